@@ -1,0 +1,471 @@
+//! Independent peers written in Python on top of hat-drivers (PyPI
+//! `hat-drivers`): spawning the scripts in `interop-tests/peers/`, reading the
+//! event lines they print, and killing them when the test is done.
+//!
+//! The scripts print one event per line on stdout: a keyword followed by bare
+//! words and `key=value` tokens (`-` = absent), e.g.
+//! `INITIATE_REQUEST pdu=initiate-RequestPDU localDetailCalling=65000 ...`.
+//! See `interop-tests/peers/README.md` for every keyword.
+
+use std::env;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::{in_ci, workspace_root, PeerMissing};
+
+/// How long [`PythonPeer::spawn_server`] waits for `READY <port>` by default.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The Python interpreter to use: env `OSI_MMS_PYTHON` if set, else
+/// `<workspace root>/.venv/bin/python` (created by `.ci/run`).
+pub fn python_path() -> PathBuf {
+    match env::var_os("OSI_MMS_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => workspace_root().join(".venv").join("bin").join("python"),
+    }
+}
+
+/// The folder holding the peer scripts (`interop-tests/peers`).
+pub fn peers_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peers")
+}
+
+/// Checks that [`python_path`] runs and can `import hat.drivers.mms`.
+pub fn locate_python_peer() -> Result<PathBuf, PeerMissing> {
+    let python = python_path();
+    let missing = |reason: String| PeerMissing {
+        peer: "hat-drivers (Python)".into(),
+        reason,
+    };
+    let out = Command::new(&python)
+        .args(["-c", "import hat.drivers.mms, hat.drivers.acse"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| {
+            missing(format!(
+                "cannot run {}: {e} (set OSI_MMS_PYTHON)",
+                python.display()
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(missing(format!(
+            "{} cannot import hat.drivers.mms: {}",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(python)
+}
+
+/// The project rule for tests that need the hat-drivers peers: returns the
+/// interpreter if hat-drivers is importable; if not and env `CI` is `true` (or
+/// `1`), panics so the test fails; outside CI prints a loud
+/// `SKIPPED: hat-drivers not available` to stderr and returns `None`.
+pub fn require_python_peer() -> Option<PathBuf> {
+    match locate_python_peer() {
+        Ok(p) => Some(p),
+        Err(missing) if in_ci() => panic!("hat-drivers is required in CI but missing: {missing}"),
+        Err(missing) => {
+            eprintln!("\n*** SKIPPED: hat-drivers not available ({missing}) ***\n");
+            None
+        }
+    }
+}
+
+/// What went wrong while talking to a peer process.
+#[derive(Debug)]
+pub enum PeerError {
+    /// The process could not be started.
+    Spawn(std::io::Error),
+    /// No line with the expected keyword arrived in time.
+    Timeout {
+        /// The keyword that was awaited.
+        expected: String,
+        /// Everything the peer printed so far (stdout lines, then stderr).
+        transcript: String,
+    },
+    /// The peer's stdout closed (the process ended) before the expected line.
+    Exited {
+        /// The keyword that was awaited.
+        expected: String,
+        /// Everything the peer printed so far (stdout lines, then stderr).
+        transcript: String,
+    },
+    /// The peer reported `ERROR ...` while a different line was awaited.
+    Reported {
+        /// The `ERROR` line.
+        line: String,
+        /// Everything the peer printed so far.
+        transcript: String,
+    },
+    /// `READY` did not carry a port number.
+    BadReady(String),
+}
+
+impl fmt::Display for PeerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeerError::Spawn(e) => write!(f, "cannot start peer: {e}"),
+            PeerError::Timeout {
+                expected,
+                transcript,
+            } => {
+                write!(
+                    f,
+                    "timed out waiting for `{expected}` from peer; transcript:\n{transcript}"
+                )
+            }
+            PeerError::Exited {
+                expected,
+                transcript,
+            } => {
+                write!(
+                    f,
+                    "peer ended before `{expected}`; transcript:\n{transcript}"
+                )
+            }
+            PeerError::Reported { line, transcript } => {
+                write!(f, "peer reported `{line}`; transcript:\n{transcript}")
+            }
+            PeerError::BadReady(line) => write!(f, "bad READY line from peer: `{line}`"),
+        }
+    }
+}
+
+impl std::error::Error for PeerError {}
+
+/// One event line printed by a peer script, split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerLine {
+    /// The whole line as printed.
+    pub raw: String,
+    /// The first word (`READY`, `CONNECTED`, `CLOSED`, ...).
+    pub keyword: String,
+    /// The following tokens without `=`.
+    pub words: Vec<String>,
+    /// The following `key=value` tokens, in order.
+    pub pairs: Vec<(String, String)>,
+}
+
+impl PeerLine {
+    /// Splits a line into keyword, bare words and `key=value` pairs.
+    pub fn parse(line: &str) -> PeerLine {
+        let mut tokens = line.split_whitespace();
+        let keyword = tokens.next().unwrap_or("").to_string();
+        let mut words = Vec::new();
+        let mut pairs = Vec::new();
+        for token in tokens {
+            match token.split_once('=') {
+                Some((k, v)) => pairs.push((k.to_string(), v.to_string())),
+                None => words.push(token.to_string()),
+            }
+        }
+        PeerLine {
+            raw: line.to_string(),
+            keyword,
+            words,
+            pairs,
+        }
+    }
+
+    /// The value of `key`, or `None` if absent or printed as `-`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| *v != "-")
+    }
+
+    /// The value of `key` parsed as an integer.
+    pub fn get_int(&self, key: &str) -> Option<i64> {
+        self.get(key).and_then(|v| v.parse().ok())
+    }
+}
+
+/// A running peer script (`<python> interop-tests/peers/<script> args...`):
+/// stdout lines are collected by a reader thread, stderr is kept for
+/// diagnostics, and the child is killed on drop.
+pub struct PythonPeer {
+    name: String,
+    child: Child,
+    lines: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+    transcript: Vec<String>,
+    port: Option<u16>,
+}
+
+impl fmt::Debug for PythonPeer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PythonPeer")
+            .field("name", &self.name)
+            .field("port", &self.port)
+            .finish()
+    }
+}
+
+impl PythonPeer {
+    /// Starts `python peers/<script> args...` (working directory: the peers
+    /// folder) without waiting for any line.
+    pub fn spawn(python: &Path, script: &str, args: &[&str]) -> Result<PythonPeer, PeerError> {
+        let dir = peers_dir();
+        let mut child = Command::new(python)
+            .arg("-u") // unbuffered stdout: lines arrive as they are printed
+            .arg("-B") // no __pycache__ in the source tree
+            .arg(dir.join(script))
+            .args(args)
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(PeerError::Spawn)?;
+
+        let (tx, rx) = mpsc::channel();
+        if let Some(stdout) = child.stdout.take() {
+            thread::spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        let stderr = Arc::new(Mutex::new(String::new()));
+        if let Some(mut pipe) = child.stderr.take() {
+            let sink = Arc::clone(&stderr);
+            thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut text) = sink.lock() {
+                        text.push_str(&String::from_utf8_lossy(buf.get(..n).unwrap_or(&[])));
+                    }
+                }
+            });
+        }
+        Ok(PythonPeer {
+            name: script.to_string(),
+            child,
+            lines: rx,
+            stderr,
+            transcript: Vec::new(),
+            port: None,
+        })
+    }
+
+    /// Starts a server script and waits (up to `timeout`) for `READY <port>`.
+    pub fn spawn_server(
+        python: &Path,
+        script: &str,
+        args: &[&str],
+        timeout: Duration,
+    ) -> Result<PythonPeer, PeerError> {
+        let mut peer = PythonPeer::spawn(python, script, args)?;
+        peer.wait_ready(timeout)?;
+        Ok(peer)
+    }
+
+    /// Waits for `READY <port>` and remembers the port.
+    pub fn wait_ready(&mut self, timeout: Duration) -> Result<u16, PeerError> {
+        let line = self.expect("READY", timeout)?;
+        let port = line
+            .words
+            .first()
+            .and_then(|w| w.parse::<u16>().ok())
+            .ok_or(PeerError::BadReady(line.raw))?;
+        self.port = Some(port);
+        Ok(port)
+    }
+
+    /// The port from the `READY` line, once seen.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// The next stdout line, or `None` if none arrives within `timeout` or the
+    /// process closed its stdout.
+    pub fn next_line(&mut self, timeout: Duration) -> Option<String> {
+        match self.lines.recv_timeout(timeout) {
+            Ok(line) => {
+                log::debug!("{} > {}", self.name, line);
+                self.transcript.push(line.clone());
+                Some(line)
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    /// Reads lines until one starts with `keyword` (other lines are kept in the
+    /// transcript). An `ERROR` line, the end of output or the timeout is an error.
+    pub fn expect(&mut self, keyword: &str, timeout: Duration) -> Result<PeerLine, PeerError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(PeerError::Timeout {
+                    expected: keyword.into(),
+                    transcript: self.transcript_text(),
+                });
+            }
+            match self.lines.recv_timeout(left) {
+                Ok(raw) => {
+                    log::debug!("{} > {}", self.name, raw);
+                    self.transcript.push(raw.clone());
+                    let line = PeerLine::parse(&raw);
+                    if line.keyword == keyword {
+                        return Ok(line);
+                    }
+                    if line.keyword == "ERROR" {
+                        return Err(PeerError::Reported {
+                            line: raw,
+                            transcript: self.transcript_text(),
+                        });
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(PeerError::Timeout {
+                        expected: keyword.into(),
+                        transcript: self.transcript_text(),
+                    })
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(PeerError::Exited {
+                        expected: keyword.into(),
+                        transcript: self.transcript_text(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for the process to end and returns its status.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Drains the remaining stdout lines (until the process closes stdout or
+    /// `timeout` passes) into the transcript and returns them parsed.
+    pub fn remaining_lines(&mut self, timeout: Duration) -> Vec<PeerLine> {
+        let deadline = Instant::now() + timeout;
+        let mut out = Vec::new();
+        while let Some(line) = self.next_line(deadline.saturating_duration_since(Instant::now())) {
+            out.push(PeerLine::parse(&line));
+        }
+        out
+    }
+
+    /// Every stdout line received so far.
+    pub fn transcript(&self) -> &[String] {
+        &self.transcript
+    }
+
+    /// What the peer wrote on stderr so far (hat's warnings and tracebacks).
+    pub fn stderr_text(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Transcript and stderr as one text, for assertion messages.
+    pub fn transcript_text(&self) -> String {
+        format!(
+            "--- stdout\n{}\n--- stderr\n{}",
+            self.transcript.join("\n"),
+            self.stderr_text()
+        )
+    }
+
+    /// Kills the process (if still running) and reaps it.
+    pub fn kill(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for PythonPeer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Starts `peers/hat_mms_server.py` on 127.0.0.1 with an OS-chosen port and
+/// waits for `READY`; `extra_args` e.g. `["--close-after", "0.5"]`.
+pub fn hat_mms_server(python: &Path, extra_args: &[&str]) -> Result<PythonPeer, PeerError> {
+    let mut args = vec!["0"];
+    args.extend_from_slice(extra_args);
+    PythonPeer::spawn_server(python, "hat_mms_server.py", &args, READY_TIMEOUT)
+}
+
+/// Starts `peers/hat_mms_client.py HOST PORT extra_args...`; e.g.
+/// `["--request", "identify", "--local-ap-title", "1.1.1.999"]`.
+pub fn hat_mms_client(
+    python: &Path,
+    host: &str,
+    port: u16,
+    extra_args: &[&str],
+) -> Result<PythonPeer, PeerError> {
+    let port = port.to_string();
+    let mut args = vec![host, port.as_str()];
+    args.extend_from_slice(extra_args);
+    PythonPeer::spawn(python, "hat_mms_client.py", &args)
+}
+
+/// Decodes MMS PDUs with hat-drivers' ASN.1 codec (`peers/hat_mms_decode.py`):
+/// one `DECODED <pdu> reencoded=same|differs ...` or `ERROR ...` line per PDU.
+pub fn hat_decode_mms(python: &Path, pdus: &[&[u8]]) -> Result<Vec<PeerLine>, PeerError> {
+    let hex: Vec<String> = pdus.iter().map(|p| to_hex(p)).collect();
+    let args: Vec<&str> = hex.iter().map(String::as_str).collect();
+    let mut peer = PythonPeer::spawn(python, "hat_mms_decode.py", &args)?;
+    let lines = peer.remaining_lines(Duration::from_secs(20));
+    if lines.len() != pdus.len() {
+        return Err(PeerError::Exited {
+            expected: "DECODED".into(),
+            transcript: peer.transcript_text(),
+        });
+    }
+    Ok(lines)
+}
+
+/// Lower-case hex without separators.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_keyword_words_and_pairs() {
+        let line = PeerLine::parse("RESPONSE identify IdentifyResponse a=1 b=- c=x=y");
+        assert_eq!(line.keyword, "RESPONSE");
+        assert_eq!(line.words, vec!["identify", "IdentifyResponse"]);
+        assert_eq!(line.get("a"), Some("1"));
+        assert_eq!(line.get_int("a"), Some(1));
+        assert_eq!(line.get("b"), None);
+        assert_eq!(line.get("c"), Some("x=y"));
+        assert_eq!(line.get("missing"), None);
+    }
+
+    #[test]
+    fn hex_is_lower_case_without_separators() {
+        assert_eq!(to_hex(&[0x0a, 0xff, 0x00]), "0aff00");
+    }
+}
