@@ -1,2 +1,19 @@
-//! placeholder
+//! ISO 8650-1 / ITU-T X.227 Association Control Service Element (ACSE), and the association
+//! that nests every OSI upper layer of the stack under it.
+//!
+//! * [`apdu`]: AARQ, AARE, RLRQ, RLRE and ABRT with every field (§9).
+//! * [`security`]: the association-security hook that ACSE password authentication, the
+//!   IEC 62351-4 A-security-profile and IEC 62351-4 end-to-end security implement.
+//! * [`password`]: ACSE password authentication (mechanism {2 2 3 1}).
+//! * [`address`]: one address type for TSEL, SSEL, PSEL, AP-title, AE-qualifier, invocation ids.
+//! * [`association`]: the sans-IO initiator and responder over RFC 1006 / ISO 8073, ISO 8327-1
+//!   and ISO 8823-1.
+//! * [`loopback`]: two associations wired together in memory, for tests and examples.
 #![forbid(unsafe_code)]
+
+pub mod address;
+pub mod apdu;
+pub mod association;
+pub mod loopback;
+pub mod password;
+pub mod security;

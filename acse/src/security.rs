@@ -1,0 +1,664 @@
+//! The association-security hook (DESIGN.md principle 6): the one trait through which every
+//! security mechanism plugs into an ISO 8650-1 association, and the types it speaks.
+//!
+//! The association (`crate::association`) calls an [`AssociationSecurity`] provider at fixed
+//! points: before it sends and after it receives each ACSE APDU (X.227 §9: AARQ, AARE, RLRQ,
+//! RLRE, ABRT), and for every P-DATA in the data phase (ISO 8823-1 §7.4). The provider may add
+//! to or rewrite what goes out, judge what comes in, and refuse it with a [`Refusal`] that
+//! says which response the standard prescribes (an AARE reject or an ABRT). The application
+//! and the client/server runtimes know nothing else of the provider.
+//!
+//! Three users are designed in:
+//!
+//! # (a) ACSE password authentication (ISO 8650-1 authentication functional unit, mechanism 2.2.3.1)
+//!
+//! [`crate::password::PasswordAuthentication`]. Initiator: [`AssociationSecurity::on_send_aarq`]
+//! sets sender-acse-requirements (authentication), mechanism-name and a charstring
+//! calling-authentication-value. Responder: [`AssociationSecurity::on_receive_aarq`] checks
+//! them and refuses with [`Refusal::Reject`] (rejected-permanent and the X.227 service-user
+//! diagnostic 11..14); [`AssociationSecurity::on_send_aare`] echoes the functional unit and the
+//! mechanism in an accepting AARE. No presentation context, no data-phase work.
+//!
+//! # (b) IEC 62351-4 A-security-profile (compatibility mode; spec notes §1.9, U-04)
+//!
+//! * [`AssociationSecurity::abstract_syntaxes`] returns mmsAuthenticationAS
+//!   ([`crate::apdu::oids::MMS_AUTHENTICATION_AS`], configurable); the initiator proposes it,
+//!   the responder accepts it when proposed. The provider finds the context id the association
+//!   gave it with [`SecurityContext::context_id`] (TSP uses 5), and uses it as the EXTERNAL's
+//!   indirect-reference (2018 dialect) — or sends an EXTERNAL without references when the
+//!   peer is a legacy SISCO-style one (two contexts only, F-907).
+//! * `on_send_aarq` / `on_send_aare` set sender/responder-acse-requirements (authentication),
+//!   mechanism-name 1.0.840.0.1.0.1.1 and calling/responding-authentication-value
+//!   ([`crate::apdu::AuthenticationValue::External`] holding the MMS-Authentication-value:
+//!   certificate, time, signature).
+//! * `on_receive_aarq` verifies the peer's value (both dialects, any reference): a missing
+//!   mechanism gives [`Refusal::Reject`] with authentication-mechanism-name-required; a bad
+//!   certificate, time, replay or signature gives [`Refusal::Abort`] (F-914: P-ABORT).
+//!   `on_receive_aare` does the same for the responder's value; an initiator can only abort.
+//! * The provider may keep per-association state (e.g. the dialect the AARQ used, to mirror it
+//!   in the AARE); one provider instance serves one association.
+//!
+//! # (c) IEC 62351-4 end-to-end security (native mode; spec notes §1.11.8)
+//!
+//! * `abstract_syntaxes` returns e2eSecurityAS; the AARQ carries only the kernel (F-1152).
+//! * `on_send_aarq` REPLACES `aarq.user_information` (which holds the application's MMS
+//!   initiate-RequestPDU) with one EXTERNAL on the e2eSecurityAS context holding the
+//!   HandshakeReq, whose applData is the application's PDU (F-1154).
+//! * `on_receive_aarq` unwraps it, checks it, and returns `Ok(Some(externals))`: the
+//!   application's data to deliver instead (an EXTERNAL on the application's context). A
+//!   HandshakeSecReject goes back in a [`Refusal::Reject`] with `user_information`.
+//!   `on_send_aare` / `on_receive_aare` do the same for HandshakeAcc / ApplicationReject.
+//! * `on_send_release` / `on_receive_release` wrap and unwrap ReleaseReq / ReleaseRsp in
+//!   RLRQ / RLRE; `on_send_abort` puts HandshakeSecAbort / DtSecAbort / ApplAbort in the ABRT;
+//!   [`Refusal::Abort`] carries a provider-made ABRT user information.
+//! * [`AssociationSecurity::protect`] turns every outgoing P-DATA value into a
+//!   ClearTransfer / EncrTransfer under the e2eSecurityAS context (returning the new context
+//!   id); [`AssociationSecurity::unprotect`] reverses it, and refuses (DtSecAbort) on an ICV,
+//!   replay or sequence failure. Both write into a caller-owned buffer that the association
+//!   reuses, so the data phase allocates nothing per PDU once warmed up.
+//!
+//! Security events are logged with `log` under the target [`SECURITY_LOG_TARGET`] with a
+//! stable `event=` name first; secrets (passwords, keys) are never logged, and a
+//! [`Refusal`]'s reason is for the local log only — it is never sent to the peer.
+
+use std::fmt;
+
+use crate::apdu::{
+    Aare, Aarq, AbortDiagnostic, AbortSource, Abrt, Apdu, AssociateResult, External, Oid,
+    ServiceUserDiagnostic,
+};
+
+/// The `log` target of security events (DESIGN.md principle 8).
+pub const SECURITY_LOG_TARGET: &str = "osi_mms::security";
+
+/// Which end of the association the provider serves (ISO 8650-1 §7.1: the requestor sends the
+/// AARQ, the acceptor the AARE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Sends the AARQ (the MMS client).
+    Initiator,
+    /// Receives the AARQ and answers with the AARE (the MMS server).
+    Responder,
+}
+
+/// What the association tells a provider at each call.
+///
+/// The peer's AP-title and AE-qualifier are in the AARQ / AARE the establishment hooks
+/// receive (calling-/responding-AP-title and -AE-qualifier); a provider that needs them later
+/// (release, abort, data phase) keeps them from there.
+#[derive(Debug, Clone, Copy)]
+pub struct SecurityContext<'a> {
+    /// This end's role.
+    pub role: Role,
+    /// The presentation contexts (id, abstract syntax): proposed (initiator, before the CPA)
+    /// or accepted (the defined context set, ISO 8823-1 §6.2).
+    pub contexts: &'a [(u32, Oid<'static>)],
+    /// The application context of the association (for MMS 1.0.9506.2.3, basic-AC).
+    pub application_context: &'a Oid<'static>,
+}
+
+impl<'a> SecurityContext<'a> {
+    /// A context from its parts.
+    pub fn new(
+        role: Role,
+        contexts: &'a [(u32, Oid<'static>)],
+        application_context: &'a Oid<'static>,
+    ) -> SecurityContext<'a> {
+        SecurityContext {
+            role,
+            contexts,
+            application_context,
+        }
+    }
+
+    /// The presentation context id of `abstract_syntax`, if it is in the set.
+    pub fn context_id(&self, abstract_syntax: &Oid<'_>) -> Option<u32> {
+        self.contexts
+            .iter()
+            .find(|(_, a)| a.as_bytes() == abstract_syntax.as_bytes())
+            .map(|(id, _)| *id)
+    }
+
+    /// The abstract syntax of presentation context `id`, if it is in the set.
+    pub fn abstract_syntax(&self, id: u32) -> Option<&'a Oid<'static>> {
+        self.contexts.iter().find(|(i, _)| *i == id).map(|(_, a)| a)
+    }
+}
+
+/// A provider's refusal of what the peer sent. The association sends what the variant says
+/// and closes; `reason` goes to the local log only and is NEVER sent to the peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Reject the association with an AARE (X.227 §7.1.5: result rejected-permanent or
+    /// rejected-transient, result-source acse-service-user with `diagnostic`). Only a responder
+    /// judging an AARQ can reject; elsewhere the association turns it into an ABRT
+    /// ([`Refusal::to_abrt`]).
+    Reject {
+        /// rejected-permanent or rejected-transient (accepted is treated as rejected-permanent).
+        result: AssociateResult,
+        /// The acse-service-user diagnostic (e.g. authentication-failure (13)).
+        diagnostic: ServiceUserDiagnostic,
+        /// User information for the AARE (e.g. an E2E HandshakeSecReject); usually empty.
+        user_information: Vec<External<'static>>,
+        /// Why, for the local log.
+        reason: String,
+    },
+    /// Abort with an ABRT (X.227 §7.3: abort-source acse-service-user).
+    Abort {
+        /// The abort diagnostic (e.g. authentication-failure (5)); `None` for kernel-only peers.
+        diagnostic: Option<AbortDiagnostic>,
+        /// User information for the ABRT (e.g. an E2E DtSecAbort).
+        user_information: Vec<External<'static>>,
+        /// Why, for the local log.
+        reason: String,
+    },
+}
+
+impl Refusal {
+    /// A rejected-permanent AARE with `diagnostic` and no user information.
+    pub fn reject(diagnostic: ServiceUserDiagnostic, reason: impl Into<String>) -> Refusal {
+        Refusal::Reject {
+            result: AssociateResult::RejectedPermanent,
+            diagnostic,
+            user_information: Vec::new(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An ABRT with `diagnostic` and no user information.
+    pub fn abort(diagnostic: Option<AbortDiagnostic>, reason: impl Into<String>) -> Refusal {
+        Refusal::Abort {
+            diagnostic,
+            user_information: Vec::new(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The log-only reason.
+    pub fn reason(&self) -> &str {
+        match self {
+            Refusal::Reject { reason, .. } | Refusal::Abort { reason, .. } => reason,
+        }
+    }
+
+    /// The rejecting AARE for a [`Refusal::Reject`] (`None` for an abort).
+    pub fn to_aare(&self, application_context: &Oid<'_>) -> Option<Aare<'static>> {
+        match self {
+            Refusal::Reject {
+                result,
+                diagnostic,
+                user_information,
+                ..
+            } => {
+                let result = if result.is_accepted() {
+                    AssociateResult::RejectedPermanent
+                } else {
+                    *result
+                };
+                let mut aare = Aare::rejected(application_context.to_owned(), result, *diagnostic);
+                aare.user_information = user_information.clone();
+                Some(aare)
+            }
+            Refusal::Abort { .. } => None,
+        }
+    }
+
+    /// The ABRT that carries this refusal: abort-source acse-service-user; for a
+    /// [`Refusal::Reject`] the diagnostic is mapped with [`AbortDiagnostic::from_service_user`].
+    pub fn to_abrt(&self) -> Abrt<'static> {
+        match self {
+            Refusal::Reject {
+                diagnostic,
+                user_information,
+                ..
+            } => Abrt {
+                source: AbortSource::ServiceUser,
+                diagnostic: Some(AbortDiagnostic::from_service_user(*diagnostic)),
+                user_information: user_information.clone(),
+            },
+            Refusal::Abort {
+                diagnostic,
+                user_information,
+                ..
+            } => Abrt {
+                source: AbortSource::ServiceUser,
+                diagnostic: *diagnostic,
+                user_information: user_information.clone(),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    /// For the local log: the response and the reason.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Reject {
+                result,
+                diagnostic,
+                reason,
+                ..
+            } => write!(f, "reject ({result}, {diagnostic}): {reason}"),
+            Refusal::Abort {
+                diagnostic: Some(d),
+                reason,
+                ..
+            } => write!(f, "abort ({d}): {reason}"),
+            Refusal::Abort {
+                diagnostic: None,
+                reason,
+                ..
+            } => write!(f, "abort: {reason}"),
+        }
+    }
+}
+
+/// A local failure of a provider (nothing the peer did): the association aborts with
+/// [`SecurityError::abrt`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecurityError {
+    /// A credential the provider needs is not configured or not usable (key, certificate,
+    /// password).
+    #[error("missing or unusable credential: {0}")]
+    MissingCredential(&'static str),
+    /// The provider could not encode what it has to send (e.g. too large for the session
+    /// CONNECT user-data limit).
+    #[error("encoding failed: {0}")]
+    Encoding(String),
+    /// A cryptographic operation failed locally (signing, encryption, random numbers).
+    #[error("cryptographic operation failed: {0}")]
+    Crypto(String),
+    /// The provider was asked for something its configuration or state forbids (e.g. data
+    /// before the handshake completed, a role it is not configured for).
+    #[error("not allowed by the security policy or state: {0}")]
+    Policy(String),
+}
+
+impl SecurityError {
+    /// The ABRT sent when a provider fails locally: abort-source acse-service-user,
+    /// abort-diagnostic no-reason-given (a local failure is not the peer's to know).
+    pub fn abrt(&self) -> Abrt<'static> {
+        Abrt {
+            source: AbortSource::ServiceUser,
+            diagnostic: Some(AbortDiagnostic::NoReasonGiven),
+            user_information: Vec::new(),
+        }
+    }
+}
+
+/// An association-security provider. One instance serves one association (it may keep
+/// state between calls). See the module documentation for how the password mechanism, the
+/// IEC 62351-4 A-security-profile and IEC 62351-4 end-to-end security use each method.
+///
+/// Call order (initiator): `abstract_syntaxes`, `on_send_aarq`, `on_receive_aare`, then
+/// `protect` / `unprotect` per P-DATA, then `on_send_release` + `on_receive_release` (or the
+/// reverse), or `on_send_abort` / `on_receive_abort` at any time. Responder:
+/// `abstract_syntaxes`, `on_receive_aarq`, `on_send_aare` (for an accepting and for a
+/// rejecting AARE), then the same.
+pub trait AssociationSecurity: Send {
+    /// The provider's name, for logs and errors.
+    fn name(&self) -> &'static str;
+
+    /// Abstract syntaxes the provider needs in the defined context set (ISO 8823-1 §6.2): the
+    /// initiator proposes them, the responder accepts them when proposed.
+    fn abstract_syntaxes(&self) -> Vec<Oid<'static>> {
+        Vec::new()
+    }
+
+    /// Initiator, before sending: add to or rewrite the AARQ, which already holds the
+    /// application's user information.
+    fn on_send_aarq(
+        &mut self,
+        ctx: &SecurityContext<'_>,
+        aarq: &mut Aarq<'static>,
+    ) -> Result<(), SecurityError>;
+
+    /// Responder: judge the AARQ. `Ok(None)`: accept and deliver the AARQ's user information
+    /// to the application as it is; `Ok(Some(v))`: accept and deliver `v` instead (E2E
+    /// unwrapping); `Err`: refuse as the [`Refusal`] says.
+    fn on_receive_aarq(
+        &mut self,
+        ctx: &SecurityContext<'_>,
+        aarq: &Aarq<'_>,
+    ) -> Result<Option<Vec<External<'static>>>, Refusal>;
+
+    /// Responder, before sending the AARE (accepting or rejecting): add to or rewrite it.
+    fn on_send_aare(
+        &mut self,
+        ctx: &SecurityContext<'_>,
+        aare: &mut Aare<'static>,
+    ) -> Result<(), SecurityError>;
+
+    /// Initiator: judge the AARE (accepting or rejecting), with the same contract as
+    /// [`AssociationSecurity::on_receive_aarq`]; an `Err` makes the initiator abort with
+    /// [`Refusal::to_abrt`].
+    fn on_receive_aare(
+        &mut self,
+        ctx: &SecurityContext<'_>,
+        aare: &Aare<'_>,
+    ) -> Result<Option<Vec<External<'static>>>, Refusal>;
+
+    /// Before sending an RLRQ or RLRE (`apdu` is one of them): add to or rewrite it.
+    fn on_send_release(
+        &mut self,
+        ctx: &SecurityContext<'_>,
+        apdu: &mut Apdu<'static>,
+    ) -> Result<(), SecurityError> {
+        let _ = (ctx, apdu);
+        Ok(())
+    }
+
+    /// On receiving an RLRQ or RLRE: same contract as
+    /// [`AssociationSecurity::on_receive_aarq`]; an `Err` aborts the association.
+    fn on_receive_release(
+        &mut self,
+        ctx: &SecurityContext<'_>,
+        apdu: &Apdu<'_>,
+    ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+        let _ = (ctx, apdu);
+        Ok(None)
+    }
+
+    /// Before sending an ABRT: add to or rewrite it (the association sends it whatever
+    /// happens, so this cannot fail).
+    fn on_send_abort(&mut self, ctx: &SecurityContext<'_>, abrt: &mut Abrt<'static>) {
+        let _ = (ctx, abrt);
+    }
+
+    /// On receiving an ABRT (the association is over; for logging and clean-up).
+    fn on_receive_abort(&mut self, ctx: &SecurityContext<'_>, abrt: &Abrt<'_>) {
+        let _ = (ctx, abrt);
+    }
+
+    /// Data phase, outgoing P-DATA value `data` on presentation context `context_id`.
+    /// `Ok(None)`: send `data` unchanged (the zero-copy default); `Ok(Some(id))`: send the
+    /// octets the provider wrote into `out` (cleared by the caller) on context `id` instead.
+    fn protect(
+        &mut self,
+        context_id: u32,
+        data: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<Option<u32>, SecurityError> {
+        let _ = (context_id, data, out);
+        Ok(None)
+    }
+
+    /// Data phase, incoming P-DATA value. `Ok(None)`: deliver unchanged; `Ok(Some(id))`:
+    /// deliver the octets written into `out` as context `id`; `Err`: refuse (the association
+    /// sends the ABRT the refusal describes).
+    fn unprotect(
+        &mut self,
+        context_id: u32,
+        data: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<Option<u32>, Refusal> {
+        let _ = (context_id, data, out);
+        Ok(None)
+    }
+}
+
+/// The provider that adds nothing and accepts everything: the kernel-only association.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSecurity;
+
+impl AssociationSecurity for NoSecurity {
+    fn name(&self) -> &'static str {
+        "none"
+    }
+
+    fn on_send_aarq(
+        &mut self,
+        _ctx: &SecurityContext<'_>,
+        _aarq: &mut Aarq<'static>,
+    ) -> Result<(), SecurityError> {
+        Ok(())
+    }
+
+    fn on_receive_aarq(
+        &mut self,
+        _ctx: &SecurityContext<'_>,
+        _aarq: &Aarq<'_>,
+    ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+        Ok(None)
+    }
+
+    fn on_send_aare(
+        &mut self,
+        _ctx: &SecurityContext<'_>,
+        _aare: &mut Aare<'static>,
+    ) -> Result<(), SecurityError> {
+        Ok(())
+    }
+
+    fn on_receive_aare(
+        &mut self,
+        _ctx: &SecurityContext<'_>,
+        _aare: &Aare<'_>,
+    ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::apdu::oids::{ACSE_ABSTRACT_SYNTAX, MMS_APPLICATION_CONTEXT};
+    use crate::apdu::{parse, Diagnostic, ExternalEncoding};
+    use copp::ber::oid_from_str;
+
+    /// A toy end-to-end provider, shaped like user (c): it wraps the application's user
+    /// information in an EXTERNAL on its own context and XORs data-phase values. It shows
+    /// that the trait lets a provider replace user information and move data to its context.
+    struct ToyE2e {
+        e2e_as: Oid<'static>,
+    }
+
+    const MMS_CTX: u32 = 3;
+
+    impl ToyE2e {
+        fn wrap(&self, ctx: &SecurityContext<'_>, ui: &[External<'_>]) -> Vec<External<'static>> {
+            let id = ctx.context_id(&self.e2e_as).unwrap_or(0);
+            let inner = ui.first().and_then(|e| e.single_value()).unwrap_or(&[]);
+            // "SecPDU" = [PRIVATE 1] { the application's value }
+            let mut v = vec![0xE1, inner.len() as u8];
+            v.extend_from_slice(inner);
+            vec![External::single(i64::from(id), Cow::Owned(v))]
+        }
+        fn unwrap(ui: &[External<'_>]) -> Result<Vec<External<'static>>, Refusal> {
+            let v = ui
+                .first()
+                .and_then(|e| e.single_value())
+                .ok_or_else(|| Refusal::abort(Some(AbortDiagnostic::ProtocolError), "no SecPDU"))?;
+            let inner = v.get(2..).unwrap_or(&[]).to_vec();
+            Ok(vec![External::single(
+                i64::from(MMS_CTX),
+                Cow::Owned(inner),
+            )])
+        }
+    }
+
+    impl AssociationSecurity for ToyE2e {
+        fn name(&self) -> &'static str {
+            "toy-e2e"
+        }
+        fn abstract_syntaxes(&self) -> Vec<Oid<'static>> {
+            vec![self.e2e_as.clone()]
+        }
+        fn on_send_aarq(
+            &mut self,
+            ctx: &SecurityContext<'_>,
+            aarq: &mut Aarq<'static>,
+        ) -> Result<(), SecurityError> {
+            aarq.user_information = self.wrap(ctx, &aarq.user_information);
+            Ok(())
+        }
+        fn on_receive_aarq(
+            &mut self,
+            _: &SecurityContext<'_>,
+            aarq: &Aarq<'_>,
+        ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+            Self::unwrap(&aarq.user_information).map(Some)
+        }
+        fn on_send_aare(
+            &mut self,
+            ctx: &SecurityContext<'_>,
+            aare: &mut Aare<'static>,
+        ) -> Result<(), SecurityError> {
+            aare.user_information = self.wrap(ctx, &aare.user_information);
+            Ok(())
+        }
+        fn on_receive_aare(
+            &mut self,
+            _: &SecurityContext<'_>,
+            aare: &Aare<'_>,
+        ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+            Self::unwrap(&aare.user_information).map(Some)
+        }
+        fn protect(
+            &mut self,
+            context_id: u32,
+            data: &[u8],
+            out: &mut Vec<u8>,
+        ) -> Result<Option<u32>, SecurityError> {
+            if context_id != MMS_CTX {
+                return Err(SecurityError::Policy(format!("context {context_id}")));
+            }
+            out.extend(data.iter().map(|b| b ^ 0x5A));
+            Ok(Some(5))
+        }
+        fn unprotect(
+            &mut self,
+            context_id: u32,
+            data: &[u8],
+            out: &mut Vec<u8>,
+        ) -> Result<Option<u32>, Refusal> {
+            if context_id != 5 {
+                return Err(Refusal::abort(None, "clear data outside the E2E context"));
+            }
+            out.extend(data.iter().map(|b| b ^ 0x5A));
+            Ok(Some(MMS_CTX))
+        }
+    }
+
+    fn contexts() -> Vec<(u32, Oid<'static>)> {
+        vec![
+            (1, ACSE_ABSTRACT_SYNTAX),
+            (3, oid_from_str("1.0.9506.2.1").unwrap()),
+            (5, oid_from_str("1.0.62351.4.99").unwrap()),
+        ]
+    }
+
+    #[test]
+    fn an_e2e_style_provider_replaces_user_information_and_data() {
+        let ctxs = contexts();
+        let ac = MMS_APPLICATION_CONTEXT;
+        let ctx = SecurityContext::new(Role::Initiator, &ctxs, &ac);
+        assert_eq!(ctx.context_id(&ctxs[2].1), Some(5));
+        assert_eq!(ctx.abstract_syntax(3), Some(&ctxs[1].1));
+        assert_eq!(ctx.abstract_syntax(7), None);
+        let mut p: Box<dyn AssociationSecurity> = Box::new(ToyE2e {
+            e2e_as: ctxs[2].1.clone(),
+        });
+        assert_eq!(p.abstract_syntaxes(), vec![ctxs[2].1.clone()]);
+
+        let mut aarq = Aarq::new(MMS_APPLICATION_CONTEXT);
+        aarq.user_information = vec![External::single(3, Cow::Owned(vec![0xA8, 0x00]))];
+        p.on_send_aarq(&ctx, &mut aarq).unwrap();
+        assert_eq!(aarq.user_information[0].indirect_reference, Some(5));
+        let wire = Apdu::Aarq(aarq).to_vec();
+
+        let rctx = SecurityContext::new(Role::Responder, &ctxs, &ac);
+        let Ok(Apdu::Aarq(received)) = parse(&wire) else {
+            panic!("not an AARQ")
+        };
+        let delivered = p.on_receive_aarq(&rctx, &received).unwrap().unwrap();
+        assert_eq!(delivered[0].indirect_reference, Some(3));
+        assert_eq!(
+            delivered[0].encoding,
+            ExternalEncoding::SingleAsn1Type(Cow::Owned(vec![0xA8, 0x00]))
+        );
+
+        let mut out = Vec::new();
+        assert_eq!(p.protect(3, &[1, 2], &mut out).unwrap(), Some(5));
+        let mut back = Vec::new();
+        assert_eq!(p.unprotect(5, &out, &mut back).unwrap(), Some(3));
+        assert_eq!(back, [1, 2]);
+        assert!(p.unprotect(3, &[1], &mut back).is_err());
+        assert!(matches!(
+            p.protect(1, &[1], &mut out),
+            Err(SecurityError::Policy(_))
+        ));
+    }
+
+    #[test]
+    fn defaults_change_nothing() {
+        let ctxs = contexts();
+        let ac = MMS_APPLICATION_CONTEXT;
+        let ctx = SecurityContext::new(Role::Responder, &ctxs, &ac);
+        let mut p = NoSecurity;
+        assert_eq!(p.name(), "none");
+        assert!(p.abstract_syntaxes().is_empty());
+        let mut out = Vec::new();
+        assert_eq!(p.protect(3, &[1], &mut out).unwrap(), None);
+        assert_eq!(p.unprotect(3, &[1], &mut out).unwrap(), None);
+        assert!(out.is_empty());
+        let mut rl = Apdu::Rlrq(crate::apdu::Rlrq::normal());
+        p.on_send_release(&ctx, &mut rl).unwrap();
+        assert_eq!(rl.to_vec(), [0x62, 0x03, 0x80, 0x01, 0x00]);
+        assert_eq!(p.on_receive_release(&ctx, &rl).unwrap(), None);
+        let mut ab = Abrt::new(AbortSource::ServiceUser);
+        p.on_send_abort(&ctx, &mut ab);
+        assert_eq!(ab, Abrt::new(AbortSource::ServiceUser));
+        let mut aare = Aare::accepted(MMS_APPLICATION_CONTEXT);
+        p.on_send_aare(&ctx, &mut aare).unwrap();
+        assert_eq!(aare, Aare::accepted(MMS_APPLICATION_CONTEXT));
+    }
+
+    #[test]
+    fn refusal_to_apdus() {
+        let r = Refusal::reject(ServiceUserDiagnostic::AuthenticationFailure, "bad password");
+        assert_eq!(r.reason(), "bad password");
+        let aare = r.to_aare(&MMS_APPLICATION_CONTEXT).unwrap();
+        assert_eq!(aare.result, AssociateResult::RejectedPermanent);
+        assert_eq!(
+            aare.result_source_diagnostic,
+            Diagnostic::ServiceUser(ServiceUserDiagnostic::AuthenticationFailure)
+        );
+        let abrt = r.to_abrt();
+        assert_eq!(abrt.source, AbortSource::ServiceUser);
+        assert_eq!(
+            abrt.diagnostic,
+            Some(AbortDiagnostic::AuthenticationFailure)
+        );
+        assert_eq!(
+            r.to_string(),
+            "reject (rejected-permanent, authentication-failure (13)): bad password"
+        );
+
+        let a = Refusal::abort(Some(AbortDiagnostic::AuthenticationFailure), "replay");
+        assert!(a.to_aare(&MMS_APPLICATION_CONTEXT).is_none());
+        assert_eq!(
+            a.to_abrt().diagnostic,
+            Some(AbortDiagnostic::AuthenticationFailure)
+        );
+        assert_eq!(a.to_string(), "abort (authentication-failure (5)): replay");
+
+        // An "accepted" reject is still sent as a rejection.
+        let odd = Refusal::Reject {
+            result: AssociateResult::Accepted,
+            diagnostic: ServiceUserDiagnostic::NoReasonGiven,
+            user_information: Vec::new(),
+            reason: String::new(),
+        };
+        assert_eq!(
+            odd.to_aare(&MMS_APPLICATION_CONTEXT).unwrap().result,
+            AssociateResult::RejectedPermanent
+        );
+
+        let e = SecurityError::MissingCredential("signing key");
+        assert_eq!(e.abrt().diagnostic, Some(AbortDiagnostic::NoReasonGiven));
+        assert_eq!(e.to_string(), "missing or unusable credential: signing key");
+    }
+}
