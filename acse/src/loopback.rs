@@ -98,3 +98,19 @@ pub fn associate(
     }
     Err(AssociationError::Protocol("association did not complete"))
 }
+
+/// Moves everything `from` has to send into `to`, polling `to` whenever its receive buffer is
+/// full, and returns what `to` reported.
+pub fn deliver(
+    from: &mut Association,
+    to: &mut Association,
+) -> Result<Vec<Seen>, AssociationError> {
+    let mut seen = Vec::new();
+    loop {
+        shuttle(from, to)?;
+        seen.extend(drain(to)?);
+        if from.transmit().is_empty() || to.is_closed() {
+            return Ok(seen);
+        }
+    }
+}

@@ -44,7 +44,10 @@ fn allocations() -> usize {
 /// One BER value of about `size` octets: `[0]` constructed around an OCTET STRING.
 fn mms_like_pdu(size: usize) -> Vec<u8> {
     let mut w = copp::ber::Writer::new();
-    w.octets(copp::ber::Tag::OCTET_STRING, &vec![0x5A; size.saturating_sub(8)]);
+    w.octets(
+        copp::ber::Tag::OCTET_STRING,
+        &vec![0x5A; size.saturating_sub(8)],
+    );
     w.wrap(0, copp::ber::Tag::context(0, true));
     w.into_vec()
 }
