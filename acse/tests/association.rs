@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers: a failure here is a test failure
 //! The association end to end in memory: establishment, data, release, abort, refusal, password
 //! authentication, and bad input at each layer ending in the response the standard prescribes.
 

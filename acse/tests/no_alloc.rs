@@ -5,6 +5,7 @@
 //! This needs a counting global allocator, hence the one `unsafe impl` of the workspace (test
 //! code only; every library root forbids unsafe code).
 #![allow(unsafe_code)]
+#![allow(clippy::unwrap_used)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
