@@ -1,7 +1,7 @@
 //! Presentation context negotiation (X.226 §6.2.2.6 / §6.2.3, ISO 8823-1 §6.2) and the
 //! defined context set (DCS) that results from it.
 //!
-//! Decisions (documented in `docs/robustness-copp.md`):
+//! Decisions (documented in `docs/robustness.md`):
 //! * Every proposed context gets exactly one result, in the order proposed (X.226 §6.2.3).
 //! * The only transfer syntax is BER (2.1.1); an accepted context always names it.
 //! * X.226 §6.2.2.6 makes the initiator allocate odd presentation-context-identifiers. An even

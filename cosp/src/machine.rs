@@ -2,7 +2,7 @@
 //! kernel and duplex functional units (what MMS uses), sans-IO: TSDUs in, SPDU bytes and
 //! [`Indication`]s out.
 //!
-//! Readings of X.225 applied here (documented in `docs/robustness-cosp.md` too):
+//! Readings of X.225 applied here (documented in `docs/robustness.md` too):
 //! - **Version negotiation** (X.225 §7.1, §7.4): the initiator proposes the configured versions
 //!   (default 1 and 2); the responder selects the highest common version; no common version →
 //!   REFUSE with provider reason 132 "proposed protocol versions not supported" (carrying our

@@ -1,7 +1,7 @@
 //! SPDU structures of ISO 8327-1 / ITU-T X.225 §8 for the kernel and duplex functional units,
 //! with a zero-copy parser ([`parse`]) and a single-pass encoder ([`Spdu::encode`]).
 //!
-//! Reading of X.225 §8.2 applied here (see also `docs/robustness-cosp.md`):
+//! Reading of X.225 §8.2 applied here (see also `docs/robustness.md`):
 //! - Length indicators: 1 octet for 0..=254, `FF hi lo` for 255..=65535, for the SPDU and for
 //!   every PI / PGI unit. The encoder uses the short form whenever it fits; the parser also
 //!   accepts the long form for small values.

@@ -6,7 +6,7 @@
 //! [`Connection::advance_transmit`].
 //!
 //! Procedures and the choices made where ISO 8073 leaves room (see also
-//! `docs/robustness-cot.md`):
+//! `docs/robustness.md`):
 //! - **Size negotiation** (§6.5, §13.3.4 b, §13.4). Responder: proposed size =
 //!   0xF0 × 128 if present (takes precedence), else the 0xC0 size, else 128;
 //!   agreed = min(proposed, ours). The CC answers in the parameter the CR used

@@ -1,7 +1,7 @@
 //! ISO 8073 / ITU-T X.224 §13: structure and encoding of the TPDUs used by class 0
 //! over RFC 1006 (CR, CC, DR, DT, ER), parsed zero-copy from a TPKT payload.
 //!
-//! Readings of the standard applied here (also in `docs/robustness-cot.md`):
+//! Readings of the standard applied here (also in `docs/robustness.md`):
 //! - §13.2.3: parameters of the variable part that this crate does not interpret
 //!   (checksum 0xC3, version 0xC4, protection 0xC5, 0x85–0x8B, 0xF2, and codes the
 //!   standard does not define) are skipped in every TPDU type. X.224 requires this
