@@ -12,6 +12,7 @@ use std::env;
 use std::fmt;
 use std::path::PathBuf;
 
+pub mod driver;
 pub mod hat_frames;
 pub mod mms_vectors;
 pub mod pcap;
