@@ -1346,12 +1346,20 @@ impl Association {
                 state: self.state,
             });
         }
-        let mut apdu = Apdu::Rlrq(Rlrq {
+        let apdu = Apdu::Rlrq(Rlrq {
             reason: Some(ReleaseRequestReason::Normal),
             user_information: user_data
                 .map(|d| vec![user_external(self.user_context, d)])
                 .unwrap_or_default(),
         });
+        self.send_release_apdu(apdu)?;
+        self.state = State::Releasing;
+        Ok(())
+    }
+
+    /// RLRQ in FINISH or RLRE in DISCONNECT (ISO 8650-1 §7.2 mapped onto S-RELEASE), after the
+    /// security provider has seen it.
+    fn send_release_apdu(&mut self, mut apdu: Apdu<'static>) -> Result<(), AssociationError> {
         self.release_apdu(&mut apdu)?;
         let mut w = Writer::new();
         apdu.encode(&mut w);
@@ -1360,14 +1368,15 @@ impl Association {
             .encode_user_data(self.acse_context, w.as_slice(), &mut pw)?;
         self.spdu.clear();
         let mut spdu = std::mem::take(&mut self.spdu);
-        let r = self.session.finish(pw.as_slice(), &mut spdu);
+        let r = match apdu {
+            Apdu::Rlrq(_) => self.session.finish(pw.as_slice(), &mut spdu),
+            _ => self.session.disconnect(pw.as_slice(), &mut spdu),
+        };
         self.spdu = spdu;
         if let Err(e) = r {
             return Err(self.fail_session(e));
         }
-        self.send_spdu()?;
-        self.state = State::Releasing;
-        Ok(())
+        self.send_spdu()
     }
 
     fn release_apdu(&mut self, apdu: &mut Apdu<'static>) -> Result<(), AssociationError> {
@@ -1392,26 +1401,13 @@ impl Association {
                 state: self.state,
             });
         }
-        let mut apdu = Apdu::Rlre(Rlre {
+        let apdu = Apdu::Rlre(Rlre {
             reason: Some(ReleaseResponseReason::Normal),
             user_information: user_data
                 .map(|d| vec![user_external(self.user_context, d)])
                 .unwrap_or_default(),
         });
-        self.release_apdu(&mut apdu)?;
-        let mut w = Writer::new();
-        apdu.encode(&mut w);
-        let mut pw = Writer::new();
-        self.presentation
-            .encode_user_data(self.acse_context, w.as_slice(), &mut pw)?;
-        self.spdu.clear();
-        let mut spdu = std::mem::take(&mut self.spdu);
-        let r = self.session.disconnect(pw.as_slice(), &mut spdu);
-        self.spdu = spdu;
-        if let Err(e) = r {
-            return Err(self.fail_session(e));
-        }
-        self.send_spdu()?;
+        self.send_release_apdu(apdu)?;
         self.state = State::Closed;
         Ok(())
     }
