@@ -737,10 +737,13 @@ impl Association {
                         Err(refusal) => return Step::SecurityRefused(refusal, sec.name()),
                     }
                 }
-                let start = data.as_ptr() as usize - tsdu.as_ptr() as usize;
-                Step::Data {
-                    context_id: ctx,
-                    range: start..start + data.len(),
+                // The PDV value borrows from the TSDU; keep its position, not the borrow.
+                match (data.as_ptr() as usize).checked_sub(tsdu.as_ptr() as usize) {
+                    Some(start) if start + data.len() <= tsdu.len() => Step::Data {
+                        context_id: ctx,
+                        range: start..start + data.len(),
+                    },
+                    _ => Step::Protocol("P-DATA value outside the received TSDU"),
                 }
             }
             Indication::Connect {
@@ -769,6 +772,9 @@ impl Association {
     fn act(&mut self, step: Step) -> Result<Option<Event<'_>>, AssociationError> {
         match step {
             Step::Data { context_id, range } => {
+                if range.end > self.cot.last_data().len() {
+                    return Err(self.protocol_error("P-DATA value outside the received TSDU"));
+                }
                 let data = self.cot.last_data().get(range).unwrap_or_default();
                 Ok(Some(Event::Data { context_id, data }))
             }
