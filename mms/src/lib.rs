@@ -1,0 +1,12 @@
+//! ISO 9506-2 (MMS) protocol data units, sans-IO: every MMSpdu alternative, every confirmed
+//! and unconfirmed service, MMS data and type descriptions, decoded zero-copy from BER and
+//! encoded canonically.
+//!
+//! The codec is built on [`copp::ber`], the stack's one BER reader and writer; see [`codec`] for
+//! the traits every type implements and the bounds every decoder keeps.
+#![forbid(unsafe_code)]
+
+pub mod codec;
+pub mod common;
+
+pub use common::{FileName, Identifier, ObjectName, TimeOfDay};
