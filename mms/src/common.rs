@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use crate::codec::{
-    ctx, ctx_c, explicit, int, seq_of, string, write_explicit, write_seq_of, write_string, Asn1,
-    BerError, Choice, DecodeError, Fields, RawValue, Result, Tag, Tlv, Writer, GRAPHIC_STRING,
+    ctx, ctx_c, explicit, int, seq_of, string, write_explicit, write_string, Asn1, BerError,
+    Choice, DecodeError, Fields, RawValue, Result, Tag, Tlv, Writer, GRAPHIC_STRING,
     VISIBLE_STRING,
 };
 
