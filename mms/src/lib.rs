@@ -10,3 +10,6 @@ pub mod codec;
 pub mod common;
 
 pub use common::{FileName, Identifier, ObjectName, TimeOfDay};
+
+#[cfg(test)]
+pub(crate) mod testvec;
