@@ -440,6 +440,21 @@ pub fn to_vec(f: impl FnOnce(&mut Writer)) -> Vec<u8> {
     w.into_vec()
 }
 
+/// One alternative of `ConfirmedServiceRequest`, `ConfirmedServiceResponse` or
+/// `UnconfirmedService` (ISO 9506-2 §7.2–§7.4): a service's request or response body.
+pub trait Service<'a>: Sized {
+    /// The alternative's context tag number in its CHOICE (e.g. 4 for read).
+    const TAG: u32;
+
+    /// Decodes the alternative from its TLV, whose tag number the caller matched to
+    /// [`Service::TAG`]. The implementation checks the form and handles IMPLICIT or EXPLICIT
+    /// tagging as the ASN.1 says.
+    fn decode_service(tlv: &Tlv<'a>) -> Result<Self>;
+
+    /// Writes the alternative, tag included.
+    fn encode_service(&self, w: &mut Writer);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,19 +546,4 @@ mod tests {
         assert_eq!(decode_one(&[0x82, 0], 4, null), Ok(()));
         assert!(decode_one(&[0x82, 1, 0], 4, null).is_err());
     }
-}
-
-/// One alternative of `ConfirmedServiceRequest`, `ConfirmedServiceResponse` or
-/// `UnconfirmedService` (ISO 9506-2 §7.2–§7.4): a service's request or response body.
-pub trait Service<'a>: Sized {
-    /// The alternative's context tag number in its CHOICE (e.g. 4 for read).
-    const TAG: u32;
-
-    /// Decodes the alternative from its TLV, whose tag number the caller matched to
-    /// [`Service::TAG`]. The implementation checks the form and handles IMPLICIT or EXPLICIT
-    /// tagging as the ASN.1 says.
-    fn decode_service(tlv: &Tlv<'a>) -> Result<Self>;
-
-    /// Writes the alternative, tag included.
-    fn encode_service(&self, w: &mut Writer);
 }
