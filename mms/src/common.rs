@@ -325,6 +325,118 @@ impl<'a> Asn1<'a> for TimeOfDay {
     }
 }
 
+/// Declares a named-INTEGER enumeration of ISO 9506-2 with its decoder and encoder. Unknown
+/// values are out of range (these types are closed lists in the standard).
+macro_rules! named_integer {
+    ($(#[$m:meta])* $name:ident, $what:literal { $($(#[$vm:meta])* $v:ident = $n:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $v = $n),+
+        }
+
+        impl $name {
+            /// The value from its number; `OutOfRange` for numbers the standard does not list.
+            pub fn from_i64(v: i64) -> $crate::codec::Result<Self> {
+                match v {
+                    $($n => Ok($name::$v),)+
+                    _ => Err($crate::codec::DecodeError::OutOfRange($what)),
+                }
+            }
+
+            /// Decodes the INTEGER contents of `tlv`.
+            pub fn decode_value(tlv: &$crate::codec::Tlv<'_>) -> $crate::codec::Result<Self> {
+                Self::from_i64($crate::codec::int(tlv)?)
+            }
+
+            /// Writes the value as an INTEGER tagged `tag`.
+            pub fn encode_value(self, w: &mut $crate::codec::Writer, tag: $crate::codec::Tag) {
+                w.integer(tag, self as i64);
+            }
+        }
+    };
+}
+#[allow(unused_imports)] // used by the service modules
+pub(crate) use named_integer;
+
+named_integer!(
+    /// `EC-State` (ISO 9506-2 §15.2, event conditions): the state of an event condition, also
+    /// recorded in journal entries.
+    EcState, "EC-State" {
+        /// disabled (0).
+        Disabled = 0,
+        /// idle (1).
+        Idle = 1,
+        /// active (2).
+        Active = 2,
+    }
+);
+
+named_integer!(
+    /// `ProgramInvocationState` (ISO 9506-2 §11.1): used by the program-invocation services and
+    /// by the Start/Stop/Resume/Reset error information of ServiceError.
+    ProgramInvocationState, "ProgramInvocationState" {
+        /// non-existent (0).
+        NonExistent = 0,
+        /// unrunnable (1).
+        Unrunnable = 1,
+        /// idle (2).
+        Idle = 2,
+        /// running (3).
+        Running = 3,
+        /// stopped (4).
+        Stopped = 4,
+        /// starting (5).
+        Starting = 5,
+        /// stopping (6).
+        Stopping = 6,
+        /// resuming (7).
+        Resuming = 7,
+        /// resetting (8).
+        Resetting = 8,
+    }
+);
+
+/// `EventTime` (ISO 9506-2 §15.1.1): when an event happened, as a time of day or as a time
+/// sequence identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventTime {
+    /// `timeOfDayT [0] IMPLICIT TimeOfDay`.
+    TimeOfDay(TimeOfDay),
+    /// `timeSequenceIdentifier [1] IMPLICIT Unsigned32`.
+    TimeSequenceIdentifier(u32),
+    /// `undefined [2] IMPLICIT NULL` (ISO 9506-2:2003).
+    Undefined,
+}
+
+impl<'a> Choice<'a> for EventTime {
+    fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
+        match (tlv.tag.class, tlv.tag.number) {
+            (crate::codec::Class::Context, 0) => Ok(EventTime::TimeOfDay(
+                TimeOfDay::decode_implicit(tlv, ctx(0))?,
+            )),
+            (crate::codec::Class::Context, 1) if !tlv.tag.constructed => Ok(
+                EventTime::TimeSequenceIdentifier(crate::codec::uint32(tlv)?),
+            ),
+            (crate::codec::Class::Context, 2) => {
+                crate::codec::null(tlv)?;
+                Ok(EventTime::Undefined)
+            }
+            _ => Err(BerError::InvalidValue("EventTime").into()),
+        }
+    }
+
+    fn encode_choice(&self, w: &mut Writer) {
+        match self {
+            EventTime::TimeOfDay(t) => t.encode_tagged(w, ctx(0)),
+            EventTime::TimeSequenceIdentifier(n) => {
+                crate::codec::write_uint(w, ctx(1), u64::from(*n))
+            }
+            EventTime::Undefined => crate::codec::write_null(w, ctx(2)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +462,31 @@ mod tests {
         assert!(decode_one(&[0xA1, 3, 0x1A, 1, b'D'], 8, ObjectName::decode_choice).is_err());
         // an unknown alternative
         assert!(decode_one(&[0x83, 1, b'D'], 8, ObjectName::decode_choice).is_err());
+    }
+
+    #[test]
+    fn event_time_and_named_integers() {
+        for t in [
+            EventTime::TimeOfDay(TimeOfDay {
+                millis: 5,
+                days: Some(1),
+            }),
+            EventTime::TimeSequenceIdentifier(7),
+            EventTime::Undefined,
+        ] {
+            let b = to_vec(|w| t.encode_choice(w));
+            assert_eq!(decode_one(&b, 4, EventTime::decode_choice).unwrap(), t);
+        }
+        assert_eq!(to_vec(|w| EventTime::Undefined.encode_choice(w)), [0x82, 0]);
+        assert_eq!(EcState::from_i64(2), Ok(EcState::Active));
+        assert_eq!(
+            EcState::from_i64(3),
+            Err(DecodeError::OutOfRange("EC-State"))
+        );
+        assert_eq!(
+            decode_one(&[2, 1, 8], 4, ProgramInvocationState::decode_value),
+            Ok(ProgramInvocationState::Resetting)
+        );
     }
 
     #[test]

@@ -8,8 +8,13 @@
 
 pub mod codec;
 pub mod common;
+pub mod services;
 
-pub use common::{FileName, Identifier, ObjectName, TimeOfDay};
+pub use common::{
+    EcState, EventTime, FileName, Identifier, ObjectName, ProgramInvocationState, TimeOfDay,
+};
 
 #[cfg(test)]
 pub(crate) mod testvec;
+#[cfg(test)]
+pub(crate) mod vecfile;
