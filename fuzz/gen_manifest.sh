@@ -20,6 +20,7 @@ cot = { path = "../cot" }
 cosp = { path = "../cosp" }
 copp = { path = "../copp" }
 acse = { path = "../acse" }
+mms = { path = "../mms" }
 
 [workspace]
 members = ["."]

@@ -6,13 +6,22 @@
 //! the traits every type implements and the bounds every decoder keeps.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod codec;
 pub mod common;
+pub mod data;
+pub mod iec61850;
 pub mod services;
+pub mod types;
 
+pub use access::{
+    AccessResult, AlternateAccess, VariableAccessSpecification, VariableDef, VariableSpecification,
+};
 pub use common::{
     EcState, EventTime, FileName, Identifier, ObjectName, ProgramInvocationState, TimeOfDay,
 };
+pub use data::{Data, DataAccessError, DataList, FloatingPoint, MmsBitString, UtcTime};
+pub use types::{TypeDescription, TypeSpecification};
 
 #[cfg(test)]
 pub(crate) mod testvec;

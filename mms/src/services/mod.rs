@@ -2,3 +2,5 @@
 //! (§10 VMD support, §11 domain management, §12 program invocation, §14 variable access,
 //! §15 semaphores, §16 operator communication, §17–§19 event management, §20 journals,
 //! Annex D files).
+pub mod domain;
+pub mod program;

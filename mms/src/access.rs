@@ -1,0 +1,830 @@
+//! Variable access (ISO 9506-2 §14.1–§14.4): how a Read, Write, InformationReport or variable
+//! list names the variables it is about, the alternate-access selections into them, and the
+//! per-variable result.
+
+use std::borrow::Cow;
+
+use crate::codec::{
+    ctx, ctx_c, explicit, null, octets, seq_of, string, uint32, write_explicit, write_null,
+    write_seq_of, write_string, write_uint, Asn1, BerError, Choice, Class, Fields, Result, Tag,
+    Tlv, Writer,
+};
+use crate::common::{identifier, Identifier, ObjectName};
+use crate::data::{Data, DataAccessError};
+use crate::types::TypeSpecification;
+
+/// `Address ::= CHOICE` (ISO 9506-2 §14.1.2): an implementation-specific address of a variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address<'a> {
+    /// `numericAddress [0] IMPLICIT Unsigned32`.
+    Numeric(u32),
+    /// `symbolicAddress [1] IMPLICIT VisibleString` (ISO 9506-2:2003 makes it an MMSString;
+    /// an EXPLICIT-tagged string is accepted too).
+    Symbolic(Cow<'a, str>),
+    /// `unconstrainedAddress [2] IMPLICIT OCTET STRING`.
+    Unconstrained(Cow<'a, [u8]>),
+}
+
+impl<'a> Choice<'a> for Address<'a> {
+    fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
+        match (tlv.tag.class, tlv.tag.number, tlv.tag.constructed) {
+            (Class::Context, 0, false) => Ok(Address::Numeric(uint32(tlv)?)),
+            (Class::Context, 1, false) => Ok(Address::Symbolic(string(tlv)?)),
+            (Class::Context, 1, true) => Ok(Address::Symbolic(string(&explicit(tlv)?)?)),
+            (Class::Context, 2, false) => Ok(Address::Unconstrained(octets(tlv)?)),
+            _ => Err(BerError::InvalidValue("Address").into()),
+        }
+    }
+
+    fn encode_choice(&self, w: &mut Writer) {
+        match self {
+            Address::Numeric(n) => write_uint(w, ctx(0), u64::from(*n)),
+            Address::Symbolic(s) => write_string(w, ctx(1), s),
+            Address::Unconstrained(o) => w.octets(ctx(2), o),
+        }
+    }
+}
+
+/// `VariableSpecification ::= CHOICE` (ISO 9506-2 §14.1.1): one variable, by name, address,
+/// description or scattered access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariableSpecification<'a> {
+    /// `name [0] ObjectName` (EXPLICIT).
+    Name(ObjectName<'a>),
+    /// `address [1] Address` (EXPLICIT).
+    Address(Address<'a>),
+    /// `variableDescription [2] IMPLICIT SEQUENCE { address Address, typeSpecification
+    /// TypeSpecification }`.
+    VariableDescription {
+        /// `address Address`.
+        address: Address<'a>,
+        /// `typeSpecification TypeSpecification`.
+        type_specification: TypeSpecification<'a>,
+    },
+    /// `scatteredAccessDescription [3] IMPLICIT ScatteredAccessDescription`.
+    ScatteredAccessDescription(ScatteredAccessDescription<'a>),
+    /// `invalidated [4] IMPLICIT NULL`.
+    Invalidated,
+}
+
+impl<'a> Choice<'a> for VariableSpecification<'a> {
+    fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
+        if tlv.tag.class != Class::Context {
+            return Err(BerError::InvalidValue("VariableSpecification").into());
+        }
+        match (tlv.tag.number, tlv.tag.constructed) {
+            (0, true) => Ok(VariableSpecification::Name(ObjectName::decode_choice(
+                &explicit(tlv)?,
+            )?)),
+            (1, true) => Ok(VariableSpecification::Address(Address::decode_choice(
+                &explicit(tlv)?,
+            )?)),
+            (2, true) => {
+                let mut f = Fields::new(tlv)?;
+                let address = Address::decode_choice(&f.next("address")?)?;
+                let type_specification =
+                    TypeSpecification::decode_choice(&f.next("typeSpecification")?)?;
+                f.finish()?;
+                Ok(VariableSpecification::VariableDescription {
+                    address,
+                    type_specification,
+                })
+            }
+            (3, true) => Ok(VariableSpecification::ScatteredAccessDescription(
+                ScatteredAccessDescription::decode_contents(tlv)?,
+            )),
+            (4, false) => {
+                null(tlv)?;
+                Ok(VariableSpecification::Invalidated)
+            }
+            _ => Err(BerError::InvalidValue("VariableSpecification").into()),
+        }
+    }
+
+    fn encode_choice(&self, w: &mut Writer) {
+        match self {
+            VariableSpecification::Name(n) => write_explicit(w, 0, |w| n.encode_choice(w)),
+            VariableSpecification::Address(a) => write_explicit(w, 1, |w| a.encode_choice(w)),
+            VariableSpecification::VariableDescription {
+                address,
+                type_specification,
+            } => {
+                let m = w.mark();
+                type_specification.encode_choice(w);
+                address.encode_choice(w);
+                w.wrap(m, ctx_c(2));
+            }
+            VariableSpecification::ScatteredAccessDescription(s) => s.encode_tagged(w, ctx_c(3)),
+            VariableSpecification::Invalidated => write_null(w, ctx(4)),
+        }
+    }
+}
+
+impl<'a> From<ObjectName<'a>> for VariableSpecification<'a> {
+    /// A variable by name.
+    fn from(n: ObjectName<'a>) -> Self {
+        VariableSpecification::Name(n)
+    }
+}
+
+/// One element of a `ScatteredAccessDescription` (ISO 9506-2 §14.1.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScatteredAccessComponent<'a> {
+    /// `componentName [0] IMPLICIT Identifier OPTIONAL`.
+    pub component_name: Option<Identifier<'a>>,
+    /// `variableSpecification [1] VariableSpecification` (EXPLICIT).
+    pub variable_specification: VariableSpecification<'a>,
+    /// `alternateAccess [2] IMPLICIT AlternateAccess OPTIONAL`.
+    pub alternate_access: Option<AlternateAccess<'a>>,
+}
+
+impl<'a> Asn1<'a> for ScatteredAccessComponent<'a> {
+    const TAG: Tag = Tag::SEQUENCE;
+
+    fn decode_contents(tlv: &Tlv<'a>) -> Result<Self> {
+        let mut f = Fields::new(tlv)?;
+        let component_name = f.opt(ctx(0))?.map(|t| identifier(&t)).transpose()?;
+        let variable_specification = VariableSpecification::decode_choice(&explicit(
+            &f.req(ctx_c(1), "variableSpecification")?,
+        )?)?;
+        let alternate_access = f
+            .opt(ctx_c(2))?
+            .map(|t| AlternateAccess::decode_implicit(&t, ctx_c(2)))
+            .transpose()?;
+        f.finish()?;
+        Ok(ScatteredAccessComponent {
+            component_name,
+            variable_specification,
+            alternate_access,
+        })
+    }
+
+    fn encode_contents(&self, w: &mut Writer) {
+        if let Some(a) = &self.alternate_access {
+            a.encode_tagged(w, ctx_c(2));
+        }
+        write_explicit(w, 1, |w| self.variable_specification.encode_choice(w));
+        if let Some(n) = &self.component_name {
+            write_string(w, ctx(0), n);
+        }
+    }
+}
+
+/// `ScatteredAccessDescription ::= SEQUENCE OF SEQUENCE {...}` (ISO 9506-2 §14.1.3).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScatteredAccessDescription<'a>(pub Vec<ScatteredAccessComponent<'a>>);
+
+impl<'a> Asn1<'a> for ScatteredAccessDescription<'a> {
+    const TAG: Tag = Tag::SEQUENCE;
+
+    fn decode_contents(tlv: &Tlv<'a>) -> Result<Self> {
+        Ok(ScatteredAccessDescription(seq_of(
+            tlv,
+            ScatteredAccessComponent::decode,
+        )?))
+    }
+
+    fn encode_contents(&self, w: &mut Writer) {
+        for c in self.0.iter().rev() {
+            c.encode(w);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The selection of part of an array or structure (ISO 9506-2 §14.3 `accessSelection` /
+/// `selectAccess`): the same four forms, with tags `[0]..[3]` inside `selectAlternateAccess`
+/// and `[1]..[4]` in `selectAccess`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessSelection<'a> {
+    /// `component IMPLICIT Identifier`: one named structure component.
+    Component(Identifier<'a>),
+    /// `index IMPLICIT Unsigned32`: one array element.
+    Index(u32),
+    /// `indexRange IMPLICIT SEQUENCE { lowIndex [0] IMPLICIT Unsigned32, numberOfElements [1]
+    /// IMPLICIT Unsigned32 }`.
+    IndexRange {
+        /// `lowIndex [0] IMPLICIT Unsigned32`.
+        low_index: u32,
+        /// `numberOfElements [1] IMPLICIT Unsigned32`.
+        number_of_elements: u32,
+    },
+    /// `allElements IMPLICIT NULL`.
+    AllElements,
+}
+
+impl<'a> AccessSelection<'a> {
+    /// Decodes the alternative whose tag is `[base + k]` (k = 0..3).
+    fn decode_based(tlv: &Tlv<'a>, base: u32) -> Result<Self> {
+        if tlv.tag.class != Class::Context || tlv.tag.number < base {
+            return Err(BerError::InvalidValue("AlternateAccessSelection").into());
+        }
+        match (tlv.tag.number - base, tlv.tag.constructed) {
+            (0, false) => Ok(AccessSelection::Component(identifier(tlv)?)),
+            (1, false) => Ok(AccessSelection::Index(uint32(tlv)?)),
+            (2, true) => {
+                let mut f = Fields::new(tlv)?;
+                let low_index = uint32(&f.req(ctx(0), "lowIndex")?)?;
+                let number_of_elements = uint32(&f.req(ctx(1), "numberOfElements")?)?;
+                f.finish()?;
+                Ok(AccessSelection::IndexRange {
+                    low_index,
+                    number_of_elements,
+                })
+            }
+            (3, false) => {
+                null(tlv)?;
+                Ok(AccessSelection::AllElements)
+            }
+            _ => Err(BerError::InvalidValue("AlternateAccessSelection").into()),
+        }
+    }
+
+    fn encode_based(&self, w: &mut Writer, base: u32) {
+        match self {
+            AccessSelection::Component(s) => write_string(w, ctx(base), s),
+            AccessSelection::Index(i) => write_uint(w, ctx(base + 1), u64::from(*i)),
+            AccessSelection::IndexRange {
+                low_index,
+                number_of_elements,
+            } => {
+                let m = w.mark();
+                write_uint(w, ctx(1), u64::from(*number_of_elements));
+                write_uint(w, ctx(0), u64::from(*low_index));
+                w.wrap(m, ctx_c(base + 2));
+            }
+            AccessSelection::AllElements => write_null(w, ctx(base + 3)),
+        }
+    }
+}
+
+/// `AlternateAccessSelection ::= CHOICE` (ISO 9506-2 §14.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlternateAccessSelection<'a> {
+    /// `selectAlternateAccess [0] IMPLICIT SEQUENCE { accessSelection, alternateAccess }`:
+    /// select a part, then apply a nested alternate access to it.
+    SelectAlternateAccess {
+        /// `accessSelection CHOICE { component [0], index [1], indexRange [2], allElements [3] }`.
+        access_selection: AccessSelection<'a>,
+        /// `alternateAccess AlternateAccess`.
+        alternate_access: AlternateAccess<'a>,
+    },
+    /// `selectAccess CHOICE { component [1], index [2], indexRange [3], allElements [4] }`.
+    SelectAccess(AccessSelection<'a>),
+}
+
+impl<'a> Choice<'a> for AlternateAccessSelection<'a> {
+    fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
+        if tlv.tag == ctx_c(0) {
+            let mut f = Fields::new(tlv)?;
+            let access_selection = AccessSelection::decode_based(&f.next("accessSelection")?, 0)?;
+            let alternate_access = AlternateAccess::decode(&f.next("alternateAccess")?)?;
+            f.finish()?;
+            Ok(AlternateAccessSelection::SelectAlternateAccess {
+                access_selection,
+                alternate_access,
+            })
+        } else {
+            Ok(AlternateAccessSelection::SelectAccess(
+                AccessSelection::decode_based(tlv, 1)?,
+            ))
+        }
+    }
+
+    fn encode_choice(&self, w: &mut Writer) {
+        match self {
+            AlternateAccessSelection::SelectAlternateAccess {
+                access_selection,
+                alternate_access,
+            } => {
+                let m = w.mark();
+                alternate_access.encode(w);
+                access_selection.encode_based(w, 0);
+                w.wrap(m, ctx_c(0));
+            }
+            AlternateAccessSelection::SelectAccess(s) => s.encode_based(w, 1),
+        }
+    }
+}
+
+/// One element of an `AlternateAccess` (ISO 9506-2 §14.3): an unnamed selection or
+/// `named [5] IMPLICIT SEQUENCE { componentName [0] IMPLICIT Identifier, access
+/// AlternateAccessSelection }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlternateAccessElement<'a> {
+    /// `unnamed AlternateAccessSelection`.
+    Unnamed(AlternateAccessSelection<'a>),
+    /// `named [5]`: a selection with the name it gets in the result.
+    Named {
+        /// `componentName [0] IMPLICIT Identifier`.
+        component_name: Identifier<'a>,
+        /// `access AlternateAccessSelection`.
+        access: AlternateAccessSelection<'a>,
+    },
+}
+
+impl<'a> Choice<'a> for AlternateAccessElement<'a> {
+    fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
+        if tlv.tag == ctx_c(5) {
+            let mut f = Fields::new(tlv)?;
+            let component_name = identifier(&f.req(ctx(0), "componentName")?)?;
+            let access = AlternateAccessSelection::decode_choice(&f.next("access")?)?;
+            f.finish()?;
+            Ok(AlternateAccessElement::Named {
+                component_name,
+                access,
+            })
+        } else {
+            Ok(AlternateAccessElement::Unnamed(
+                AlternateAccessSelection::decode_choice(tlv)?,
+            ))
+        }
+    }
+
+    fn encode_choice(&self, w: &mut Writer) {
+        match self {
+            AlternateAccessElement::Unnamed(s) => s.encode_choice(w),
+            AlternateAccessElement::Named {
+                component_name,
+                access,
+            } => {
+                let m = w.mark();
+                access.encode_choice(w);
+                write_string(w, ctx(0), component_name);
+                w.wrap(m, ctx_c(5));
+            }
+        }
+    }
+}
+
+/// `AlternateAccess ::= SEQUENCE OF CHOICE { unnamed, named [5] }` (ISO 9506-2 §14.3): a
+/// view of part of a variable (components, elements, ranges), possibly nested.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AlternateAccess<'a>(pub Vec<AlternateAccessElement<'a>>);
+
+impl<'a> AlternateAccess<'a> {
+    /// The common IEC 61850 form: select one component by name.
+    pub fn component(name: impl Into<Identifier<'a>>) -> Self {
+        AlternateAccess(vec![AlternateAccessElement::Unnamed(
+            AlternateAccessSelection::SelectAccess(AccessSelection::Component(name.into())),
+        )])
+    }
+}
+
+impl<'a> Asn1<'a> for AlternateAccess<'a> {
+    const TAG: Tag = Tag::SEQUENCE;
+
+    fn decode_contents(tlv: &Tlv<'a>) -> Result<Self> {
+        Ok(AlternateAccess(seq_of(
+            tlv,
+            AlternateAccessElement::decode_choice,
+        )?))
+    }
+
+    fn encode_contents(&self, w: &mut Writer) {
+        for e in self.0.iter().rev() {
+            e.encode_choice(w);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// One element of `listOfVariable` (ISO 9506-2 §14.2): `SEQUENCE { variableSpecification
+/// VariableSpecification, alternateAccess [5] IMPLICIT AlternateAccess OPTIONAL }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableDef<'a> {
+    /// `variableSpecification VariableSpecification`.
+    pub variable_specification: VariableSpecification<'a>,
+    /// `alternateAccess [5] IMPLICIT AlternateAccess OPTIONAL`.
+    pub alternate_access: Option<AlternateAccess<'a>>,
+}
+
+impl<'a> VariableDef<'a> {
+    /// A whole named variable.
+    pub fn name(name: ObjectName<'a>) -> Self {
+        VariableDef {
+            variable_specification: VariableSpecification::Name(name),
+            alternate_access: None,
+        }
+    }
+}
+
+impl<'a> Asn1<'a> for VariableDef<'a> {
+    const TAG: Tag = Tag::SEQUENCE;
+
+    fn decode_contents(tlv: &Tlv<'a>) -> Result<Self> {
+        let mut f = Fields::new(tlv)?;
+        let variable_specification =
+            VariableSpecification::decode_choice(&f.next("variableSpecification")?)?;
+        let alternate_access = f
+            .opt(ctx_c(5))?
+            .map(|t| AlternateAccess::decode_implicit(&t, ctx_c(5)))
+            .transpose()?;
+        f.finish()?;
+        Ok(VariableDef {
+            variable_specification,
+            alternate_access,
+        })
+    }
+
+    fn encode_contents(&self, w: &mut Writer) {
+        if let Some(a) = &self.alternate_access {
+            a.encode_tagged(w, ctx_c(5));
+        }
+        self.variable_specification.encode_choice(w);
+    }
+}
+
+/// `VariableAccessSpecification ::= CHOICE` (ISO 9506-2 §14.2): the variables a Read, Write or
+/// InformationReport is about. (Read-Request wraps it in an EXPLICIT `[1]`; Write-Request and
+/// InformationReport carry it untagged: the service codecs handle that.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariableAccessSpecification<'a> {
+    /// `listOfVariable [0] IMPLICIT SEQUENCE OF SEQUENCE {...}`.
+    ListOfVariable(Vec<VariableDef<'a>>),
+    /// `variableListName [1] ObjectName` (EXPLICIT): a named variable list.
+    VariableListName(ObjectName<'a>),
+}
+
+impl<'a> VariableAccessSpecification<'a> {
+    /// A list of whole named variables.
+    pub fn names(names: impl IntoIterator<Item = ObjectName<'a>>) -> Self {
+        VariableAccessSpecification::ListOfVariable(
+            names.into_iter().map(VariableDef::name).collect(),
+        )
+    }
+
+    /// The number of variables, when listed (`None` for a variable list name).
+    pub fn variable_count(&self) -> Option<usize> {
+        match self {
+            VariableAccessSpecification::ListOfVariable(v) => Some(v.len()),
+            VariableAccessSpecification::VariableListName(_) => None,
+        }
+    }
+}
+
+impl<'a> Choice<'a> for VariableAccessSpecification<'a> {
+    fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
+        if tlv.tag == ctx_c(0) {
+            Ok(VariableAccessSpecification::ListOfVariable(seq_of(
+                tlv,
+                VariableDef::decode,
+            )?))
+        } else if tlv.tag == ctx_c(1) {
+            Ok(VariableAccessSpecification::VariableListName(
+                ObjectName::decode_choice(&explicit(tlv)?)?,
+            ))
+        } else {
+            Err(BerError::InvalidValue("VariableAccessSpecification").into())
+        }
+    }
+
+    fn encode_choice(&self, w: &mut Writer) {
+        match self {
+            VariableAccessSpecification::ListOfVariable(v) => {
+                write_seq_of(w, ctx_c(0), v, |w, d| d.encode(w))
+            }
+            VariableAccessSpecification::VariableListName(n) => {
+                write_explicit(w, 1, |w| n.encode_choice(w))
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// `AccessResult ::= CHOICE { failure [0] IMPLICIT DataAccessError, success Data }`
+/// (ISO 9506-2 §14.4.4): the outcome of accessing one variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessResult<'a> {
+    /// `failure [0] IMPLICIT DataAccessError`.
+    Failure(DataAccessError),
+    /// `success Data`.
+    Success(Data<'a>),
+}
+
+impl<'a> AccessResult<'a> {
+    /// The data, on success.
+    pub fn data(&self) -> Option<&Data<'a>> {
+        match self {
+            AccessResult::Success(d) => Some(d),
+            AccessResult::Failure(_) => None,
+        }
+    }
+
+    /// As a `Result`.
+    pub fn as_result(&self) -> core::result::Result<&Data<'a>, DataAccessError> {
+        match self {
+            AccessResult::Success(d) => Ok(d),
+            AccessResult::Failure(e) => Err(*e),
+        }
+    }
+
+    /// Detaches the result from the input buffer.
+    pub fn into_owned(self) -> AccessResult<'static> {
+        match self {
+            AccessResult::Success(d) => AccessResult::Success(d.into_owned()),
+            AccessResult::Failure(e) => AccessResult::Failure(e),
+        }
+    }
+}
+
+impl<'a> Choice<'a> for AccessResult<'a> {
+    fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
+        if tlv.tag.class == Class::Context && tlv.tag.number == 0 {
+            if tlv.tag.constructed {
+                return Err(BerError::WrongForm(tlv.tag).into());
+            }
+            Ok(AccessResult::Failure(DataAccessError::decode_value(tlv)?))
+        } else {
+            Ok(AccessResult::Success(Data::decode_choice(tlv)?))
+        }
+    }
+
+    fn encode_choice(&self, w: &mut Writer) {
+        match self {
+            AccessResult::Failure(e) => e.encode_value(w, ctx(0)),
+            AccessResult::Success(d) => d.encode_choice(w),
+        }
+    }
+}
+
+impl<'a> From<Data<'a>> for AccessResult<'a> {
+    /// A success.
+    fn from(d: Data<'a>) -> Self {
+        AccessResult::Success(d)
+    }
+}
+
+impl From<DataAccessError> for AccessResult<'_> {
+    /// A failure.
+    fn from(e: DataAccessError) -> Self {
+        AccessResult::Failure(e)
+    }
+}
+
+/// Proptest strategies for variable access types.
+#[cfg(test)]
+pub(crate) mod arb {
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    /// Any ObjectName.
+    pub(crate) fn object_name() -> impl Strategy<Value = ObjectName<'static>> {
+        prop_oneof![
+            "[A-Za-z0-9$]{1,8}".prop_map(ObjectName::vmd),
+            ("[A-Za-z0-9]{1,8}", "[A-Za-z0-9$]{1,8}").prop_map(|(d, i)| ObjectName::domain(d, i)),
+            "[A-Za-z0-9$]{1,8}".prop_map(ObjectName::aa),
+        ]
+    }
+
+    /// Any Address.
+    pub(crate) fn address() -> impl Strategy<Value = Address<'static>> {
+        prop_oneof![
+            any::<u32>().prop_map(Address::Numeric),
+            "[ -~]{0,8}".prop_map(|s| Address::Symbolic(s.into())),
+            vec(any::<u8>(), 0..6).prop_map(|v| Address::Unconstrained(v.into())),
+        ]
+    }
+
+    fn access_selection() -> impl Strategy<Value = AccessSelection<'static>> {
+        prop_oneof![
+            "[A-Za-z]{1,6}".prop_map(|s| AccessSelection::Component(s.into())),
+            any::<u32>().prop_map(AccessSelection::Index),
+            (any::<u32>(), any::<u32>()).prop_map(|(l, n)| AccessSelection::IndexRange {
+                low_index: l,
+                number_of_elements: n
+            }),
+            Just(AccessSelection::AllElements),
+        ]
+    }
+
+    /// Any AlternateAccess, nested at most 3 deep.
+    pub(crate) fn alternate_access() -> impl Strategy<Value = AlternateAccess<'static>> {
+        let leaf = vec(
+            access_selection().prop_map(|s| {
+                AlternateAccessElement::Unnamed(AlternateAccessSelection::SelectAccess(s))
+            }),
+            1..3,
+        )
+        .prop_map(AlternateAccess);
+        leaf.prop_recursive(3, 16, 3, |inner| {
+            vec(
+                (
+                    proptest::option::of("[A-Za-z]{1,6}"),
+                    access_selection(),
+                    proptest::option::of(inner),
+                )
+                    .prop_map(|(name, sel, nested)| {
+                        let access = match nested {
+                            Some(a) => AlternateAccessSelection::SelectAlternateAccess {
+                                access_selection: sel,
+                                alternate_access: a,
+                            },
+                            None => AlternateAccessSelection::SelectAccess(sel),
+                        };
+                        match name {
+                            Some(n) => AlternateAccessElement::Named {
+                                component_name: n.into(),
+                                access,
+                            },
+                            None => AlternateAccessElement::Unnamed(access),
+                        }
+                    }),
+                0..3,
+            )
+            .prop_map(AlternateAccess)
+        })
+    }
+
+    /// Any VariableSpecification (scattered access one level deep).
+    pub(crate) fn variable_specification() -> impl Strategy<Value = VariableSpecification<'static>>
+    {
+        let simple = prop_oneof![
+            object_name().prop_map(VariableSpecification::Name),
+            address().prop_map(VariableSpecification::Address),
+            (address(), crate::types::arb::type_specification()).prop_map(|(a, t)| {
+                VariableSpecification::VariableDescription {
+                    address: a,
+                    type_specification: t,
+                }
+            }),
+            Just(VariableSpecification::Invalidated),
+        ];
+        simple.prop_recursive(2, 8, 3, |inner| {
+            vec(
+                (
+                    proptest::option::of("[A-Za-z]{1,6}"),
+                    inner,
+                    proptest::option::of(alternate_access()),
+                ),
+                0..3,
+            )
+            .prop_map(|cs| {
+                VariableSpecification::ScatteredAccessDescription(ScatteredAccessDescription(
+                    cs.into_iter()
+                        .map(|(n, v, a)| ScatteredAccessComponent {
+                            component_name: n.map(Into::into),
+                            variable_specification: v,
+                            alternate_access: a,
+                        })
+                        .collect(),
+                ))
+            })
+        })
+    }
+
+    /// Any VariableAccessSpecification.
+    pub(crate) fn variable_access_specification(
+    ) -> impl Strategy<Value = VariableAccessSpecification<'static>> {
+        prop_oneof![
+            vec(
+                (
+                    variable_specification(),
+                    proptest::option::of(alternate_access())
+                )
+                    .prop_map(|(v, a)| VariableDef {
+                        variable_specification: v,
+                        alternate_access: a,
+                    }),
+                0..4
+            )
+            .prop_map(VariableAccessSpecification::ListOfVariable),
+            object_name().prop_map(VariableAccessSpecification::VariableListName),
+        ]
+    }
+
+    /// Any AccessResult.
+    pub(crate) fn access_result() -> impl Strategy<Value = AccessResult<'static>> {
+        prop_oneof![
+            crate::data::arb::data_access_error().prop_map(AccessResult::Failure),
+            crate::data::arb::data().prop_map(AccessResult::Success),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{decode_one, to_vec, DecodeError};
+    use proptest::prelude::*;
+
+    fn vas(b: &[u8]) -> Result<VariableAccessSpecification<'_>> {
+        decode_one(b, 64, VariableAccessSpecification::decode_choice)
+    }
+
+    #[test]
+    fn names_helper_and_bytes() {
+        let v = VariableAccessSpecification::names([ObjectName::domain("LD0", "LLN0$ST")]);
+        let b = to_vec(|w| v.encode_choice(w));
+        // Same bytes as data.vec's varspec-name-domain shape (checked with tshark 4.0, mms).
+        assert_eq!(
+            b,
+            [
+                0xA0, 0x14, 0x30, 0x12, 0xA0, 0x10, 0xA1, 0x0E, 0x1A, 0x03, b'L', b'D', b'0', 0x1A,
+                0x07, b'L', b'L', b'N', b'0', b'$', b'S', b'T'
+            ]
+        );
+        assert_eq!(vas(&b).unwrap(), v);
+        assert_eq!(v.variable_count(), Some(1));
+    }
+
+    #[test]
+    fn alternate_access_forms() {
+        // [0] selectAlternateAccess { component "ST", { selectAccess component "Mod" } }
+        let b = [
+            0x30, 0x0C, 0xA0, 0x0A, 0x80, 0x02, b'S', b'T', 0x30, 0x04, 0x81, 0x02, b'M', b'o',
+        ];
+        let a = decode_one(&b, 16, AlternateAccess::decode).unwrap();
+        assert_eq!(
+            a,
+            AlternateAccess(vec![AlternateAccessElement::Unnamed(
+                AlternateAccessSelection::SelectAlternateAccess {
+                    access_selection: AccessSelection::Component("ST".into()),
+                    alternate_access: AlternateAccess::component("Mo"),
+                }
+            )])
+        );
+        assert_eq!(to_vec(|w| a.encode(w)), b);
+        // selectAccess [0] does not exist (component is [1] there): a primitive [0] is refused
+        assert!(decode_one(&[0x30, 0x03, 0x80, 0x01, b'x'], 16, AlternateAccess::decode).is_err());
+        // indexRange missing numberOfElements
+        assert!(decode_one(
+            &[0x30, 0x05, 0xA3, 0x03, 0x80, 0x01, 0x00],
+            16,
+            AlternateAccess::decode
+        )
+        .is_err());
+        // named without access
+        assert!(decode_one(
+            &[0x30, 0x05, 0xA5, 0x03, 0x80, 0x01, b'x'],
+            16,
+            AlternateAccess::decode
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn malformed_access() {
+        // unknown VariableAccessSpecification alternative [2]
+        assert!(vas(&[0xA2, 0x00]).is_err());
+        // variableListName wrapper holding two names
+        assert!(vas(&[0xA1, 0x06, 0x80, 0x01, b'a', 0x80, 0x01, b'b']).is_err());
+        // VariableDef with a trailing unknown element
+        assert!(vas(&[0xA0, 0x09, 0x30, 0x07, 0x84, 0x00, 0x86, 0x00, 0x82, 0x00, 0x00]).is_err());
+        // VariableSpecification invalidated with contents
+        assert!(vas(&[0xA0, 0x05, 0x30, 0x03, 0x84, 0x01, 0x00]).is_err());
+        // numeric address beyond Unsigned32
+        assert_eq!(
+            decode_one(&[0x80, 0x05, 0x01, 0, 0, 0, 0], 4, Address::decode_choice),
+            Err(DecodeError::OutOfRange("Unsigned32"))
+        );
+        // symbolic address, EXPLICIT form tolerated
+        assert_eq!(
+            decode_one(&[0xA1, 0x03, 0x1A, 0x01, b'x'], 4, Address::decode_choice),
+            Ok(Address::Symbolic("x".into()))
+        );
+        // AccessResult failure constructed; vendor error value kept
+        assert!(decode_one(
+            &[0xA0, 0x03, 0x02, 0x01, 0x01],
+            4,
+            AccessResult::decode_choice
+        )
+        .is_err());
+        assert_eq!(
+            decode_one(&[0x80, 0x02, 0x03, 0xE8], 4, AccessResult::decode_choice),
+            Ok(AccessResult::Failure(DataAccessError::Other(1000)))
+        );
+        // truncated
+        assert!(vas(&[0xA0, 0x05, 0x30, 0x03, 0x84]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn variable_access_specification_round_trip(v in arb::variable_access_specification()) {
+            let b = to_vec(|w| v.encode_choice(w));
+            prop_assert_eq!(vas(&b).unwrap(), v);
+        }
+
+        #[test]
+        fn alternate_access_round_trip(a in arb::alternate_access()) {
+            let b = to_vec(|w| a.encode(w));
+            prop_assert_eq!(decode_one(&b, 64, AlternateAccess::decode).unwrap(), a);
+        }
+
+        #[test]
+        fn access_result_round_trip(a in arb::access_result()) {
+            let b = to_vec(|w| a.encode_choice(w));
+            prop_assert_eq!(decode_one(&b, 64, AccessResult::decode_choice).unwrap(), a);
+        }
+
+        #[test]
+        fn variable_specification_round_trip(v in arb::variable_specification()) {
+            let b = to_vec(|w| v.encode_choice(w));
+            prop_assert_eq!(decode_one(&b, 64, VariableSpecification::decode_choice).unwrap(), v);
+        }
+    }
+}
