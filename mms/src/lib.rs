@@ -2,6 +2,11 @@
 //! and unconfirmed service, MMS data and type descriptions, decoded zero-copy from BER and
 //! encoded canonically.
 //!
+//! Start at [`pdu::MmsPdu`]: [`pdu::MmsPdu::decode`] takes the octets of one PDU (what the
+//! presentation layer delivers) and borrows from them; [`pdu::MmsPdu::encode`] writes one back to
+//! front into a [`codec::Writer`]. A PDU that does not decode yields a [`pdu::PduError`] that
+//! names the RejectPDU to answer with.
+//!
 //! The codec is built on [`copp::ber`], the stack's one BER reader and writer; see [`codec`] for
 //! the traits every type implements and the bounds every decoder keeps.
 #![forbid(unsafe_code)]
@@ -11,6 +16,11 @@ pub mod codec;
 pub mod common;
 pub mod data;
 pub mod iec61850;
+pub mod initiate;
+pub mod modifier;
+pub mod pdu;
+pub mod reject;
+pub mod service_error;
 pub mod services;
 pub mod types;
 
@@ -21,6 +31,15 @@ pub use common::{
     EcState, EventTime, FileName, Identifier, ObjectName, ProgramInvocationState, TimeOfDay,
 };
 pub use data::{Data, DataAccessError, DataList, FloatingPoint, MmsBitString, UtcTime};
+pub use initiate::{
+    InitiateRequest, InitiateResponse, ParameterCbb, ServiceKind, ServicesSupported,
+};
+pub use pdu::{
+    ConfirmedServiceRequest, ConfirmedServiceResponse, DecodeOptions, MmsPdu, PduError,
+    UnconfirmedService,
+};
+pub use reject::{RejectPdu, RejectReason};
+pub use service_error::{ErrorClass, ServiceError};
 pub use types::{TypeDescription, TypeSpecification};
 
 #[cfg(test)]

@@ -3,4 +3,11 @@
 //! §15 semaphores, §16 operator communication, §17–§19 event management, §20 journals,
 //! Annex D files).
 pub mod domain;
+pub mod event;
+pub mod file;
+pub mod journal;
+pub mod operator;
 pub mod program;
+pub mod semaphore;
+pub mod variables;
+pub mod vmd;
