@@ -528,6 +528,13 @@ impl<'a> Asn1<'a> for InitDetail {
         let parameter_cbb = ParameterCbb::decode_value(&f.req(ctx(1), "parameterCBB")?)?;
         let services_supported =
             ServicesSupported::decode_value(&f.req(ctx(2), "servicesSupported")?)?;
+        // ISO 9506-2:2003 adds additionalSupported [3], additionalCbbSupported [4] and
+        // privilegeClassIdentity [5], all for companion standards (CSPI) this implementation does
+        // not support; a peer that sends them is still served, the fields are skipped.
+        while f
+            .opt_if(|t| t.class == crate::codec::Class::Context && (3..=5).contains(&t.number))?
+            .is_some()
+        {}
         f.finish()?;
         Ok(InitDetail {
             version_number,

@@ -694,3 +694,21 @@ fn reason_for(e: &PduError) -> Option<RejectReason> {
         }),
     })
 }
+
+impl crate::services::event::ActionOutcome<'_> {
+    /// The typed ConfirmedServiceResponse of a successful event action (ISO 9506-2 §19.10,
+    /// `actionResult.success`), decoded from the octets kept as received; `None` for a failure.
+    pub fn confirmed_service_response(&self) -> Option<Result<ConfirmedServiceResponse<'_>>> {
+        match self {
+            crate::services::event::ActionOutcome::Success {
+                confirmed_service_response,
+                ..
+            } => Some(
+                confirmed_service_response
+                    .tlv()
+                    .and_then(|t| ConfirmedServiceResponse::decode(&t)),
+            ),
+            _ => None,
+        }
+    }
+}

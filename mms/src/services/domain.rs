@@ -336,10 +336,8 @@ impl<'a> Service<'a> for DownloadSegmentResponse<'a> {
 pub struct TerminateDownloadSequenceRequest<'a> {
     /// `domainName [0] IMPLICIT Identifier`.
     pub domain_name: Identifier<'a>,
-    /// `discard [1] IMPLICIT ServiceError OPTIONAL`: kept as received, the whole `[1]` value
-    /// (identifier `a1`, length, the ServiceError's fields). The typed ServiceError of the VMD
-    /// services module is not available to this module yet.
-    pub discard: Option<RawValue<'a>>,
+    /// `discard [1] IMPLICIT ServiceError OPTIONAL`: why the domain is discarded.
+    pub discard: Option<crate::service_error::ServiceError<'a>>,
 }
 
 impl<'a> Service<'a> for TerminateDownloadSequenceRequest<'a> {
@@ -348,16 +346,10 @@ impl<'a> Service<'a> for TerminateDownloadSequenceRequest<'a> {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = seq_body(tlv, Self::TAG)?;
         let domain_name = identifier(&f.req(ctx(0), "domainName")?)?;
-        let discard = match f.opt(ctx(1))? {
-            Some(t) => {
-                expect_tag(&t, ctx_c(1))?;
-                // ServiceError starts with the mandatory errorClass [0].
-                let mut e = Fields::new(&t)?;
-                e.req(ctx_c(0), "errorClass")?;
-                Some(RawValue::from_tlv(&t))
-            }
-            None => None,
-        };
+        let discard = f
+            .opt(ctx(1))?
+            .map(|t| crate::service_error::ServiceError::decode_implicit(&t, ctx_c(1)))
+            .transpose()?;
         f.finish()?;
         Ok(TerminateDownloadSequenceRequest {
             domain_name,
@@ -368,7 +360,7 @@ impl<'a> Service<'a> for TerminateDownloadSequenceRequest<'a> {
     fn encode_service(&self, w: &mut Writer) {
         write_constructed(w, ctx_c(Self::TAG), |w| {
             if let Some(d) = &self.discard {
-                d.encode(w);
+                d.encode_tagged(w, ctx_c(1));
             }
             write_string(w, ctx(0), &self.domain_name);
         });
@@ -872,19 +864,9 @@ pub(crate) mod arb {
         ]
     }
 
-    /// A `[1] IMPLICIT ServiceError` as kept by [`TerminateDownloadSequenceRequest::discard`].
-    pub(crate) fn discard() -> impl Strategy<Value = RawValue<'static>> {
-        (0u32..13, 0i64..10, option::of("[a-z]{0,8}")).prop_map(|(class, code, desc)| {
-            let b = to_vec(|w| {
-                let m = w.mark();
-                if let Some(d) = &desc {
-                    write_string(w, ctx(2), d);
-                }
-                crate::codec::write_explicit(w, 0, |w| w.integer(ctx(class), code));
-                w.wrap(m, ctx_c(1));
-            });
-            RawValue(b.into())
-        })
+    /// A ServiceError for [`TerminateDownloadSequenceRequest::discard`].
+    pub(crate) fn discard() -> impl Strategy<Value = crate::service_error::ServiceError<'static>> {
+        crate::service_error::arb::service_error()
     }
 
     /// A DomainState.
@@ -1121,7 +1103,11 @@ mod tests {
         let b = body("terminate-download-sequence-request-discard");
         let r: TerminateDownloadSequenceRequest = dec(&b).unwrap();
         let d = r.discard.expect("discard");
-        assert_eq!(d.tlv().unwrap().tag, ctx_c(1));
+        assert!(matches!(
+            d.error_class,
+            crate::service_error::ErrorClass::VmdState(_)
+        ));
+        assert_eq!(d.additional_description.as_deref(), Some("bad"));
 
         let b = body("initiate-upload-sequence-response");
         let r: InitiateUploadSequenceResponse = dec(&b).unwrap();
