@@ -210,6 +210,7 @@ pub struct Tlv<'a> {
 
 impl<'a> Tlv<'a> {
     /// A reader over the elements of this constructed value, one nesting level deeper.
+    #[inline]
     pub fn reader(&self) -> Result<Reader<'a>, BerError> {
         if !self.tag.constructed {
             return Err(BerError::WrongForm(self.tag));
@@ -221,6 +222,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// Fails unless this value carries `tag` (class, number and form).
+    #[inline]
     pub fn expect(self, tag: Tag) -> Result<Tlv<'a>, BerError> {
         if self.tag == tag {
             Ok(self)
@@ -233,11 +235,13 @@ impl<'a> Tlv<'a> {
     }
 
     /// The contents as an INTEGER (X.690 §8.3), for values that fit an `i64`.
+    #[inline]
     pub fn integer(&self) -> Result<i64, BerError> {
         decode_integer(self.prim()?)
     }
 
     /// The contents as a non-negative INTEGER that fits a `u32`.
+    #[inline]
     pub fn u32(&self) -> Result<u32, BerError> {
         u32::try_from(self.integer()?).map_err(|_| BerError::InvalidInteger)
     }
@@ -250,6 +254,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// The contents as a BOOLEAN (X.690 §8.2: any non-zero octet is TRUE).
+    #[inline]
     pub fn boolean(&self) -> Result<bool, BerError> {
         match self.prim()? {
             [b] => Ok(*b != 0),
@@ -262,6 +267,7 @@ impl<'a> Tlv<'a> {
     ///
     /// The constructed (segmented) form is not accepted: no peer of this stack sends it for the
     /// short bit strings ACSE and presentation carry.
+    #[inline]
     pub fn bit_string(&self) -> Result<BitString<'a>, BerError> {
         let c = self.prim()?;
         let (&unused, bits) = c.split_first().ok_or(BerError::InvalidBitString)?;
@@ -275,10 +281,12 @@ impl<'a> Tlv<'a> {
     ///
     /// The constructed (segmented) string form is refused with [`BerError::WrongForm`]: it would
     /// need a copy to join the segments, and no peer of this stack uses it.
+    #[inline]
     pub fn octets(&self) -> Result<&'a [u8], BerError> {
         self.prim()
     }
 
+    #[inline]
     fn prim(&self) -> Result<&'a [u8], BerError> {
         if self.tag.constructed {
             Err(BerError::WrongForm(self.tag))
@@ -303,6 +311,7 @@ impl BitString<'_> {
         self.bits.len() * 8 - usize::from(self.unused)
     }
     /// True when the string holds no bits.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -326,11 +335,13 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader over `input` that enters at most [`DEFAULT_MAX_DEPTH`] levels.
+    #[inline]
     pub fn new(input: &'a [u8]) -> Reader<'a> {
         Reader::with_depth(input, DEFAULT_MAX_DEPTH)
     }
 
     /// A reader over `input` that enters at most `max_depth` levels of constructed values.
+    #[inline]
     pub fn with_depth(input: &'a [u8], max_depth: u16) -> Reader<'a> {
         Reader {
             input,
@@ -339,16 +350,19 @@ impl<'a> Reader<'a> {
     }
 
     /// True when every octet has been read.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.input.is_empty()
     }
 
     /// The octets not read yet.
+    #[inline]
     pub fn remaining(&self) -> &'a [u8] {
         self.input
     }
 
     /// Reads the next value.
+    #[inline]
     pub fn read(&mut self) -> Result<Tlv<'a>, BerError> {
         let (tlv, rest) = read_tlv(self.input, self.depth_left)?;
         self.input = rest;
@@ -356,6 +370,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next value if there is one.
+    #[inline]
     pub fn read_optional(&mut self) -> Result<Option<Tlv<'a>>, BerError> {
         if self.input.is_empty() {
             Ok(None)
@@ -365,6 +380,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The tag of the next value without consuming it; `None` at the end.
+    #[inline]
     pub fn peek_tag(&self) -> Result<Option<Tag>, BerError> {
         if self.input.is_empty() {
             return Ok(None);
@@ -374,11 +390,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next value and checks its tag.
+    #[inline]
     pub fn read_tagged(&mut self, tag: Tag) -> Result<Tlv<'a>, BerError> {
         self.read()?.expect(tag)
     }
 
     /// Reads the next value if it carries `tag`; leaves the input alone otherwise.
+    #[inline]
     pub fn read_if(&mut self, tag: Tag) -> Result<Option<Tlv<'a>>, BerError> {
         if self.peek_tag()? == Some(tag) {
             self.read().map(Some)
@@ -388,6 +406,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Fails with [`BerError::TrailingData`] unless every octet has been read.
+    #[inline]
     pub fn finish(&self) -> Result<(), BerError> {
         if self.input.is_empty() {
             Ok(())
@@ -404,7 +423,89 @@ struct RawHeader {
     length: Option<usize>,
 }
 
+#[inline]
 fn parse_header(input: &[u8]) -> Result<(usize, RawHeader), BerError> {
+    match parse_header_common(input) {
+        Some(h) => h,
+        None => parse_header_asn1(input),
+    }
+}
+
+/// The identifier and length forms that make up nearly all MMS, ACSE and presentation traffic
+/// (tag numbers below 2^28 in at most five identifier octets, short or one- to four-octet long
+/// definite lengths, indefinite length on a constructed value), decoded inline: a received MMS
+/// PDU holds hundreds of values, and this is the hot loop of every decoder (X.690 §8.1.2,
+/// §8.1.3). `None` hands anything else (e.g. a five-octet length) to `asn1-rs`.
+#[inline]
+fn parse_header_common(input: &[u8]) -> Option<Result<(usize, RawHeader), BerError>> {
+    let (&id, rest) = input.split_first()?;
+    let class = match id >> 6 {
+        0 => Class::Universal,
+        1 => Class::Application,
+        2 => Class::Context,
+        _ => Class::Private,
+    };
+    let constructed = id & 0x20 != 0;
+    let mut pos = 1usize;
+    let number = if id & 0x1F != 0x1F {
+        u32::from(id & 0x1F)
+    } else {
+        // High tag number form: base-128 octets, the last with bit 8 clear (§8.1.2.4).
+        let mut n: u32 = 0;
+        let mut i = 0;
+        loop {
+            let Some(&b) = rest.get(i) else {
+                return Some(Err(BerError::Truncated { needed: 1 }));
+            };
+            if i == 0 && b == 0x80 {
+                return Some(Err(BerError::InvalidHeader));
+            }
+            n = (n << 7) | u32::from(b & 0x7F);
+            i += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+            if i == 4 {
+                return None;
+            }
+        }
+        pos += i;
+        n
+    };
+    let tag = Tag {
+        class,
+        constructed,
+        number,
+    };
+    let Some(&l0) = input.get(pos) else {
+        return Some(Err(BerError::Truncated { needed: 1 }));
+    };
+    pos += 1;
+    let length = match l0 {
+        0..=0x7F => Some(usize::from(l0)),
+        0x80 if constructed => None,
+        0x80 => return Some(Err(BerError::InvalidHeader)),
+        0x81..=0x84 => {
+            let n = usize::from(l0 & 0x7F);
+            let Some(octets) = input.get(pos..pos + n) else {
+                return Some(Err(BerError::Truncated {
+                    needed: pos + n - input.len(),
+                }));
+            };
+            pos += n;
+            Some(
+                octets
+                    .iter()
+                    .fold(0usize, |v, &b| (v << 8) | usize::from(b)),
+            )
+        }
+        0xFF => return Some(Err(BerError::InvalidHeader)),
+        _ => return None,
+    };
+    Some(Ok((pos, RawHeader { tag, length })))
+}
+
+fn parse_header_asn1(input: &[u8]) -> Result<(usize, RawHeader), BerError> {
     let (rest, hdr) = Header::from_ber(input).map_err(|e| match e {
         asn1_rs::nom::Err::Incomplete(asn1_rs::nom::Needed::Size(n)) => {
             BerError::Truncated { needed: n.get() }
@@ -431,6 +532,7 @@ fn parse_header(input: &[u8]) -> Result<(usize, RawHeader), BerError> {
 }
 
 /// Reads one value from the front of `input`; returns it and what follows it.
+#[inline]
 fn read_tlv(input: &[u8], depth_left: u16) -> Result<(Tlv<'_>, &[u8]), BerError> {
     let (hdr_len, hdr) = parse_header(input)?;
     let after_hdr = input
@@ -506,6 +608,7 @@ fn indefinite_contents_len(input: &[u8], depth_left: u16) -> Result<usize, BerEr
     }
 }
 
+#[inline]
 fn decode_integer(c: &[u8]) -> Result<i64, BerError> {
     let (&first, _) = c.split_first().ok_or(BerError::InvalidInteger)?;
     // Leading sign-extension octets are tolerated (X.690 §8.3.2 asks senders not to send them,
@@ -666,6 +769,7 @@ impl Writer {
     }
 
     /// True when nothing has been written.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -727,12 +831,14 @@ impl Writer {
     }
 
     /// Prepends a primitive value with the given contents.
+    #[inline]
     pub fn octets(&mut self, tag: Tag, contents: &[u8]) {
         self.raw(contents);
         self.header(tag, contents.len());
     }
 
     /// Prepends an INTEGER (X.690 §8.3, minimal two's complement).
+    #[inline]
     pub fn integer(&mut self, tag: Tag, v: i64) {
         let bytes = v.to_be_bytes();
         let mut skip = 0;
@@ -747,6 +853,7 @@ impl Writer {
 
     /// Prepends a BOOLEAN. X.690 §8.2.2 allows any non-zero octet for TRUE; at least one field
     /// device rejects 0xFF, so TRUE is sent as 0x01.
+    #[inline]
     pub fn boolean(&mut self, tag: Tag, v: bool) {
         self.octets(tag, &[u8::from(v)]);
     }
@@ -757,6 +864,7 @@ impl Writer {
     }
 
     /// Prepends a primitive BIT STRING with `unused` unused bits in its last octet.
+    #[inline]
     pub fn bit_string(&mut self, tag: Tag, unused: u8, bits: &[u8]) {
         self.raw(bits);
         self.raw(&[unused]);
@@ -955,6 +1063,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The inline header decoder agrees with asn1-rs on every header both accept.
+        #[test]
+        fn inline_headers_agree_with_asn1_rs(data in proptest::collection::vec(proptest::num::u8::ANY, 1..12)) {
+            if let Some(Ok((n, h))) = parse_header_common(&data) {
+                let (m, g) = parse_header_asn1(&data).expect("asn1-rs accepts what the inline decoder accepts");
+                proptest::prop_assert_eq!(n, m);
+                proptest::prop_assert_eq!(h.tag, g.tag);
+                proptest::prop_assert_eq!(h.length, g.length);
+            }
+        }
+
         #[test]
         fn random_input_never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
             let mut r = Reader::with_depth(&data, 8);

@@ -124,6 +124,7 @@ pub trait Choice<'a>: Sized {
 }
 
 /// Fails with [`BerError::UnexpectedTag`] unless `tlv` carries `tag` exactly.
+#[inline]
 pub fn expect_tag(tlv: &Tlv<'_>, tag: Tag) -> Result<()> {
     if tlv.tag == tag {
         Ok(())
@@ -157,6 +158,7 @@ pub const GENERALIZED_TIME: Tag = Tag::universal(24, false);
 
 /// The single value inside an EXPLICIT tag (X.690 §8.14.3): the wrapper must be constructed and
 /// hold exactly one value.
+#[inline]
 pub fn explicit<'a>(tlv: &Tlv<'a>) -> Result<Tlv<'a>> {
     let mut r = tlv.reader()?;
     let inner = r.read()?;
@@ -180,6 +182,7 @@ pub fn write_constructed(w: &mut Writer, tag: Tag, f: impl FnOnce(&mut Writer)) 
 
 /// Decodes a SEQUENCE OF / SET OF whose elements `f` decodes. The elements are counted first so
 /// the vector is allocated once, for the elements actually present.
+#[inline]
 pub fn seq_of<'a, T>(tlv: &Tlv<'a>, mut f: impl FnMut(&Tlv<'a>) -> Result<T>) -> Result<Vec<T>> {
     let n = count(tlv)?;
     let mut out = Vec::with_capacity(n);
@@ -192,6 +195,7 @@ pub fn seq_of<'a, T>(tlv: &Tlv<'a>, mut f: impl FnMut(&Tlv<'a>) -> Result<T>) ->
 
 /// The number of values in a constructed value's contents (headers are parsed, nothing is
 /// decoded or allocated).
+#[inline]
 pub fn count(tlv: &Tlv<'_>) -> Result<usize> {
     let mut r = tlv.reader()?;
     let mut n = 0usize;
@@ -214,41 +218,49 @@ pub fn write_seq_of<T>(w: &mut Writer, tag: Tag, items: &[T], mut f: impl FnMut(
 // INTEGER (X.690 §8.3) in the widths ISO 9506-2 names.
 
 /// An INTEGER that fits an `i64`.
+#[inline]
 pub fn int(tlv: &Tlv<'_>) -> Result<i64> {
     Ok(tlv.integer()?)
 }
 
 /// An `Integer32` (ISO 9506-2 `INTEGER (-2147483648..2147483647)`).
+#[inline]
 pub fn int32(tlv: &Tlv<'_>) -> Result<i32> {
     i32::try_from(int(tlv)?).map_err(|_| DecodeError::OutOfRange("Integer32"))
 }
 
 /// An `Integer16`.
+#[inline]
 pub fn int16(tlv: &Tlv<'_>) -> Result<i16> {
     i16::try_from(int(tlv)?).map_err(|_| DecodeError::OutOfRange("Integer16"))
 }
 
 /// An `Integer8`.
+#[inline]
 pub fn int8(tlv: &Tlv<'_>) -> Result<i8> {
     i8::try_from(int(tlv)?).map_err(|_| DecodeError::OutOfRange("Integer8"))
 }
 
 /// An `Unsigned32` (ISO 9506-2 `INTEGER (0..4294967295)`), e.g. an invokeID.
+#[inline]
 pub fn uint32(tlv: &Tlv<'_>) -> Result<u32> {
     u32::try_from(uint(tlv)?).map_err(|_| DecodeError::OutOfRange("Unsigned32"))
 }
 
 /// An `Unsigned16`.
+#[inline]
 pub fn uint16(tlv: &Tlv<'_>) -> Result<u16> {
     u16::try_from(uint(tlv)?).map_err(|_| DecodeError::OutOfRange("Unsigned16"))
 }
 
 /// An `Unsigned8`.
+#[inline]
 pub fn uint8(tlv: &Tlv<'_>) -> Result<u8> {
     u8::try_from(uint(tlv)?).map_err(|_| DecodeError::OutOfRange("Unsigned8"))
 }
 
 /// A non-negative INTEGER that fits a `u64` (up to nine contents octets, the first zero).
+#[inline]
 pub fn uint(tlv: &Tlv<'_>) -> Result<u64> {
     if tlv.tag.constructed {
         return Err(BerError::WrongForm(tlv.tag).into());
@@ -283,6 +295,7 @@ pub fn write_uint(w: &mut Writer, tag: Tag, v: u64) {
 }
 
 /// A BOOLEAN (X.690 §8.2.2: any non-zero octet is TRUE).
+#[inline]
 pub fn boolean(tlv: &Tlv<'_>) -> Result<bool> {
     Ok(tlv.boolean()?)
 }
@@ -306,6 +319,7 @@ pub fn write_null(w: &mut Writer, tag: Tag) {
 /// The contents of a character string as `str`. VisibleString, GraphicString and MMSString
 /// (UTF8String) all decode here; a peer's non-ASCII octets in a VisibleString are accepted when
 /// they are valid UTF-8 (tolerance) and refused otherwise.
+#[inline]
 pub fn string<'a>(tlv: &Tlv<'a>) -> Result<Cow<'a, str>> {
     let bytes = tlv.octets()?;
     std::str::from_utf8(bytes)
@@ -319,6 +333,7 @@ pub fn write_string(w: &mut Writer, tag: Tag, s: &str) {
 }
 
 /// An OCTET STRING's contents.
+#[inline]
 pub fn octets<'a>(tlv: &Tlv<'a>) -> Result<Cow<'a, [u8]>> {
     Ok(Cow::Borrowed(tlv.octets()?))
 }
@@ -340,11 +355,13 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Starts reading the elements of the constructed value `tlv`.
+    #[inline]
     pub fn new(tlv: &Tlv<'a>) -> Result<Fields<'a>> {
         Ok(Fields { r: tlv.reader()? })
     }
 
     /// The next element, which must be present.
+    #[inline]
     pub fn next(&mut self, what: &'static str) -> Result<Tlv<'a>> {
         self.r
             .read_optional()?
@@ -352,6 +369,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The next element, which must carry `tag`.
+    #[inline]
     pub fn req(&mut self, tag: Tag, what: &'static str) -> Result<Tlv<'a>> {
         let t = self.next(what)?;
         expect_tag(&t, tag)?;
@@ -360,6 +378,7 @@ impl<'a> Fields<'a> {
 
     /// The next element if it carries `tag` (class and number; the form is not compared, so a
     /// decoder can report a wrong form precisely).
+    #[inline]
     pub fn opt(&mut self, tag: Tag) -> Result<Option<Tlv<'a>>> {
         match self.r.peek_tag()? {
             Some(t) if t.class == tag.class && t.number == tag.number => {
@@ -370,6 +389,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The next element if its tag satisfies `pred` (for untagged CHOICE fields).
+    #[inline]
     pub fn opt_if(&mut self, pred: impl FnOnce(Tag) -> bool) -> Result<Option<Tlv<'a>>> {
         match self.r.peek_tag()? {
             Some(t) if pred(t) => self.r.read().map(Some).map_err(Into::into),
@@ -378,12 +398,14 @@ impl<'a> Fields<'a> {
     }
 
     /// True when no element is left.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.r.is_empty()
     }
 
     /// Fails unless every element has been read. Decoders call this last: unknown trailing
     /// elements are an error (ISO 9506-2 types have no extension markers).
+    #[inline]
     pub fn finish(self) -> Result<()> {
         Ok(self.r.finish()?)
     }
