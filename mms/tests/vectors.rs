@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use mms::pdu::{MmsPdu, PduType};
+use mms::pdu::MmsPdu;
 
 #[path = "../src/vecfile.rs"]
 mod vecfile;
@@ -114,5 +114,4 @@ fn vectors_cover_every_pdu_and_service() {
         (0..=2).collect(),
         "unconfirmed services without a vector"
     );
-    let _ = PduType::ConfirmedRequest;
 }

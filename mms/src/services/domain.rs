@@ -10,6 +10,7 @@
 //! module writes `VisibleString`; the decoders accept either universal tag and the encoders send
 //! VisibleString, which both editions' peers and Wireshark accept.
 
+use crate::services::service_fields;
 use std::borrow::Cow;
 
 use crate::codec::{
@@ -24,30 +25,6 @@ use crate::common::{
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers (also used by the program invocation services).
-
-/// Declares a service alternative whose body is `[n] IMPLICIT NULL` (a unit struct).
-macro_rules! null_service {
-    ($(#[$m:meta])* $name:ident = $tag:literal) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-        pub struct $name;
-
-        impl<'a> $crate::codec::Service<'a> for $name {
-            const TAG: u32 = $tag;
-
-            fn decode_service(tlv: &$crate::codec::Tlv<'a>) -> $crate::codec::Result<Self> {
-                $crate::codec::expect_tag(tlv, $crate::codec::ctx($tag))?;
-                $crate::codec::null(tlv)?;
-                Ok($name)
-            }
-
-            fn encode_service(&self, w: &mut $crate::codec::Writer) {
-                $crate::codec::write_null(w, $crate::codec::ctx($tag));
-            }
-        }
-    };
-}
-pub(crate) use null_service;
 
 /// Declares a service alternative whose body is `[n] IMPLICIT Identifier` (a newtype over
 /// [`Identifier`]).
@@ -138,12 +115,6 @@ pub(crate) fn external<'a>(tlv: &Tlv<'a>) -> Result<RawValue<'a>> {
     Ok(RawValue::from_tlv(tlv))
 }
 
-/// Starts decoding a SEQUENCE body tagged `[n]` (constructed).
-pub(crate) fn seq_body<'a>(tlv: &Tlv<'a>, n: u32) -> Result<Fields<'a>> {
-    expect_tag(tlv, ctx_c(n))?;
-    Fields::new(tlv)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Types.
 
@@ -222,7 +193,7 @@ fn is_load_data_tag(t: Tag) -> bool {
 
 /// Decodes the common body of DownloadSegment-Response and UploadSegment-Response.
 fn decode_segment<'a>(tlv: &Tlv<'a>, n: u32) -> Result<(LoadData<'a>, bool)> {
-    let mut f = seq_body(tlv, n)?;
+    let mut f = service_fields(tlv, n)?;
     let ld = f
         .opt_if(is_load_data_tag)?
         .ok_or(BerError::Missing("loadData"))?;
@@ -265,7 +236,7 @@ impl<'a> Service<'a> for InitiateDownloadSequenceRequest<'a> {
     const TAG: u32 = 26;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let domain_name = identifier(&f.req(ctx(0), "domainName")?)?;
         let list_of_capabilities = capability_list(&f.req(ctx_c(1), "listOfCapabilities")?)?;
         let sharable = boolean(&f.req(ctx(2), "sharable")?)?;
@@ -344,7 +315,7 @@ impl<'a> Service<'a> for TerminateDownloadSequenceRequest<'a> {
     const TAG: u32 = 28;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let domain_name = identifier(&f.req(ctx(0), "domainName")?)?;
         let discard = f
             .opt(ctx(1))?
@@ -395,7 +366,7 @@ impl<'a> Service<'a> for InitiateUploadSequenceResponse<'a> {
     const TAG: u32 = 29;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let ulsm_id = int32(&f.req(ctx(0), "ulsmID")?)?;
         let list_of_capabilities = capability_list(&f.req(ctx_c(1), "listOfCapabilities")?)?;
         f.finish()?;
@@ -508,7 +479,7 @@ impl<'a> Service<'a> for RequestDomainDownloadRequest<'a> {
     const TAG: u32 = 32;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let domain_name = identifier(&f.req(ctx(0), "domainName")?)?;
         let list_of_capabilities = f.opt(ctx_c(1))?.map(|t| capability_list(&t)).transpose()?;
         let sharable = boolean(&f.req(ctx(2), "sharable")?)?;
@@ -557,7 +528,7 @@ impl<'a> Service<'a> for RequestDomainUploadRequest<'a> {
     const TAG: u32 = 33;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let domain_name = identifier(&f.req(ctx(0), "domainName")?)?;
         let file_name = FileName::decode_implicit(&f.next("fileName")?, ctx_c(1))?;
         f.finish()?;
@@ -604,7 +575,7 @@ impl<'a> Service<'a> for LoadDomainContentRequest<'a> {
     const TAG: u32 = 34;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let domain_name = identifier(&f.req(ctx(0), "domainName")?)?;
         let list_of_capabilities = f.opt(ctx_c(1))?.map(|t| capability_list(&t)).transpose()?;
         let sharable = boolean(&f.req(ctx(2), "sharable")?)?;
@@ -662,7 +633,7 @@ impl<'a> Service<'a> for StoreDomainContentRequest<'a> {
     const TAG: u32 = 35;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let domain_name = identifier(&f.req(ctx(0), "domainName")?)?;
         let file_name = FileName::decode_implicit(&f.next("fileName")?, ctx_c(1))?;
         let third_party = f
@@ -739,7 +710,7 @@ impl<'a> Service<'a> for GetDomainAttributesResponse<'a> {
     const TAG: u32 = 37;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let list_of_capabilities = capability_list(&f.req(ctx_c(0), "listOfCapabilities")?)?;
         let state = DomainState::decode_value(&f.req(ctx(1), "state")?)?;
         let mms_deletable = boolean(&f.req(ctx(2), "mmsDeletable")?)?;

@@ -6,6 +6,7 @@
 //! DirectoryEntry` has no IMPLICIT, so it is an EXPLICIT `[0]` around a universal SEQUENCE.
 //! FileRead's data is borrowed from the input.
 
+use crate::services::service_fields;
 use std::borrow::Cow;
 
 use crate::codec::{
@@ -13,7 +14,7 @@ use crate::codec::{
     write_seq_of, write_string, write_uint, Asn1, Result, Service, Tag, Tlv, Writer,
 };
 use crate::common::{ApplicationReference, FileName};
-use crate::services::semaphore::{bool_default, null_service, service_fields, write_bool_default};
+use crate::services::semaphore::{bool_default, write_bool_default};
 
 /// `FileAttributes` (ISO 9506-2 Annex D.2): size and modification time of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,8 +146,7 @@ impl<'a> Service<'a> for ObtainFileRequest<'a> {
 
 null_service!(
     /// `ObtainFile-Response ::= NULL` (ISO 9506-2 Annex D.3.2).
-    ObtainFileResponse,
-    46
+    ObtainFileResponse = 46
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -292,8 +292,7 @@ frsm_request!(
 
 null_service!(
     /// `FileClose-Response ::= NULL` (ISO 9506-2 Annex D.6.2).
-    FileCloseResponse,
-    74
+    FileCloseResponse = 74
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -333,8 +332,7 @@ impl<'a> Service<'a> for FileRenameRequest<'a> {
 
 null_service!(
     /// `FileRename-Response ::= NULL` (ISO 9506-2 Annex D.7.2).
-    FileRenameResponse,
-    75
+    FileRenameResponse = 75
 );
 
 /// `FileDelete-Request ::= FileName` (ISO 9506-2 Annex D.9.1), IMPLICIT `[76]`.
@@ -358,8 +356,7 @@ impl<'a> Service<'a> for FileDeleteRequest<'a> {
 
 null_service!(
     /// `FileDelete-Response ::= NULL` (ISO 9506-2 Annex D.9.2).
-    FileDeleteResponse,
-    76
+    FileDeleteResponse = 76
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 //! * ReportJournalStatus-Response gains `accessControlList [2] IMPLICIT Identifier OPTIONAL`
 //!   in 2003.
 
+use crate::services::service_fields;
 use std::borrow::Cow;
 
 use crate::codec::{
@@ -23,8 +24,7 @@ use crate::codec::{
 use crate::common::{ApplicationReference, EcState, ObjectName, TimeOfDay};
 use crate::data::Data;
 use crate::services::semaphore::{
-    bool_default, explicit_name, null_service, object_name_service, opt_ident, service_fields,
-    write_bool_default, write_name,
+    bool_default, explicit_name, object_name_service, opt_ident, write_bool_default, write_name,
 };
 
 fn owned_bytes(b: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
@@ -526,8 +526,7 @@ impl<'a> Service<'a> for WriteJournalRequest<'a> {
 
 null_service!(
     /// `WriteJournal-Response ::= NULL` (ISO 9506-2 §20.3.2).
-    WriteJournalResponse,
-    66
+    WriteJournalResponse = 66
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -697,8 +696,7 @@ journal_name_request!(
 
 null_service!(
     /// `CreateJournal-Response ::= NULL` (ISO 9506-2 §20.6.2).
-    CreateJournalResponse,
-    69
+    CreateJournalResponse = 69
 );
 
 journal_name_request!(
@@ -709,8 +707,7 @@ journal_name_request!(
 
 null_service!(
     /// `DeleteJournal-Response ::= NULL` (ISO 9506-2 §20.7.2).
-    DeleteJournalResponse,
-    70
+    DeleteJournalResponse = 70
 );
 
 #[cfg(test)]

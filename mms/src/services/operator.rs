@@ -6,6 +6,7 @@
 //! accepted with either tag; they are sent as VisibleString (what tshark checks). The input
 //! string of Input-Response is IMPLICIT `[17]`, so its wire form is the same in both editions.
 
+use crate::services::service_fields;
 use std::borrow::Cow;
 
 use crate::codec::{
@@ -13,9 +14,7 @@ use crate::codec::{
     Tag, Tlv, Writer, UTF8_STRING, VISIBLE_STRING,
 };
 use crate::common::{identifier, Identifier};
-use crate::services::semaphore::{
-    bool_default, null_service, opt_u32, service_fields, write_bool_default, write_opt_u32,
-};
+use crate::services::semaphore::{bool_default, opt_u32, write_bool_default, write_opt_u32};
 
 /// An element of `listOfPromptData` / `listOfOutputData`: VisibleString (ISO 9506-2:1990) or
 /// MMSString (UTF8String, ISO 9506-2:2003).
@@ -135,8 +134,7 @@ impl<'a> Service<'a> for OutputRequest<'a> {
 
 null_service!(
     /// `Output-Response ::= NULL` (ISO 9506-2 §16.3.2).
-    OutputResponse,
-    18
+    OutputResponse = 18
 );
 
 #[cfg(test)]

@@ -11,11 +11,10 @@
 //! ISO 9506-2:2003 changes the executionArgument's simpleString to MMSString; under the IMPLICIT
 //! `[1]` tag the two differ only in the character set, and the decoder accepts UTF-8.
 
+use crate::services::service_fields;
 use std::borrow::Cow;
 
-use super::domain::{
-    external, identifier_list, identifier_service, null_service, seq_body, write_identifier_list,
-};
+use super::domain::{external, identifier_list, identifier_service, write_identifier_list};
 use crate::codec::{
     boolean, ctx, ctx_c, string, write_constructed, write_string, BerError, Choice, Class, Fields,
     RawValue, Result, Service, Tag, Tlv, Writer,
@@ -86,7 +85,7 @@ impl<'a> Service<'a> for CreateProgramInvocationRequest<'a> {
     const TAG: u32 = 38;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let program_invocation_name = identifier(&f.req(ctx(0), "programInvocationName")?)?;
         let list_of_domain_name = identifier_list(&f.req(ctx_c(1), "listOfDomainName")?)?;
         let reusable = f
@@ -158,7 +157,7 @@ macro_rules! name_and_argument_request {
             const TAG: u32 = $tag;
 
             fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-                let mut f = seq_body(tlv, Self::TAG)?;
+                let mut f = service_fields(tlv, Self::TAG)?;
                 let program_invocation_name =
                     identifier(&f.req(ctx(0), "programInvocationName")?)?;
                 let execution_argument = opt_execution_argument(&mut f)?;
@@ -195,7 +194,7 @@ macro_rules! name_only_request {
             const TAG: u32 = $tag;
 
             fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-                let mut f = seq_body(tlv, Self::TAG)?;
+                let mut f = service_fields(tlv, Self::TAG)?;
                 let program_invocation_name =
                     identifier(&f.req(ctx(0), "programInvocationName")?)?;
                 f.finish()?;
@@ -302,7 +301,7 @@ impl<'a> Service<'a> for GetProgramInvocationAttributesResponse<'a> {
     const TAG: u32 = 45;
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-        let mut f = seq_body(tlv, Self::TAG)?;
+        let mut f = service_fields(tlv, Self::TAG)?;
         let state = ProgramInvocationState::decode_value(&f.req(ctx(0), "state")?)?;
         let list_of_domain_names = identifier_list(&f.req(ctx_c(1), "listOfDomainNames")?)?;
         let mms_deletable = boolean(&f.req(ctx(2), "mmsDeletable")?)?;

@@ -7,6 +7,7 @@
 //! the other fields are IMPLICIT. ISO 9506-2:2003 adds `accessControlList` to
 //! ReportSemaphoreStatus-Response; it is decoded and encoded as an optional field.
 
+use crate::services::service_fields;
 use std::borrow::Cow;
 
 use crate::codec::{
@@ -22,12 +23,6 @@ pub const NORMAL_PRIORITY: u8 = 64;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared by the semaphore, operator, file and journal modules.
-
-/// Starts reading a service alternative that is an IMPLICIT SEQUENCE tagged `[n]`.
-pub(crate) fn service_fields<'a>(tlv: &Tlv<'a>, n: u32) -> Result<Fields<'a>> {
-    expect_tag(tlv, ctx_c(n))?;
-    Fields::new(tlv)
-}
 
 /// An `[n] ObjectName` field (EXPLICIT: X.680 §31.2.9, a tagged CHOICE).
 pub(crate) fn explicit_name<'a>(t: &Tlv<'a>) -> Result<ObjectName<'a>> {
@@ -92,30 +87,6 @@ fn write_priority(w: &mut Writer, n: u32, p: u8) {
 fn owned_str(s: Cow<'_, str>) -> Cow<'static, str> {
     Cow::Owned(s.into_owned())
 }
-
-/// Declares a service alternative whose body is an IMPLICIT NULL (`[n] IMPLICIT NULL`).
-macro_rules! null_service {
-    ($(#[$m:meta])* $name:ident, $tag:literal) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-        pub struct $name;
-
-        impl<'a> $crate::codec::Service<'a> for $name {
-            const TAG: u32 = $tag;
-
-            fn decode_service(tlv: &$crate::codec::Tlv<'a>) -> $crate::codec::Result<Self> {
-                $crate::codec::expect_tag(tlv, $crate::codec::ctx($tag))?;
-                $crate::codec::null(tlv)?;
-                Ok($name)
-            }
-
-            fn encode_service(&self, w: &mut $crate::codec::Writer) {
-                $crate::codec::write_null(w, $crate::codec::ctx($tag));
-            }
-        }
-    };
-}
-pub(crate) use null_service;
 
 /// Declares a service alternative whose body is an `ObjectName` under an `[n] IMPLICIT` tag.
 /// A CHOICE cannot be tagged implicitly (X.680 §31.2.9), so the tag is EXPLICIT on the wire.
@@ -310,8 +281,7 @@ impl<'a> Service<'a> for RelinquishControlRequest<'a> {
 
 null_service!(
     /// `RelinquishControl-Response ::= NULL` (ISO 9506-2 §15.3.2).
-    RelinquishControlResponse,
-    20
+    RelinquishControlResponse = 20
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -350,8 +320,7 @@ impl<'a> Service<'a> for DefineSemaphoreRequest<'a> {
 
 null_service!(
     /// `DefineSemaphore-Response ::= NULL` (ISO 9506-2 §15.4.2).
-    DefineSemaphoreResponse,
-    21
+    DefineSemaphoreResponse = 21
 );
 
 object_name_service!(
@@ -362,8 +331,7 @@ object_name_service!(
 
 null_service!(
     /// `DeleteSemaphore-Response ::= NULL` (ISO 9506-2 §15.5.2).
-    DeleteSemaphoreResponse,
-    22
+    DeleteSemaphoreResponse = 22
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -54,11 +54,6 @@ fn encode_name_body(w: &mut Writer, n: u32, name: &ObjectName<'_>) {
     write_explicit(w, n, |w| name.encode_choice(w));
 }
 
-/// Decodes a NULL body (`[n] IMPLICIT NULL`).
-fn decode_null_body(tlv: &Tlv<'_>) -> Result<()> {
-    null(tlv)
-}
-
 /// A `Write-Response` failure: `[0] IMPLICIT DataAccessError` (primitive).
 fn decode_dae(tlv: &Tlv<'_>) -> Result<DataAccessError> {
     if tlv.tag.constructed {
@@ -526,33 +521,10 @@ impl<'a> Service<'a> for DefineNamedVariableRequest<'a> {
     }
 }
 
-/// Declares a service body that is `NULL` (`[n] IMPLICIT NULL`).
-macro_rules! null_service {
-    ($(#[$m:meta])* $name:ident, $tag:literal) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-        pub struct $name;
-
-        impl<'a> Service<'a> for $name {
-            const TAG: u32 = $tag;
-
-            fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-                decode_null_body(tlv)?;
-                Ok($name)
-            }
-
-            fn encode_service(&self, w: &mut Writer) {
-                write_null(w, ctx(Self::TAG));
-            }
-        }
-    };
-}
-
 null_service!(
     /// `DefineNamedVariable-Response ::= NULL` (ISO 9506-2 §14.10.2,
     /// ConfirmedServiceResponse `defineNamedVariable [7] IMPLICIT`).
-    DefineNamedVariableResponse,
-    7
+    DefineNamedVariableResponse = 7
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -596,8 +568,7 @@ impl<'a> Service<'a> for DefineScatteredAccessRequest<'a> {
 null_service!(
     /// `DefineScatteredAccess-Response ::= NULL` (ISO 9506-2 §14.11.2,
     /// ConfirmedServiceResponse `defineScatteredAccess [8] IMPLICIT`).
-    DefineScatteredAccessResponse,
-    8
+    DefineScatteredAccessResponse = 8
 );
 
 /// Declares a request that is one `ObjectName` under an explicit service tag.
@@ -929,8 +900,7 @@ impl<'a> Service<'a> for DefineNamedVariableListRequest<'a> {
 null_service!(
     /// `DefineNamedVariableList-Response ::= NULL` (ISO 9506-2 §14.14.2,
     /// ConfirmedServiceResponse `defineNamedVariableList [11] IMPLICIT`).
-    DefineNamedVariableListResponse,
-    11
+    DefineNamedVariableListResponse = 11
 );
 
 name_request!(
@@ -1019,8 +989,7 @@ impl<'a> Service<'a> for DefineNamedTypeRequest<'a> {
 null_service!(
     /// `DefineNamedType-Response ::= NULL` (ISO 9506-2 §14.17.2, ConfirmedServiceResponse
     /// `defineNamedType [14] IMPLICIT`).
-    DefineNamedTypeResponse,
-    14
+    DefineNamedTypeResponse = 14
 );
 
 name_request!(

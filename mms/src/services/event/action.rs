@@ -7,8 +7,8 @@
 //! PDU module offers the typed view.
 
 use super::{
-    bool_field, null_service, object_name_explicit, object_name_service, raw_explicit,
-    service_fields, unsigned_service, write_object_name, DeleteScope,
+    bool_field, object_name_explicit, object_name_service, raw_explicit, unsigned_service,
+    write_object_name, DeleteScope,
 };
 use crate::codec::{
     ctx, ctx_c, expect_tag, explicit, write_constructed, write_explicit, RawValue, Result, Service,
@@ -16,6 +16,7 @@ use crate::codec::{
 };
 use crate::common::{identifier, Identifier, ObjectName};
 use crate::modifier::{decode_list_of_modifier, encode_list_of_modifier, Modifier};
+use crate::services::service_fields;
 
 /// `DefineEventAction-Request` (ISO 9506-2 §18.2), `[53] IMPLICIT SEQUENCE`.
 #[derive(Debug, Clone, PartialEq, Eq)]

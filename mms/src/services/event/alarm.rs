@@ -3,14 +3,15 @@
 
 use super::{
     app_ref_explicit, bool_field, event_time_explicit, object_name_explicit, raw_explicit,
-    service_fields, u8_field, write_app_ref, write_event_time, write_object_name, write_u,
-    AcknowledgmentFilter, AlarmAckRule, EeState, Severity,
+    u8_field, write_app_ref, write_event_time, write_object_name, write_u, AcknowledgmentFilter,
+    AlarmAckRule, EeState, Severity,
 };
 use crate::codec::{
     ctx, ctx_c, expect_tag, seq_of, write_constructed, write_explicit, write_seq_of, Fields,
     RawValue, Result, Service, Tag, Tlv, Writer,
 };
 use crate::common::{named_integer, ApplicationReference, ObjectName};
+use crate::services::service_fields;
 use crate::{EcState, EventTime};
 
 /// `severityFilter` of GetAlarmSummary / GetAlarmEnrollmentSummary (ISO 9506-2 §19.8):

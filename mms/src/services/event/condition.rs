@@ -4,9 +4,9 @@
 //! AlterEventConditionMonitoring [51], TriggerEvent [52].
 
 use super::{
-    bool_field, event_time_explicit, null_service, object_name_explicit, object_name_service,
-    service_fields, u32_field, u8_field, unsigned_service, write_event_time, write_object_name,
-    write_u, DeleteScope, EcClass, Priority, Severity, NORMAL_PRIORITY, NORMAL_SEVERITY,
+    bool_field, event_time_explicit, object_name_explicit, object_name_service, u32_field,
+    u8_field, unsigned_service, write_event_time, write_object_name, write_u, DeleteScope, EcClass,
+    Priority, Severity, NORMAL_PRIORITY, NORMAL_SEVERITY,
 };
 use crate::access::VariableSpecification;
 use crate::codec::{
@@ -14,6 +14,7 @@ use crate::codec::{
     BerError, Choice, Result, Service, Tlv, Writer,
 };
 use crate::common::{identifier, Identifier, ObjectName};
+use crate::services::service_fields;
 use crate::{EcState, EventTime};
 
 /// `DefineEventCondition-Request` (ISO 9506-2 §17.2), `[47] IMPLICIT SEQUENCE`.

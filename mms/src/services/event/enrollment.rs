@@ -3,16 +3,17 @@
 //! [60], GetEventEnrollmentAttributes [61], AcknowledgeEventNotification [62].
 
 use super::{
-    app_ref_explicit, bool_field, event_time_explicit, null_service, object_name_explicit,
-    object_name_service, object_names, raw_explicit, service_fields, u32_field, unsigned_service,
-    write_app_ref, write_event_time, write_object_name, write_object_names, write_u, AlarmAckRule,
-    EeClass, EeDuration, EeState, ObjectRef, Transitions,
+    app_ref_explicit, bool_field, event_time_explicit, object_name_explicit, object_name_service,
+    object_names, raw_explicit, u32_field, unsigned_service, write_app_ref, write_event_time,
+    write_object_name, write_object_names, write_u, AlarmAckRule, EeClass, EeDuration, EeState,
+    ObjectRef, Transitions,
 };
 use crate::codec::{
     ctx, ctx_c, expect_tag, explicit, null, write_constructed, write_explicit, write_null,
     BerError, Class, Fields, RawValue, Result, Service, Tlv, Writer,
 };
 use crate::common::{ApplicationReference, ObjectName};
+use crate::services::service_fields;
 use crate::{EcState, EventTime};
 
 /// `DefineEventEnrollment-Request` (ISO 9506-2 §19.2), `[57] IMPLICIT SEQUENCE`.

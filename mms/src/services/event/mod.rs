@@ -26,8 +26,8 @@ pub use notification::*;
 
 use crate::codec::{
     ctx, ctx_c, expect_tag, explicit, null, seq_of, uint32, uint8, write_explicit, write_null,
-    write_seq_of, write_uint, BerError, Choice, Class, DecodeError, Fields, RawValue, Result, Tag,
-    Tlv, Writer,
+    write_seq_of, write_uint, BerError, Choice, Class, DecodeError, RawValue, Result, Tag, Tlv,
+    Writer,
 };
 use crate::common::{identifier, named_integer, Identifier, ObjectName};
 use crate::EventTime;
@@ -447,36 +447,6 @@ pub(crate) fn write_app_ref(w: &mut Writer, n: u32, a: &crate::common::Applicati
 pub(crate) fn raw_explicit<'a>(t: &Tlv<'a>) -> Result<RawValue<'a>> {
     Ok(RawValue::from_tlv(&explicit(t)?))
 }
-
-/// Opens the IMPLICIT SEQUENCE of a service alternative `[n]`.
-pub(crate) fn service_fields<'a>(tlv: &Tlv<'a>, n: u32) -> Result<Fields<'a>> {
-    expect_tag(tlv, ctx_c(n))?;
-    Fields::new(tlv)
-}
-
-/// Declares a service body that is `[n] IMPLICIT NULL`.
-macro_rules! null_service {
-    ($(#[$m:meta])* $name:ident = $tag:literal) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-        pub struct $name;
-
-        impl<'a> $crate::codec::Service<'a> for $name {
-            const TAG: u32 = $tag;
-
-            fn decode_service(tlv: &$crate::codec::Tlv<'a>) -> $crate::codec::Result<Self> {
-                $crate::codec::expect_tag(tlv, $crate::codec::ctx($tag))?;
-                $crate::codec::null(tlv)?;
-                Ok($name)
-            }
-
-            fn encode_service(&self, w: &mut $crate::codec::Writer) {
-                $crate::codec::write_null(w, $crate::codec::ctx($tag));
-            }
-        }
-    };
-}
-pub(crate) use null_service;
 
 /// Declares a service body that is `[n] IMPLICIT Unsigned32`.
 macro_rules! unsigned_service {

@@ -2,8 +2,8 @@
 //! `UnconfirmedService` alternative `eventNotification [2] IMPLICIT EventNotification`.
 
 use super::{
-    bool_field, event_time_explicit, object_name_explicit, service_fields, u32_field, u8_field,
-    write_event_time, write_object_name, write_u, AlarmAckRule, ObjectRef, Severity,
+    bool_field, event_time_explicit, object_name_explicit, u32_field, u8_field, write_event_time,
+    write_object_name, write_u, AlarmAckRule, ObjectRef, Severity,
 };
 use crate::codec::{
     ctx, ctx_c, expect_tag, explicit, write_constructed, write_explicit, Asn1, BerError, Choice,
@@ -11,6 +11,7 @@ use crate::codec::{
 };
 use crate::common::ObjectName;
 use crate::service_error::ServiceError;
+use crate::services::service_fields;
 use crate::{EcState, EventTime};
 
 /// `EventNotification ::= SEQUENCE` (ISO 9506-2 §19.10), `[2] IMPLICIT` in UnconfirmedService.
