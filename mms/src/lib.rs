@@ -21,6 +21,7 @@ pub mod modifier;
 pub mod pdu;
 pub mod reject;
 pub mod service_error;
+pub mod server;
 pub mod services;
 pub mod types;
 
