@@ -65,6 +65,10 @@ pub enum Reply {
     /// The handler took the request's [`Responder`] (with [`RequestContext::responder`]) and will
     /// answer through it. If it did not take it, the runtime answers service/other at once.
     Later,
+    /// This handler does not serve the service: the runtime answers with a RejectPDU
+    /// confirmed-requestPDU / unrecognized-service (ISO 9506-2 §7.5), as a responder does for a
+    /// service outside its `servicesSupportedCalled`.
+    Unsupported,
 }
 
 impl From<ServiceResult> for Reply {
