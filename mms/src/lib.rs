@@ -15,13 +15,14 @@ pub mod access;
 pub mod codec;
 pub mod common;
 pub mod data;
+pub mod endpoint;
 pub mod iec61850;
 pub mod initiate;
 pub mod modifier;
 pub mod pdu;
 pub mod reject;
-pub mod service_error;
 pub mod server;
+pub mod service_error;
 pub mod services;
 pub mod types;
 
