@@ -68,7 +68,6 @@ pub struct EndpointConfig {
     pub initiate: InitiateRequest,
 }
 
-
 /// Where the endpoint is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -129,16 +128,31 @@ pub enum MmsEvent<'a> {
     },
     /// A confirmed request from the peer (ISO 9506-2 §7.2). Answer it with
     /// [`Endpoint::send_response`] / [`Endpoint::send_error`] / [`Endpoint::send_reject`].
-    Request(ConfirmedRequestPdu<'a>),
-    /// The response to our request `invoke_id`.
-    Response(ConfirmedResponsePdu<'a>),
+    Request {
+        /// The decoded PDU.
+        pdu: ConfirmedRequestPdu<'a>,
+        /// Its octets as received.
+        raw: &'a [u8],
+    },
+    /// The response to our request.
+    Response {
+        /// The decoded PDU.
+        pdu: ConfirmedResponsePdu<'a>,
+        /// Its octets as received.
+        raw: &'a [u8],
+    },
     /// A Confirmed-ErrorPDU answering our request.
     Error(ConfirmedErrorPdu<'a>),
     /// The peer rejected a PDU of ours (ISO 9506-2 §7.5). When `original_invoke_id` names an
     /// outstanding request of ours, that request is over.
     Rejected(RejectPdu),
     /// An unconfirmed PDU (informationReport, unsolicitedStatus, eventNotification).
-    Unconfirmed(UnconfirmedPdu<'a>),
+    Unconfirmed {
+        /// The decoded PDU.
+        pdu: UnconfirmedPdu<'a>,
+        /// Its octets as received.
+        raw: &'a [u8],
+    },
     /// The peer asked to cancel its request `invoke_id`. Answer with
     /// [`Endpoint::send_cancel_response`] or [`Endpoint::send_cancel_error`].
     CancelRequest(u32),
@@ -450,22 +464,21 @@ impl Endpoint {
         Ok(())
     }
 
-    /// Server: accepts the indicated initiate with the ISO 9506-2 §8.2.1 negotiation against our
-    /// configured limits, CBBs and `services` (what the server really serves), and returns the
-    /// result.
-    pub fn accept_initiate(
-        &mut self,
+    /// Server: what accepting `request` would negotiate (ISO 9506-2 §8.2.1): the smaller of each
+    /// proposed and configured limit, the lower version, the common CBBs and our `services`
+    /// (what the server really serves). Sends nothing; [`Endpoint::accept_initiate`] sends it.
+    pub fn negotiate(
+        &self,
         request: &InitiateRequest,
         services: crate::initiate::ServicesSupported,
         cbb: crate::initiate::ParameterCbb,
-    ) -> Result<Negotiated, SendError> {
-        self.expect_phase(Phase::InitiateIndicated, "initiate response")?;
+    ) -> (InitiateResponse, Negotiated) {
         let mut ours = self.book.ours;
         ours.init_request_detail.services_supported = services;
         ours.init_request_detail.parameter_cbb = cbb;
         let mut response = InitiateResponse::negotiate(request, &ours);
-        // A server answers with its own PDU size when the client proposed none (ISO 9506-2
-        // §8.2.1.2: absent means no limit proposed), and never below the floor.
+        // A server answers with its own PDU size when the client proposed none (absent means no
+        // limit proposed), and never below the floor.
         let size = response
             .local_detail_called
             .unwrap_or(65000)
@@ -475,11 +488,28 @@ impl Endpoint {
             response.negotiated_max_serv_outstanding_calling.max(1);
         response.negotiated_max_serv_outstanding_called =
             response.negotiated_max_serv_outstanding_called.max(1);
+        if response.negotiated_data_structure_nesting_level.is_none() {
+            response.negotiated_data_structure_nesting_level =
+                self.book.ours.proposed_data_structure_nesting_level;
+        }
         let negotiated = negotiated_from(
             &response,
             request.init_request_detail.services_supported,
             self.book.ours.proposed_data_structure_nesting_level,
         );
+        (response, negotiated)
+    }
+
+    /// Server: accepts the indicated initiate with the negotiation of [`Endpoint::negotiate`]:
+    /// sends the initiate-ResponsePDU in an AARE accepted, and returns the result.
+    pub fn accept_initiate(
+        &mut self,
+        request: &InitiateRequest,
+        services: crate::initiate::ServicesSupported,
+        cbb: crate::initiate::ParameterCbb,
+    ) -> Result<Negotiated, SendError> {
+        self.expect_phase(Phase::InitiateIndicated, "initiate response")?;
+        let (response, negotiated) = self.negotiate(request, services, cbb);
         let pdu = MmsPdu::InitiateResponse(response).to_vec();
         self.assoc.accept(&pdu)?;
         self.book.set_associated(negotiated);
@@ -555,6 +585,52 @@ impl Endpoint {
         self.send_scratch(n.max_pdu_size)?;
         self.book.outstanding.insert(invoke_id);
         Ok(invoke_id)
+    }
+
+    /// Sends a confirmed request whose service (the `ConfirmedServiceRequest` CHOICE, with its
+    /// tag) is already encoded, e.g. by another thread; otherwise as [`Endpoint::send_request`].
+    pub fn send_request_encoded(&mut self, service: &[u8]) -> Result<u32, SendError> {
+        let n = *self.require_associated("a confirmed request")?;
+        if self.book.phase != Phase::Associated {
+            return Err(SendError::Phase {
+                what: "a confirmed request",
+                phase: self.book.phase,
+            });
+        }
+        let limit = our_limit(self.book.role, &n);
+        if self.book.outstanding.len() >= usize::from(limit) {
+            return Err(SendError::TooManyOutstanding(limit));
+        }
+        let invoke_id = self.allocate_invoke_id();
+        self.scratch.clear();
+        let m = self.scratch.mark();
+        self.scratch.raw(service);
+        write_uint(&mut self.scratch, Tag::INTEGER, u64::from(invoke_id));
+        self.scratch.wrap(m, Tag::context(0, true));
+        self.send_scratch(n.max_pdu_size)?;
+        self.book.outstanding.insert(invoke_id);
+        Ok(invoke_id)
+    }
+
+    /// Answers the peer's request `invoke_id` with a response already encoded (the
+    /// `ConfirmedServiceResponse` CHOICE with its tag); otherwise as [`Endpoint::send_response`].
+    pub fn send_response_encoded(
+        &mut self,
+        invoke_id: u32,
+        response: &[u8],
+    ) -> Result<(), SendError> {
+        let n = *self.require_associated("a confirmed response")?;
+        if !self.book.peer_outstanding.contains(&invoke_id) {
+            return Err(SendError::UnknownInvokeId(invoke_id));
+        }
+        self.scratch.clear();
+        let m = self.scratch.mark();
+        self.scratch.raw(response);
+        write_uint(&mut self.scratch, Tag::INTEGER, u64::from(invoke_id));
+        self.scratch.wrap(m, Tag::context(1, true));
+        self.send_scratch(n.max_pdu_size)?;
+        self.book.peer_outstanding.remove(&invoke_id);
+        Ok(())
     }
 
     /// Answers the peer's request `invoke_id` (ISO 9506-2 §7.2). A response larger than the
@@ -942,10 +1018,13 @@ impl Book {
             }
         };
         match pdu {
-            MmsPdu::ConfirmedRequest(req) => self.on_request(req),
+            MmsPdu::ConfirmedRequest(req) => self.on_request(req, data),
             MmsPdu::ConfirmedResponse(resp) => {
                 if self.answer_arrived(resp.invoke_id) {
-                    MmsEvent::Response(resp)
+                    MmsEvent::Response {
+                        pdu: resp,
+                        raw: data,
+                    }
                 } else {
                     self.unexpected(
                         PduType::ConfirmedResponse,
@@ -969,7 +1048,7 @@ impl Book {
                     )
                 }
             }
-            MmsPdu::Unconfirmed(u) => MmsEvent::Unconfirmed(u),
+            MmsPdu::Unconfirmed(u) => MmsEvent::Unconfirmed { pdu: u, raw: data },
             MmsPdu::Reject(r) => {
                 if let Some(id) = r.original_invoke_id {
                     // A reject of a request of ours ends it (only confirmed-request rejects name
@@ -1062,7 +1141,7 @@ impl Book {
         }
     }
 
-    fn on_request<'a>(&mut self, req: ConfirmedRequestPdu<'a>) -> MmsEvent<'a> {
+    fn on_request<'a>(&mut self, req: ConfirmedRequestPdu<'a>, raw: &'a [u8]) -> MmsEvent<'a> {
         let id = req.invoke_id;
         let limit = self.negotiated.map_or(1, |n| peer_limit(self.role, &n));
         let problem = if self.peer_outstanding.contains(&id) {
@@ -1090,7 +1169,7 @@ impl Book {
             );
         }
         self.peer_outstanding.insert(id);
-        MmsEvent::Request(req)
+        MmsEvent::Request { pdu: req, raw }
     }
 
     /// An answer to our request `id` arrived: true if we were waiting for it.

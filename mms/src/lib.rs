@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod client;
 pub mod codec;
 pub mod common;
 pub mod data;

@@ -113,6 +113,11 @@ impl Responder {
         self.association
     }
 
+    /// Lets the responder go without answering (the runtime answered directly).
+    pub(crate) fn disarm(mut self) {
+        self.sink = None;
+    }
+
     /// Answers the request.
     pub fn respond(mut self, result: ServiceResult) {
         if let Some(sink) = self.sink.take() {

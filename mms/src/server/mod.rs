@@ -5,3 +5,8 @@ pub use handler::{
     AssociationInfo, Handler, Negotiated, Reply, RequestContext, Responder, ResponseSink,
     ServiceResult,
 };
+pub mod config;
+pub mod runtime;
+
+pub use config::{ServerConfig, StatsSnapshot};
+pub use runtime::{RunningServer, Server, ServerHandle};

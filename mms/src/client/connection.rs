@@ -1,0 +1,607 @@
+//! The non-blocking MMS client: one association over a `mio` TCP stream, driven by the
+//! application's own event loop (ISO 9506-1 §5 client role, ISO 9506-2 §7 and §8).
+//!
+//! Register it with [`Connection::register`]; on every readiness event for its token, and when
+//! [`Connection::next_deadline`] passes, call [`Connection::drive`], then take
+//! [`Connection::poll_event`] until `None`. Requests beyond the negotiated outstanding limit wait
+//! in a queue inside the connection and go out as answers free their slots; each request has a
+//! deadline, after which it is answered with [`ClientError::Timeout`] and its slot is freed.
+//!
+//! Both roles run on one association: confirmed requests from the server arrive as
+//! [`ClientEvent::Request`] and are answered with [`Connection::respond`]; unconfirmed PDUs
+//! (informationReports) arrive as [`ClientEvent::Unconfirmed`] and can be sent with
+//! [`Connection::send_unconfirmed`].
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use copp::ber::Writer;
+use mio::net::TcpStream;
+use mio::{Interest, Registry, Token};
+
+use crate::endpoint::{CloseReason, Endpoint, EndpointConfig, MmsEvent, Phase, SendError};
+use crate::pdu::{ConfirmedServiceRequest, MmsPdu, UnconfirmedService};
+use crate::reject::{RejectPdu, RejectReason};
+use crate::server::handler::{Negotiated, ServiceResult};
+use crate::service_error::ServiceError;
+
+/// How a client connects.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The association (selectors, AE-titles, TPDU size) and our initiate proposal (PDU size,
+    /// outstanding requests, nesting level, CBBs, services). `localDetailCalling` is always sent.
+    pub endpoint: EndpointConfig,
+    /// Time allowed for TCP connect plus the initiate exchange.
+    pub connect_timeout: Duration,
+    /// Time allowed for each confirmed request.
+    pub request_timeout: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        let mut endpoint = EndpointConfig::default();
+        // The client proposes the same as libIEC61850 clients: every server accepts it.
+        endpoint.initiate.init_request_detail.services_supported =
+            crate::initiate::ServicesSupported::libiec61850_like();
+        ClientConfig {
+            endpoint,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why a request or the association failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with a Confirmed-ErrorPDU (ISO 9506-2 §7.4).
+    #[error("service error: {0:?}")]
+    Service(ServiceError<'static>),
+    /// The server rejected the request (ISO 9506-2 §7.5); the association stays up.
+    #[error("rejected: {0:?}")]
+    Rejected(RejectReason),
+    /// No answer within the request time-out.
+    #[error("no answer within the time-out")]
+    Timeout,
+    /// The association was refused at initiate (with the server's initiate-ErrorPDU, if any).
+    #[error("association refused{}", .0.as_ref().map(|e| format!(": {:?}", e.error_class)).unwrap_or_default())]
+    Refused(Option<ServiceError<'static>>),
+    /// The association ended before the answer came.
+    #[error("association closed: {0:?}")]
+    Closed(CloseReason),
+    /// The request could not be sent (too large for the negotiated PDU size, wrong phase).
+    #[error("not sent: {0}")]
+    NotSent(String),
+    /// The answer arrived but could not be decoded, or was of the wrong service.
+    #[error("unexpected answer: {0}")]
+    Unexpected(String),
+    /// A socket error.
+    #[error("i/o: {0}")]
+    Io(String),
+}
+
+impl From<io::Error> for ClientError {
+    fn from(e: io::Error) -> Self {
+        ClientError::Io(e.to_string())
+    }
+}
+
+/// An answer to a confirmed request: the encoded Confirmed-ResponsePDU, decoded on demand
+/// (zero-copy: the decoded response borrows these octets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pdu: Vec<u8>,
+}
+
+impl Answer {
+    /// The encoded MMSpdu.
+    pub fn bytes(&self) -> &[u8] {
+        &self.pdu
+    }
+
+    /// The decoded confirmed response (ISO 9506-2 §7.2).
+    pub fn response(&self) -> Result<crate::pdu::ConfirmedServiceResponse<'_>, ClientError> {
+        match MmsPdu::decode(&self.pdu) {
+            Ok(MmsPdu::ConfirmedResponse(r)) => Ok(r.service),
+            Ok(other) => Err(ClientError::Unexpected(format!("{:?}", other.pdu_type()))),
+            Err(e) => Err(ClientError::Unexpected(e.to_string())),
+        }
+    }
+}
+
+/// A request's handle: what [`Connection::request`] returns and [`ClientEvent::Answer`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// An unconfirmed PDU from the peer (informationReport...), kept encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unconfirmed {
+    pdu: Vec<u8>,
+}
+
+impl Unconfirmed {
+    /// The encoded MMSpdu.
+    pub fn bytes(&self) -> &[u8] {
+        &self.pdu
+    }
+
+    /// The decoded unconfirmed service (ISO 9506-2 §7.3).
+    pub fn service(&self) -> Result<UnconfirmedService<'_>, ClientError> {
+        match MmsPdu::decode(&self.pdu) {
+            Ok(MmsPdu::Unconfirmed(u)) => Ok(u.service),
+            Ok(other) => Err(ClientError::Unexpected(format!("{:?}", other.pdu_type()))),
+            Err(e) => Err(ClientError::Unexpected(e.to_string())),
+        }
+    }
+}
+
+/// A confirmed request from the server (both roles on one association), kept encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerRequest {
+    /// Its invokeID: answer with [`Connection::respond`].
+    pub invoke_id: u32,
+    pdu: Vec<u8>,
+}
+
+impl PeerRequest {
+    /// The decoded request.
+    pub fn service(&self) -> Result<ConfirmedServiceRequest<'_>, ClientError> {
+        match MmsPdu::decode(&self.pdu) {
+            Ok(MmsPdu::ConfirmedRequest(r)) => Ok(r.service),
+            Ok(other) => Err(ClientError::Unexpected(format!("{:?}", other.pdu_type()))),
+            Err(e) => Err(ClientError::Unexpected(e.to_string())),
+        }
+    }
+}
+
+/// What [`Connection::poll_event`] reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientEvent {
+    /// The association is up.
+    Established(Negotiated),
+    /// A request was answered (or failed).
+    Answer(RequestId, Result<Answer, ClientError>),
+    /// An unconfirmed PDU from the server.
+    Unconfirmed(Unconfirmed),
+    /// A confirmed request from the server.
+    Request(PeerRequest),
+    /// The peer rejected a PDU that was not one of our requests (logged; informational).
+    Rejected(RejectPdu),
+    /// The association ended; every request still open was answered with
+    /// [`ClientError::Closed`].
+    Closed(CloseReason),
+}
+
+/// One client association, non-blocking.
+pub struct Connection {
+    stream: TcpStream,
+    endpoint: Endpoint,
+    config: ClientConfig,
+    deadline_connect: Option<Instant>,
+    /// invokeID → (request, deadline).
+    inflight: HashMap<u32, (RequestId, Instant)>,
+    /// Requests waiting for a free slot: (id, encoded service, deadline).
+    waiting: VecDeque<(RequestId, Vec<u8>, Instant)>,
+    next_request: u64,
+    events: VecDeque<ClientEvent>,
+    peer_eof: bool,
+    closed_reported: bool,
+    refusal: Option<ClientError>,
+    scratch: Writer,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("phase", &self.endpoint.phase())
+            .field("inflight", &self.inflight.len())
+            .field("waiting", &self.waiting.len())
+            .finish()
+    }
+}
+
+impl Connection {
+    /// Starts connecting to `addr` (non-blocking); the association comes up inside
+    /// [`Connection::drive`] and is reported as [`ClientEvent::Established`].
+    pub fn connect(addr: SocketAddr, config: ClientConfig) -> io::Result<Connection> {
+        let stream = TcpStream::connect(addr)?;
+        Ok(Connection::from_stream(stream, config))
+    }
+
+    /// Uses an already connected (or connecting) stream.
+    pub fn from_stream(stream: TcpStream, config: ClientConfig) -> Connection {
+        let _ = stream.set_nodelay(true);
+        let endpoint = Endpoint::connect(config.endpoint.clone(), None);
+        Connection {
+            stream,
+            endpoint,
+            deadline_connect: Some(Instant::now() + config.connect_timeout),
+            config,
+            inflight: HashMap::new(),
+            waiting: VecDeque::new(),
+            next_request: 1,
+            events: VecDeque::new(),
+            peer_eof: false,
+            closed_reported: false,
+            refusal: None,
+            scratch: Writer::with_capacity(512),
+        }
+    }
+
+    /// Registers the socket with a `mio` registry under `token` (readable and writable,
+    /// edge-triggered: call [`Connection::drive`] on every event for the token).
+    pub fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {
+        registry.register(
+            &mut self.stream,
+            token,
+            Interest::READABLE | Interest::WRITABLE,
+        )
+    }
+
+    /// Removes the socket from the registry.
+    pub fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
+        registry.deregister(&mut self.stream)
+    }
+
+    /// The initiate result, once established.
+    pub fn negotiated(&self) -> Option<&Negotiated> {
+        self.endpoint.negotiated()
+    }
+
+    /// True once the association has ended.
+    pub fn is_closed(&self) -> bool {
+        self.endpoint.is_closed() || self.peer_eof
+    }
+
+    /// Why the association was refused, if it was.
+    pub fn refusal(&self) -> Option<&ClientError> {
+        self.refusal.as_ref()
+    }
+
+    /// The phase of the association.
+    pub fn phase(&self) -> Phase {
+        self.endpoint.phase()
+    }
+
+    /// Requests sent and not yet answered, plus those waiting for a slot.
+    pub fn pending(&self) -> usize {
+        self.inflight.len() + self.waiting.len()
+    }
+
+    /// The earliest deadline (connect or a request): call [`Connection::drive`] by then.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let r = self
+            .inflight
+            .values()
+            .map(|(_, d)| *d)
+            .chain(self.waiting.iter().map(|(_, _, d)| *d))
+            .min();
+        match (r, self.deadline_connect) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Queues a confirmed request (ISO 9506-2 §7.2); it goes out at once when a slot is free.
+    pub fn request(&mut self, service: &ConfirmedServiceRequest<'_>) -> RequestId {
+        self.scratch.clear();
+        service.encode(&mut self.scratch);
+        let bytes = self.scratch.as_slice().to_vec();
+        self.request_encoded(bytes)
+    }
+
+    /// Queues a confirmed request whose service CHOICE is already encoded.
+    pub fn request_encoded(&mut self, service: Vec<u8>) -> RequestId {
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        let deadline = Instant::now() + self.config.request_timeout;
+        self.waiting.push_back((id, service, deadline));
+        self.send_waiting();
+        id
+    }
+
+    /// Answers a request from the server (both roles on one association).
+    pub fn respond(&mut self, invoke_id: u32, result: &ServiceResult) -> Result<(), ClientError> {
+        let r = match result {
+            Ok(resp) => self.endpoint.send_response(invoke_id, resp),
+            Err(e) => self.endpoint.send_error(invoke_id, e),
+        };
+        r.map_err(|e| ClientError::NotSent(e.to_string()))
+    }
+
+    /// Rejects a request from the server (e.g. unrecognized-service when there is no handler).
+    pub fn reject(&mut self, invoke_id: u32, reason: RejectReason) -> Result<(), ClientError> {
+        self.endpoint
+            .send_reject(invoke_id, reason)
+            .map_err(|e| ClientError::NotSent(e.to_string()))
+    }
+
+    /// Sends an unconfirmed PDU (an ICCP client acknowledges critical transfer reports with an
+    /// informationReport).
+    pub fn send_unconfirmed(
+        &mut self,
+        service: &UnconfirmedService<'_>,
+    ) -> Result<(), ClientError> {
+        self.endpoint
+            .send_unconfirmed(service)
+            .map_err(|e| ClientError::NotSent(e.to_string()))
+    }
+
+    /// Sends an already-encoded unconfirmed PDU (the whole MMSpdu).
+    pub fn send_encoded(&mut self, pdu: &[u8]) -> Result<(), ClientError> {
+        self.endpoint
+            .send_encoded(pdu)
+            .map_err(|e| ClientError::NotSent(e.to_string()))
+    }
+
+    /// Concludes (ISO 9506-2 §8.3) and releases the association; [`ClientEvent::Closed`]
+    /// follows.
+    pub fn conclude(&mut self) -> Result<(), ClientError> {
+        self.endpoint
+            .conclude()
+            .map_err(|e| ClientError::NotSent(e.to_string()))
+    }
+
+    /// Aborts the association at once.
+    pub fn abort(&mut self) {
+        let _ = self.endpoint.abort();
+        self.flush();
+        self.close_all(CloseReason::Aborted);
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+        self.events.pop_front()
+    }
+
+    /// Does the I/O: reads what the socket has, processes it, sends what is due, checks
+    /// deadlines. Call on readiness events and at [`Connection::next_deadline`].
+    pub fn drive(&mut self, now: Instant) {
+        if !self.peer_eof {
+            self.read();
+        }
+        self.process();
+        self.send_waiting();
+        self.timeouts(now);
+        self.flush();
+        if self.peer_eof || self.endpoint.is_closed() {
+            let reason = if self.endpoint.is_closed() {
+                CloseReason::Released
+            } else {
+                CloseReason::Disconnected
+            };
+            if self.endpoint.transmit().is_empty() || self.peer_eof {
+                self.close_all(reason);
+            }
+        }
+    }
+
+    fn read(&mut self) {
+        loop {
+            let buf = self.endpoint.recv_buffer();
+            if buf.is_empty() {
+                return;
+            }
+            match self.stream.read(buf) {
+                Ok(0) => {
+                    self.peer_eof = true;
+                    return;
+                }
+                Ok(n) => {
+                    self.endpoint.recv_commit(n);
+                    // Process as we go so the receive buffer does not fill.
+                    self.process();
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
+                Err(e) => {
+                    log::debug!("client read failed: {e}");
+                    self.peer_eof = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn process(&mut self) {
+        loop {
+            let event = match self.endpoint.poll_event() {
+                Ok(Some(e)) => e,
+                Ok(None) => return,
+                Err(e) => {
+                    log::info!("association failed: {e}");
+                    self.close_all(CloseReason::Failed(e.to_string()));
+                    return;
+                }
+            };
+            match event {
+                MmsEvent::Established(n) => {
+                    self.deadline_connect = None;
+                    self.events.push_back(ClientEvent::Established(n));
+                }
+                MmsEvent::Refused { error, .. } => {
+                    self.deadline_connect = None;
+                    let err = ClientError::Refused(error);
+                    self.fail_all(&err);
+                    self.closed_reported = true;
+                    self.events
+                        .push_back(ClientEvent::Closed(CloseReason::Refused));
+                    self.refusal = Some(err);
+                    return;
+                }
+                MmsEvent::Response { pdu, raw } => {
+                    let id = pdu.invoke_id;
+                    let pdu = raw.to_vec();
+                    if let Some((rid, _)) = self.inflight.remove(&id) {
+                        self.events
+                            .push_back(ClientEvent::Answer(rid, Ok(Answer { pdu })));
+                    }
+                }
+                MmsEvent::Error(e) => {
+                    if let Some((rid, _)) = self.inflight.remove(&e.invoke_id) {
+                        let err = ClientError::Service(owned_service_error(&e.service_error));
+                        self.events.push_back(ClientEvent::Answer(rid, Err(err)));
+                    }
+                }
+                MmsEvent::Rejected(r) => {
+                    match r
+                        .original_invoke_id
+                        .and_then(|id| self.inflight.remove(&id))
+                    {
+                        Some((rid, _)) => self.events.push_back(ClientEvent::Answer(
+                            rid,
+                            Err(ClientError::Rejected(r.reason)),
+                        )),
+                        None => self.events.push_back(ClientEvent::Rejected(r)),
+                    }
+                }
+                MmsEvent::Unconfirmed { raw, .. } => {
+                    self.events
+                        .push_back(ClientEvent::Unconfirmed(Unconfirmed { pdu: raw.to_vec() }));
+                }
+                MmsEvent::Request { pdu, raw } => {
+                    self.events.push_back(ClientEvent::Request(PeerRequest {
+                        invoke_id: pdu.invoke_id,
+                        pdu: raw.to_vec(),
+                    }));
+                }
+                MmsEvent::CancelRequest(id) => {
+                    let _ = self
+                        .endpoint
+                        .send_cancel_error(id, &ServiceError::cancel_not_possible());
+                }
+                MmsEvent::ProtocolError { error, reject } => {
+                    log::info!(
+                        "server sent a PDU we could not accept: {error}{}",
+                        if reject.is_some() { " (rejected)" } else { "" }
+                    );
+                }
+                MmsEvent::Closed(reason) => {
+                    self.close_all(reason);
+                }
+                MmsEvent::Concluded | MmsEvent::ConcludeIndication => {}
+                MmsEvent::ConcludeRefused(e) => {
+                    log::info!("conclude refused: {:?}", e.error_class);
+                }
+                other => log::debug!("client: {other:?}"),
+            }
+        }
+    }
+
+    /// Moves waiting requests into free slots.
+    fn send_waiting(&mut self) {
+        if self.endpoint.phase() != Phase::Associated {
+            return;
+        }
+        while self.endpoint.request_capacity() > 0 {
+            let Some((rid, bytes, deadline)) = self.waiting.pop_front() else {
+                return;
+            };
+            match self.endpoint.send_request_encoded(&bytes) {
+                Ok(invoke_id) => {
+                    self.inflight.insert(invoke_id, (rid, deadline));
+                }
+                Err(SendError::TooManyOutstanding(_)) => {
+                    self.waiting.push_front((rid, bytes, deadline));
+                    return;
+                }
+                Err(e) => {
+                    self.events.push_back(ClientEvent::Answer(
+                        rid,
+                        Err(ClientError::NotSent(e.to_string())),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn timeouts(&mut self, now: Instant) {
+        if self.deadline_connect.is_some_and(|d| now >= d) {
+            self.deadline_connect = None;
+            log::info!("association not established within the connect time-out");
+            let _ = self.endpoint.abort();
+            self.fail_all(&ClientError::Timeout);
+            self.close_all(CloseReason::Aborted);
+            return;
+        }
+        let expired: Vec<u32> = self
+            .inflight
+            .iter()
+            .filter(|(_, (_, d))| now >= *d)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in expired {
+            if let Some((rid, _)) = self.inflight.remove(&id) {
+                self.endpoint.abandon(id);
+                self.events
+                    .push_back(ClientEvent::Answer(rid, Err(ClientError::Timeout)));
+            }
+        }
+        while self.waiting.front().is_some_and(|(_, _, d)| now >= *d) {
+            if let Some((rid, _, _)) = self.waiting.pop_front() {
+                self.events
+                    .push_back(ClientEvent::Answer(rid, Err(ClientError::Timeout)));
+            }
+        }
+        self.send_waiting();
+    }
+
+    fn flush(&mut self) {
+        loop {
+            let data = self.endpoint.transmit();
+            if data.is_empty() {
+                return;
+            }
+            match self.stream.write(data) {
+                Ok(0) => {
+                    self.peer_eof = true;
+                    return;
+                }
+                Ok(n) => self.endpoint.advance_transmit(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    log::debug!("client write failed: {e}");
+                    self.peer_eof = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn fail_all(&mut self, err: &ClientError) {
+        let mut all: Vec<RequestId> = self.inflight.drain().map(|(_, (r, _))| r).collect();
+        all.extend(self.waiting.drain(..).map(|(r, _, _)| r));
+        all.sort();
+        for rid in all {
+            self.events
+                .push_back(ClientEvent::Answer(rid, Err(err.clone())));
+        }
+    }
+
+    fn close_all(&mut self, reason: CloseReason) {
+        if self.closed_reported {
+            return;
+        }
+        self.closed_reported = true;
+        self.fail_all(&ClientError::Closed(reason.clone()));
+        self.events.push_back(ClientEvent::Closed(reason));
+    }
+}
+
+/// An owned copy of a ServiceError (the service-specific information is dropped).
+pub(crate) fn owned_service_error(e: &ServiceError<'_>) -> ServiceError<'static> {
+    ServiceError {
+        error_class: e.error_class,
+        additional_code: e.additional_code,
+        additional_description: e
+            .additional_description
+            .as_ref()
+            .map(|d| std::borrow::Cow::Owned(d.to_string())),
+        service_specific_info: None,
+    }
+}

@@ -1,0 +1,9 @@
+//! The MMS client (ISO 9506-1 §5, client role): a non-blocking [`Connection`] for an
+//! application's own `mio` loop, and a blocking [`Client`] that runs one on a thread of its own.
+pub mod blocking;
+pub mod connection;
+
+pub use blocking::Client;
+pub use connection::{
+    Answer, ClientConfig, ClientError, ClientEvent, Connection, PeerRequest, RequestId, Unconfirmed,
+};

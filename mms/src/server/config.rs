@@ -1,0 +1,100 @@
+//! Server configuration and statistics.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::endpoint::EndpointConfig;
+
+/// How a [`crate::server::Server`] runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where to listen (RFC 1006 uses TCP port 102).
+    pub listen: Vec<SocketAddr>,
+    /// Per association: selectors, AE-title checks, TPDU size (the OSI layers), and our initiate
+    /// limits: `local_detail_calling` is the largest MMS PDU we accept and send,
+    /// the outstanding-request and nesting values the most we grant (ISO 9506-2 §8.2.1).
+    pub endpoint: EndpointConfig,
+    /// The most associations served at once, over all event loops. A connection beyond it is
+    /// refused at the transport level: its COTP CR is answered with a DR (reason 1, congestion
+    /// at TSAP, ISO 8073 §13.5.3) and the connection closed.
+    pub max_associations: usize,
+    /// Event loops (threads); each serves its share of the associations.
+    pub threads: usize,
+    /// Time allowed from TCP accept to a completed initiate exchange.
+    pub connect_timeout: Duration,
+    /// An association with no traffic for this long is aborted (`None`: never).
+    pub idle_timeout: Option<Duration>,
+    /// The most octets queued for one peer that is not reading; beyond it the server stops
+    /// reading that peer's requests until the backlog drains (back-pressure, no unbounded memory).
+    pub max_backlog: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: vec![SocketAddr::from(([0, 0, 0, 0], 102))],
+            endpoint: EndpointConfig::default(),
+            max_associations: 1000,
+            threads: 1,
+            connect_timeout: Duration::from_secs(10),
+            idle_timeout: None,
+            max_backlog: 4 << 20,
+        }
+    }
+}
+
+/// Counters a running server keeps; read them with [`crate::server::ServerHandle::stats`].
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub(crate) accepted: AtomicU64,
+    pub(crate) refused: AtomicU64,
+    pub(crate) associated: AtomicU64,
+    pub(crate) closed: AtomicU64,
+    pub(crate) requests: AtomicU64,
+    pub(crate) rejects_sent: AtomicU64,
+    pub(crate) protocol_errors: AtomicU64,
+    pub(crate) unconfirmed_sent: AtomicU64,
+}
+
+/// A snapshot of [`Stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatsSnapshot {
+    /// TCP connections accepted.
+    pub accepted: u64,
+    /// Connections refused (association limit, initiate refused).
+    pub refused: u64,
+    /// Associations that completed the initiate exchange.
+    pub associated: u64,
+    /// Connections closed.
+    pub closed: u64,
+    /// Confirmed requests received.
+    pub requests: u64,
+    /// RejectPDUs sent.
+    pub rejects_sent: u64,
+    /// PDUs from peers that could not be accepted (each answered as ISO 9506-2 §7.5 says).
+    pub protocol_errors: u64,
+    /// Unconfirmed PDUs (informationReports) sent.
+    pub unconfirmed_sent: u64,
+}
+
+impl Stats {
+    pub(crate) fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The current values.
+    pub fn snapshot(&self) -> StatsSnapshot {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        StatsSnapshot {
+            accepted: g(&self.accepted),
+            refused: g(&self.refused),
+            associated: g(&self.associated),
+            closed: g(&self.closed),
+            requests: g(&self.requests),
+            rejects_sent: g(&self.rejects_sent),
+            protocol_errors: g(&self.protocol_errors),
+            unconfirmed_sent: g(&self.unconfirmed_sent),
+        }
+    }
+}

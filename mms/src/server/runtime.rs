@@ -1,0 +1,979 @@
+//! The server runtime: `mio` event loops that serve many associations each (no thread per
+//! connection), driving one sans-IO [`Endpoint`] per TCP connection and a shared [`Handler`].
+//!
+//! Each loop owns its connections; other threads reach a loop through a channel and a
+//! `mio::Waker` (deferred answers from [`crate::server::Responder`]s, informationReports from
+//! [`ServerHandle::send_unconfirmed`], shutdown). A peer that stalls (half a TPKT, or never
+//! reading our answers) only holds its own connection: reads are non-blocking, a peer's backlog
+//! is bounded by [`ServerConfig::max_backlog`], and time-outs close it.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token, Waker};
+
+use crate::endpoint::{CloseReason, Endpoint, MmsEvent, Phase, SendError};
+use crate::pdu::{MmsPdu, UnconfirmedService};
+use crate::reject::{ConfirmedRequestProblem, RejectReason};
+use crate::server::config::{ServerConfig, Stats, StatsSnapshot};
+use crate::server::handler::{
+    AssociationInfo, Handler, Negotiated, Reply, RequestContext, ResponseSink, ServiceResult,
+};
+use crate::service_error::{ErrorClass, ServiceError, ServiceProblem};
+
+const WAKER: Token = Token(0);
+const FIRST_LISTENER: usize = 1;
+const FIRST_CONNECTION: usize = 1024;
+/// How often time-outs are checked at the least.
+const TICK: Duration = Duration::from_millis(250);
+/// Connections being refused over the association limit, at most, per loop; beyond it a new
+/// connection is closed at once.
+const MAX_REFUSING: usize = 64;
+/// Reads per connection per readiness event before other connections get their turn.
+const READ_ROUNDS: usize = 16;
+
+/// A message to one event loop from another thread.
+enum Command {
+    /// A deferred answer.
+    Complete {
+        association: u64,
+        invoke_id: u32,
+        result: ServiceResult,
+    },
+    /// An encoded unconfirmed PDU for one association, or for every association of the loop.
+    Unconfirmed {
+        association: Option<u64>,
+        pdu: Arc<[u8]>,
+    },
+    /// Abort one association.
+    Abort(u64),
+    /// Stop: abort every association and end the loop.
+    Shutdown,
+}
+
+struct LoopRemote {
+    tx: Mutex<Sender<Command>>,
+    waker: Waker,
+}
+
+impl LoopRemote {
+    fn send(&self, c: Command) -> bool {
+        let sent = match self.tx.lock() {
+            Ok(tx) => tx.send(c).is_ok(),
+            Err(_) => false,
+        };
+        sent && self.waker.wake().is_ok()
+    }
+}
+
+/// What every loop and every handle shares.
+struct Shared {
+    loops: Vec<LoopRemote>,
+    /// Association id → (loop index, info), for targeted commands and listings.
+    registry: Mutex<HashMap<u64, (usize, Arc<AssociationInfo>)>>,
+    active: AtomicUsize,
+    next_id: AtomicU64,
+    stats: Stats,
+    stopping: AtomicBool,
+}
+
+/// A server bound to its listen addresses, ready to [`Server::run`] or [`Server::spawn`].
+pub struct Server {
+    config: ServerConfig,
+    handler: Arc<dyn Handler>,
+    listeners: Vec<std::net::TcpListener>,
+    polls: Vec<(Poll, Receiver<Command>)>,
+    shared: Arc<Shared>,
+}
+
+/// A handle on a running (or about to run) server, usable from any thread: send
+/// informationReports, list associations, read statistics, shut down.
+#[derive(Clone)]
+pub struct ServerHandle {
+    shared: Arc<Shared>,
+    addrs: Vec<SocketAddr>,
+}
+
+/// A server running on background threads ([`Server::spawn`]).
+pub struct RunningServer {
+    handle: ServerHandle,
+    threads: Vec<JoinHandle<io::Result<()>>>,
+}
+
+impl Server {
+    /// Binds the listen addresses of `config` and prepares its event loops.
+    pub fn bind(config: ServerConfig, handler: Arc<dyn Handler>) -> io::Result<Server> {
+        if config.listen.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "no listen address configured",
+            ));
+        }
+        let mut listeners = Vec::new();
+        for addr in &config.listen {
+            let l = std::net::TcpListener::bind(addr)?;
+            l.set_nonblocking(true)?;
+            listeners.push(l);
+        }
+        let threads = config.threads.max(1);
+        let mut polls = Vec::new();
+        let mut loops = Vec::new();
+        for _ in 0..threads {
+            let poll = Poll::new()?;
+            let waker = Waker::new(poll.registry(), WAKER)?;
+            let (tx, rx) = mpsc::channel();
+            loops.push(LoopRemote {
+                tx: Mutex::new(tx),
+                waker,
+            });
+            polls.push((poll, rx));
+        }
+        Ok(Server {
+            config,
+            handler,
+            listeners,
+            polls,
+            shared: Arc::new(Shared {
+                loops,
+                registry: Mutex::new(HashMap::new()),
+                active: AtomicUsize::new(0),
+                next_id: AtomicU64::new(1),
+                stats: Stats::default(),
+                stopping: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// The addresses actually bound (useful with port 0).
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .collect()
+    }
+
+    /// A handle for other threads.
+    pub fn handle(&self) -> ServerHandle {
+        ServerHandle {
+            shared: self.shared.clone(),
+            addrs: self.local_addrs(),
+        }
+    }
+
+    /// Runs every event loop on background threads and returns at once.
+    pub fn spawn(self) -> io::Result<RunningServer> {
+        let handle = self.handle();
+        let mut threads = Vec::new();
+        for (index, lp) in self.into_loops()?.into_iter().enumerate() {
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("mms-server-{index}"))
+                    .spawn(move || lp.run())?,
+            );
+        }
+        Ok(RunningServer { handle, threads })
+    }
+
+    /// Runs the server on this thread (and `threads - 1` more) until [`ServerHandle::shutdown`].
+    pub fn run(self) -> io::Result<()> {
+        let mut loops = self.into_loops()?;
+        let first = loops.remove(0);
+        let mut threads = Vec::new();
+        for (index, lp) in loops.into_iter().enumerate() {
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("mms-server-{}", index + 1))
+                    .spawn(move || lp.run())?,
+            );
+        }
+        let r = first.run();
+        for t in threads {
+            match t.join() {
+                Ok(Err(e)) => log::error!("server loop failed: {e}"),
+                Err(_) => log::error!("server loop panicked"),
+                Ok(Ok(())) => {}
+            }
+        }
+        r
+    }
+
+    fn into_loops(self) -> io::Result<Vec<EventLoop>> {
+        let mut out = Vec::new();
+        for (index, (poll, rx)) in self.polls.into_iter().enumerate() {
+            let mut listeners = Vec::new();
+            for (i, l) in self.listeners.iter().enumerate() {
+                let mut ml = TcpListener::from_std(l.try_clone()?);
+                poll.registry()
+                    .register(&mut ml, Token(FIRST_LISTENER + i), Interest::READABLE)?;
+                listeners.push(ml);
+            }
+            out.push(EventLoop {
+                index,
+                poll,
+                rx,
+                listeners,
+                conns: HashMap::new(),
+                by_association: HashMap::new(),
+                next_token: FIRST_CONNECTION,
+                refusing: 0,
+                config: self.config.clone(),
+                handler: self.handler.clone(),
+                shared: self.shared.clone(),
+                ready: Vec::new(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl ServerHandle {
+    /// The addresses the server listens on.
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The server's counters.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.shared.stats.snapshot()
+    }
+
+    /// How many associations are up or being set up.
+    pub fn active(&self) -> usize {
+        self.shared.active.load(Ordering::Relaxed)
+    }
+
+    /// The associations that completed their initiate exchange.
+    pub fn associations(&self) -> Vec<Arc<AssociationInfo>> {
+        match self.shared.registry.lock() {
+            Ok(r) => r.values().map(|(_, i)| i.clone()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Sends an unconfirmed PDU (an informationReport, ISO 9506-2 §14.6) to association
+    /// `association`, or to every association when `None`. Callable from any thread; the PDU is
+    /// encoded once. Associations whose negotiated PDU size it exceeds do not get it (logged).
+    /// Returns the number of associations it was queued for.
+    pub fn send_unconfirmed(
+        &self,
+        association: Option<u64>,
+        service: &UnconfirmedService<'_>,
+    ) -> usize {
+        let pdu: Arc<[u8]> = MmsPdu::unconfirmed(service.clone()).to_vec().into();
+        let targets: Vec<usize> = match association {
+            Some(id) => match self.shared.registry.lock() {
+                Ok(r) => r.get(&id).map(|(l, _)| *l).into_iter().collect(),
+                Err(_) => Vec::new(),
+            },
+            None => (0..self.shared.loops.len()).collect(),
+        };
+        let n = match association {
+            Some(_) => targets.len(),
+            None => self
+                .shared
+                .registry
+                .lock()
+                .map(|r| r.len())
+                .unwrap_or_default(),
+        };
+        for l in targets {
+            if let Some(remote) = self.shared.loops.get(l) {
+                remote.send(Command::Unconfirmed {
+                    association,
+                    pdu: pdu.clone(),
+                });
+            }
+        }
+        n
+    }
+
+    /// Aborts one association (ACSE A-ABORT).
+    pub fn abort(&self, association: u64) -> bool {
+        let l = match self.shared.registry.lock() {
+            Ok(r) => r.get(&association).map(|(l, _)| *l),
+            Err(_) => None,
+        };
+        match l.and_then(|l| self.shared.loops.get(l)) {
+            Some(remote) => remote.send(Command::Abort(association)),
+            None => false,
+        }
+    }
+
+    /// Stops every loop: associations are aborted and the loops return.
+    pub fn shutdown(&self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        for l in &self.shared.loops {
+            l.send(Command::Shutdown);
+        }
+    }
+}
+
+impl RunningServer {
+    /// The handle.
+    pub fn handle(&self) -> &ServerHandle {
+        &self.handle
+    }
+
+    /// The first listen address (convenient with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.handle.addrs[0]
+    }
+
+    /// Shuts down and waits for the loops to end.
+    pub fn stop(self) -> io::Result<()> {
+        self.handle.shutdown();
+        let mut result = Ok(());
+        for t in self.threads {
+            match t.join() {
+                Ok(Err(e)) => result = Err(e),
+                Err(_) => result = Err(io::Error::other("server loop panicked")),
+                Ok(Ok(())) => {}
+            }
+        }
+        result
+    }
+}
+
+/// A [`ResponseSink`] into a loop.
+struct LoopSink {
+    shared: Arc<Shared>,
+    index: usize,
+}
+
+impl ResponseSink for LoopSink {
+    fn complete(self: Box<Self>, association: u64, invoke_id: u32, result: ServiceResult) {
+        if let Some(remote) = self.shared.loops.get(self.index) {
+            remote.send(Command::Complete {
+                association,
+                invoke_id,
+                result,
+            });
+        }
+    }
+}
+
+/// What a connection is.
+enum ConnKind {
+    /// An association (being set up or up).
+    Mms(Box<Endpoint>),
+    /// Over the association limit: answering the COTP CR with a DR.
+    Refusing(Box<cot::connection::Connection>),
+}
+
+struct Conn {
+    stream: TcpStream,
+    peer: Option<SocketAddr>,
+    kind: ConnKind,
+    id: u64,
+    info: Option<Arc<AssociationInfo>>,
+    /// Requests the peer cancelled: their late answers are dropped.
+    cancelled: HashSet<u32>,
+    deadline: Option<Instant>,
+    last_activity: Instant,
+    peer_eof: bool,
+    /// Input may be waiting (readiness seen and not yet read to would-block).
+    want_read: bool,
+}
+
+struct EventLoop {
+    index: usize,
+    poll: Poll,
+    rx: Receiver<Command>,
+    listeners: Vec<TcpListener>,
+    conns: HashMap<Token, Conn>,
+    by_association: HashMap<u64, Token>,
+    next_token: usize,
+    refusing: usize,
+    config: ServerConfig,
+    handler: Arc<dyn Handler>,
+    shared: Arc<Shared>,
+    /// Connections with input left over after their read rounds.
+    ready: Vec<Token>,
+}
+
+impl EventLoop {
+    fn run(mut self) -> io::Result<()> {
+        let mut events = Events::with_capacity(1024);
+        let mut stopping = false;
+        let mut last_tick = Instant::now();
+        loop {
+            let timeout = if self.ready.is_empty() {
+                TICK
+            } else {
+                Duration::ZERO
+            };
+            match self.poll.poll(&mut events, Some(timeout)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            for ev in events.iter() {
+                let token = ev.token();
+                if token == WAKER {
+                    continue;
+                }
+                if (FIRST_LISTENER..FIRST_CONNECTION).contains(&token.0) {
+                    if !stopping {
+                        self.accept(token.0 - FIRST_LISTENER);
+                    }
+                    continue;
+                }
+                self.service(token, ev.is_readable(), ev.is_writable());
+            }
+            for token in std::mem::take(&mut self.ready) {
+                self.service(token, false, false);
+            }
+            // Commands from other threads (waker or not: cheap to check).
+            while let Ok(cmd) = self.rx.try_recv() {
+                match cmd {
+                    Command::Shutdown => stopping = true,
+                    other => self.command(other),
+                }
+            }
+            let now = Instant::now();
+            if now.duration_since(last_tick) >= TICK || stopping {
+                last_tick = now;
+                self.timeouts(now, stopping);
+            }
+            if stopping && self.conns.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn accept(&mut self, listener: usize) {
+        loop {
+            let accepted = match self.listeners.get(listener) {
+                Some(l) => l.accept(),
+                None => return,
+            };
+            match accepted {
+                Ok((stream, peer)) => self.add_connection(stream, peer),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // EMFILE and friends: log and try again on the next readiness event.
+                    log::warn!("accept failed: {e}");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn add_connection(&mut self, mut stream: TcpStream, peer: SocketAddr) {
+        Stats::bump(&self.shared.stats.accepted);
+        let _ = stream.set_nodelay(true);
+        let over = self
+            .shared
+            .active
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < self.config.max_associations).then_some(n + 1)
+            })
+            .is_err();
+        let kind = if over {
+            Stats::bump(&self.shared.stats.refused);
+            if self.refusing >= MAX_REFUSING {
+                log::warn!("association limit reached; {peer} closed at once");
+                return; // dropping the stream closes it
+            }
+            log::warn!("association limit reached; refusing {peer} with a COTP DR");
+            self.refusing += 1;
+            let cfg = cot::connection::Config {
+                max_tpdu_size: 2048,
+                ..Default::default()
+            };
+            ConnKind::Refusing(Box::new(cot::connection::Connection::accept(cfg)))
+        } else {
+            ConnKind::Mms(Box::new(Endpoint::accept(
+                self.config.endpoint.clone(),
+                None,
+            )))
+        };
+        let token = Token(self.next_token);
+        self.next_token = self.next_token.wrapping_add(1).max(FIRST_CONNECTION);
+        if let Err(e) = self.poll.registry().register(
+            &mut stream,
+            token,
+            Interest::READABLE | Interest::WRITABLE,
+        ) {
+            log::warn!("cannot register {peer}: {e}");
+            self.release_slot(&kind);
+            return;
+        }
+        let now = Instant::now();
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        log::debug!("connection {id} from {peer}");
+        self.conns.insert(
+            token,
+            Conn {
+                stream,
+                peer: Some(peer),
+                kind,
+                id,
+                info: None,
+                cancelled: HashSet::new(),
+                deadline: Some(now + self.config.connect_timeout),
+                last_activity: now,
+                peer_eof: false,
+                want_read: true,
+            },
+        );
+    }
+
+    fn release_slot(&mut self, kind: &ConnKind) {
+        match kind {
+            ConnKind::Mms(_) => {
+                self.shared.active.fetch_sub(1, Ordering::SeqCst);
+            }
+            ConnKind::Refusing(_) => self.refusing = self.refusing.saturating_sub(1),
+        }
+    }
+
+    /// Reads, processes and writes one connection; closes it when done.
+    fn service(&mut self, token: Token, readable: bool, writable: bool) {
+        let Some(mut conn) = self.conns.remove(&token) else {
+            return;
+        };
+        if readable {
+            conn.want_read = true;
+        }
+        let _ = writable;
+        // Read in bounded rounds (fairness between connections); what is left is revisited
+        // on the next turn of the loop, since edge-triggered readiness will not repeat.
+        for _ in 0..READ_ROUNDS {
+            if conn.want_read && !backlogged(&conn, self.config.max_backlog) {
+                self.read_once(&mut conn);
+                self.process(&mut conn);
+            }
+            flush(&mut conn);
+            if !conn.want_read || conn.peer_eof || backlogged(&conn, self.config.max_backlog) {
+                break;
+            }
+        }
+        if conn.want_read && !conn.peer_eof && !backlogged(&conn, self.config.max_backlog) {
+            self.ready.push(token);
+        }
+        self.finish(token, conn);
+    }
+
+    /// One read into the endpoint's buffer. Clears `want_read` when the socket would block.
+    fn read_once(&mut self, conn: &mut Conn) {
+        loop {
+            let buf: &mut [u8] = match &mut conn.kind {
+                ConnKind::Mms(e) => e.recv_buffer(),
+                ConnKind::Refusing(c) => c.recv_buffer(),
+            };
+            if buf.is_empty() {
+                // The lower layer holds an incomplete TSDU as large as it allows; polling it
+                // reports the error.
+                return;
+            }
+            match conn.stream.read(buf) {
+                Ok(0) => {
+                    conn.peer_eof = true;
+                    conn.want_read = false;
+                    return;
+                }
+                Ok(n) => {
+                    match &mut conn.kind {
+                        ConnKind::Mms(e) => e.recv_commit(n),
+                        ConnKind::Refusing(c) => c.recv_commit(n),
+                    }
+                    conn.last_activity = Instant::now();
+                    return;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    conn.want_read = false;
+                    return;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    log::debug!("read from connection {} failed: {e}", conn.id);
+                    conn.peer_eof = true;
+                    conn.want_read = false;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Polls the endpoint dry and acts on every event.
+    fn process(&mut self, conn: &mut Conn) {
+        if let ConnKind::Refusing(c) = &mut conn.kind {
+            loop {
+                match c.poll_event() {
+                    Ok(Some(cot::connection::Event::Connected(_))) => {
+                        // ISO 8073 §13.5.3: reason 1, congestion at TSAP.
+                        c.refuse(cot::tpdu::reason::CONGESTION_AT_TSAP);
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            return;
+        }
+        let ConnKind::Mms(endpoint) = &mut conn.kind else {
+            return;
+        };
+        loop {
+            let event = match endpoint.poll_event() {
+                Ok(Some(e)) => e,
+                Ok(None) => return,
+                Err(e) => {
+                    log::info!("association {} failed: {e}", conn.id);
+                    Stats::bump(&self.shared.stats.protocol_errors);
+                    return;
+                }
+            };
+            match event {
+                MmsEvent::InitiateIndication {
+                    request,
+                    indication,
+                } => {
+                    let services = self.handler.services_supported();
+                    let cbb = self.handler.parameter_cbb();
+                    let (_, negotiated) = endpoint.negotiate(&request, services, cbb);
+                    let info = Arc::new(AssociationInfo {
+                        id: conn.id,
+                        peer_addr: conn.peer,
+                        calling: indication.calling.clone(),
+                        called: indication.called.clone(),
+                        negotiated,
+                    });
+                    match self.handler.associated(&info) {
+                        Ok(()) => match endpoint.accept_initiate(&request, services, cbb) {
+                            Ok(n) => {
+                                debug_assert_eq!(n, negotiated);
+                                Stats::bump(&self.shared.stats.associated);
+                                self.register(conn.id, &info);
+                                conn.info = Some(info);
+                                conn.deadline = None;
+                            }
+                            Err(e) => log::info!("initiate accept failed: {e}"),
+                        },
+                        Err(err) => {
+                            log::info!(
+                                "association {} refused by the application: {:?}",
+                                conn.id,
+                                err.error_class
+                            );
+                            Stats::bump(&self.shared.stats.refused);
+                            let _ = endpoint.refuse_initiate(&err);
+                        }
+                    }
+                }
+                MmsEvent::Request { pdu: req, .. } => {
+                    Stats::bump(&self.shared.stats.requests);
+                    let Some(info) = conn.info.clone() else {
+                        continue;
+                    };
+                    let invoke_id = req.invoke_id;
+                    if !req.list_of_modifier.is_empty() {
+                        // Modifiers (ISO 9506-2 §7.2.1) are not served.
+                        drop(req);
+                        let _ = endpoint.send_reject(
+                            invoke_id,
+                            RejectReason::ConfirmedRequest(
+                                ConfirmedRequestProblem::UnrecognizedModifier,
+                            ),
+                        );
+                        Stats::bump(&self.shared.stats.rejects_sent);
+                        continue;
+                    }
+                    let sink = Box::new(LoopSink {
+                        shared: self.shared.clone(),
+                        index: self.index,
+                    });
+                    let mut ctx = RequestContext::new(&info, invoke_id, sink);
+                    let reply = self.handler.confirmed(&mut ctx, &req.service);
+                    drop(req);
+                    let responder = ctx.into_responder();
+                    match reply {
+                        Reply::Now(result) => {
+                            if let Some(r) = responder {
+                                r.disarm();
+                            }
+                            answer(endpoint, invoke_id, &result);
+                        }
+                        Reply::Unsupported => {
+                            if let Some(r) = responder {
+                                r.disarm();
+                            }
+                            let _ = endpoint.send_reject(
+                                invoke_id,
+                                RejectReason::ConfirmedRequest(
+                                    ConfirmedRequestProblem::UnrecognizedService,
+                                ),
+                            );
+                            Stats::bump(&self.shared.stats.rejects_sent);
+                        }
+                        Reply::Later => {
+                            if let Some(r) = responder {
+                                // The handler promised to answer but kept no responder.
+                                r.disarm();
+                                answer(
+                                    endpoint,
+                                    invoke_id,
+                                    &Err(ServiceError::new(ErrorClass::Service(
+                                        ServiceProblem::Other(0),
+                                    ))),
+                                );
+                            }
+                        }
+                    }
+                }
+                MmsEvent::Unconfirmed { pdu: u, .. } => {
+                    if let Some(info) = &conn.info {
+                        self.handler.unconfirmed(info, &u.service);
+                    }
+                }
+                MmsEvent::CancelRequest(id) => {
+                    let cancelled = conn
+                        .info
+                        .as_ref()
+                        .is_some_and(|info| self.handler.cancel(info, id));
+                    if cancelled {
+                        if endpoint.send_cancel_response(id).is_ok() {
+                            // Bounded by the negotiated outstanding limit.
+                            conn.cancelled.insert(id);
+                        }
+                    } else {
+                        let _ =
+                            endpoint.send_cancel_error(id, &ServiceError::cancel_not_possible());
+                    }
+                }
+                MmsEvent::ProtocolError { error, reject } => {
+                    Stats::bump(&self.shared.stats.protocol_errors);
+                    if reject.is_some() {
+                        Stats::bump(&self.shared.stats.rejects_sent);
+                    }
+                    log::info!(
+                        "association {}: {error}{}",
+                        conn.id,
+                        if reject.is_some() { " (rejected)" } else { "" }
+                    );
+                    if endpoint.phase() == Phase::InitiateIndicated {
+                        let _ = endpoint.refuse_initiate(&ServiceError::new(ErrorClass::Initiate(
+                            crate::service_error::InitiateProblem::Other(0),
+                        )));
+                    }
+                }
+                MmsEvent::ConcludeIndication => {
+                    log::debug!("association {} concluded by the peer", conn.id);
+                }
+                MmsEvent::Closed(reason) => {
+                    log::debug!("association {} closed: {reason:?}", conn.id);
+                }
+                MmsEvent::Rejected(r) => {
+                    log::info!("association {}: the peer rejected a PDU: {r:?}", conn.id);
+                }
+                // Answers to requests the server sent (not used by the model server) and the
+                // client-side events.
+                other => log::debug!("association {}: {other:?}", conn.id),
+            }
+        }
+    }
+
+    fn register(&self, id: u64, info: &Arc<AssociationInfo>) {
+        if let Ok(mut r) = self.shared.registry.lock() {
+            r.insert(id, (self.index, info.clone()));
+        }
+    }
+
+    fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Complete {
+                association,
+                invoke_id,
+                result,
+            } => {
+                let Some(token) = self.by_association.get(&association).copied() else {
+                    return; // the association is gone
+                };
+                let Some(mut conn) = self.conns.remove(&token) else {
+                    return;
+                };
+                if !conn.cancelled.remove(&invoke_id) {
+                    if let ConnKind::Mms(e) = &mut conn.kind {
+                        answer(e, invoke_id, &result);
+                    }
+                }
+                flush(&mut conn);
+                self.finish(token, conn);
+            }
+            Command::Unconfirmed { association, pdu } => {
+                let tokens: Vec<Token> = match association {
+                    Some(a) => self.by_association.get(&a).copied().into_iter().collect(),
+                    None => self.by_association.values().copied().collect(),
+                };
+                for token in tokens {
+                    let Some(mut conn) = self.conns.remove(&token) else {
+                        continue;
+                    };
+                    let room = !backlogged(&conn, self.config.max_backlog);
+                    if let ConnKind::Mms(e) = &mut conn.kind {
+                        let max = e.negotiated().map_or(0, |n: &Negotiated| n.max_pdu_size);
+                        if pdu.len() > max {
+                            log::warn!(
+                                "unconfirmed PDU of {} octets exceeds association {}'s PDU size {max}; not sent",
+                                pdu.len(),
+                                conn.id
+                            );
+                        } else if room && e.send_encoded(&pdu).is_ok() {
+                            Stats::bump(&self.shared.stats.unconfirmed_sent);
+                        }
+                    }
+                    flush(&mut conn);
+                    self.finish(token, conn);
+                }
+            }
+            Command::Abort(association) => {
+                if let Some(token) = self.by_association.get(&association).copied() {
+                    if let Some(mut conn) = self.conns.remove(&token) {
+                        if let ConnKind::Mms(e) = &mut conn.kind {
+                            let _ = e.abort();
+                        }
+                        flush(&mut conn);
+                        self.finish(token, conn);
+                    }
+                }
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    fn timeouts(&mut self, now: Instant, stopping: bool) {
+        let idle = self.config.idle_timeout;
+        let expired: Vec<Token> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| {
+                stopping
+                    || c.deadline.is_some_and(|d| now >= d)
+                    || idle.is_some_and(|i| now.duration_since(c.last_activity) >= i)
+            })
+            .map(|(t, _)| *t)
+            .collect();
+        for token in expired {
+            if let Some(mut conn) = self.conns.remove(&token) {
+                log::info!(
+                    "connection {} {}",
+                    conn.id,
+                    if stopping {
+                        "aborted: shutdown"
+                    } else {
+                        "timed out"
+                    }
+                );
+                if let ConnKind::Mms(e) = &mut conn.kind {
+                    let _ = e.abort();
+                }
+                flush(&mut conn);
+                self.close(conn);
+            }
+        }
+    }
+
+    /// Puts a connection back, or closes it if it is done.
+    fn finish(&mut self, token: Token, mut conn: Conn) {
+        if let Some(info) = &conn.info {
+            self.by_association.insert(info.id, token);
+        }
+        let done = match &conn.kind {
+            ConnKind::Mms(e) => e.is_closed(),
+            ConnKind::Refusing(c) => c.state() == cot::connection::State::Closed,
+        };
+        let unsent = pending(&conn) > 0;
+        if conn.peer_eof || (done && !unsent) {
+            if done && unsent {
+                flush(&mut conn);
+            }
+            self.close(conn);
+        } else {
+            self.conns.insert(token, conn);
+        }
+    }
+
+    fn close(&mut self, mut conn: Conn) {
+        let _ = self.poll.registry().deregister(&mut conn.stream);
+        let _ = conn.stream.shutdown(std::net::Shutdown::Both);
+        self.release_slot(&conn.kind);
+        Stats::bump(&self.shared.stats.closed);
+        if let Some(info) = conn.info.take() {
+            self.by_association.remove(&info.id);
+            if let Ok(mut r) = self.shared.registry.lock() {
+                r.remove(&info.id);
+            }
+            self.handler.closed(&info);
+        }
+        if let ConnKind::Mms(e) = &conn.kind {
+            if !e.is_closed() {
+                log::debug!("connection {} lost", conn.id);
+            }
+            let _ = CloseReason::Disconnected;
+        }
+    }
+}
+
+/// Sends the answer to request `invoke_id`.
+fn answer(endpoint: &mut Endpoint, invoke_id: u32, result: &ServiceResult) {
+    let r = match result {
+        Ok(resp) => endpoint.send_response(invoke_id, resp),
+        Err(err) => endpoint.send_error(invoke_id, err),
+    };
+    match r {
+        Ok(()) => {}
+        Err(SendError::PduTooLarge { size, max }) => {
+            log::info!("response to {invoke_id} ({size} octets) exceeded the PDU size {max}")
+        }
+        Err(e) => log::debug!("answer to {invoke_id} not sent: {e}"),
+    }
+}
+
+fn pending(conn: &Conn) -> usize {
+    match &conn.kind {
+        ConnKind::Mms(e) => e.transmit().len(),
+        ConnKind::Refusing(c) => c.transmit().len(),
+    }
+}
+
+fn backlogged(conn: &Conn, max: usize) -> bool {
+    pending(conn) >= max
+}
+
+/// Writes as much as the socket takes.
+fn flush(conn: &mut Conn) {
+    loop {
+        let data: &[u8] = match &conn.kind {
+            ConnKind::Mms(e) => e.transmit(),
+            ConnKind::Refusing(c) => c.transmit(),
+        };
+        if data.is_empty() {
+            return;
+        }
+        match conn.stream.write(data) {
+            Ok(0) => {
+                conn.peer_eof = true;
+                return;
+            }
+            Ok(n) => match &mut conn.kind {
+                ConnKind::Mms(e) => e.advance_transmit(n),
+                ConnKind::Refusing(c) => c.advance_transmit(n),
+            },
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                log::debug!("write to connection {} failed: {e}", conn.id);
+                conn.peer_eof = true;
+                return;
+            }
+        }
+    }
+}
