@@ -427,6 +427,110 @@ pub fn hat_mms_client(
     PythonPeer::spawn(python, "hat_mms_client.py", &args)
 }
 
+/// Checks that [`python_path`] runs and can `import iec61850` (the PyPI
+/// `iec61850` package: an IEC 61850 client and server over an independent Rust
+/// MMS stack), besides hat-drivers.
+pub fn locate_iec61850_peer() -> Result<PathBuf, PeerMissing> {
+    let python = python_path();
+    let missing = |reason: String| PeerMissing {
+        peer: "iec61850 (PyPI, Python)".into(),
+        reason,
+    };
+    let out = Command::new(&python)
+        .args([
+            "-c",
+            "import iec61850; iec61850.IedServer, iec61850.IedConnection",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| {
+            missing(format!(
+                "cannot run {}: {e} (set OSI_MMS_PYTHON)",
+                python.display()
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(missing(format!(
+            "{} cannot import iec61850: {}",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(python)
+}
+
+/// Like [`require_python_peer`] for the PyPI `iec61850` package: the
+/// interpreter if `import iec61850` works; with `CI=true` a missing package
+/// panics (the test fails), otherwise a loud `SKIPPED` line and `None`.
+pub fn require_iec61850_peer() -> Option<PathBuf> {
+    match locate_iec61850_peer() {
+        Ok(p) => Some(p),
+        Err(missing) if in_ci() => panic!("iec61850 is required in CI but missing: {missing}"),
+        Err(missing) => {
+            eprintln!("\n*** SKIPPED: iec61850 not available ({missing}) ***\n");
+            None
+        }
+    }
+}
+
+/// Starts `peers/hat_mms_model_server.py` (a hat-drivers MMS server serving a
+/// small model: domains `LD0`, `LD1`, `PEERLD0`; paged getNameList; GVAA, read,
+/// write) on 127.0.0.1 with an OS-chosen port and waits for `READY`.
+/// `extra_args` e.g. `["--page-size", "2", "--reject", "read",
+/// "--report-on-write", "--associations", "2"]`. One `SERVED <service> ...`
+/// line per request it answered.
+pub fn hat_mms_model_server(python: &Path, extra_args: &[&str]) -> Result<PythonPeer, PeerError> {
+    let mut args = vec!["0"];
+    args.extend_from_slice(extra_args);
+    PythonPeer::spawn_server(python, "hat_mms_model_server.py", &args, READY_TIMEOUT)
+}
+
+/// Starts `peers/hat_mms_session_client.py HOST PORT extra_args...`: a
+/// hat-drivers client running initiate, identify, paged getNameList (domains,
+/// then the variables of a domain), GVAA, one Read, writes, an optional wait
+/// for an informationReport, conclude and release; e.g.
+/// `["--read", "LD0/Float1", "--write", r#"LD0/Int1={"integer":7}"#,
+/// "--wait-report", "5"]`. Ends with `DONE` (exit 0) or `ERROR` (exit 1).
+pub fn hat_mms_session_client(
+    python: &Path,
+    host: &str,
+    port: u16,
+    extra_args: &[&str],
+) -> Result<PythonPeer, PeerError> {
+    let port = port.to_string();
+    let mut args = vec![host, port.as_str()];
+    args.extend_from_slice(extra_args);
+    PythonPeer::spawn(python, "hat_mms_session_client.py", &args)
+}
+
+/// Starts `peers/iec61850_server.py` (the PyPI `iec61850` server built with
+/// `IedServer.from_model_spec`; MMS domain `PEERLD0`, items `LN$FC$DO$DA`) on
+/// 127.0.0.1 with an OS-chosen port and waits for `READY`. `extra_args` e.g.
+/// `["--associations", "2", "--timeout", "40"]`. Prints `WRITE path= value=`
+/// for each accepted write.
+pub fn iec61850_server(python: &Path, extra_args: &[&str]) -> Result<PythonPeer, PeerError> {
+    let mut args = vec!["0"];
+    args.extend_from_slice(extra_args);
+    PythonPeer::spawn_server(python, "iec61850_server.py", &args, READY_TIMEOUT)
+}
+
+/// Starts `peers/iec61850_client.py HOST PORT extra_args...`: the PyPI
+/// `iec61850` client running server directory, LD directory, variable
+/// specifications, reads and writes by `LD/LN.DO.DA:FC`, then disconnect;
+/// e.g. `["--read", "PEERLD0/GGIO1.AnIn1.mag.f:MX", "--write",
+/// "PEERLD0/GGIO1.SetPt1.setVal:SP=99"]`. Ends with `DONE` or `ERROR`.
+pub fn iec61850_client(
+    python: &Path,
+    host: &str,
+    port: u16,
+    extra_args: &[&str],
+) -> Result<PythonPeer, PeerError> {
+    let port = port.to_string();
+    let mut args = vec![host, port.as_str()];
+    args.extend_from_slice(extra_args);
+    PythonPeer::spawn(python, "iec61850_client.py", &args)
+}
+
 /// Decodes MMS PDUs with hat-drivers' ASN.1 codec (`peers/hat_mms_decode.py`):
 /// one `DECODED <pdu> reencoded=same|differs ...` or `ERROR ...` line per PDU.
 pub fn hat_decode_mms(python: &Path, pdus: &[&[u8]]) -> Result<Vec<PeerLine>, PeerError> {
@@ -462,6 +566,97 @@ mod tests {
         assert_eq!(line.get("b"), None);
         assert_eq!(line.get("c"), Some("x=y"));
         assert_eq!(line.get("missing"), None);
+    }
+
+    fn lines_with<'a>(lines: &'a [PeerLine], keyword: &str) -> Vec<&'a PeerLine> {
+        lines.iter().filter(|l| l.keyword == keyword).collect()
+    }
+
+    /// The peers against each other (no code of ours on the wire): proves the
+    /// launchers, the scripts' line formats and the paging of the model server.
+    #[test]
+    fn hat_session_client_against_hat_model_server() {
+        let Some(python) = require_python_peer() else {
+            return;
+        };
+        let mut server = hat_mms_model_server(&python, &["--report-on-write"]).unwrap();
+        let port = server.port().unwrap();
+        let mut client = hat_mms_session_client(
+            &python,
+            "127.0.0.1",
+            port,
+            &[
+                "--read",
+                "LD0/Float1",
+                "--read",
+                "LD0/Nope",
+                "--write",
+                r#"LD0/Int1={"integer":7}"#,
+                "--wait-report",
+                "5",
+            ],
+        )
+        .unwrap();
+        let lines = client.remaining_lines(Duration::from_secs(30));
+        let text = client.transcript_text();
+        assert!(lines.iter().any(|l| l.keyword == "DONE"), "{text}");
+        let pages = lines_with(&lines, "NAMELIST");
+        let var_pages: Vec<_> = pages
+            .iter()
+            .filter(|l| l.get("domain") == Some("LD0"))
+            .collect();
+        assert_eq!(var_pages.len(), 3, "{text}");
+        assert_eq!(var_pages[1].get("continue_after"), Some("Float1"));
+        let done = lines_with(&lines, "NAMELIST_DONE");
+        assert_eq!(
+            done.last().and_then(|l| l.get("names")),
+            Some("Bool1,Float1,Int1,Str1,Struct1")
+        );
+        let reads = lines_with(&lines, "READ");
+        assert_eq!(reads[0].get("result"), Some(r#"{"floating-point":1.5}"#));
+        assert_eq!(
+            reads[1].get("result"),
+            Some(r#"{"error":"object-non-existent"}"#)
+        );
+        let write = lines_with(&lines, "WRITE");
+        assert_eq!(write[0].get("result"), Some("success"), "{text}");
+        let report = lines_with(&lines, "INFORMATION_REPORT");
+        assert_eq!(report[0].get("values"), Some(r#"[{"integer":7}]"#));
+        let served = server.expect("SERVED", Duration::from_secs(5)).unwrap();
+        assert_eq!(served.words, vec!["identify"]);
+        server.expect("CLOSED", Duration::from_secs(10)).unwrap();
+    }
+
+    #[test]
+    fn iec61850_client_against_iec61850_server() {
+        let Some(python) = require_iec61850_peer() else {
+            return;
+        };
+        let mut server = iec61850_server(&python, &[]).unwrap();
+        let port = server.port().unwrap();
+        let mut client = iec61850_client(
+            &python,
+            "127.0.0.1",
+            port,
+            &[
+                "--read",
+                "PEERLD0/GGIO1.AnIn1.mag.f:MX",
+                "--write",
+                "PEERLD0/GGIO1.SetPt1.setVal:SP=99",
+            ],
+        )
+        .unwrap();
+        let lines = client.remaining_lines(Duration::from_secs(30));
+        let text = client.transcript_text();
+        assert!(lines.iter().any(|l| l.keyword == "DONE"), "{text}");
+        assert_eq!(
+            lines_with(&lines, "SERVER_DIRECTORY")[0].get("lds"),
+            Some("PEERLD0")
+        );
+        assert_eq!(lines_with(&lines, "READ")[0].get("value"), Some("1.5"));
+        assert_eq!(lines_with(&lines, "WRITE")[0].get("result"), Some("ok"));
+        let write = server.expect("WRITE", Duration::from_secs(5)).unwrap();
+        assert_eq!(write.get("value"), Some("99"));
     }
 
     #[test]
