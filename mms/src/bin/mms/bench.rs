@@ -1,0 +1,376 @@
+//! `mms bench`: a load generator. N client associations, each keeping K reads outstanding, run
+//! in one `mio` loop (the non-blocking client) against a server in a child process, until each
+//! has had M reads answered. Every read asks for a different variable `v<k>` and the server
+//! answers with the integer k, so a lost, duplicated or mismatched answer is detected, not
+//! guessed. Prints reads/s, p50/p99 latency, and the server's and the generator's CPU seconds
+//! and the server's resident memory after warm-up and at the end.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mio::{Events, Poll, Token};
+use mms::client::{ClientConfig, ClientEvent, Connection, RequestId};
+use mms::data::Data;
+use mms::initiate::{ServiceKind, ServicesSupported};
+use mms::pdu::{ConfirmedServiceRequest, ConfirmedServiceResponse};
+use mms::server::{Handler, Reply, RequestContext, Server, ServerConfig};
+use mms::services::variables::{ReadRequest, ReadResponse};
+use mms::{AccessResult, ObjectName, VariableAccessSpecification, VariableSpecification};
+
+/// Options of `mms bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Client associations.
+    #[arg(long, default_value_t = 100)]
+    pub associations: usize,
+    /// Reads per association.
+    #[arg(long, default_value_t = 10_000)]
+    pub reads: usize,
+    /// Reads each association keeps outstanding (1 = request/response ping-pong).
+    #[arg(long, default_value_t = 1)]
+    pub outstanding: usize,
+    /// Event-loop threads of the server.
+    #[arg(long, default_value_t = 1)]
+    pub server_threads: usize,
+    /// Use a server that is already running (it must answer a read of `v<k>` with k, as
+    /// `mms bench-server` does) instead of starting one.
+    #[arg(long)]
+    pub connect: Option<SocketAddr>,
+}
+
+/// The bench server's handler: a read of `v<k>` (any domain) answers the integer k.
+pub struct EchoHandler;
+
+impl Handler for EchoHandler {
+    fn services_supported(&self) -> ServicesSupported {
+        ServicesSupported::from_kinds([ServiceKind::Read])
+    }
+
+    fn confirmed(
+        &self,
+        _ctx: &mut RequestContext<'_>,
+        request: &ConfirmedServiceRequest<'_>,
+    ) -> Reply {
+        let ConfirmedServiceRequest::Read(r) = request else {
+            return Reply::Unsupported;
+        };
+        let VariableAccessSpecification::ListOfVariable(list) = &r.variable_access_specification
+        else {
+            return Reply::Now(Err(mms::ServiceError::access_unsupported()));
+        };
+        let results = list
+            .iter()
+            .map(|v| match &v.variable_specification {
+                VariableSpecification::Name(n) => {
+                    match n.item().strip_prefix('v').map(str::parse) {
+                        Some(Ok(k)) => AccessResult::Success(Data::Integer(k)),
+                        _ => AccessResult::Failure(mms::DataAccessError::ObjectNonExistent),
+                    }
+                }
+                _ => AccessResult::Failure(mms::DataAccessError::ObjectAccessUnsupported),
+            })
+            .collect();
+        Reply::Now(Ok(ConfirmedServiceResponse::Read(ReadResponse {
+            variable_access_specification: None,
+            list_of_access_result: results,
+        })))
+    }
+}
+
+/// `mms bench-server`: serves [`EchoHandler`] on `listen`, prints `LISTENING <addr>`, runs
+/// until stdin closes, then prints its statistics.
+pub fn bench_server(listen: SocketAddr, threads: usize) -> Result<(), String> {
+    let config = ServerConfig {
+        listen: vec![listen],
+        threads,
+        max_associations: 10_000,
+        ..ServerConfig::default()
+    };
+    let server = Server::bind(config, Arc::new(EchoHandler)).map_err(|e| e.to_string())?;
+    let running = server.spawn().map_err(|e| e.to_string())?;
+    println!("LISTENING {}", running.local_addr());
+    // Run until the parent closes our stdin.
+    let mut line = String::new();
+    while std::io::stdin()
+        .read_line(&mut line)
+        .map(|n| n > 0)
+        .unwrap_or(false)
+    {
+        line.clear();
+    }
+    let stats = running.handle().stats();
+    println!("STATS {stats:?}");
+    running.stop().map_err(|e| e.to_string())
+}
+
+/// CPU seconds (user + system) and resident octets of process `pid`, from /proc (Linux).
+fn proc_usage(pid: u32) -> Option<(f64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // USER_HZ is 100 on every Linux this runs on; pages are 4 KiB.
+    Some((ticks / 100.0, pages * 4096))
+}
+
+struct ServerChild {
+    child: Child,
+    addr: SocketAddr,
+}
+
+fn start_server(threads: usize) -> Result<ServerChild, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut child = Command::new(exe)
+        .args(["bench-server", "--listen", "127.0.0.1:0", "--threads"])
+        .arg(threads.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the bench server: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines
+        .next()
+        .ok_or("the bench server said nothing")?
+        .map_err(|e| e.to_string())?;
+    let addr = first
+        .strip_prefix("LISTENING ")
+        .ok_or_else(|| format!("unexpected line from the bench server: {first}"))?
+        .parse()
+        .map_err(|e| format!("bad address from the bench server: {e}"))?;
+    // Keep draining its output in the background (the STATS line at the end).
+    std::thread::spawn(move || {
+        for l in lines.map_while(Result::ok) {
+            println!("server: {l}");
+        }
+    });
+    Ok(ServerChild { child, addr })
+}
+
+/// One association's progress.
+struct Assoc {
+    conn: Connection,
+    /// Next read number to send, answered reads.
+    next: usize,
+    answered: usize,
+    inflight: HashMap<RequestId, (usize, Instant)>,
+    up: bool,
+}
+
+/// The figures of one run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Reads answered correctly.
+    pub ok: usize,
+    /// Reads that got no answer, an error, or a wrong value.
+    pub failed: usize,
+    /// Wall time of the measured phase.
+    pub elapsed: Duration,
+    /// Latencies of every read, sorted.
+    pub latencies: Vec<Duration>,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn read_request(k: usize) -> ConfirmedServiceRequest<'static> {
+    ConfirmedServiceRequest::Read(ReadRequest::names([ObjectName::domain(
+        Cow::Borrowed("BENCH"),
+        Cow::Owned(format!("v{k}")),
+    )]))
+}
+
+/// Runs the load; `on_warm` is called once every association has had 10% of its reads.
+fn drive(addr: SocketAddr, args: &BenchArgs, mut on_warm: impl FnMut()) -> Result<Report, String> {
+    let mut poll = Poll::new().map_err(|e| e.to_string())?;
+    let mut events = Events::with_capacity(1024);
+    let mut assocs = Vec::with_capacity(args.associations);
+    let mut config = ClientConfig::default();
+    config
+        .endpoint
+        .initiate
+        .proposed_max_serv_outstanding_calling =
+        i16::try_from(args.outstanding.max(1)).unwrap_or(i16::MAX);
+    for i in 0..args.associations {
+        let mut conn = Connection::connect(addr, config.clone()).map_err(|e| e.to_string())?;
+        conn.register(poll.registry(), Token(i))
+            .map_err(|e| e.to_string())?;
+        assocs.push(Assoc {
+            conn,
+            next: 0,
+            answered: 0,
+            inflight: HashMap::new(),
+            up: false,
+        });
+    }
+    let total = args.associations * args.reads;
+    let warm_at = args.reads / 10;
+    let mut warmed = false;
+    let mut report = Report {
+        latencies: Vec::with_capacity(total),
+        ..Report::default()
+    };
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(600);
+    let mut done = 0usize;
+    while done < args.associations {
+        if Instant::now() > deadline {
+            return Err("the bench did not finish within 10 minutes".into());
+        }
+        poll.poll(&mut events, Some(Duration::from_millis(100)))
+            .map_err(|e| e.to_string())?;
+        let touched: Vec<usize> = if events.is_empty() {
+            (0..assocs.len()).collect()
+        } else {
+            events.iter().map(|e| e.token().0).collect()
+        };
+        for i in touched {
+            let Some(a) = assocs.get_mut(i) else { continue };
+            let now = Instant::now();
+            a.conn.drive(now);
+            while let Some(ev) = a.conn.poll_event() {
+                match ev {
+                    ClientEvent::Established(_) => a.up = true,
+                    ClientEvent::Answer(id, result) => {
+                        let Some((k, sent)) = a.inflight.remove(&id) else {
+                            report.failed += 1;
+                            continue;
+                        };
+                        let good = result.ok().is_some_and(|ans| {
+                            matches!(ans.response(), Ok(ConfirmedServiceResponse::Read(r))
+                                if matches!(r.list_of_access_result.as_slice(),
+                                    [AccessResult::Success(Data::Integer(v))] if *v == k as i64))
+                        });
+                        if good {
+                            report.ok += 1;
+                            report.latencies.push(now.duration_since(sent));
+                        } else {
+                            report.failed += 1;
+                        }
+                        a.answered += 1;
+                        if a.answered == args.reads {
+                            done += 1;
+                        }
+                    }
+                    ClientEvent::Closed(reason) => {
+                        return Err(format!("association {i} closed: {reason:?}"));
+                    }
+                    _ => {}
+                }
+            }
+            // Keep `outstanding` reads in flight.
+            while a.up && a.next < args.reads && a.inflight.len() < args.outstanding.max(1) {
+                let k = i * args.reads + a.next;
+                let id = a.conn.request(&read_request(k));
+                a.inflight.insert(id, (k, Instant::now()));
+                a.next += 1;
+            }
+            a.conn.drive(Instant::now());
+        }
+        if !warmed && assocs.iter().all(|a| a.answered >= warm_at) {
+            warmed = true;
+            on_warm();
+        }
+    }
+    report.elapsed = start.elapsed();
+    for a in &mut assocs {
+        let _ = a.conn.conclude();
+    }
+    // Let the conclude/release exchanges finish (bounded).
+    let end = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < end && assocs.iter().any(|a| !a.conn.is_closed()) {
+        poll.poll(&mut events, Some(Duration::from_millis(50)))
+            .map_err(|e| e.to_string())?;
+        for a in &mut assocs {
+            a.conn.drive(Instant::now());
+            while a.conn.poll_event().is_some() {}
+        }
+    }
+    report.latencies.sort_unstable();
+    Ok(report)
+}
+
+/// `mms bench`.
+pub fn run(args: &BenchArgs) -> Result<(), String> {
+    let mut server = match args.connect {
+        Some(_) => None,
+        None => Some(start_server(args.server_threads)?),
+    };
+    let addr = match (&server, args.connect) {
+        (Some(s), _) => s.addr,
+        (None, Some(a)) => a,
+        (None, None) => return Err("no server".into()),
+    };
+    let pid = server.as_ref().map(|s| s.child.id());
+    let me = std::process::id();
+    let mut warm: Option<((f64, u64), (f64, u64))> = None;
+    println!(
+        "bench: {} associations x {} reads, {} outstanding each, server {}",
+        args.associations, args.reads, args.outstanding, addr
+    );
+    let report = drive(addr, args, || {
+        let s = pid.and_then(proc_usage).unwrap_or_default();
+        let c = proc_usage(me).unwrap_or_default();
+        warm = Some((s, c));
+    })?;
+    let server_end = pid.and_then(proc_usage).unwrap_or_default();
+    let client_end = proc_usage(me).unwrap_or_default();
+    let total = args.associations * args.reads;
+    let secs = report.elapsed.as_secs_f64();
+    println!("reads answered correctly: {} of {total}", report.ok);
+    println!(
+        "lost, failed or mismatched: {}",
+        report.failed + (total - report.ok - report.failed)
+    );
+    println!(
+        "elapsed: {secs:.2} s, {:.0} reads/s",
+        report.ok as f64 / secs
+    );
+    println!(
+        "latency: p50 {:.1} us, p99 {:.1} us",
+        percentile(&report.latencies, 0.5).as_secs_f64() * 1e6,
+        percentile(&report.latencies, 0.99).as_secs_f64() * 1e6
+    );
+    if let Some(((ws, wc), _)) = warm.map(|(s, c)| ((s, c), ())) {
+        if pid.is_some() {
+            println!(
+                "server CPU: {:.2} s ({:.1} us per read); RSS after warm-up {} KiB, at the end {} KiB",
+                server_end.0,
+                server_end.0 / report.ok.max(1) as f64 * 1e6,
+                ws.1 / 1024,
+                server_end.1 / 1024
+            );
+        }
+        println!(
+            "generator CPU: {:.2} s ({:.1} us per read); RSS after warm-up {} KiB, at the end {} KiB",
+            client_end.0,
+            client_end.0 / report.ok.max(1) as f64 * 1e6,
+            wc.1 / 1024,
+            client_end.1 / 1024
+        );
+    }
+    if let Some(s) = server.as_mut() {
+        drop(s.child.stdin.take());
+        let _ = s.child.wait();
+    }
+    if report.ok != total {
+        return Err(format!(
+            "{} reads were not answered correctly",
+            total - report.ok
+        ));
+    }
+    Ok(())
+}

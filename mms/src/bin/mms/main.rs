@@ -1,0 +1,50 @@
+//! `mms`: the osi-mms command-line program (ISO 9506 MMS over the OSI upper layers): a demo, a
+//! server, a client, a decoder and a load generator.
+#![forbid(unsafe_code)]
+
+mod bench;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// MMS (ISO 9506) over RFC 1006 / ISO 8073 / ISO 8327 / ISO 8823 / ACSE.
+#[derive(Debug, Parser)]
+#[command(name = "mms", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Load generator: N associations x M reads against a server; prints reads/s, latency, CPU.
+    Bench(bench::BenchArgs),
+    /// The server `mms bench` starts: answers a read of `v<k>` with k.
+    #[command(hide = true)]
+    BenchServer {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+        /// Event-loop threads.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Cmd::Bench(args) => bench::run(args),
+        Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mms: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
