@@ -20,6 +20,7 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
 use crate::endpoint::{CloseReason, Endpoint, MmsEvent, Phase, SendError};
+use crate::initiate::ServiceKind;
 use crate::pdu::{MmsPdu, UnconfirmedService};
 use crate::reject::{ConfirmedRequestProblem, RejectReason};
 use crate::server::config::{ServerConfig, Stats, StatsSnapshot};
@@ -637,7 +638,15 @@ impl EventLoop {
                     request,
                     indication,
                 } => {
-                    let services = self.handler.services_supported();
+                    // The runtime itself serves conclude and cancel, and sends informationReports.
+                    let mut services = self.handler.services_supported();
+                    for kind in [
+                        ServiceKind::Conclude,
+                        ServiceKind::Cancel,
+                        ServiceKind::InformationReport,
+                    ] {
+                        services.set(kind, true);
+                    }
                     let cbb = self.handler.parameter_cbb();
                     let (_, negotiated) = endpoint.negotiate(&request, services, cbb);
                     let info = Arc::new(AssociationInfo {

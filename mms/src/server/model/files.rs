@@ -1,0 +1,475 @@
+//! The file store and the file services of ISO 9506-1 Annex D / ISO 9506-2 Annex D: FileOpen,
+//! FileRead, FileClose (file read state machines, FRSMs, per association), FileDirectory,
+//! FileDelete and FileRename, confined to one directory.
+//!
+//! A file name (the `/`-joined GraphicStrings of a FileName) is relative to the root. Absolute
+//! names and `..` components are refused with file / file-access-denied, control characters and
+//! backslashes with file / filename-syntax-error, and a name whose canonical path (after
+//! symbolic links) leaves the root with file / file-access-denied.
+
+use std::borrow::Cow;
+use std::fs;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use crate::codec::{Asn1, Writer};
+use crate::common::FileName;
+use crate::pdu::ConfirmedServiceResponse;
+use crate::service_error::{ErrorClass, FileProblem, ResourceProblem, ServiceError};
+use crate::services::file::{
+    DirectoryEntry, FileAttributes, FileCloseRequest, FileCloseResponse, FileDeleteRequest,
+    FileDeleteResponse, FileDirectoryRequest, FileDirectoryResponse, FileOpenRequest,
+    FileOpenResponse, FileReadRequest, FileReadResponse, FileRenameRequest, FileRenameResponse,
+};
+
+use super::access::{Object, Operation};
+use super::{AssociationInfo, Model, ModelError, ServiceResult};
+
+/// The most files one association may have open.
+pub const MAX_OPEN_FILES: usize = 8;
+/// Octets a FileRead-Response needs besides the file data (envelope, moreFollows).
+pub const FILE_READ_OVERHEAD: usize = 32;
+/// Octets a FileDirectory-Response needs besides its entries.
+pub const DIRECTORY_OVERHEAD: usize = 40;
+
+/// A file store rooted in one directory (ISO 9506-1 Annex D: the VMD's filestore).
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    root: PathBuf,
+}
+
+/// One open file: an FRSM (ISO 9506-1 Annex D.4).
+#[derive(Debug)]
+pub struct OpenFile {
+    file: fs::File,
+    path: PathBuf,
+    size: u64,
+    pos: u64,
+}
+
+fn file_error(p: FileProblem, d: impl Into<Cow<'static, str>>) -> ServiceError<'static> {
+    ServiceError::new(ErrorClass::File(p)).with_description(d)
+}
+
+fn io_error(e: &std::io::Error, what: &str) -> ServiceError<'static> {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => file_error(
+            FileProblem::FileNonExistent,
+            format!("{what}: no such file"),
+        ),
+        std::io::ErrorKind::PermissionDenied => file_error(
+            FileProblem::FileAccessDenied,
+            format!("{what}: access denied"),
+        ),
+        _ => file_error(FileProblem::Other(0), format!("{what}: {e}")),
+    }
+}
+
+/// `YYYYMMDDHHMMSSZ` (GeneralizedTime, X.680 §46) for a time since the Unix epoch.
+pub fn generalized_time(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (proleptic Gregorian, 400-year eras).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+fn attributes(md: &fs::Metadata) -> FileAttributes<'static> {
+    FileAttributes {
+        size_of_file: u32::try_from(md.len()).unwrap_or(u32::MAX),
+        last_modified: md.modified().ok().map(|t| Cow::Owned(generalized_time(t))),
+    }
+}
+
+impl FileStore {
+    /// A store serving the directory `root` (which must exist).
+    pub fn new(root: &Path) -> Result<FileStore, ModelError> {
+        let err = |reason: String| ModelError::Files {
+            path: root.display().to_string(),
+            reason,
+        };
+        let root = fs::canonicalize(root).map_err(|e| err(e.to_string()))?;
+        if !root.is_dir() {
+            return Err(err("not a directory".into()));
+        }
+        Ok(FileStore { root })
+    }
+
+    /// The canonical root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The relative path a FileName names, checked for syntax and traversal: its `/`-separated
+    /// segments (`.` and empty segments dropped).
+    pub fn relative(name: &FileName<'_>) -> Result<Vec<String>, ServiceError<'static>> {
+        let joined = name.0.join("/");
+        if joined.is_empty() {
+            return Err(file_error(
+                FileProblem::FilenameSyntaxError,
+                "empty file name",
+            ));
+        }
+        if joined.chars().any(|c| c.is_control() || c == '\\') {
+            return Err(file_error(
+                FileProblem::FilenameSyntaxError,
+                "control characters or backslashes in the file name",
+            ));
+        }
+        let b = joined.as_bytes();
+        if b.first() == Some(&b'/') || (b.len() >= 2 && b.get(1) == Some(&b':')) {
+            return Err(file_error(
+                FileProblem::FileAccessDenied,
+                "absolute file names are refused",
+            ));
+        }
+        let mut segs = Vec::new();
+        for s in joined.split('/') {
+            match s {
+                "" | "." => {}
+                ".." => {
+                    return Err(file_error(
+                        FileProblem::FileAccessDenied,
+                        "'..' in a file name is refused",
+                    ))
+                }
+                s => segs.push(s.to_string()),
+            }
+        }
+        Ok(segs)
+    }
+
+    fn inside(&self, p: &Path) -> Result<(), ServiceError<'static>> {
+        if p.starts_with(&self.root) {
+            Ok(())
+        } else {
+            Err(file_error(
+                FileProblem::FileAccessDenied,
+                "the file is outside the file store",
+            ))
+        }
+    }
+
+    /// An existing file or directory: its canonical path and its relative name.
+    pub fn resolve(&self, name: &FileName<'_>) -> Result<(PathBuf, String), ServiceError<'static>> {
+        let segs = Self::relative(name)?;
+        let rel = segs.join("/");
+        let mut p = self.root.clone();
+        p.extend(&segs);
+        let canon = fs::canonicalize(&p).map_err(|e| io_error(&e, &rel))?;
+        self.inside(&canon)?;
+        Ok((canon, rel))
+    }
+
+    /// A name for a file that does not exist yet (its directory must be inside the root).
+    pub fn resolve_new(
+        &self,
+        name: &FileName<'_>,
+    ) -> Result<(PathBuf, String), ServiceError<'static>> {
+        let segs = Self::relative(name)?;
+        let (last, dirs) = segs
+            .split_last()
+            .ok_or_else(|| file_error(FileProblem::FilenameSyntaxError, "empty file name"))?;
+        let mut dir = self.root.clone();
+        dir.extend(dirs);
+        let rel = segs.join("/");
+        let dir = fs::canonicalize(&dir).map_err(|e| io_error(&e, &rel))?;
+        self.inside(&dir)?;
+        let p = dir.join(last);
+        if fs::symlink_metadata(&p).is_ok() {
+            return Err(file_error(
+                FileProblem::DuplicateFilename,
+                format!("{rel} exists"),
+            ));
+        }
+        Ok((p, rel))
+    }
+}
+
+fn store(m: &Model) -> Result<&FileStore, ServiceError<'static>> {
+    m.file_store()
+        .ok_or_else(|| ServiceError::access_unsupported().with_description("no file store"))
+}
+
+fn unknown_frsm(id: i32) -> ServiceError<'static> {
+    file_error(
+        FileProblem::Other(0),
+        format!("no open file with FRSM id {id}"),
+    )
+}
+
+/// FileOpen (ISO 9506-1 Annex D.4): opens a file for reading at `initialPosition`.
+pub fn open(m: &Model, info: &AssociationInfo, q: &FileOpenRequest<'_>) -> ServiceResult {
+    let fsx = store(m)?;
+    let (path, rel) = fsx.resolve(&q.file_name)?;
+    if !m.allowed(info, Operation::ReadFile, &Object::File(&rel)) {
+        return Err(file_error(
+            FileProblem::FileAccessDenied,
+            format!("{rel}: access denied"),
+        ));
+    }
+    let md = fs::metadata(&path).map_err(|e| io_error(&e, &rel))?;
+    if !md.is_file() {
+        return Err(file_error(
+            FileProblem::FileAccessDenied,
+            format!("{rel} is not a file"),
+        ));
+    }
+    if u64::from(q.initial_position) > md.len() {
+        return Err(file_error(
+            FileProblem::PositionInvalid,
+            format!("{rel} has {} octets", md.len()),
+        ));
+    }
+    let mut file = fs::File::open(&path).map_err(|e| io_error(&e, &rel))?;
+    file.seek(SeekFrom::Start(u64::from(q.initial_position)))
+        .map_err(|e| io_error(&e, &rel))?;
+    let open = OpenFile {
+        file,
+        path,
+        size: md.len(),
+        pos: u64::from(q.initial_position),
+    };
+    let id = m.with_aa(info.id, |s| {
+        if s.files.len() >= MAX_OPEN_FILES {
+            return Err(ServiceError::new(ErrorClass::Resource(
+                ResourceProblem::CapabilityUnavailable,
+            ))
+            .with_description(format!("at most {MAX_OPEN_FILES} open files")));
+        }
+        let mut id = s.last_frsm;
+        loop {
+            id = if id == i32::MAX { 1 } else { id + 1 };
+            if !s.files.contains_key(&id) {
+                break;
+            }
+        }
+        s.last_frsm = id;
+        s.files.insert(id, open);
+        Ok(id)
+    })?;
+    Ok(ConfirmedServiceResponse::FileOpen(FileOpenResponse {
+        frsm_id: id,
+        file_attributes: attributes(&md),
+    }))
+}
+
+/// FileRead (ISO 9506-1 Annex D.5): the next chunk, sized to the negotiated PDU size.
+pub fn read(m: &Model, info: &AssociationInfo, q: &FileReadRequest) -> ServiceResult {
+    let id = q.frsm_id;
+    // Take the FRSM out so the file I/O runs without the association table's lock.
+    let mut f = m
+        .with_aa(info.id, |s| s.files.remove(&id))
+        .ok_or_else(|| unknown_frsm(id))?;
+    let chunk = info
+        .negotiated
+        .max_pdu_size
+        .saturating_sub(FILE_READ_OVERHEAD)
+        .max(1);
+    let want = usize::try_from(f.size.saturating_sub(f.pos))
+        .unwrap_or(usize::MAX)
+        .min(chunk);
+    let mut buf = vec![0u8; want];
+    let mut got = 0usize;
+    let r = loop {
+        match buf.get_mut(got..).map(|b| f.file.read(b)) {
+            Some(Ok(0)) | None => break Ok(()),
+            Some(Ok(n)) => {
+                got += n;
+                if got >= want {
+                    break Ok(());
+                }
+            }
+            Some(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Some(Err(e)) => break Err(e),
+        }
+    };
+    buf.truncate(got);
+    f.pos += got as u64;
+    let more = got > 0 && f.pos < f.size;
+    m.with_aa(info.id, |s| s.files.insert(id, f));
+    r.map_err(|e| io_error(&e, "read"))?;
+    Ok(ConfirmedServiceResponse::FileRead(FileReadResponse {
+        file_data: Cow::Owned(buf),
+        more_follows: more,
+    }))
+}
+
+/// FileClose (ISO 9506-1 Annex D.6): frees the FRSM.
+pub fn close(m: &Model, info: &AssociationInfo, q: &FileCloseRequest) -> ServiceResult {
+    m.with_aa(info.id, |s| s.files.remove(&q.frsm_id))
+        .ok_or_else(|| unknown_frsm(q.frsm_id))?;
+    Ok(ConfirmedServiceResponse::FileClose(FileCloseResponse))
+}
+
+fn entry(name: String, md: &fs::Metadata) -> DirectoryEntry<'static> {
+    DirectoryEntry {
+        file_name: FileName::new(name),
+        file_attributes: if md.is_dir() {
+            FileAttributes {
+                size_of_file: 0,
+                last_modified: md.modified().ok().map(|t| Cow::Owned(generalized_time(t))),
+            }
+        } else {
+            attributes(md)
+        },
+    }
+}
+
+/// FileDirectory (ISO 9506-1 Annex D.8): the files of the root, of a directory, or one file;
+/// sorted by name, after `continueAfter`, cut to the PDU size with `moreFollows`.
+/// Directories are listed with a trailing `/`.
+pub fn directory(m: &Model, info: &AssociationInfo, q: &FileDirectoryRequest<'_>) -> ServiceResult {
+    let fsx = store(m)?;
+    let (path, rel) = match &q.file_specification {
+        Some(n) if !n.0.iter().all(|s| s.is_empty()) => fsx.resolve(n)?,
+        _ => (fsx.root().to_path_buf(), String::new()),
+    };
+    if !rel.is_empty() && !m.allowed(info, Operation::Browse, &Object::File(&rel)) {
+        return Err(file_error(
+            FileProblem::FileNonExistent,
+            format!("{rel}: no such file"),
+        ));
+    }
+    let md = fs::metadata(&path).map_err(|e| io_error(&e, &rel))?;
+    let mut entries: Vec<DirectoryEntry<'static>> = Vec::new();
+    if md.is_dir() {
+        let prefix = if rel.is_empty() {
+            String::new()
+        } else {
+            format!("{rel}/")
+        };
+        let rd = fs::read_dir(&path).map_err(|e| io_error(&e, &rel))?;
+        for e in rd.flatten() {
+            let Some(n) = e.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let Ok(canon) = fs::canonicalize(e.path()) else {
+                continue;
+            };
+            if !canon.starts_with(fsx.root()) {
+                continue;
+            }
+            let Ok(emd) = fs::metadata(&canon) else {
+                continue;
+            };
+            let full = format!("{prefix}{n}");
+            if !m.allowed(info, Operation::Browse, &Object::File(&full)) {
+                continue;
+            }
+            let shown = if emd.is_dir() {
+                format!("{full}/")
+            } else {
+                full
+            };
+            entries.push(entry(shown, &emd));
+        }
+    } else {
+        entries.push(entry(rel, &md));
+    }
+    entries.sort_by(|a, b| a.file_name.0.cmp(&b.file_name.0));
+    let after = q.continue_after.as_ref().map(|c| c.0.join("/"));
+    let budget = info
+        .negotiated
+        .max_pdu_size
+        .saturating_sub(DIRECTORY_OVERHEAD);
+    let mut used = 0usize;
+    let mut out = Vec::new();
+    let mut more = false;
+    for e in entries {
+        let name = e.file_name.0.join("/");
+        if after.as_deref().is_some_and(|a| name.as_str() <= a) {
+            continue;
+        }
+        let mut w = Writer::new();
+        e.encode(&mut w);
+        let cost = w.len();
+        if !out.is_empty() && used + cost > budget {
+            more = true;
+            break;
+        }
+        used += cost;
+        out.push(e);
+    }
+    Ok(ConfirmedServiceResponse::FileDirectory(
+        FileDirectoryResponse {
+            list_of_directory_entry: out,
+            more_follows: more,
+        },
+    ))
+}
+
+fn is_open(m: &Model, path: &Path) -> bool {
+    let aa = super::lock(&m.aa);
+    aa.values()
+        .any(|s| s.files.values().any(|f| f.path == path))
+}
+
+/// FileDelete (ISO 9506-1 Annex D.9): deletes a file no association has open (else
+/// file / file-busy).
+pub fn delete(m: &Model, info: &AssociationInfo, q: &FileDeleteRequest<'_>) -> ServiceResult {
+    let fsx = store(m)?;
+    let (path, rel) = fsx.resolve(&q.0)?;
+    if !m.allowed(info, Operation::ModifyFile, &Object::File(&rel)) {
+        return Err(file_error(
+            FileProblem::FileAccessDenied,
+            format!("{rel}: access denied"),
+        ));
+    }
+    if !path.is_file() {
+        return Err(file_error(
+            FileProblem::FileAccessDenied,
+            format!("{rel} is not a file"),
+        ));
+    }
+    if is_open(m, &path) {
+        return Err(file_error(FileProblem::FileBusy, format!("{rel} is open")));
+    }
+    fs::remove_file(&path).map_err(|e| io_error(&e, &rel))?;
+    Ok(ConfirmedServiceResponse::FileDelete(FileDeleteResponse))
+}
+
+/// FileRename (ISO 9506-1 Annex D.7): renames a file inside the store (the new name must not
+/// exist: file / duplicate-filename).
+pub fn rename(m: &Model, info: &AssociationInfo, q: &FileRenameRequest<'_>) -> ServiceResult {
+    let fsx = store(m)?;
+    let (from, rel_from) = fsx.resolve(&q.current_file_name)?;
+    let (to, rel_to) = fsx.resolve_new(&q.new_file_name)?;
+    for r in [&rel_from, &rel_to] {
+        if !m.allowed(info, Operation::ModifyFile, &Object::File(r)) {
+            return Err(file_error(
+                FileProblem::FileAccessDenied,
+                format!("{r}: access denied"),
+            ));
+        }
+    }
+    if !from.is_file() {
+        return Err(file_error(
+            FileProblem::FileAccessDenied,
+            format!("{rel_from} is not a file"),
+        ));
+    }
+    if is_open(m, &from) {
+        return Err(file_error(
+            FileProblem::FileBusy,
+            format!("{rel_from} is open"),
+        ));
+    }
+    fs::rename(&from, &to).map_err(|e| io_error(&e, &rel_from))?;
+    Ok(ConfirmedServiceResponse::FileRename(FileRenameResponse))
+}
