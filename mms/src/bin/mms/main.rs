@@ -2,7 +2,9 @@
 //! server, a client, a decoder and a load generator.
 #![forbid(unsafe_code)]
 
+mod addressing;
 mod bench;
+mod server_cmd;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -19,6 +21,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
+    /// Serve the demo model (or a JSON model file) until stopped.
+    Server(server_cmd::ServerArgs),
     /// Load generator: N associations x M reads against a server; prints reads/s, latency, CPU.
     Bench(bench::BenchArgs),
     /// The server `mms bench` starts: answers a read of `v<k>` with k.
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     let result = match &cli.command {
+        Cmd::Server(args) => server_cmd::run(args),
         Cmd::Bench(args) => bench::run(args),
         Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
     };

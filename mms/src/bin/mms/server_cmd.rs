@@ -1,0 +1,150 @@
+//! `mms server`: serves an object model (the demo model, or a JSON model file) until stopped.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use acse::address::Address;
+use mms::server::model::{demo, Model};
+use mms::server::{Server, ServerConfig};
+
+use crate::addressing::AddressArgs;
+
+/// Options of `mms server`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerArgs {
+    /// Where to listen (RFC 1006: port 102).
+    #[arg(long, default_value = "0.0.0.0:102")]
+    pub listen: Vec<SocketAddr>,
+    /// A JSON model file (docs/model-format.md); without it, the demo model.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Directory for the demo model's files (default: a fresh directory under the system
+    /// temporary directory).
+    #[arg(long)]
+    pub files: Option<PathBuf>,
+    /// Event-loop threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Most associations at once; more are refused with a COTP DR.
+    #[arg(long, default_value_t = 1000)]
+    pub max_associations: usize,
+    /// Largest MMS PDU accepted and sent, in octets (initiate localDetail).
+    #[arg(long, default_value_t = 65000)]
+    pub max_pdu_size: i32,
+    /// Requests a client may have outstanding at most.
+    #[arg(long, default_value_t = 10)]
+    pub max_outstanding: i16,
+    /// Abort associations idle for this many seconds.
+    #[arg(long)]
+    pub idle_timeout: Option<u64>,
+    /// Refuse calls whose called TSEL/SSEL/PSEL differ from ours.
+    #[arg(long)]
+    pub check_selectors: bool,
+    /// With the demo model: send the data set as an informationReport every N seconds.
+    #[arg(long)]
+    pub report_period: Option<u64>,
+    /// Our selectors and AE-title.
+    #[command(flatten)]
+    pub address: AddressArgs,
+}
+
+/// The model the options name.
+pub fn load_model(args: &ServerArgs) -> Result<(Arc<Model>, bool), String> {
+    match &args.model {
+        Some(path) => Model::from_json_file(path)
+            .map(|m| (Arc::new(m), false))
+            .map_err(|e| format!("model {}: {e}", path.display())),
+        None => {
+            let dir = match &args.files {
+                Some(d) => d.clone(),
+                None => std::env::temp_dir().join(format!("osi-mms-demo-{}", std::process::id())),
+            };
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            demo::model(Some(&dir))
+                .map(|m| (Arc::new(m), true))
+                .map_err(|e| format!("demo model: {e}"))
+        }
+    }
+}
+
+/// The server configuration the options give.
+pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
+    let mut config = ServerConfig {
+        listen: args.listen.clone(),
+        threads: args.threads,
+        max_associations: args.max_associations,
+        idle_timeout: args.idle_timeout.map(Duration::from_secs),
+        ..ServerConfig::default()
+    };
+    config.endpoint.association.local = args.address.apply(Address::default_remote())?;
+    config.endpoint.association.check_selectors = args.check_selectors;
+    config.endpoint.initiate.local_detail_calling = Some(args.max_pdu_size);
+    config
+        .endpoint
+        .initiate
+        .proposed_max_serv_outstanding_calling = args.max_outstanding;
+    config
+        .endpoint
+        .initiate
+        .proposed_max_serv_outstanding_called = args.max_outstanding;
+    Ok(config)
+}
+
+/// The demo data set as an informationReport (IEC 61850-8-1 style, named by the list).
+pub fn data_set_report(model: &Model) -> Option<mms::UnconfirmedService<'static>> {
+    let list = mms::ObjectName::domain(demo::DOMAIN.to_string(), demo::DATA_SET.to_string());
+    let members = [
+        "GGIO1$ST$Ind1",
+        "GGIO1$ST$Ind2",
+        "GGIO1$MX$AnIn1",
+        "GGIO1$MX$AnIn2",
+    ];
+    let values: Vec<mms::AccessResult<'static>> = members
+        .iter()
+        .map(|m| match model.get(demo::DOMAIN, m) {
+            Some(d) => mms::AccessResult::Success(d),
+            None => mms::AccessResult::Failure(mms::DataAccessError::ObjectNonExistent),
+        })
+        .collect();
+    Some(mms::UnconfirmedService::InformationReport(
+        mms::services::variables::InformationReport {
+            variable_access_specification: mms::VariableAccessSpecification::VariableListName(list),
+            list_of_access_result: values,
+        },
+    ))
+}
+
+/// `mms server`.
+pub fn run(args: &ServerArgs) -> Result<(), String> {
+    let (model, is_demo) = load_model(args)?;
+    let server = Server::bind(config(args)?, model.clone())
+        .map_err(|e| format!("cannot listen on {:?}: {e}", args.listen))?;
+    let handle = server.handle();
+    for a in handle.local_addrs() {
+        println!("listening on {a}");
+    }
+    if is_demo {
+        let model = model.clone();
+        let handle = handle.clone();
+        let period = args.report_period;
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            loop {
+                demo::tick(&model, SystemTime::now());
+                if let Some(p) = period.filter(|p| *p > 0) {
+                    if n % p == 0 {
+                        if let Some(r) = data_set_report(&model) {
+                            handle.send_unconfirmed(None, &r);
+                        }
+                    }
+                }
+                n += 1;
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        });
+    }
+    server.run().map_err(|e| e.to_string())
+}
