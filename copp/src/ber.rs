@@ -95,7 +95,12 @@ pub enum Class {
 }
 
 /// A BER tag: class, primitive/constructed form and number (X.690 §8.1.2).
+///
+/// Aligned to eight octets so that a tag inside an error value (`BerError::UnexpectedTag`)
+/// lines up with the slices of a [`Tlv`] or [`Reader`] sharing a `Result` with it: the optimiser
+/// then moves those results as whole words instead of split, misaligned pieces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(align(8))]
 pub struct Tag {
     /// The tag class.
     pub class: Class,
@@ -193,6 +198,7 @@ impl fmt::Display for Tag {
 
 /// One BER value as received: its tag, contents octets, and the whole encoding (X.690 §8.1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
 pub struct Tlv<'a> {
     /// The identifier.
     pub tag: Tag,
@@ -210,7 +216,7 @@ pub struct Tlv<'a> {
 
 impl<'a> Tlv<'a> {
     /// A reader over the elements of this constructed value, one nesting level deeper.
-    #[inline]
+    #[inline(always)]
     pub fn reader(&self) -> Result<Reader<'a>, BerError> {
         if !self.tag.constructed {
             return Err(BerError::WrongForm(self.tag));
@@ -222,7 +228,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// Fails unless this value carries `tag` (class, number and form).
-    #[inline]
+    #[inline(always)]
     pub fn expect(self, tag: Tag) -> Result<Tlv<'a>, BerError> {
         if self.tag == tag {
             Ok(self)
@@ -235,13 +241,13 @@ impl<'a> Tlv<'a> {
     }
 
     /// The contents as an INTEGER (X.690 §8.3), for values that fit an `i64`.
-    #[inline]
+    #[inline(always)]
     pub fn integer(&self) -> Result<i64, BerError> {
         decode_integer(self.prim()?)
     }
 
     /// The contents as a non-negative INTEGER that fits a `u32`.
-    #[inline]
+    #[inline(always)]
     pub fn u32(&self) -> Result<u32, BerError> {
         u32::try_from(self.integer()?).map_err(|_| BerError::InvalidInteger)
     }
@@ -254,7 +260,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// The contents as a BOOLEAN (X.690 §8.2: any non-zero octet is TRUE).
-    #[inline]
+    #[inline(always)]
     pub fn boolean(&self) -> Result<bool, BerError> {
         match self.prim()? {
             [b] => Ok(*b != 0),
@@ -281,12 +287,12 @@ impl<'a> Tlv<'a> {
     ///
     /// The constructed (segmented) string form is refused with [`BerError::WrongForm`]: it would
     /// need a copy to join the segments, and no peer of this stack uses it.
-    #[inline]
+    #[inline(always)]
     pub fn octets(&self) -> Result<&'a [u8], BerError> {
         self.prim()
     }
 
-    #[inline]
+    #[inline(always)]
     fn prim(&self) -> Result<&'a [u8], BerError> {
         if self.tag.constructed {
             Err(BerError::WrongForm(self.tag))
@@ -350,7 +356,7 @@ impl<'a> Reader<'a> {
     }
 
     /// True when every octet has been read.
-    #[inline]
+    #[inline(always)]
     pub fn is_empty(&self) -> bool {
         self.input.is_empty()
     }
@@ -361,16 +367,72 @@ impl<'a> Reader<'a> {
         self.input
     }
 
+    /// How many more levels of constructed values this reader may enter.
+    #[inline(always)]
+    pub fn depth_left(&self) -> u16 {
+        self.depth_left
+    }
+
+    /// Moves past the first `n` octets of [`Reader::remaining`], which the caller has examined
+    /// itself (a decoder's fast path for a shape it knows). Past the end, the reader is empty.
+    #[inline(always)]
+    pub fn skip(&mut self, n: usize) {
+        self.input = self.input.get(n..).unwrap_or_default();
+    }
+
     /// Reads the next value.
-    #[inline]
+    #[inline(always)]
     pub fn read(&mut self) -> Result<Tlv<'a>, BerError> {
-        let (tlv, rest) = read_tlv(self.input, self.depth_left)?;
+        if let Some(tlv) = self.read_short() {
+            return Ok(tlv);
+        }
+        // By value, so that the reader itself never has to live in memory on the fast path.
+        let (tlv, rest) = read_tlv_general(self.input, self.depth_left)?;
         self.input = rest;
         Ok(tlv)
     }
 
+    /// The fast path of [`Reader::read`]: a one-octet identifier (tag number below 31) and a
+    /// short-form definite length (below 128) that fits what remains, the form of nearly every
+    /// value in an MMS PDU (X.690 §8.1.2.2, §8.1.3.4). Everything else, errors included, is left
+    /// to [`Reader::read_general`], so both paths accept and reject exactly the same input.
+    #[inline(always)]
+    fn read_short(&mut self) -> Option<Tlv<'a>> {
+        let input = self.input;
+        let (&id, &l0) = match input {
+            [id, l0, ..] => (id, l0),
+            _ => return None,
+        };
+        if id & 0x1F == 0x1F || l0 >= 0x80 {
+            return None;
+        }
+        let constructed = id & 0x20 != 0;
+        let depth_left = if constructed {
+            self.depth_left.checked_sub(1)?
+        } else {
+            self.depth_left
+        };
+        let end = 2 + usize::from(l0);
+        if end > input.len() {
+            return None;
+        }
+        let (raw, rest) = input.split_at(end);
+        self.input = rest;
+        Some(Tlv {
+            tag: Tag {
+                class: class_of(id),
+                constructed,
+                number: u32::from(id & 0x1F),
+            },
+            contents: raw.get(2..).unwrap_or_default(),
+            raw,
+            indefinite: false,
+            depth_left,
+        })
+    }
+
     /// Reads the next value if there is one.
-    #[inline]
+    #[inline(always)]
     pub fn read_optional(&mut self) -> Result<Option<Tlv<'a>>, BerError> {
         if self.input.is_empty() {
             Ok(None)
@@ -382,11 +444,38 @@ impl<'a> Reader<'a> {
     /// The tag of the next value without consuming it; `None` at the end.
     #[inline]
     pub fn peek_tag(&self) -> Result<Option<Tag>, BerError> {
-        if self.input.is_empty() {
+        match self.input {
+            [] => Ok(None),
+            // One identifier octet and a short-form length: nothing else to check.
+            [id, l0, ..] if id & 0x1F != 0x1F && *l0 < 0x80 => Ok(Some(Tag {
+                class: class_of(*id),
+                constructed: id & 0x20 != 0,
+                number: u32::from(id & 0x1F),
+            })),
+            _ => peek_tag_general(self.input).map(Some),
+        }
+    }
+
+    /// Reads the next value if its tag satisfies `pred`; leaves the input alone otherwise (and
+    /// at the end). The identifier and length octets are decoded once: this is
+    /// [`Reader::peek_tag`] followed by [`Reader::read`], with the same results and errors.
+    #[inline(always)]
+    pub fn read_if_tag(
+        &mut self,
+        pred: impl FnOnce(Tag) -> bool,
+    ) -> Result<Option<Tlv<'a>>, BerError> {
+        let mut ahead = self.clone();
+        if let Some(tlv) = ahead.read_short() {
+            if pred(tlv.tag) {
+                *self = ahead;
+                return Ok(Some(tlv));
+            }
             return Ok(None);
         }
-        let (_, hdr) = parse_header(self.input)?;
-        Ok(Some(hdr.tag))
+        match self.peek_tag()? {
+            Some(t) if pred(t) => self.read().map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// Reads the next value and checks its tag.
@@ -398,15 +487,11 @@ impl<'a> Reader<'a> {
     /// Reads the next value if it carries `tag`; leaves the input alone otherwise.
     #[inline]
     pub fn read_if(&mut self, tag: Tag) -> Result<Option<Tlv<'a>>, BerError> {
-        if self.peek_tag()? == Some(tag) {
-            self.read().map(Some)
-        } else {
-            Ok(None)
-        }
+        self.read_if_tag(|t| t == tag)
     }
 
     /// Fails with [`BerError::TrailingData`] unless every octet has been read.
-    #[inline]
+    #[inline(always)]
     pub fn finish(&self) -> Result<(), BerError> {
         if self.input.is_empty() {
             Ok(())
@@ -436,15 +521,21 @@ fn parse_header(input: &[u8]) -> Result<(usize, RawHeader), BerError> {
 /// definite lengths, indefinite length on a constructed value), decoded inline: a received MMS
 /// PDU holds hundreds of values, and this is the hot loop of every decoder (X.690 §8.1.2,
 /// §8.1.3). `None` hands anything else (e.g. a five-octet length) to `asn1-rs`.
-#[inline]
-fn parse_header_common(input: &[u8]) -> Option<Result<(usize, RawHeader), BerError>> {
-    let (&id, rest) = input.split_first()?;
-    let class = match id >> 6 {
+/// The class bits of an identifier octet (X.690 §8.1.2.2).
+#[inline(always)]
+fn class_of(id: u8) -> Class {
+    match id >> 6 {
         0 => Class::Universal,
         1 => Class::Application,
         2 => Class::Context,
         _ => Class::Private,
-    };
+    }
+}
+
+#[inline]
+fn parse_header_common(input: &[u8]) -> Option<Result<(usize, RawHeader), BerError>> {
+    let (&id, rest) = input.split_first()?;
+    let class = class_of(id);
     let constructed = id & 0x20 != 0;
     let mut pos = 1usize;
     let number = if id & 0x1F != 0x1F {
@@ -531,6 +622,19 @@ fn parse_header_asn1(input: &[u8]) -> Result<(usize, RawHeader), BerError> {
     Ok((input.len() - rest.len(), RawHeader { tag, length }))
 }
 
+/// The general path of [`Reader::read`] (every identifier and length form, and the errors),
+/// kept out of line so the fast path stays small.
+#[inline(never)]
+fn read_tlv_general(input: &[u8], depth_left: u16) -> Result<(Tlv<'_>, &[u8]), BerError> {
+    read_tlv(input, depth_left)
+}
+
+/// The general path of [`Reader::peek_tag`] on non-empty input.
+#[inline(never)]
+fn peek_tag_general(input: &[u8]) -> Result<Tag, BerError> {
+    Ok(parse_header(input)?.1.tag)
+}
+
 /// Reads one value from the front of `input`; returns it and what follows it.
 #[inline]
 fn read_tlv(input: &[u8], depth_left: u16) -> Result<(Tlv<'_>, &[u8]), BerError> {
@@ -608,8 +712,10 @@ fn indefinite_contents_len(input: &[u8], depth_left: u16) -> Result<usize, BerEr
     }
 }
 
+/// The value of INTEGER contents octets (X.690 §8.3) that fit an `i64`; redundant leading
+/// octets are tolerated.
 #[inline]
-fn decode_integer(c: &[u8]) -> Result<i64, BerError> {
+pub fn decode_integer(c: &[u8]) -> Result<i64, BerError> {
     let (&first, _) = c.split_first().ok_or(BerError::InvalidInteger)?;
     // Leading sign-extension octets are tolerated (X.690 §8.3.2 asks senders not to send them,
     // some peers do); the value itself must fit.

@@ -5,9 +5,9 @@
 use std::borrow::Cow;
 
 use crate::codec::{
-    ctx, ctx_c, explicit, null, octets, seq_of, string, uint32, write_explicit, write_null,
-    write_seq_of, write_string, write_uint, Asn1, BerError, Choice, Class, Fields, Result, Tag,
-    Tlv, Writer,
+    ctx, ctx_c, explicit, null, octets, seq_of, split_short, string, uint32, write_explicit,
+    write_null, write_seq_of, write_string, write_uint, Asn1, BerError, Choice, Class, Fields,
+    Result, Tag, Tlv, Writer,
 };
 use crate::common::{identifier, Identifier, ObjectName};
 use crate::data::{Data, DataAccessError};
@@ -67,15 +67,14 @@ pub enum VariableSpecification<'a> {
     Invalidated,
 }
 
-impl<'a> Choice<'a> for VariableSpecification<'a> {
-    fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
+impl<'a> VariableSpecification<'a> {
+    /// Every alternative but `name [0]` (kept out of line: the name is the hot path of a Read).
+    #[inline(never)]
+    fn decode_other(tlv: &Tlv<'a>) -> Result<Self> {
         if tlv.tag.class != Class::Context {
             return Err(BerError::InvalidValue("VariableSpecification").into());
         }
         match (tlv.tag.number, tlv.tag.constructed) {
-            (0, true) => Ok(VariableSpecification::Name(ObjectName::decode_choice(
-                &explicit(tlv)?,
-            )?)),
             (1, true) => Ok(VariableSpecification::Address(Address::decode_choice(
                 &explicit(tlv)?,
             )?)),
@@ -98,6 +97,19 @@ impl<'a> Choice<'a> for VariableSpecification<'a> {
                 Ok(VariableSpecification::Invalidated)
             }
             _ => Err(BerError::InvalidValue("VariableSpecification").into()),
+        }
+    }
+}
+
+impl<'a> Choice<'a> for VariableSpecification<'a> {
+    #[inline(always)]
+    fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
+        if tlv.tag == ctx_c(0) {
+            Ok(VariableSpecification::Name(ObjectName::decode_choice(
+                &explicit(tlv)?,
+            )?))
+        } else {
+            VariableSpecification::decode_other(tlv)
         }
     }
 
@@ -414,6 +426,7 @@ impl<'a> VariableDef<'a> {
 impl<'a> Asn1<'a> for VariableDef<'a> {
     const TAG: Tag = Tag::SEQUENCE;
 
+    #[inline(always)]
     fn decode_contents(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
         let variable_specification =
@@ -465,13 +478,84 @@ impl<'a> VariableAccessSpecification<'a> {
     }
 }
 
+/// The common form of a `listOfVariable` element, decoded straight from its octets: a whole
+/// variable by name, `SEQUENCE { name [0] ObjectName }` with a domain-specific (`a1` holding two
+/// VisibleStrings) or VMD-/AA-specific (`80`/`82`) name, one-octet identifiers and short
+/// lengths, nothing after the name. Returns the element and its length, or `None` for anything
+/// else (alternate access, long lengths, other specifications, malformed or non-UTF-8 input,
+/// too little nesting budget), which the general decoder then handles and reports: both paths
+/// give the same value for the input this one accepts.
+#[inline(always)]
+fn fast_named_variable<'a>(input: &'a [u8], depth_left: u16) -> Option<(VariableDef<'a>, usize)> {
+    // SEQUENCE, [0], and [1] for a domain-specific name: three constructed levels.
+    if depth_left < 3 {
+        return None;
+    }
+    let (0x30, seq, rest) = split_short(input)? else {
+        return None;
+    };
+    let (0xA0, name, after) = split_short(seq)? else {
+        return None;
+    };
+    if !after.is_empty() {
+        return None;
+    }
+    let (id, body, after) = split_short(name)?;
+    if !after.is_empty() {
+        return None;
+    }
+    let name = match id {
+        0xA1 => {
+            let (0x1A, domain, rest) = split_short(body)? else {
+                return None;
+            };
+            let (0x1A, item, after) = split_short(rest)? else {
+                return None;
+            };
+            if !after.is_empty() {
+                return None;
+            }
+            // One UTF-8 check for both identifiers: their identifier and length octets are
+            // ASCII, so the two strings are valid exactly when the whole body is, and they start
+            // and end on character boundaries of it.
+            let text = std::str::from_utf8(body).ok()?;
+            let d = 2 + domain.len();
+            ObjectName::DomainSpecific {
+                domain_id: Cow::Borrowed(text.get(2..d)?),
+                item_id: Cow::Borrowed(text.get(d + 2..d + 2 + item.len())?),
+            }
+        }
+        0x80 => ObjectName::VmdSpecific(Cow::Borrowed(std::str::from_utf8(body).ok()?)),
+        0x82 => ObjectName::AaSpecific(Cow::Borrowed(std::str::from_utf8(body).ok()?)),
+        _ => return None,
+    };
+    Some((VariableDef::name(name), input.len() - rest.len()))
+}
+
+/// `listOfVariable [0] IMPLICIT SEQUENCE OF SEQUENCE {...}`: one allocation for the elements
+/// present, the common named-variable form decoded by [`fast_named_variable`], every other
+/// element by [`VariableDef::decode`].
+fn decode_list_of_variable<'a>(tlv: &Tlv<'a>) -> Result<Vec<VariableDef<'a>>> {
+    let n = crate::codec::count(tlv)?;
+    let mut out = Vec::with_capacity(n);
+    let mut r = tlv.reader()?;
+    while !r.is_empty() {
+        if let Some((def, len)) = fast_named_variable(r.remaining(), r.depth_left()) {
+            out.push(def);
+            r.skip(len);
+        } else {
+            out.push(VariableDef::decode(&r.read()?)?);
+        }
+    }
+    Ok(out)
+}
+
 impl<'a> Choice<'a> for VariableAccessSpecification<'a> {
     fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
         if tlv.tag == ctx_c(0) {
-            Ok(VariableAccessSpecification::ListOfVariable(seq_of(
-                tlv,
-                VariableDef::decode,
-            )?))
+            Ok(VariableAccessSpecification::ListOfVariable(
+                decode_list_of_variable(tlv)?,
+            ))
         } else if tlv.tag == ctx_c(1) {
             Ok(VariableAccessSpecification::VariableListName(
                 ObjectName::decode_choice(&explicit(tlv)?)?,
@@ -549,6 +633,38 @@ impl<'a> Choice<'a> for AccessResult<'a> {
             AccessResult::Success(d) => d.encode_choice(w),
         }
     }
+}
+
+/// `SEQUENCE OF AccessResult` (the list of a Read response or an InformationReport, ISO 9506-2
+/// §14.6.2, §14.7.1): one allocation for the results present; a result whose data has a
+/// one-octet identifier and a short length is decoded straight from its octets, any other by
+/// [`AccessResult::decode_choice`] (same values, same errors).
+pub fn decode_access_results<'a>(tlv: &Tlv<'a>) -> Result<Vec<AccessResult<'a>>> {
+    let n = crate::codec::count(tlv)?;
+    let mut out = Vec::with_capacity(n);
+    let mut r = tlv.reader()?;
+    while !r.is_empty() {
+        match crate::data::read_data_fast(&mut r) {
+            Some(d) => out.push(AccessResult::Success(d?)),
+            None => out.push(AccessResult::decode_choice(&r.read()?)?),
+        }
+    }
+    Ok(out)
+}
+
+/// `SEQUENCE OF Data` (the list of a Write request, ISO 9506-2 §14.7.1): like
+/// [`decode_access_results`], for data.
+pub fn decode_data_values<'a>(tlv: &Tlv<'a>) -> Result<Vec<Data<'a>>> {
+    let n = crate::codec::count(tlv)?;
+    let mut out = Vec::with_capacity(n);
+    let mut r = tlv.reader()?;
+    while !r.is_empty() {
+        match crate::data::read_data_fast(&mut r) {
+            Some(d) => out.push(d?),
+            None => out.push(Data::decode_choice(&r.read()?)?),
+        }
+    }
+    Ok(out)
 }
 
 impl<'a> From<Data<'a>> for AccessResult<'a> {
@@ -802,7 +918,69 @@ mod tests {
         assert!(vas(&[0xA0, 0x05, 0x30, 0x03, 0x84]).is_err());
     }
 
+    /// The general decoders, without the fast paths, for comparison.
+    fn general_results<'a>(t: &Tlv<'a>) -> Result<Vec<AccessResult<'a>>> {
+        seq_of(t, AccessResult::decode_choice)
+    }
+
+    fn general_variables<'a>(t: &Tlv<'a>) -> Result<Vec<VariableDef<'a>>> {
+        seq_of(t, VariableDef::decode)
+    }
+
+    /// Runs both decoders over `b` at nesting budget `depth`; they must agree on the value or
+    /// the error.
+    fn agree(b: &[u8], depth: u16) {
+        let lists = |t: &Tlv<'_>| {
+            let fast = decode_access_results(t);
+            let general = general_results(t);
+            assert_eq!(fast, general, "{b:02x?} depth {depth}");
+            let fast = decode_list_of_variable(t);
+            let general = general_variables(t);
+            assert_eq!(fast, general, "{b:02x?} depth {depth}");
+            Ok(())
+        };
+        let _ = decode_one(b, depth, lists);
+    }
+
+    #[test]
+    fn fast_paths_on_the_bench_fixtures() {
+        for v in crate::vecfile::parse(include_str!("../vectors/bench.vec")) {
+            // The lists sit a few levels down: walk to every constructed value and compare there.
+            fn visit(t: &Tlv<'_>, raw: &[u8]) {
+                agree(raw, 64);
+                if let Ok(mut r) = t.reader() {
+                    while let Ok(Some(e)) = r.read_optional() {
+                        visit(&e, e.raw);
+                    }
+                }
+            }
+            let t = copp::ber::Reader::new(&v.pdu).read().unwrap();
+            visit(&t, t.raw);
+        }
+    }
+
     proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_general_decoders(
+            list in proptest::collection::vec(arb::access_result(), 0..4),
+            vars in arb::variable_access_specification(),
+            depth in 0u16..8,
+            flip in proptest::option::of((0usize..400, 0u8..=255)),
+        ) {
+            let mut b = to_vec(|w| write_seq_of(w, ctx_c(1), &list, |w, r| r.encode_choice(w)));
+            let mut v = to_vec(|w| vars.encode_choice(w));
+            if let Some((i, x)) = flip {
+                let n = b.len();
+                if let Some(o) = b.get_mut(i % n) { *o ^= x; }
+                let n = v.len();
+                if let Some(o) = v.get_mut(i % n) { *o ^= x; }
+            }
+            agree(&b, depth);
+            agree(&b, 64);
+            agree(&v, depth);
+            agree(&v, 64);
+        }
+
         #[test]
         fn variable_access_specification_round_trip(v in arb::variable_access_specification()) {
             let b = to_vec(|w| v.encode_choice(w));

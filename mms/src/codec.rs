@@ -78,12 +78,14 @@ pub trait Asn1<'a>: Sized {
     fn encode_contents(&self, w: &mut Writer);
 
     /// Decodes a value that must carry [`Asn1::TAG`].
+    #[inline]
     fn decode(tlv: &Tlv<'a>) -> Result<Self> {
         expect_tag(tlv, Self::TAG)?;
         Self::decode_contents(tlv)
     }
 
     /// Decodes a value tagged IMPLICIT with `tag` (form and number checked).
+    #[inline]
     fn decode_implicit(tlv: &Tlv<'a>, tag: Tag) -> Result<Self> {
         expect_tag(
             tlv,
@@ -124,7 +126,7 @@ pub trait Choice<'a>: Sized {
 }
 
 /// Fails with [`BerError::UnexpectedTag`] unless `tlv` carries `tag` exactly.
-#[inline]
+#[inline(always)]
 pub fn expect_tag(tlv: &Tlv<'_>, tag: Tag) -> Result<()> {
     if tlv.tag == tag {
         Ok(())
@@ -158,12 +160,31 @@ pub const GENERALIZED_TIME: Tag = Tag::universal(24, false);
 
 /// The single value inside an EXPLICIT tag (X.690 §8.14.3): the wrapper must be constructed and
 /// hold exactly one value.
-#[inline]
+#[inline(always)]
 pub fn explicit<'a>(tlv: &Tlv<'a>) -> Result<Tlv<'a>> {
     let mut r = tlv.reader()?;
     let inner = r.read()?;
     r.finish()?;
     Ok(inner)
+}
+
+/// Splits a value with a one-octet identifier and a short definite length off the front of
+/// `input`: (identifier octet, contents, what follows), or `None` for any other form or a
+/// length beyond the input (X.690 §8.1.2.2, §8.1.3.4). For decoders' fast paths over a shape
+/// they know; anything else goes through [`Reader`], which reports the errors.
+#[inline(always)]
+pub(crate) fn split_short(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&id, &l0) = match input {
+        [id, l0, ..] => (id, l0),
+        _ => return None,
+    };
+    if id & 0x1F == 0x1F || l0 >= 0x80 {
+        return None;
+    }
+    let end = 2 + usize::from(l0);
+    let contents = input.get(2..end)?;
+    let rest = input.get(end..)?;
+    Some((id, contents, rest))
 }
 
 /// Writes `f`'s output wrapped in an EXPLICIT `[n]` tag.
@@ -182,7 +203,7 @@ pub fn write_constructed(w: &mut Writer, tag: Tag, f: impl FnOnce(&mut Writer)) 
 
 /// Decodes a SEQUENCE OF / SET OF whose elements `f` decodes. The elements are counted first so
 /// the vector is allocated once, for the elements actually present.
-#[inline]
+#[inline(always)]
 pub fn seq_of<'a, T>(tlv: &Tlv<'a>, mut f: impl FnMut(&Tlv<'a>) -> Result<T>) -> Result<Vec<T>> {
     let n = count(tlv)?;
     let mut out = Vec::with_capacity(n);
@@ -195,7 +216,7 @@ pub fn seq_of<'a, T>(tlv: &Tlv<'a>, mut f: impl FnMut(&Tlv<'a>) -> Result<T>) ->
 
 /// The number of values in a constructed value's contents (headers are parsed, nothing is
 /// decoded or allocated).
-#[inline]
+#[inline(always)]
 pub fn count(tlv: &Tlv<'_>) -> Result<usize> {
     let mut r = tlv.reader()?;
     let mut n = 0usize;
@@ -218,7 +239,7 @@ pub fn write_seq_of<T>(w: &mut Writer, tag: Tag, items: &[T], mut f: impl FnMut(
 // INTEGER (X.690 §8.3) in the widths ISO 9506-2 names.
 
 /// An INTEGER that fits an `i64`.
-#[inline]
+#[inline(always)]
 pub fn int(tlv: &Tlv<'_>) -> Result<i64> {
     Ok(tlv.integer()?)
 }
@@ -260,12 +281,17 @@ pub fn uint8(tlv: &Tlv<'_>) -> Result<u8> {
 }
 
 /// A non-negative INTEGER that fits a `u64` (up to nine contents octets, the first zero).
-#[inline]
+#[inline(always)]
 pub fn uint(tlv: &Tlv<'_>) -> Result<u64> {
     if tlv.tag.constructed {
         return Err(BerError::WrongForm(tlv.tag).into());
     }
-    let c = tlv.contents;
+    uint_contents(tlv.contents)
+}
+
+/// The contents octets of a non-negative INTEGER that fits a `u64` (see [`uint`]).
+#[inline(always)]
+pub fn uint_contents(c: &[u8]) -> Result<u64> {
     let (&first, _) = c.split_first().ok_or(BerError::InvalidInteger)?;
     if first & 0x80 != 0 {
         return Err(DecodeError::OutOfRange("unsigned INTEGER"));
@@ -319,7 +345,7 @@ pub fn write_null(w: &mut Writer, tag: Tag) {
 /// The contents of a character string as `str`. VisibleString, GraphicString and MMSString
 /// (UTF8String) all decode here; a peer's non-ASCII octets in a VisibleString are accepted when
 /// they are valid UTF-8 (tolerance) and refused otherwise.
-#[inline]
+#[inline(always)]
 pub fn string<'a>(tlv: &Tlv<'a>) -> Result<Cow<'a, str>> {
     let bytes = tlv.octets()?;
     std::str::from_utf8(bytes)
@@ -355,13 +381,13 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Starts reading the elements of the constructed value `tlv`.
-    #[inline]
+    #[inline(always)]
     pub fn new(tlv: &Tlv<'a>) -> Result<Fields<'a>> {
         Ok(Fields { r: tlv.reader()? })
     }
 
     /// The next element, which must be present.
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self, what: &'static str) -> Result<Tlv<'a>> {
         self.r
             .read_optional()?
@@ -369,7 +395,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The next element, which must carry `tag`.
-    #[inline]
+    #[inline(always)]
     pub fn req(&mut self, tag: Tag, what: &'static str) -> Result<Tlv<'a>> {
         let t = self.next(what)?;
         expect_tag(&t, tag)?;
@@ -378,23 +404,17 @@ impl<'a> Fields<'a> {
 
     /// The next element if it carries `tag` (class and number; the form is not compared, so a
     /// decoder can report a wrong form precisely).
-    #[inline]
+    #[inline(always)]
     pub fn opt(&mut self, tag: Tag) -> Result<Option<Tlv<'a>>> {
-        match self.r.peek_tag()? {
-            Some(t) if t.class == tag.class && t.number == tag.number => {
-                self.r.read().map(Some).map_err(Into::into)
-            }
-            _ => Ok(None),
-        }
+        Ok(self
+            .r
+            .read_if_tag(|t| t.class == tag.class && t.number == tag.number)?)
     }
 
     /// The next element if its tag satisfies `pred` (for untagged CHOICE fields).
-    #[inline]
+    #[inline(always)]
     pub fn opt_if(&mut self, pred: impl FnOnce(Tag) -> bool) -> Result<Option<Tlv<'a>>> {
-        match self.r.peek_tag()? {
-            Some(t) if pred(t) => self.r.read().map(Some).map_err(Into::into),
-            _ => Ok(None),
-        }
+        Ok(self.r.read_if_tag(pred)?)
     }
 
     /// True when no element is left.
@@ -405,7 +425,7 @@ impl<'a> Fields<'a> {
 
     /// Fails unless every element has been read. Decoders call this last: unknown trailing
     /// elements are an error (ISO 9506-2 types have no extension markers).
-    #[inline]
+    #[inline(always)]
     pub fn finish(self) -> Result<()> {
         Ok(self.r.finish()?)
     }

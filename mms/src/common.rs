@@ -14,11 +14,13 @@ use crate::codec::{
 pub type Identifier<'a> = Cow<'a, str>;
 
 /// Decodes an `Identifier` (VisibleString, or the contents of an IMPLICIT-tagged one).
+#[inline(always)]
 pub fn identifier<'a>(tlv: &Tlv<'a>) -> Result<Identifier<'a>> {
     string(tlv)
 }
 
 /// Decodes an untagged `Identifier`, checking the VisibleString tag.
+#[inline(always)]
 pub fn visible_identifier<'a>(tlv: &Tlv<'a>) -> Result<Identifier<'a>> {
     crate::codec::expect_tag(tlv, VISIBLE_STRING)?;
     string(tlv)
@@ -101,6 +103,7 @@ impl std::fmt::Display for ObjectName<'_> {
 }
 
 impl<'a> Choice<'a> for ObjectName<'a> {
+    #[inline(always)]
     fn decode_choice(tlv: &Tlv<'a>) -> Result<Self> {
         match (tlv.tag.class, tlv.tag.number, tlv.tag.constructed) {
             (crate::codec::Class::Context, 0, false) => {

@@ -10,8 +10,8 @@
 use std::borrow::Cow;
 
 use crate::codec::{
-    ctx, int, octets, oid, string, uint, write_uint, Asn1, BerError, Choice, Class, DecodeError,
-    Oid, Reader, Result, Tag, Tlv, Writer,
+    ctx, int, write_uint, Asn1, BerError, Choice, Class, DecodeError, Oid, Reader, Result, Tag,
+    Tlv, Writer,
 };
 use crate::common::TimeOfDay;
 
@@ -69,6 +69,109 @@ enum Walk {
     Trusted(bool),
 }
 
+/// The contents of a character string as `str` (see [`crate::codec::string`]).
+#[inline(always)]
+fn str_contents(c: &[u8]) -> Result<Cow<'_, str>> {
+    std::str::from_utf8(c)
+        .map(Cow::Borrowed)
+        .map_err(|_| BerError::InvalidValue("character string").into())
+}
+
+/// Validates the elements of a received `SEQUENCE OF Data` (what `r` holds), recursively, and
+/// returns how many there are; clears `canon` when anything below is not canonical.
+///
+/// The hot path of every Read response and InformationReport. Values with a one-octet identifier
+/// and a short definite length (nearly all MMS data) are checked straight from their octets,
+/// with the same primitive checks as [`Data::decode_walk`] and the same nesting budget;
+/// anything else goes through the [`Reader`] and `decode_walk`, which also report the errors.
+fn validate_elements(mut r: Reader<'_>, canon: &mut bool) -> Result<usize> {
+    let mut n = 0usize;
+    let depth_left = r.depth_left();
+    while !r.is_empty() {
+        n += 1;
+        if let Some((id, c, after)) = crate::codec::split_short(r.remaining()) {
+            // Context class, one identifier octet and a short length: a canonical header.
+            match id {
+                // structure [2] / array [1], constructed: one level deeper.
+                0xA1 | 0xA2 if depth_left > 0 => {
+                    validate_elements(Reader::with_depth(c, depth_left - 1), canon)?;
+                    let used = r.remaining().len() - after.len();
+                    r.skip(used);
+                    continue;
+                }
+                0x83..=0x91 => {
+                    Data::decode_primitive(u32::from(id & 0x1F), c, canon)?;
+                    let used = r.remaining().len() - after.len();
+                    r.skip(used);
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        let e = r.read()?;
+        Data::decode_walk(&e, Walk::Validate, canon)?;
+    }
+    Ok(n)
+}
+
+/// The fast path of decoding one `Data` from `r` (see [`validate_elements`]): for a value with a
+/// one-octet identifier and a short definite length, the value (structures and arrays validated
+/// and kept encoded, as [`Data::decode_choice`] does) and `r` moved past it; `None`, with `r`
+/// untouched, for anything else.
+#[inline(always)]
+pub(crate) fn read_data_fast<'a>(r: &mut Reader<'a>) -> Option<Result<Data<'a>>> {
+    let (id, c, after) = crate::codec::split_short(r.remaining())?;
+    let depth_left = r.depth_left();
+    let mut canon = true;
+    let d = match id {
+        0xA1 | 0xA2 if depth_left > 0 => {
+            let len = match validate_elements(Reader::with_depth(c, depth_left - 1), &mut canon) {
+                Ok(n) => n,
+                Err(e) => return Some(Err(e)),
+            };
+            let list = DataList::Encoded(EncodedList {
+                contents: c,
+                len,
+                canonical: canon,
+            });
+            if id == 0xA1 {
+                Data::Array(list)
+            } else {
+                Data::Structure(list)
+            }
+        }
+        0x83..=0x91 => match Data::decode_primitive(u32::from(id & 0x1F), c, &mut canon) {
+            Ok(d) => d,
+            Err(e) => return Some(Err(e)),
+        },
+        _ => return None,
+    };
+    let used = r.remaining().len() - after.len();
+    r.skip(used);
+    Some(Ok(d))
+}
+
+/// The number of values in validated contents octets (headers only).
+#[inline]
+fn count_trusted(c: &[u8]) -> usize {
+    let mut rest = c;
+    let mut n = 0usize;
+    while !rest.is_empty() {
+        rest = match crate::codec::split_short(rest) {
+            Some((_, _, after)) => after,
+            None => {
+                let mut r = Reader::with_depth(rest, u16::MAX);
+                if r.read().is_err() {
+                    break;
+                }
+                r.remaining()
+            }
+        };
+        n += 1;
+    }
+    n
+}
+
 /// True when `tlv` used a definite length in its shortest form (identifier too).
 fn canonical_header(tlv: &Tlv<'_>) -> bool {
     !tlv.indefinite && tlv.raw.len() == copp::ber::tlv_len(tlv.tag, tlv.contents.len())
@@ -117,17 +220,27 @@ impl<'a> Data<'a> {
         if tlv.tag.constructed {
             return Err(BerError::WrongForm(tlv.tag).into());
         }
+        Data::decode_primitive(n, tlv.contents, canon)
+    }
+
+    /// The primitive alternatives, from the tag number and the contents octets (the caller has
+    /// checked the class and the primitive form). Clears `canon` when the contents are not in
+    /// the canonical form.
+    #[inline(always)]
+    fn decode_primitive(n: u32, c: &'a [u8], canon: &mut bool) -> Result<Data<'a>> {
         Ok(match n {
-            3 => {
-                let b = tlv.boolean()?;
-                if tlv.contents.first().is_some_and(|&o| o > 1) {
-                    *canon = false;
+            3 => match *c {
+                [b] => {
+                    if b > 1 {
+                        *canon = false;
+                    }
+                    Data::Boolean(b != 0)
                 }
-                Data::Boolean(b)
-            }
+                _ => return Err(BerError::InvalidBoolean.into()),
+            },
             4 | 14 => {
-                let (bs, c) = MmsBitString::from_contents(tlv.contents)?;
-                *canon &= c;
+                let (bs, ok) = MmsBitString::from_contents(c)?;
+                *canon &= ok;
                 if n == 4 {
                     Data::BitString(bs)
                 } else {
@@ -135,8 +248,8 @@ impl<'a> Data<'a> {
                 }
             }
             5 | 13 => {
-                let v = int(tlv)?;
-                if tlv.contents.len() != int_len(v) {
+                let v = copp::ber::decode_integer(c)?;
+                if c.len() != int_len(v) {
                     *canon = false;
                 }
                 if n == 5 {
@@ -146,21 +259,24 @@ impl<'a> Data<'a> {
                 }
             }
             6 => {
-                let v = uint(tlv)?;
-                if tlv.contents.len() != uint_len(v) {
+                let v = crate::codec::uint_contents(c)?;
+                if c.len() != uint_len(v) {
                     *canon = false;
                 }
                 Data::Unsigned(v)
             }
-            7 => Data::FloatingPoint(FloatingPoint(octets(tlv)?)),
-            8 => Data::Real(octets(tlv)?),
-            9 => Data::OctetString(octets(tlv)?),
-            10 => Data::VisibleString(string(tlv)?),
-            11 => Data::GeneralizedTime(string(tlv)?),
-            12 => Data::BinaryTime(TimeOfDay::from_octets(tlv.contents)?),
-            15 => Data::ObjId(oid(tlv)?),
-            16 => Data::MmsString(string(tlv)?),
-            17 => Data::UtcTime(UtcTime::from_octets(tlv.contents)?),
+            7 => Data::FloatingPoint(FloatingPoint(Cow::Borrowed(c))),
+            8 => Data::Real(Cow::Borrowed(c)),
+            9 => Data::OctetString(Cow::Borrowed(c)),
+            10 => Data::VisibleString(str_contents(c)?),
+            11 => Data::GeneralizedTime(str_contents(c)?),
+            12 => Data::BinaryTime(TimeOfDay::from_octets(c)?),
+            15 => {
+                copp::ber::validate_oid(c)?;
+                Data::ObjId(Oid::new(Cow::Borrowed(c)))
+            }
+            16 => Data::MmsString(str_contents(c)?),
+            17 => Data::UtcTime(UtcTime::from_octets(c)?),
             _ => return Err(BerError::InvalidValue("Data").into()),
         })
     }
@@ -433,13 +549,9 @@ impl<'a> EncodedList<'a> {
 impl<'a> DataList<'a> {
     /// Validates every element once, recursively, allocating nothing.
     fn validate(tlv: &Tlv<'a>) -> Result<DataList<'a>> {
-        let mut r = tlv.reader()?;
+        let r = tlv.reader()?;
         let mut canon = true;
-        let mut len = 0usize;
-        while let Some(e) = r.read_optional()? {
-            Data::decode_walk(&e, Walk::Validate, &mut canon)?;
-            len += 1;
-        }
+        let len = validate_elements(r, &mut canon)?;
         Ok(DataList::Encoded(EncodedList {
             contents: tlv.contents,
             len,
@@ -577,6 +689,32 @@ impl<'l, 'a> Iterator for DataIter<'l, 'a> {
             DataIter::Encoded { r, canonical } => {
                 // The list was validated when it was decoded: an error here is impossible, and
                 // would end the iteration.
+                if let Some((id, c, after)) = crate::codec::split_short(r.remaining()) {
+                    let d = match id {
+                        0xA1 | 0xA2 => {
+                            let list = DataList::Encoded(EncodedList {
+                                contents: c,
+                                len: count_trusted(c),
+                                canonical: *canonical,
+                            });
+                            Some(if id == 0xA1 {
+                                Data::Array(list)
+                            } else {
+                                Data::Structure(list)
+                            })
+                        }
+                        0x83..=0x91 => {
+                            let mut c2 = *canonical;
+                            Data::decode_primitive(u32::from(id & 0x1F), c, &mut c2).ok()
+                        }
+                        _ => None,
+                    };
+                    if let Some(d) = d {
+                        let used = r.remaining().len() - after.len();
+                        r.skip(used);
+                        return Some(Cow::Owned(d));
+                    }
+                }
                 let tlv = r.read_optional().ok()??;
                 let mut c = *canonical;
                 Data::decode_walk(&tlv, Walk::Trusted(*canonical), &mut c)

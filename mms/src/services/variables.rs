@@ -189,7 +189,7 @@ impl<'a> Service<'a> for ReadResponse<'a> {
             None => None,
         };
         let list = f.req(ctx_c(1), "listOfAccessResult")?;
-        let list_of_access_result = seq_of(&list, AccessResult::decode_choice)?;
+        let list_of_access_result = crate::access::decode_access_results(&list)?;
         f.finish()?;
         Ok(ReadResponse {
             variable_access_specification,
@@ -240,7 +240,7 @@ impl<'a> Service<'a> for WriteRequest<'a> {
         let vas = f.next("variableAccessSpecificatn")?;
         let variable_access_specification = VariableAccessSpecification::decode_choice(&vas)?;
         let list = f.req(ctx_c(0), "listOfData")?;
-        let list_of_data = seq_of(&list, Data::decode_choice)?;
+        let list_of_data = crate::access::decode_data_values(&list)?;
         f.finish()?;
         Ok(WriteRequest {
             variable_access_specification,
@@ -349,7 +349,7 @@ impl<'a> Service<'a> for InformationReport<'a> {
         let vas = f.next("variableAccessSpecification")?;
         let variable_access_specification = VariableAccessSpecification::decode_choice(&vas)?;
         let list = f.req(ctx_c(0), "listOfAccessResult")?;
-        let list_of_access_result = seq_of(&list, AccessResult::decode_choice)?;
+        let list_of_access_result = crate::access::decode_access_results(&list)?;
         f.finish()?;
         Ok(InformationReport {
             variable_access_specification,
