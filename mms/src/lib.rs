@@ -16,6 +16,7 @@ pub mod client;
 pub mod codec;
 pub mod common;
 pub mod data;
+pub mod dissect;
 pub mod endpoint;
 pub mod iec61850;
 pub mod initiate;

@@ -4,6 +4,7 @@
 
 mod addressing;
 mod bench;
+mod decode_cmd;
 mod server_cmd;
 
 use std::net::SocketAddr;
@@ -23,6 +24,8 @@ struct Cli {
 enum Cmd {
     /// Serve the demo model (or a JSON model file) until stopped.
     Server(server_cmd::ServerArgs),
+    /// Print every layer of each PDU in hex text or a pcap/pcapng capture.
+    Decode(decode_cmd::DecodeArgs),
     /// Load generator: N associations x M reads against a server; prints reads/s, latency, CPU.
     Bench(bench::BenchArgs),
     /// The server `mms bench` starts: answers a read of `v<k>` with k.
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Cmd::Server(args) => server_cmd::run(args),
+        Cmd::Decode(args) => decode_cmd::run(args),
         Cmd::Bench(args) => bench::run(args),
         Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
     };
