@@ -421,7 +421,16 @@ impl Association {
                 SecurityRole::Initiator => SessionRole::Initiator,
                 SecurityRole::Responder => SessionRole::Responder,
             },
-            session_config(&config),
+            {
+                let mut c = session_config(&config);
+                if role == SecurityRole::Initiator {
+                    // Propose version 2 only, as libIEC61850, hat-drivers and iec61850bean do:
+                    // the PyPI iec61850 server closes the connection on a CN proposing 1|2
+                    // (interop-tests/tests/mms_quirks.rs). The responder accepts either.
+                    c.versions = cosp::codes::VERSION_2;
+                }
+                c
+            },
         );
         let presentation = Presentation::new(
             match role {
@@ -1447,6 +1456,17 @@ impl Association {
 
     /// FN arrived: RLRQ (or, from some peers, an ABRT).
     fn on_finish(&mut self, ud: &[u8]) -> Result<Option<Event<'_>>, AssociationError> {
+        if ud.is_empty() && self.state == State::Releasing {
+            // The PyPI iec61850 server answers our FN(RLRQ) with an empty FINISH, then an
+            // empty DISCONNECT, never an RLRE (interop-tests/peers/README.md). Nothing else can
+            // be meant by it: the release is done.
+            log::info!(target: "osi_mms::acse", "peer answered our RLRQ with an empty FINISH; release taken as done");
+            self.state = State::Closed;
+            return Ok(Some(Event::Released {
+                reason: None,
+                user_data: None,
+            }));
+        }
         let bytes = match self.parse_acse_user_data(ud) {
             Ok(b) => b,
             Err(what) => {

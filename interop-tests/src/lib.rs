@@ -18,6 +18,7 @@ pub mod mms_dissect;
 pub mod mms_vectors;
 pub mod pcap;
 pub mod peer;
+pub mod proxy;
 pub mod tshark;
 
 pub use pcap::TcpCapture;

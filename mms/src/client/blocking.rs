@@ -314,15 +314,24 @@ impl IoThread {
             while let Ok(cmd) = self.rx.try_recv() {
                 self.command(cmd);
             }
-            self.conn.drive(Instant::now());
-            while let Some(ev) = self.conn.poll_event() {
-                if self.event(ev) {
-                    self.closed.store(true, Ordering::SeqCst);
-                    // Anyone still waiting learns the association is gone.
-                    while let Ok(cmd) = self.rx.try_recv() {
-                        self.refuse_command(cmd);
+            // Drive until quiet: answers a handler gave while events were handled must go out
+            // now, not at the next wake-up.
+            loop {
+                self.conn.drive(Instant::now());
+                let mut handled = false;
+                while let Some(ev) = self.conn.poll_event() {
+                    handled = true;
+                    if self.event(ev) {
+                        self.closed.store(true, Ordering::SeqCst);
+                        // Anyone still waiting learns the association is gone.
+                        while let Ok(cmd) = self.rx.try_recv() {
+                            self.refuse_command(cmd);
+                        }
+                        return;
                     }
-                    return;
+                }
+                if !handled {
+                    break;
                 }
             }
         }

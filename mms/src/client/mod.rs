@@ -1,7 +1,11 @@
 //! The MMS client (ISO 9506-1 §5, client role): a non-blocking [`Connection`] for an
 //! application's own `mio` loop, and a blocking [`Client`] that runs one on a thread of its own.
 pub mod blocking;
+pub mod browse;
 pub mod connection;
+pub mod files;
+pub mod ops;
+pub mod values;
 
 pub use blocking::Client;
 pub use connection::{
