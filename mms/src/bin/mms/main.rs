@@ -4,7 +4,9 @@
 
 mod addressing;
 mod bench;
+mod client_cmd;
 mod decode_cmd;
+mod demo;
 mod server_cmd;
 
 use std::net::SocketAddr;
@@ -22,6 +24,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
+    /// Server and client in one process on loopback: identify, browse, read, write, report, files.
+    Demo,
+    /// One association to a server and one operation.
+    Client(client_cmd::ClientArgs),
     /// Serve the demo model (or a JSON model file) until stopped.
     Server(server_cmd::ServerArgs),
     /// Print every layer of each PDU in hex text or a pcap/pcapng capture.
@@ -44,6 +50,8 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     let result = match &cli.command {
+        Cmd::Demo => demo::run(),
+        Cmd::Client(args) => client_cmd::run(args),
         Cmd::Server(args) => server_cmd::run(args),
         Cmd::Decode(args) => decode_cmd::run(args),
         Cmd::Bench(args) => bench::run(args),

@@ -1,0 +1,169 @@
+//! `mms demo`: a server with the demo model on a loopback port and a client in the same
+//! process; prints identify, a browse of the model, reads, a write, a report and a file listing,
+//! and exits 0 when every step worked.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use mms::client::{Client, ClientConfig};
+use mms::data::{Data, FloatingPoint};
+use mms::server::model::demo;
+use mms::server::{Server, ServerConfig};
+use mms::{ObjectName, UnconfirmedService};
+
+use crate::client_cmd::value_json;
+use crate::server_cmd::data_set_report;
+
+fn step<T>(what: &str, r: Result<T, impl std::fmt::Display>) -> Result<T, String> {
+    r.map_err(|e| format!("{what}: {e}"))
+}
+
+/// `mms demo`.
+pub fn run() -> Result<(), String> {
+    let files = std::env::temp_dir().join(format!("osi-mms-demo-{}", std::process::id()));
+    step("files", std::fs::create_dir_all(&files))?;
+    let model = Arc::new(step("demo model", demo::model(Some(&files)))?);
+    demo::tick(&model, SystemTime::now());
+    let config = ServerConfig {
+        listen: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 0))],
+        ..ServerConfig::default()
+    };
+    let server = step(
+        "server",
+        Server::bind(config, model.clone()).and_then(Server::spawn),
+    )?;
+    let addr = server.local_addr();
+    println!(
+        "server: demo model (IED DEMO, logical device LD0 = domain {}) on {addr}",
+        demo::DOMAIN
+    );
+
+    let client = step("associate", Client::connect(addr, ClientConfig::default()))?;
+    let n = client.negotiated();
+    println!(
+        "client: associated; PDU size {}, {} requests outstanding, nesting level {}",
+        n.max_pdu_size, n.max_serv_outstanding_calling, n.nesting_level
+    );
+    let reports = client.unconfirmed().ok_or("report channel")?;
+
+    let id = step("identify", client.identify())?;
+    println!("\nidentify: {} {} {}", id.vendor, id.model, id.revision);
+
+    println!("\nbrowse:");
+    let vmd_vars = step(
+        "VMD variables",
+        client.get_name_list(
+            mms::services::vmd::ObjectClass::Basic(
+                mms::services::vmd::BasicObjectClass::NamedVariable,
+            ),
+            mms::services::vmd::ObjectScope::VmdSpecific,
+        ),
+    )?;
+    println!("  VMD-specific variables: {}", vmd_vars.join(", "));
+    for d in step("browse", client.browse())? {
+        let names = step("variables", client.variables(&d.name))?;
+        println!(
+            "  domain {}: {} named variables ({} with components)",
+            d.name,
+            d.variables.len(),
+            names.len()
+        );
+        for (v, ty) in &d.variables {
+            let comps = names
+                .iter()
+                .filter(|n| n.starts_with(&format!("{v}$")))
+                .count();
+            let fcs = match ty {
+                mms::TypeDescription::Structure { components, .. } => components
+                    .iter()
+                    .filter_map(|c| c.component_name.as_deref().map(str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => String::new(),
+            };
+            println!("    {v}: {comps} components; functional constraints {fcs}");
+        }
+        println!("    data sets: {}", d.lists.join(", "));
+    }
+
+    println!("\nread:");
+    let names = [
+        "GGIO1$MX$AnIn1$mag$f",
+        "GGIO1$MX$AnIn2$mag$f",
+        "GGIO1$ST$Ind1$stVal",
+        "GGIO1$ST$Ind1$q",
+        "GGIO1$ST$Ind1$t",
+        "LLN0$ST$Mod$stVal",
+    ];
+    let objs: Vec<ObjectName<'static>> = names
+        .iter()
+        .map(|n| ObjectName::domain(demo::DOMAIN.to_string(), n.to_string()))
+        .collect();
+    for (n, r) in names.iter().zip(step("read", client.read(&objs))?) {
+        match r {
+            Ok(d) => println!("  {}/{n} = {}", demo::DOMAIN, value_json(&d)),
+            Err(e) => return Err(format!("read {n}: {e}")),
+        }
+    }
+    let tase2 = step(
+        "read TASE2_Version",
+        client.read_one(&ObjectName::vmd("TASE2_Version")),
+    )?;
+    println!("  TASE2_Version = {}", value_json(&tase2));
+
+    println!("\nwrite:");
+    let set_point = ObjectName::domain(
+        demo::DOMAIN.to_string(),
+        "GGIO1$SP$AnSet1$setMag$f".to_string(),
+    );
+    step(
+        "write",
+        client.write(
+            &set_point,
+            Data::FloatingPoint(FloatingPoint::from_f32(42.5)),
+        ),
+    )?;
+    let back = step("read back", client.read_one(&set_point))?;
+    println!(
+        "  {}/GGIO1$SP$AnSet1$setMag$f := 42.5, read back {}",
+        demo::DOMAIN,
+        value_json(&back)
+    );
+    if back != Data::FloatingPoint(FloatingPoint::from_f32(42.5)) {
+        return Err("the written set point did not read back".into());
+    }
+
+    println!("\nreport:");
+    let report = data_set_report(&model).ok_or("report")?;
+    let sent = server.handle().send_unconfirmed(None, &report);
+    let got = step("report", reports.recv_timeout(Duration::from_secs(5)))?;
+    match step("decode report", got.service())? {
+        UnconfirmedService::InformationReport(r) => {
+            println!(
+                "  informationReport of {:?} to {sent} association(s), {} values",
+                r.list_name().map(|n| n.item().to_string()),
+                r.list_of_access_result.len()
+            );
+        }
+        other => return Err(format!("unexpected unconfirmed PDU {other:?}")),
+    }
+
+    println!("\nfiles:");
+    for f in step("file directory", client.file_directory(""))? {
+        println!(
+            "  {:<24} {:>8} octets  {}",
+            f.name,
+            f.size,
+            f.modified.unwrap_or_default()
+        );
+    }
+
+    step("conclude", client.conclude())?;
+    println!(
+        "\nconcluded and released; server statistics: {:?}",
+        server.handle().stats()
+    );
+    step("stop", server.stop())?;
+    let _ = std::fs::remove_dir_all(&files);
+    Ok(())
+}

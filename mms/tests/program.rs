@@ -1,0 +1,122 @@
+//! The `mms` program as users run it: `mms demo` end to end, and `mms client` against
+//! `mms server` with the demo model (identify, ls, read, write then read back, attrs, files,
+//! get, JSON output, a clear error for a bad name).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+fn mms() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mms"))
+}
+
+#[test]
+fn demo_runs_every_step_and_exits_zero() {
+    let out = mms().arg("demo").output().expect("run mms demo");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in [
+        "identify: osi-mms demo",
+        "domain DEMOLD0",
+        "GGIO1: ",
+        "data sets: LLN0$DataSet1",
+        "DEMOLD0/GGIO1$ST$Ind1$stVal = ",
+        "TASE2_Version = ",
+        "read back 42.5",
+        "informationReport of Some(\"LLN0$DataSet1\") to 1 association(s), 4 values",
+        "readme.txt",
+        "concluded and released",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
+
+struct ServerProc(Child, String);
+
+impl Drop for ServerProc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn server() -> ServerProc {
+    let dir = std::env::temp_dir().join(format!("osi-mms-program-test-{}", std::process::id()));
+    let mut child = mms()
+        .args(["server", "--listen", "127.0.0.1:0", "--files"])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start mms server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("read");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    ServerProc(child, addr)
+}
+
+fn client(addr: &str, args: &[&str]) -> (bool, String, String) {
+    let out = mms()
+        .args(["client", "--connect", addr])
+        .args(args)
+        .output()
+        .expect("run mms client");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn client_commands_against_the_server() {
+    let s = server();
+    let (ok, out, err) = client(&s.1, &["identify"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("vendor: osi-mms"), "{out}");
+    let (ok, out, _) = client(&s.1, &["ls"]);
+    assert!(ok && out.contains("DEMOLD0"), "{out}");
+    let (ok, out, _) = client(&s.1, &["ls", "DEMOLD0"]);
+    assert!(
+        ok && out.contains("LLN0$DataSet1") && out.contains("GGIO1"),
+        "{out}"
+    );
+    let sp = "DEMOLD0/GGIO1$SP$AnSet1$setMag$f";
+    let (ok, _, err) = client(&s.1, &["write", sp, "7.25"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = client(&s.1, &["--json", "read", sp, "DEMOLD0/nosuch"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v[sp], serde_json::json!(7.25));
+    assert_eq!(v["DEMOLD0/nosuch"]["error"], "object-non-existent");
+    let (ok, out, _) = client(&s.1, &["attrs", "DEMOLD0/GGIO1$MX$AnIn1"]);
+    assert!(ok && out.contains("utc_time"), "{out}");
+    let (ok, out, _) = client(&s.1, &["files"]);
+    assert!(ok && out.contains("readme.txt"), "{out}");
+    let target = std::env::temp_dir().join(format!("osi-mms-get-{}", std::process::id()));
+    let (ok, _, err) = client(
+        &s.1,
+        &[
+            "get",
+            "readme.txt",
+            "--output",
+            target.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(std::fs::metadata(&target)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false));
+    let _ = std::fs::remove_file(target);
+    // A value of the wrong type: a clear error, non-zero exit.
+    let (ok, _, err) = client(&s.1, &["write", sp, "\"text\""]);
+    assert!(!ok);
+    assert!(err.contains("mms:"), "{err}");
+}
