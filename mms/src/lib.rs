@@ -50,3 +50,8 @@ pub use types::{TypeDescription, TypeSpecification};
 pub(crate) mod testvec;
 #[cfg(test)]
 pub(crate) mod vecfile;
+
+/// The README's code blocks, compiled and run as doc tests so the example there stays true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
