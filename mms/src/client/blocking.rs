@@ -241,6 +241,8 @@ impl Client {
     }
 
     /// Concludes (ISO 9506-2 §8.3) and releases the association, waiting for both to finish.
+    /// Returns `Ok` once the peer accepted the conclude, even if it then aborts rather than
+    /// answering the ACSE release (a hat-drivers habit).
     pub fn conclude(&self) -> Result<(), ClientError> {
         let (tx, rx) = mpsc::sync_channel(1);
         self.inner.send(Cmd::Conclude(tx))?;
@@ -420,8 +422,16 @@ impl IoThread {
                     let _ = reply.send(Err(err.clone()));
                 }
                 if let Some(done) = self.conclude.take() {
+                    // The conclude-Response is what ends an MMS association properly; a peer
+                    // that then aborts instead of answering the ACSE release (hat-drivers does)
+                    // does not undo it.
+                    let concluded = self.conn.concluded();
                     let _ = done.send(match reason {
                         CloseReason::Released => Ok(()),
+                        _ if concluded => {
+                            log::info!("conclude accepted; the peer then ended the association with {reason:?}");
+                            Ok(())
+                        }
                         other => Err(ClientError::Closed(other)),
                     });
                 }

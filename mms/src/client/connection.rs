@@ -189,6 +189,9 @@ pub struct Connection {
     peer_eof: bool,
     closed_reported: bool,
     refusal: Option<ClientError>,
+    /// Our conclude was accepted (ISO 9506-2 §8.3): however the association then ends (some
+    /// peers abort instead of answering the release), the MMS side ended properly.
+    concluded: bool,
     scratch: Writer,
 }
 
@@ -226,6 +229,7 @@ impl Connection {
             peer_eof: false,
             closed_reported: false,
             refusal: None,
+            concluded: false,
             scratch: Writer::with_capacity(512),
         }
     }
@@ -253,6 +257,11 @@ impl Connection {
     /// True once the association has ended.
     pub fn is_closed(&self) -> bool {
         self.endpoint.is_closed() || self.peer_eof
+    }
+
+    /// True once the peer accepted our conclude (conclude-ResponsePDU received).
+    pub fn concluded(&self) -> bool {
+        self.concluded
     }
 
     /// Why the association was refused, if it was.
@@ -482,7 +491,8 @@ impl Connection {
                 MmsEvent::Closed(reason) => {
                     self.close_all(reason);
                 }
-                MmsEvent::Concluded | MmsEvent::ConcludeIndication => {}
+                MmsEvent::Concluded => self.concluded = true,
+                MmsEvent::ConcludeIndication => {}
                 MmsEvent::ConcludeRefused(e) => {
                     log::info!("conclude refused: {:?}", e.error_class);
                 }
