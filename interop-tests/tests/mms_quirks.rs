@@ -28,7 +28,6 @@ use interop_tests::tshark::{self, require_tshark};
 use interop_tests::{pcap::Direction, scratch_dir};
 use mms::client::{Client, ClientConfig, ClientError};
 use mms::data::Data;
-use mms::endpoint::CloseReason;
 use mms::initiate::{ServiceKind, ServicesSupported};
 use mms::pdu::{ConfirmedServiceRequest, ConfirmedServiceResponse, MmsPdu};
 use mms::reject::{ConfirmedRequestProblem, RejectReason};
