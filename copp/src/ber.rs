@@ -902,10 +902,15 @@ impl Writer {
         self.len()
     }
 
+    #[inline]
     fn reserve_front(&mut self, n: usize) {
-        if self.start >= n {
-            return;
+        if self.start < n {
+            self.grow_front(n);
         }
+    }
+
+    #[cold]
+    fn grow_front(&mut self, n: usize) {
         let used = self.len();
         let new_cap = (self.buf.len() * 2).max(used + n).max(64);
         let mut nb = vec![0u8; new_cap];
@@ -916,16 +921,38 @@ impl Writer {
     }
 
     /// Prepends raw octets (an already encoded value, or contents).
+    #[inline]
     pub fn raw(&mut self, bytes: &[u8]) {
-        self.reserve_front(bytes.len());
-        self.start -= bytes.len();
+        let n = bytes.len();
+        self.reserve_front(n);
+        self.start -= n;
         let s = self.start;
-        self.buf[s..s + bytes.len()].copy_from_slice(bytes);
+        let dst = &mut self.buf[s..s + n];
+        if n <= 8 {
+            // Most contents are a few octets: a call to memmove costs more than the copy.
+            for (d, b) in dst.iter_mut().zip(bytes) {
+                *d = *b;
+            }
+        } else {
+            dst.copy_from_slice(bytes);
+        }
     }
 
     /// Prepends identifier and length octets for a value whose `contents_len` contents octets
     /// are already written.
+    #[inline]
     pub fn header(&mut self, tag: Tag, contents_len: usize) {
+        // The common form (tag number below 31, short length) is two octets written in place;
+        // the rest goes through `encode_header`. Both give the same octets.
+        if contents_len < 0x80 && tag.number < 31 {
+            self.reserve_front(2);
+            self.start -= 2;
+            let s = self.start;
+            let lead = ((tag.class as u8) << 6) | if tag.constructed { 0x20 } else { 0 };
+            self.buf[s] = lead | tag.number as u8;
+            self.buf[s + 1] = contents_len as u8;
+            return;
+        }
         let (buf, start) = encode_header(tag, contents_len);
         self.raw(&buf[start..]);
     }
