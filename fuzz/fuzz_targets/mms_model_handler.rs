@@ -12,7 +12,7 @@ use mms::server::{AssociationInfo, Handler, Negotiated, Reply, RequestContext, R
 struct Drop;
 
 impl ResponseSink for Drop {
-    fn complete(self: Box<Self>, _a: u64, _i: u32, _r: ServiceResult) {}
+    fn complete(&self, _a: u64, _i: u32, _r: ServiceResult) {}
 }
 
 fn model() -> &'static Model {
@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
             peer_services: ServicesSupported::libiec61850_like(),
         },
     };
-    let mut ctx = RequestContext::new(&info, r.invoke_id, Box::new(Drop));
+    let mut ctx = RequestContext::new(&info, r.invoke_id, std::sync::Arc::new(Drop));
     if let Reply::Now(Ok(resp)) = model().confirmed(&mut ctx, &r.service) {
         let _ = MmsPdu::response(r.invoke_id, resp).to_vec();
     }

@@ -38,13 +38,22 @@ pub fn peers_dir() -> PathBuf {
 
 /// Checks that [`python_path`] runs and can `import hat.drivers.mms`.
 pub fn locate_python_peer() -> Result<PathBuf, PeerMissing> {
+    probe_python(
+        "hat-drivers (Python)",
+        "import hat.drivers.mms, hat.drivers.acse",
+        "hat.drivers.mms",
+    )
+}
+
+/// The interpreter if it runs `import_code`; otherwise why not, naming `peer`.
+fn probe_python(peer: &str, import_code: &str, what: &str) -> Result<PathBuf, PeerMissing> {
     let python = python_path();
     let missing = |reason: String| PeerMissing {
-        peer: "hat-drivers (Python)".into(),
+        peer: peer.into(),
         reason,
     };
     let out = Command::new(&python)
-        .args(["-c", "import hat.drivers.mms, hat.drivers.acse"])
+        .args(["-c", import_code])
         .stdin(Stdio::null())
         .output()
         .map_err(|e| {
@@ -55,7 +64,7 @@ pub fn locate_python_peer() -> Result<PathBuf, PeerMissing> {
         })?;
     if !out.status.success() {
         return Err(missing(format!(
-            "{} cannot import hat.drivers.mms: {}",
+            "{} cannot import {what}: {}",
             python.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         )));
@@ -63,19 +72,25 @@ pub fn locate_python_peer() -> Result<PathBuf, PeerMissing> {
     Ok(python)
 }
 
+/// `Some(interpreter)` when `found` holds it; when the peer is missing, panics under `CI=true`
+/// (the test fails) and otherwise prints a loud `SKIPPED` line and returns `None`.
+fn require(found: Result<PathBuf, PeerMissing>, name: &str) -> Option<PathBuf> {
+    match found {
+        Ok(p) => Some(p),
+        Err(missing) if in_ci() => panic!("{name} is required in CI but missing: {missing}"),
+        Err(missing) => {
+            eprintln!("\n*** SKIPPED: {name} not available ({missing}) ***\n");
+            None
+        }
+    }
+}
+
 /// The project rule for tests that need the hat-drivers peers: returns the
 /// interpreter if hat-drivers is importable; if not and env `CI` is `true` (or
 /// `1`), panics so the test fails; outside CI prints a loud
 /// `SKIPPED: hat-drivers not available` to stderr and returns `None`.
 pub fn require_python_peer() -> Option<PathBuf> {
-    match locate_python_peer() {
-        Ok(p) => Some(p),
-        Err(missing) if in_ci() => panic!("hat-drivers is required in CI but missing: {missing}"),
-        Err(missing) => {
-            eprintln!("\n*** SKIPPED: hat-drivers not available ({missing}) ***\n");
-            None
-        }
-    }
+    require(locate_python_peer(), "hat-drivers")
 }
 
 /// What went wrong while talking to a peer process.
@@ -431,46 +446,18 @@ pub fn hat_mms_client(
 /// `iec61850` package: an IEC 61850 client and server over an independent Rust
 /// MMS stack), besides hat-drivers.
 pub fn locate_iec61850_peer() -> Result<PathBuf, PeerMissing> {
-    let python = python_path();
-    let missing = |reason: String| PeerMissing {
-        peer: "iec61850 (PyPI, Python)".into(),
-        reason,
-    };
-    let out = Command::new(&python)
-        .args([
-            "-c",
-            "import iec61850; iec61850.IedServer, iec61850.IedConnection",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| {
-            missing(format!(
-                "cannot run {}: {e} (set OSI_MMS_PYTHON)",
-                python.display()
-            ))
-        })?;
-    if !out.status.success() {
-        return Err(missing(format!(
-            "{} cannot import iec61850: {}",
-            python.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    Ok(python)
+    probe_python(
+        "iec61850 (PyPI, Python)",
+        "import iec61850; iec61850.IedServer, iec61850.IedConnection",
+        "iec61850",
+    )
 }
 
 /// Like [`require_python_peer`] for the PyPI `iec61850` package: the
 /// interpreter if `import iec61850` works; with `CI=true` a missing package
 /// panics (the test fails), otherwise a loud `SKIPPED` line and `None`.
 pub fn require_iec61850_peer() -> Option<PathBuf> {
-    match locate_iec61850_peer() {
-        Ok(p) => Some(p),
-        Err(missing) if in_ci() => panic!("iec61850 is required in CI but missing: {missing}"),
-        Err(missing) => {
-            eprintln!("\n*** SKIPPED: iec61850 not available ({missing}) ***\n");
-            None
-        }
-    }
+    require(locate_iec61850_peer(), "iec61850")
 }
 
 /// Starts `peers/hat_mms_model_server.py` (a hat-drivers MMS server serving a

@@ -568,28 +568,17 @@ impl Endpoint {
         &mut self,
         service: &ConfirmedServiceRequest<'_>,
     ) -> Result<u32, SendError> {
-        let n = *self.require_associated("a confirmed request")?;
-        if self.book.phase != Phase::Associated {
-            return Err(SendError::Phase {
-                what: "a confirmed request",
-                phase: self.book.phase,
-            });
-        }
-        let limit = our_limit(self.book.role, &n);
-        if self.book.outstanding.len() >= usize::from(limit) {
-            return Err(SendError::TooManyOutstanding(limit));
-        }
-        let invoke_id = self.allocate_invoke_id();
-        self.scratch.clear();
-        encode_request(&mut self.scratch, invoke_id, service);
-        self.send_scratch(n.max_pdu_size)?;
-        self.book.outstanding.insert(invoke_id);
-        Ok(invoke_id)
+        self.send_request_with(|w| service.encode(w))
     }
 
     /// Sends a confirmed request whose service (the `ConfirmedServiceRequest` CHOICE, with its
     /// tag) is already encoded, e.g. by another thread; otherwise as [`Endpoint::send_request`].
     pub fn send_request_encoded(&mut self, service: &[u8]) -> Result<u32, SendError> {
+        self.send_request_with(|w| w.raw(service))
+    }
+
+    /// The Confirmed-RequestPDU around what `service` writes, under a fresh invokeID.
+    fn send_request_with(&mut self, service: impl FnOnce(&mut Writer)) -> Result<u32, SendError> {
         let n = *self.require_associated("a confirmed request")?;
         if self.book.phase != Phase::Associated {
             return Err(SendError::Phase {
@@ -604,33 +593,12 @@ impl Endpoint {
         let invoke_id = self.allocate_invoke_id();
         self.scratch.clear();
         let m = self.scratch.mark();
-        self.scratch.raw(service);
+        service(&mut self.scratch);
         write_uint(&mut self.scratch, Tag::INTEGER, u64::from(invoke_id));
         self.scratch.wrap(m, Tag::context(0, true));
         self.send_scratch(n.max_pdu_size)?;
         self.book.outstanding.insert(invoke_id);
         Ok(invoke_id)
-    }
-
-    /// Answers the peer's request `invoke_id` with a response already encoded (the
-    /// `ConfirmedServiceResponse` CHOICE with its tag); otherwise as [`Endpoint::send_response`].
-    pub fn send_response_encoded(
-        &mut self,
-        invoke_id: u32,
-        response: &[u8],
-    ) -> Result<(), SendError> {
-        let n = *self.require_associated("a confirmed response")?;
-        if !self.book.peer_outstanding.contains(&invoke_id) {
-            return Err(SendError::UnknownInvokeId(invoke_id));
-        }
-        self.scratch.clear();
-        let m = self.scratch.mark();
-        self.scratch.raw(response);
-        write_uint(&mut self.scratch, Tag::INTEGER, u64::from(invoke_id));
-        self.scratch.wrap(m, Tag::context(1, true));
-        self.send_scratch(n.max_pdu_size)?;
-        self.book.peer_outstanding.remove(&invoke_id);
-        Ok(())
     }
 
     /// Answers the peer's request `invoke_id` (ISO 9506-2 §7.2). A response larger than the
@@ -713,9 +681,7 @@ impl Endpoint {
     pub fn send_unconfirmed(&mut self, service: &UnconfirmedService<'_>) -> Result<(), SendError> {
         let n = *self.require_associated("an unconfirmed PDU")?;
         self.scratch.clear();
-        let m = self.scratch.mark();
-        service.encode(&mut self.scratch);
-        self.scratch.wrap(m, Tag::context(3, true));
+        crate::pdu::write_unconfirmed_pdu(&mut self.scratch, service);
         self.send_scratch(n.max_pdu_size)
     }
 
@@ -761,8 +727,9 @@ impl Endpoint {
     /// answer is dropped quietly. Returns false if it was not outstanding.
     pub fn abandon(&mut self, invoke_id: u32) -> bool {
         if self.book.outstanding.remove(&invoke_id) {
-            // Bounded: at most one entry per request we ever had outstanding at once beyond the
-            // limit; old entries go when the set grows past four times the limit.
+            // Bounded: a peer that never answers could make this grow with every time-out, so
+            // the set is forgotten wholesale past 262 140 entries (a late answer to one of those
+            // then gets a RejectPDU instead of being dropped quietly).
             if self.book.abandoned.len() >= 4 * usize::from(u16::MAX) {
                 self.book.abandoned.clear();
             }
@@ -830,13 +797,6 @@ fn peer_limit(role: Role, n: &Negotiated) -> u16 {
         Role::Client => n.max_serv_outstanding_called,
         Role::Server => n.max_serv_outstanding_calling,
     }
-}
-
-fn encode_request(w: &mut Writer, invoke_id: u32, service: &ConfirmedServiceRequest<'_>) {
-    let m = w.mark();
-    service.encode(w);
-    write_uint(w, Tag::INTEGER, u64::from(invoke_id));
-    w.wrap(m, Tag::context(0, true));
 }
 
 fn negotiated_from(

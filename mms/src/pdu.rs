@@ -279,6 +279,15 @@ impl PduError {
     }
 }
 
+/// Writes an `unconfirmed-PDU [3]` (ISO 9506-2 §7.3) carrying `service` and no
+/// companion-standard detail, straight from a borrowed service (no copy of it into an
+/// [`MmsPdu`]).
+pub fn write_unconfirmed_pdu(w: &mut Writer, service: &UnconfirmedService<'_>) {
+    let m = w.mark();
+    service.encode(w);
+    w.wrap(m, Tag::context(3, true));
+}
+
 impl<'a> MmsPdu<'a> {
     /// Decodes one MMSpdu that fills `input` exactly, with the default nesting budget.
     pub fn decode(input: &'a [u8]) -> core::result::Result<MmsPdu<'a>, PduError> {

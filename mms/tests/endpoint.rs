@@ -350,3 +350,33 @@ fn both_roles_on_one_association() {
     let (_, se) = pump(&mut c, &mut s);
     assert_eq!(se, vec![Got::Response(id)]);
 }
+
+#[test]
+fn a_cancel_of_an_unknown_invoke_id_gets_a_cancel_error() {
+    let (mut c, mut s) = associate(EndpointConfig::default(), EndpointConfig::default());
+    // cancel-RequestPDU [5] for invokeID 99, which the server never saw.
+    c.send_encoded(&[0x85, 0x01, 0x63]).expect("send");
+    let (ce, se) = pump(&mut c, &mut s);
+    assert_eq!(se, vec![Got::ProtocolError(None)]);
+    assert!(
+        matches!(ce.as_slice(), [Got::Other(o)] if o.contains("CancelError") && o.contains("InvokeIdUnknown") && o.contains("99")),
+        "{ce:?}"
+    );
+    assert_eq!(s.phase(), Phase::Associated);
+}
+
+#[test]
+fn a_request_reusing_an_outstanding_invoke_id_is_rejected_invalid_invoke_id() {
+    let (mut c, mut s) = associate(EndpointConfig::default(), EndpointConfig::default());
+    let id = c.send_request(&identify()).expect("send");
+    pump(&mut c, &mut s);
+    // The same invokeID again while the first is unanswered.
+    c.send_encoded(&MmsPdu::request(id, identify()).to_vec())
+        .expect("send");
+    let (ce, se) = pump(&mut c, &mut s);
+    let reason = RejectReason::ConfirmedRequest(ConfirmedRequestProblem::InvalidInvokeId);
+    assert_eq!(se, vec![Got::ProtocolError(Some(reason))]);
+    // The client's own request is the one the reject names, so it ends there.
+    assert_eq!(ce, vec![Got::Rejected(Some(id), reason)]);
+    assert_eq!(s.peer_outstanding(), 1);
+}

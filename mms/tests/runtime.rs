@@ -321,3 +321,134 @@ fn beyond_the_association_limit_the_transport_is_refused_with_a_dr() {
     first.conclude().expect("conclude");
     server.stop().expect("stop");
 }
+
+/// Drives a raw `Endpoint` over a blocking socket until `done` says so (or 5 s pass): for
+/// tests that need to send what the high-level client never sends.
+fn drive(
+    stream: &mut TcpStream,
+    e: &mut mms::endpoint::Endpoint,
+    mut done: impl FnMut(&mms::endpoint::MmsEvent<'_>) -> bool,
+) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .expect("timeout");
+    let end = Instant::now() + Duration::from_secs(5);
+    let mut buf = [0u8; 4096];
+    while Instant::now() < end {
+        let out = e.transmit().to_vec();
+        if !out.is_empty() {
+            stream.write_all(&out).expect("write");
+            e.advance_transmit(out.len());
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => return false,
+            Ok(n) => e.feed(&buf[..n]).expect("feed"),
+            Err(_) => {}
+        }
+        while let Some(ev) = e.poll_event().expect("poll") {
+            if done(&ev) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn a_request_with_modifiers_is_rejected_unrecognized_modifier() {
+    use mms::endpoint::{Endpoint, EndpointConfig, MmsEvent};
+    use mms::pdu::{ConfirmedRequestPdu, MmsPdu};
+    let (server, _handler) = start(ServerConfig::default());
+    let mut stream = TcpStream::connect(server.local_addr()).expect("connect");
+    let mut e = Endpoint::connect(EndpointConfig::default(), None);
+    assert!(drive(&mut stream, &mut e, |ev| matches!(
+        ev,
+        MmsEvent::Established(_)
+    )));
+    // A modifier taken from a tshark-checked vector (mms/vectors/event.vec,
+    // define-event-action-request), put on an identify request.
+    let with_modifier = [
+        0xa0, 0x35, 0x02, 0x01, 0x0c, 0xbf, 0x35, 0x2f, 0xa0, 0x05, 0x80, 0x03, 0x45, 0x41, 0x31,
+        0xa1, 0x26, 0xa1, 0x24, 0xa0, 0x0d, 0xa1, 0x0b, 0x1a, 0x03, 0x4c, 0x44, 0x30, 0x1a, 0x04,
+        0x53, 0x65, 0x6d, 0x31, 0x81, 0x02, 0x54, 0x31, 0x82, 0x01, 0x0a, 0x83, 0x02, 0x01, 0xf4,
+        0x84, 0x02, 0x07, 0xd0, 0x85, 0x01, 0x01, 0x86, 0x01, 0x00,
+    ];
+    let modifier = match MmsPdu::decode(&with_modifier).expect("vector") {
+        MmsPdu::ConfirmedRequest(ConfirmedRequestPdu {
+            service: ConfirmedServiceRequest::DefineEventAction(d),
+            ..
+        }) => d.list_of_modifier.expect("modifiers").remove(0),
+        other => panic!("{other:?}"),
+    };
+    let pdu = MmsPdu::ConfirmedRequest(ConfirmedRequestPdu {
+        invoke_id: 41,
+        list_of_modifier: vec![modifier],
+        service: ConfirmedServiceRequest::Identify(IdentifyRequest),
+        cs_request_detail: None,
+    })
+    .to_vec();
+    e.send_encoded(&pdu).expect("send");
+    let mut got = None;
+    assert!(drive(&mut stream, &mut e, |ev| {
+        if let MmsEvent::Rejected(r) = ev {
+            got = Some(*r);
+            true
+        } else {
+            false
+        }
+    }));
+    let r = got.expect("reject");
+    assert_eq!(r.original_invoke_id, Some(41));
+    assert_eq!(
+        r.reason,
+        RejectReason::ConfirmedRequest(ConfirmedRequestProblem::UnrecognizedModifier)
+    );
+    server.stop().expect("stop");
+}
+
+#[test]
+fn an_aarq_without_an_initiate_request_is_refused_with_an_initiate_error() {
+    use acse::association::{Association, AssociationConfig, Event, Refused};
+    let (server, _handler) = start(ServerConfig::default());
+    let mut stream = TcpStream::connect(server.local_addr()).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .expect("timeout");
+    // A conclude-RequestPDU where the initiate-RequestPDU belongs.
+    let mut a = Association::connect(AssociationConfig::default(), &[0x8b, 0x00], None);
+    let end = Instant::now() + Duration::from_secs(5);
+    let mut buf = [0u8; 4096];
+    let mut refused = None;
+    while refused.is_none() && Instant::now() < end {
+        let out = a.transmit().to_vec();
+        if !out.is_empty() {
+            stream.write_all(&out).expect("write");
+            a.advance_transmit(out.len());
+        }
+        if let Ok(n) = stream.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            a.feed(&buf[..n]).expect("feed");
+        }
+        while let Some(ev) = a.poll_event().expect("poll") {
+            if let Event::Refused(r) = ev {
+                refused = Some(*r);
+            }
+        }
+    }
+    match refused.expect("the AARQ is refused") {
+        Refused::Acse {
+            user_data: Some(d), ..
+        } => match mms::pdu::MmsPdu::decode(&d).expect("initiate-Error") {
+            mms::pdu::MmsPdu::InitiateError(e) => assert!(matches!(
+                e.error_class,
+                mms::service_error::ErrorClass::Initiate(_)
+            )),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.handle().stats().associated, 0);
+    server.stop().expect("stop");
+}

@@ -18,7 +18,7 @@ use crate::client::connection::{
     Answer, ClientConfig, ClientError, ClientEvent, Connection, RequestId, Unconfirmed,
 };
 use crate::endpoint::CloseReason;
-use crate::pdu::{ConfirmedServiceRequest, MmsPdu, UnconfirmedService};
+use crate::pdu::{ConfirmedServiceRequest, UnconfirmedService};
 use crate::reject::{ConfirmedRequestProblem, RejectReason};
 use crate::server::handler::{
     AssociationInfo, Handler, Negotiated, Reply, RequestContext, ResponseSink, ServiceResult,
@@ -106,7 +106,7 @@ struct ClientSink {
 }
 
 impl ResponseSink for ClientSink {
-    fn complete(self: Box<Self>, _association: u64, invoke_id: u32, result: ServiceResult) {
+    fn complete(&self, _association: u64, invoke_id: u32, result: ServiceResult) {
         if self.tx.send(Cmd::Respond { invoke_id, result }).is_ok() {
             let _ = self.waker.wake();
         }
@@ -146,8 +146,10 @@ impl Client {
             poll,
             conn,
             rx,
-            sink_tx: tx.clone(),
-            waker: waker.clone(),
+            sink: Arc::new(ClientSink {
+                tx: tx.clone(),
+                waker: waker.clone(),
+            }),
             handler,
             peer,
             replies: std::collections::HashMap::new(),
@@ -219,7 +221,9 @@ impl Client {
     /// Sends an unconfirmed PDU (ISO 9506-2 §7.3), e.g. an informationReport acknowledging an
     /// ICCP critical transfer report.
     pub fn send_unconfirmed(&self, service: &UnconfirmedService<'_>) -> Result<(), ClientError> {
-        let pdu = MmsPdu::unconfirmed(service.clone()).to_vec();
+        let mut w = Writer::with_capacity(256);
+        crate::pdu::write_unconfirmed_pdu(&mut w, service);
+        let pdu = w.into_vec();
         if pdu.len() > self.inner.negotiated.max_pdu_size {
             return Err(ClientError::NotSent(format!(
                 "{} octets exceed the negotiated PDU size {}",
@@ -285,8 +289,8 @@ struct IoThread {
     poll: Poll,
     conn: Connection,
     rx: Receiver<Cmd>,
-    sink_tx: Sender<Cmd>,
-    waker: Arc<Waker>,
+    /// Where the handler's deferred answers go (into this thread, through `rx`).
+    sink: Arc<dyn ResponseSink>,
     handler: Option<Arc<dyn Handler>>,
     peer: SocketAddr,
     replies: std::collections::HashMap<RequestId, SyncSender<Result<Answer, ClientError>>>,
@@ -457,11 +461,7 @@ impl IoThread {
                 return;
             }
         };
-        let sink = Box::new(ClientSink {
-            tx: self.sink_tx.clone(),
-            waker: self.waker.clone(),
-        });
-        let mut ctx = RequestContext::new(&info, invoke_id, sink);
+        let mut ctx = RequestContext::new(&info, invoke_id, self.sink.clone());
         let reply = handler.confirmed(&mut ctx, &service);
         let responder = ctx.into_responder();
         match reply {

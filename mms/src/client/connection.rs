@@ -295,6 +295,23 @@ impl Connection {
 
     /// Queues a confirmed request (ISO 9506-2 §7.2); it goes out at once when a slot is free.
     pub fn request(&mut self, service: &ConfirmedServiceRequest<'_>) -> RequestId {
+        // A free slot and nobody queued before us: straight into the transmit buffer, with no
+        // copy of the request of its own.
+        if self.waiting.is_empty() && self.endpoint.request_capacity() > 0 {
+            let id = RequestId(self.next_request);
+            self.next_request += 1;
+            let deadline = Instant::now() + self.config.request_timeout;
+            match self.endpoint.send_request(service) {
+                Ok(invoke_id) => {
+                    self.inflight.insert(invoke_id, (id, deadline));
+                }
+                Err(e) => self.events.push_back(ClientEvent::Answer(
+                    id,
+                    Err(ClientError::NotSent(e.to_string())),
+                )),
+            }
+            return id;
+        }
         self.scratch.clear();
         service.encode(&mut self.scratch);
         let bytes = self.scratch.as_slice().to_vec();

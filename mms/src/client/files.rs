@@ -70,14 +70,8 @@ pub fn parse_generalized_time(s: &str) -> Option<SystemTime> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
-    // Days from civil (proleptic Gregorian), after H. Hinnant's published algorithm.
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    // mo and d were checked to 1..=12 and 1..=31 above.
+    let days = crate::common::days_from_civil(y, mo as u32, d as u32);
     let secs = days * 86_400 + h * 3600 + mi * 60 + se;
     let mut nanos = 0u32;
     if let Some(f) = frac {
@@ -477,17 +471,8 @@ mod tests {
         /// Every UTC time of the digits form parses back to itself.
         #[test]
         fn generalized_time_round_trip(secs in 0u64..8_000_000_000, millis in 0u32..1000) {
-            let days = secs / 86_400;
-            // Civil from days (the inverse algorithm), to print the text.
-            let z = days as i64 + 719_468;
-            let era = z.div_euclid(146_097);
-            let doe = z - era * 146_097;
-            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-            let mp = (5 * doy + 2) / 153;
-            let d = doy - (153 * mp + 2) / 5 + 1;
-            let m = if mp < 10 { mp + 3 } else { mp - 9 };
-            let y = yoe + era * 400 + i64::from(m <= 2);
+            let days = (secs / 86_400) as i64;
+            let (y, m, d) = crate::common::civil_from_days(days);
             let rem = secs % 86_400;
             let text = format!(
                 "{y:04}{m:02}{d:02}{:02}{:02}{:02}.{millis:03}Z",

@@ -393,7 +393,7 @@ pub fn data_field(d: &Data<'_>, depth: usize) -> Field {
                 Some(days) => {
                     // TimeOfDay days count from 1984-01-01 (ISO 9506-2 §7.1.6); 5113 days after
                     // the Unix epoch.
-                    let (y, mo, da) = civil(i64::from(days) + 5113);
+                    let (y, mo, da) = crate::common::civil_from_days(i64::from(days) + 5113);
                     format!("{y:04}-{mo:02}-{da:02} {clock}")
                 }
                 None => clock,
@@ -405,7 +405,7 @@ pub fn data_field(d: &Data<'_>, depth: usize) -> Field {
         Data::MmsString(s) => Field::new("mMSString", format!("{s:?}")),
         Data::UtcTime(t) => {
             let secs = i64::from(t.seconds);
-            let (y, mo, da) = civil(secs.div_euclid(86_400));
+            let (y, mo, da) = crate::common::civil_from_days(secs.div_euclid(86_400));
             let rem = secs.rem_euclid(86_400);
             let nanos = t.fraction_nanos();
             let mut f = Field::new(
@@ -422,20 +422,6 @@ pub fn data_field(d: &Data<'_>, depth: usize) -> Field {
             f
         }
     }
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 fn request_fields(s: &Req<'_>) -> Vec<Field> {
@@ -561,9 +547,9 @@ mod tests {
 
     #[test]
     fn civil_dates() {
-        assert_eq!(civil(0), (1970, 1, 1));
-        assert_eq!(civil(5113), (1984, 1, 1));
-        assert_eq!(civil(19_675), (2023, 11, 14));
+        assert_eq!(crate::common::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(crate::common::civil_from_days(5113), (1984, 1, 1));
+        assert_eq!(crate::common::civil_from_days(19_675), (2023, 11, 14));
     }
 
     #[test]

@@ -82,237 +82,181 @@ fn transport_disconnect(v: u8) -> String {
     format!("{v:#04x} ({})", on.join(", "))
 }
 
-pub(super) fn session_field(spdu: &Spdu<'_>) -> Field {
-    let mut s = Field::new("Session", spdu.name());
-    let si = |n: u8| Field::new("SPDU type (SI)", format!("{} ({n})", si_name(n)));
-    let opt = |s: &mut Field, name: &str, v: Option<String>| {
+fn byte(v: Option<u8>) -> Option<String> {
+    v.map(|v| format!("{v:#04x}"))
+}
+
+fn tsdu(t: Option<cosp::spdu::TsduMaxSize>) -> Option<String> {
+    t.map(|t| {
+        format!(
+            "initiator to responder {}, responder to initiator {}",
+            t.initiator_to_responder, t.responder_to_initiator
+        )
+    })
+}
+
+/// Pushes every parameter that is present, in the order given.
+fn push_all(s: &mut Field, params: Vec<(&str, Option<String>)>) {
+    for (name, v) in params {
         if let Some(v) = v {
             s.push(name, v);
         }
-    };
-    let ud = |s: &mut Field, u: Option<&[u8]>, ext: bool| {
-        if let Some(u) = u {
-            let name = if ext {
-                "Extended User Data (PGI 194)"
-            } else {
-                "User Data (PGI 193)"
-            };
-            s.push(name, format!("{} octets", u.len()));
-        }
-    };
+    }
+}
+
+fn user_data(s: &mut Field, u: Option<&[u8]>, ext: bool) {
+    if let Some(u) = u {
+        let name = if ext {
+            "Extended User Data (PGI 194)"
+        } else {
+            "User Data (PGI 193)"
+        };
+        s.push(name, format!("{} octets", u.len()));
+    }
+}
+
+fn si(s: &mut Field, n: u8) {
+    s.children.push(Field::new(
+        "SPDU type (SI)",
+        format!("{} ({n})", si_name(n)),
+    ));
+}
+
+pub(super) fn session_field(spdu: &Spdu<'_>) -> Field {
+    let mut s = Field::new("Session", spdu.name());
     match spdu {
         Spdu::Connect(cn) => {
-            s.children.push(si(13));
+            si(&mut s, 13);
             if let Some(c) = &cn.connection_identifier {
                 s.children.push(conn_id(c));
             }
-            opt(
+            push_all(
                 &mut s,
-                "Protocol Options (PI 19)",
-                cn.protocol_options.map(|v| format!("{v:#04x}")),
+                vec![
+                    ("Protocol Options (PI 19)", byte(cn.protocol_options)),
+                    ("TSDU Maximum Size (PI 21)", tsdu(cn.tsdu_max_size)),
+                    ("Version Number (PI 22)", byte(cn.version_number)),
+                    (
+                        "Initial Serial Number (PI 23)",
+                        cn.initial_serial_number.map(hex),
+                    ),
+                    ("Token Setting Item (PI 26)", byte(cn.token_setting)),
+                    (
+                        "Session User Requirements (PI 20)",
+                        cn.session_user_requirements.map(requirements),
+                    ),
+                    ("Calling Session Selector (PI 51)", cn.calling_ssel.map(hex)),
+                    ("Called Session Selector (PI 52)", cn.called_ssel.map(hex)),
+                    ("Data Overflow (PI 60)", byte(cn.data_overflow)),
+                    ("Enclosure Item (PI 25)", byte(cn.enclosure)),
+                ],
             );
-            opt(
-                &mut s,
-                "TSDU Maximum Size (PI 21)",
-                cn.tsdu_max_size.map(|t| {
-                    format!(
-                        "initiator to responder {}, responder to initiator {}",
-                        t.initiator_to_responder, t.responder_to_initiator
-                    )
-                }),
-            );
-            opt(
-                &mut s,
-                "Version Number (PI 22)",
-                cn.version_number.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Initial Serial Number (PI 23)",
-                cn.initial_serial_number.map(hex),
-            );
-            opt(
-                &mut s,
-                "Token Setting Item (PI 26)",
-                cn.token_setting.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Session User Requirements (PI 20)",
-                cn.session_user_requirements.map(requirements),
-            );
-            opt(
-                &mut s,
-                "Calling Session Selector (PI 51)",
-                cn.calling_ssel.map(hex),
-            );
-            opt(
-                &mut s,
-                "Called Session Selector (PI 52)",
-                cn.called_ssel.map(hex),
-            );
-            opt(
-                &mut s,
-                "Data Overflow (PI 60)",
-                cn.data_overflow.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Enclosure Item (PI 25)",
-                cn.enclosure.map(|v| format!("{v:#04x}")),
-            );
-            ud(&mut s, cn.user_data, false);
-            ud(&mut s, cn.extended_user_data, true);
+            user_data(&mut s, cn.user_data, false);
+            user_data(&mut s, cn.extended_user_data, true);
         }
         Spdu::Accept(ac) => {
-            s.children.push(si(14));
+            si(&mut s, 14);
             if let Some(c) = &ac.connection_identifier {
                 s.children.push(conn_id(c));
             }
-            opt(
+            push_all(
                 &mut s,
-                "Protocol Options (PI 19)",
-                ac.protocol_options.map(|v| format!("{v:#04x}")),
+                vec![
+                    ("Protocol Options (PI 19)", byte(ac.protocol_options)),
+                    ("TSDU Maximum Size (PI 21)", tsdu(ac.tsdu_max_size)),
+                    ("Version Number (PI 22)", byte(ac.version_number)),
+                    (
+                        "Initial Serial Number (PI 23)",
+                        ac.initial_serial_number.map(hex),
+                    ),
+                    ("Token Setting Item (PI 26)", byte(ac.token_setting)),
+                    ("Token Item (PI 16)", byte(ac.token_item)),
+                    (
+                        "Session User Requirements (PI 20)",
+                        ac.session_user_requirements.map(requirements),
+                    ),
+                    ("Enclosure Item (PI 25)", byte(ac.enclosure)),
+                    ("Calling Session Selector (PI 51)", ac.calling_ssel.map(hex)),
+                    (
+                        "Responding Session Selector (PI 52)",
+                        ac.responding_ssel.map(hex),
+                    ),
+                ],
             );
-            opt(
-                &mut s,
-                "TSDU Maximum Size (PI 21)",
-                ac.tsdu_max_size.map(|t| {
-                    format!(
-                        "initiator to responder {}, responder to initiator {}",
-                        t.initiator_to_responder, t.responder_to_initiator
-                    )
-                }),
-            );
-            opt(
-                &mut s,
-                "Version Number (PI 22)",
-                ac.version_number.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Initial Serial Number (PI 23)",
-                ac.initial_serial_number.map(hex),
-            );
-            opt(
-                &mut s,
-                "Token Setting Item (PI 26)",
-                ac.token_setting.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Token Item (PI 16)",
-                ac.token_item.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Session User Requirements (PI 20)",
-                ac.session_user_requirements.map(requirements),
-            );
-            opt(
-                &mut s,
-                "Enclosure Item (PI 25)",
-                ac.enclosure.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Calling Session Selector (PI 51)",
-                ac.calling_ssel.map(hex),
-            );
-            opt(
-                &mut s,
-                "Responding Session Selector (PI 52)",
-                ac.responding_ssel.map(hex),
-            );
-            ud(&mut s, ac.user_data, false);
-            ud(&mut s, ac.extended_user_data, true);
+            user_data(&mut s, ac.user_data, false);
+            user_data(&mut s, ac.extended_user_data, true);
         }
         Spdu::Refuse(rf) => {
-            s.children.push(si(12));
+            si(&mut s, 12);
             if let Some(c) = &rf.connection_identifier {
                 s.children.push(conn_id(c));
             }
-            opt(
+            push_all(
                 &mut s,
-                "Transport Disconnect (PI 17)",
-                rf.transport_disconnect.map(transport_disconnect),
-            );
-            opt(
-                &mut s,
-                "Session User Requirements (PI 20)",
-                rf.session_user_requirements.map(requirements),
-            );
-            opt(
-                &mut s,
-                "Version Number (PI 22)",
-                rf.version_number.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Enclosure Item (PI 25)",
-                rf.enclosure.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Reason Code (PI 50)",
-                rf.reason.map(|r| format!("{r} ({})", r.code())),
+                vec![
+                    (
+                        "Transport Disconnect (PI 17)",
+                        rf.transport_disconnect.map(transport_disconnect),
+                    ),
+                    (
+                        "Session User Requirements (PI 20)",
+                        rf.session_user_requirements.map(requirements),
+                    ),
+                    ("Version Number (PI 22)", byte(rf.version_number)),
+                    ("Enclosure Item (PI 25)", byte(rf.enclosure)),
+                    (
+                        "Reason Code (PI 50)",
+                        rf.reason.map(|r| format!("{r} ({})", r.code())),
+                    ),
+                ],
             );
             if !rf.user_data.is_empty() {
                 s.push("reason user data", format!("{} octets", rf.user_data.len()));
             }
         }
         Spdu::Finish(x) => {
-            s.children.push(si(9));
-            opt(
+            si(&mut s, 9);
+            push_all(
                 &mut s,
-                "Transport Disconnect (PI 17)",
-                x.transport_disconnect.map(transport_disconnect),
+                vec![
+                    (
+                        "Transport Disconnect (PI 17)",
+                        x.transport_disconnect.map(transport_disconnect),
+                    ),
+                    ("Enclosure Item (PI 25)", byte(x.enclosure)),
+                ],
             );
-            opt(
-                &mut s,
-                "Enclosure Item (PI 25)",
-                x.enclosure.map(|v| format!("{v:#04x}")),
-            );
-            ud(&mut s, x.user_data, false);
+            user_data(&mut s, x.user_data, false);
         }
         Spdu::Disconnect(x) => {
-            s.children.push(si(10));
-            opt(
-                &mut s,
-                "Enclosure Item (PI 25)",
-                x.enclosure.map(|v| format!("{v:#04x}")),
-            );
-            ud(&mut s, x.user_data, false);
+            si(&mut s, 10);
+            push_all(&mut s, vec![("Enclosure Item (PI 25)", byte(x.enclosure))]);
+            user_data(&mut s, x.user_data, false);
         }
         Spdu::NotFinished(x) => {
-            s.children.push(si(8));
-            opt(
-                &mut s,
-                "Enclosure Item (PI 25)",
-                x.enclosure.map(|v| format!("{v:#04x}")),
-            );
-            ud(&mut s, x.user_data, false);
+            si(&mut s, 8);
+            push_all(&mut s, vec![("Enclosure Item (PI 25)", byte(x.enclosure))]);
+            user_data(&mut s, x.user_data, false);
         }
         Spdu::Abort(ab) => {
-            s.children.push(si(25));
-            opt(
+            si(&mut s, 25);
+            push_all(
                 &mut s,
-                "Transport Disconnect (PI 17)",
-                ab.transport_disconnect.map(transport_disconnect),
+                vec![
+                    (
+                        "Transport Disconnect (PI 17)",
+                        ab.transport_disconnect.map(transport_disconnect),
+                    ),
+                    ("Enclosure Item (PI 25)", byte(ab.enclosure)),
+                    (
+                        "Reflect Parameter Values (PI 49)",
+                        ab.reflect_parameter_values.map(hex),
+                    ),
+                ],
             );
-            opt(
-                &mut s,
-                "Enclosure Item (PI 25)",
-                ab.enclosure.map(|v| format!("{v:#04x}")),
-            );
-            opt(
-                &mut s,
-                "Reflect Parameter Values (PI 49)",
-                ab.reflect_parameter_values.map(hex),
-            );
-            ud(&mut s, ab.user_data, false);
+            user_data(&mut s, ab.user_data, false);
         }
-        Spdu::AbortAccept => s.children.push(si(26)),
+        Spdu::AbortAccept => si(&mut s, 26),
         Spdu::Data(ud) => {
             s.value = "GIVE TOKENS + DATA TRANSFER".into();
             s.children

@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use acse::association::AeTitle;
 
@@ -78,10 +79,11 @@ impl From<ServiceResult> for Reply {
 }
 
 /// Where a [`Responder`] delivers its answer: implemented by the runtime (a channel into the
-/// association's event loop) and by tests.
-pub trait ResponseSink: Send {
+/// association's event loop) and by tests. One sink serves every request of a loop, shared by
+/// reference count, so answering later costs no allocation per request.
+pub trait ResponseSink: Send + Sync {
     /// Delivers the answer to request `invoke_id` of association `association`.
-    fn complete(self: Box<Self>, association: u64, invoke_id: u32, result: ServiceResult);
+    fn complete(&self, association: u64, invoke_id: u32, result: ServiceResult);
 }
 
 /// A handle that answers one confirmed request later, from any thread. Dropping it unanswered
@@ -90,12 +92,12 @@ pub trait ResponseSink: Send {
 pub struct Responder {
     association: u64,
     invoke_id: u32,
-    sink: Option<Box<dyn ResponseSink>>,
+    sink: Option<Arc<dyn ResponseSink>>,
 }
 
 impl Responder {
     /// A responder for request `invoke_id` of `association` that delivers into `sink`.
-    pub fn new(association: u64, invoke_id: u32, sink: Box<dyn ResponseSink>) -> Responder {
+    pub fn new(association: u64, invoke_id: u32, sink: Arc<dyn ResponseSink>) -> Responder {
         Responder {
             association,
             invoke_id,
@@ -164,7 +166,7 @@ impl<'r> RequestContext<'r> {
     pub fn new(
         association: &'r AssociationInfo,
         invoke_id: u32,
-        sink: Box<dyn ResponseSink>,
+        sink: Arc<dyn ResponseSink>,
     ) -> RequestContext<'r> {
         RequestContext {
             association,

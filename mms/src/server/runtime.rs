@@ -21,7 +21,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 
 use crate::endpoint::{CloseReason, Endpoint, MmsEvent, Phase, SendError};
 use crate::initiate::ServiceKind;
-use crate::pdu::{MmsPdu, UnconfirmedService};
+use crate::pdu::{write_unconfirmed_pdu, UnconfirmedService};
 use crate::reject::{ConfirmedRequestProblem, RejectReason};
 use crate::server::config::{ServerConfig, Stats, StatsSnapshot};
 use crate::server::handler::{
@@ -89,6 +89,8 @@ struct Shared {
 pub struct Server {
     config: ServerConfig,
     handler: Arc<dyn Handler>,
+    /// The bound addresses, in `listen` order (never empty: `bind` refuses an empty list).
+    addrs: Vec<SocketAddr>,
     listeners: Vec<std::net::TcpListener>,
     polls: Vec<(Poll, Receiver<Command>)>,
     shared: Arc<Shared>,
@@ -105,6 +107,7 @@ pub struct ServerHandle {
 /// A server running on background threads ([`Server::spawn`]).
 pub struct RunningServer {
     handle: ServerHandle,
+    first_addr: SocketAddr,
     threads: Vec<JoinHandle<io::Result<()>>>,
 }
 
@@ -118,9 +121,11 @@ impl Server {
             ));
         }
         let mut listeners = Vec::new();
+        let mut addrs = Vec::new();
         for addr in &config.listen {
             let l = std::net::TcpListener::bind(addr)?;
             l.set_nonblocking(true)?;
+            addrs.push(l.local_addr()?);
             listeners.push(l);
         }
         let threads = config.threads.max(1);
@@ -139,6 +144,7 @@ impl Server {
         Ok(Server {
             config,
             handler,
+            addrs,
             listeners,
             polls,
             shared: Arc::new(Shared {
@@ -154,10 +160,14 @@ impl Server {
 
     /// The addresses actually bound (useful with port 0).
     pub fn local_addrs(&self) -> Vec<SocketAddr> {
-        self.listeners
-            .iter()
-            .filter_map(|l| l.local_addr().ok())
-            .collect()
+        self.addrs.clone()
+    }
+
+    fn first_addr(&self) -> io::Result<SocketAddr> {
+        self.addrs
+            .first()
+            .copied()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no listen address"))
     }
 
     /// A handle for other threads.
@@ -171,6 +181,7 @@ impl Server {
     /// Runs every event loop on background threads and returns at once.
     pub fn spawn(self) -> io::Result<RunningServer> {
         let handle = self.handle();
+        let first_addr = self.first_addr()?;
         let mut threads = Vec::new();
         for (index, lp) in self.into_loops()?.into_iter().enumerate() {
             threads.push(
@@ -179,15 +190,21 @@ impl Server {
                     .spawn(move || lp.run())?,
             );
         }
-        Ok(RunningServer { handle, threads })
+        Ok(RunningServer {
+            handle,
+            first_addr,
+            threads,
+        })
     }
 
     /// Runs the server on this thread (and `threads - 1` more) until [`ServerHandle::shutdown`].
     pub fn run(self) -> io::Result<()> {
-        let mut loops = self.into_loops()?;
-        let first = loops.remove(0);
+        let mut loops = self.into_loops()?.into_iter();
+        let first = loops
+            .next()
+            .ok_or_else(|| io::Error::other("no event loop"))?;
         let mut threads = Vec::new();
-        for (index, lp) in loops.into_iter().enumerate() {
+        for (index, lp) in loops.enumerate() {
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("mms-server-{}", index + 1))
@@ -228,6 +245,10 @@ impl Server {
                 handler: self.handler.clone(),
                 shared: self.shared.clone(),
                 ready: Vec::new(),
+                sink: Arc::new(LoopSink {
+                    shared: self.shared.clone(),
+                    index,
+                }),
             });
         }
         Ok(out)
@@ -267,7 +288,9 @@ impl ServerHandle {
         association: Option<u64>,
         service: &UnconfirmedService<'_>,
     ) -> usize {
-        let pdu: Arc<[u8]> = MmsPdu::unconfirmed(service.clone()).to_vec().into();
+        let mut w = copp::ber::Writer::with_capacity(256);
+        write_unconfirmed_pdu(&mut w, service);
+        let pdu: Arc<[u8]> = w.into_vec().into();
         let targets: Vec<usize> = match association {
             Some(id) => match self.shared.registry.lock() {
                 Ok(r) => r.get(&id).map(|(l, _)| *l).into_iter().collect(),
@@ -324,7 +347,7 @@ impl RunningServer {
 
     /// The first listen address (convenient with port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.handle.addrs[0]
+        self.first_addr
     }
 
     /// Shuts down and waits for the loops to end.
@@ -349,7 +372,7 @@ struct LoopSink {
 }
 
 impl ResponseSink for LoopSink {
-    fn complete(self: Box<Self>, association: u64, invoke_id: u32, result: ServiceResult) {
+    fn complete(&self, association: u64, invoke_id: u32, result: ServiceResult) {
         if let Some(remote) = self.shared.loops.get(self.index) {
             remote.send(Command::Complete {
                 association,
@@ -397,6 +420,8 @@ struct EventLoop {
     shared: Arc<Shared>,
     /// Connections with input left over after their read rounds.
     ready: Vec<Token>,
+    /// Where deferred answers of this loop's requests go.
+    sink: Arc<dyn ResponseSink>,
 }
 
 impl EventLoop {
@@ -696,11 +721,7 @@ impl EventLoop {
                         Stats::bump(&self.shared.stats.rejects_sent);
                         continue;
                     }
-                    let sink = Box::new(LoopSink {
-                        shared: self.shared.clone(),
-                        index: self.index,
-                    });
-                    let mut ctx = RequestContext::new(&info, invoke_id, sink);
+                    let mut ctx = RequestContext::new(&info, invoke_id, self.sink.clone());
                     let reply = self.handler.confirmed(&mut ctx, &req.service);
                     drop(req);
                     let responder = ctx.into_responder();

@@ -15,12 +15,7 @@ use mms::service_error::{ConfirmedErrorPdu, ServiceError};
 pub struct ChannelSink(pub mpsc::Sender<(u64, u32)>);
 
 impl ResponseSink for ChannelSink {
-    fn complete(
-        self: Box<Self>,
-        association: u64,
-        invoke_id: u32,
-        _result: mms::server::ServiceResult,
-    ) {
+    fn complete(&self, association: u64, invoke_id: u32, _result: mms::server::ServiceResult) {
         let _ = self.0.send((association, invoke_id));
     }
 }
@@ -68,7 +63,7 @@ pub fn try_call<'a>(
         panic!("not a request")
     };
     let (tx, _rx) = mpsc::channel();
-    let mut ctx = RequestContext::new(info, 7, Box::new(ChannelSink(tx)));
+    let mut ctx = RequestContext::new(info, 7, std::sync::Arc::new(ChannelSink(tx)));
     let answer = match m.confirmed(&mut ctx, &r.service) {
         Reply::Now(a) => a,
         Reply::Unsupported => return None,
