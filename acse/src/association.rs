@@ -491,6 +491,17 @@ impl Association {
         self.state == State::Closed
     }
 
+    /// The peer identity the security provider authenticated, if any (see
+    /// [`AssociationSecurity::authenticated_peer`]).
+    pub fn authenticated_peer(&self) -> Option<crate::security::AuthenticatedPeer> {
+        self.security.as_ref().and_then(|s| s.authenticated_peer())
+    }
+
+    /// The name of the security provider, if there is one.
+    pub fn security_name(&self) -> Option<&'static str> {
+        self.security.as_ref().map(|s| s.name())
+    }
+
     /// The presentation contexts (id, abstract syntax) in the defined context set.
     pub fn contexts(&self) -> &[(u32, Oid<'static>)] {
         &self.contexts

@@ -68,8 +68,61 @@ use crate::apdu::{
     ServiceUserDiagnostic,
 };
 
-/// The `log` target of security events (DESIGN.md principle 8).
-pub const SECURITY_LOG_TARGET: &str = "osi_mms::security";
+/// The `log` target of security events (DESIGN.md principle 8); the same as
+/// [`cot::security_event::SECURITY_LOG_TARGET`].
+pub const SECURITY_LOG_TARGET: &str = cot::security_event::SECURITY_LOG_TARGET;
+
+pub use cot::security_event::{EventCount, SecurityEvents, Severity};
+
+/// What the transport under an association knows about its own protection (IEC 62351-4 §6,
+/// the T-profile), given to a [`SecurityFactory`] when a provider is made: an application-layer
+/// mechanism may depend on it (IEC 62351-4 Table 1: the A-security-profile without TLS is weak).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransportSecurity {
+    /// The association runs over TLS.
+    pub tls: bool,
+    /// The DER certificate the TLS peer authenticated with (its end-entity certificate).
+    pub peer_certificate: Option<Vec<u8>>,
+}
+
+impl TransportSecurity {
+    /// Plain TCP (RFC 1006 without TLS).
+    pub fn plain() -> TransportSecurity {
+        TransportSecurity::default()
+    }
+}
+
+/// Makes one [`AssociationSecurity`] provider per association (DESIGN.md principle 6): what the
+/// MMS client and server runtimes take by configuration. A factory holds what associations
+/// share (credentials, trust store, replay cache, the event recorder).
+pub trait SecurityFactory: Send + Sync {
+    /// The mechanism's name, for logs.
+    fn name(&self) -> &'static str;
+
+    /// A provider for a new association in `role` over a transport described by `transport`.
+    /// An `Err` means the association cannot be secured as configured: the runtime drops the
+    /// connection (server) or fails the connect (client) without sending anything.
+    fn provider(
+        &self,
+        role: Role,
+        transport: &TransportSecurity,
+    ) -> Result<Box<dyn AssociationSecurity>, SecurityError>;
+}
+
+/// The peer identity a provider authenticated (IEC 62351-4 §11.2 A-security-profile, or the
+/// end-to-end handshake of §13): handed to the application once the association is up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatedPeer {
+    /// Which mechanism authenticated it (the provider's name).
+    pub mechanism: &'static str,
+    /// The peer's end-entity certificate, DER.
+    pub certificate_der: Vec<u8>,
+    /// The certificate's subject, one line (RFC 4514 style).
+    pub subject: String,
+    /// The subject's X.520 objectIdentifier (2.5.4.106) value, dotted, if present (the AP-title
+    /// binding of IEC 62351-4 Annex G.6.2).
+    pub object_identifier: Option<String>,
+}
 
 /// Which end of the association the provider serves (ISO 8650-1 §7.1: the requestor sends the
 /// AARQ, the acceptor the AARE).
@@ -368,6 +421,12 @@ pub trait AssociationSecurity: Send {
     /// On receiving an ABRT (the association is over; for logging and clean-up).
     fn on_receive_abort(&mut self, ctx: &SecurityContext<'_>, abrt: &Abrt<'_>) {
         let _ = (ctx, abrt);
+    }
+
+    /// The peer identity this provider authenticated, once it has (`None` for mechanisms that
+    /// authenticate nobody, and before the establishment completed).
+    fn authenticated_peer(&self) -> Option<AuthenticatedPeer> {
+        None
     }
 
     /// Data phase, outgoing P-DATA value `data` on presentation context `context_id`.

@@ -1,6 +1,8 @@
 //! `cot`: the OSI transport for MMS — RFC 1006 TPKT framing (`tpkt`) and
 //! ISO 8073 / ITU-T X.224 class 0 COTP (`tpdu` codec and `connection` state
-//! machine), sans-IO, plus a TCP keep-alive helper (`keepalive`) for the runtime.
+//! machine), sans-IO, plus a TCP keep-alive helper (`keepalive`) for the runtime, the
+//! security-event recorder every security mechanism reports to (`security_event`), and a
+//! test/demo certificate authority (`pki`).
 //!
 //! Parsers borrow from their input and check every length before use;
 //! nothing allocates in proportion to a length a peer sent.
@@ -9,6 +11,8 @@
 pub mod connection;
 pub mod error;
 pub mod keepalive;
+pub mod pki;
+pub mod security_event;
 pub mod tpdu;
 pub mod tpkt;
 

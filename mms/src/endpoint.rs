@@ -339,6 +339,12 @@ impl Endpoint {
         &self.assoc
     }
 
+    /// The peer identity the association's security provider authenticated (IEC 62351-4
+    /// A-security-profile or end-to-end security), if any.
+    pub fn authenticated_peer(&self) -> Option<acse::security::AuthenticatedPeer> {
+        self.assoc.authenticated_peer()
+    }
+
     /// How many of our requests await an answer.
     pub fn outstanding(&self) -> usize {
         self.book.outstanding.len()

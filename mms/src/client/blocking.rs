@@ -3,6 +3,7 @@
 //! outstanding limit, ISO 9506-2 §8.2.1), informationReports arrive while nobody is calling, and
 //! confirmed requests from the server (dual-direction ICCP) are answered by a [`Handler`].
 
+use acse::security::AuthenticatedPeer;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -43,10 +44,14 @@ enum Cmd {
     Abort,
 }
 
+/// What the I/O thread reports once the association is up.
+type Established = (Negotiated, Option<AuthenticatedPeer>);
+
 struct Inner {
     tx: Mutex<Sender<Cmd>>,
     waker: Arc<Waker>,
     negotiated: Negotiated,
+    authenticated_peer: Option<AuthenticatedPeer>,
     peer: SocketAddr,
     thread: Mutex<Option<JoinHandle<()>>>,
     unconfirmed: Mutex<Option<Receiver<Unconfirmed>>>,
@@ -134,7 +139,8 @@ impl Client {
         let connect_timeout = config.connect_timeout;
         let stream = std::net::TcpStream::connect_timeout(&peer, connect_timeout)?;
         stream.set_nonblocking(true)?;
-        let mut conn = Connection::from_stream(mio::net::TcpStream::from_std(stream), config);
+        let mut conn = Connection::from_stream(mio::net::TcpStream::from_std(stream), config)
+            .map_err(|e| ClientError::NotSent(e.to_string()))?;
         let poll = Poll::new()?;
         conn.register(poll.registry(), SOCKET)?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
@@ -162,19 +168,21 @@ impl Client {
         let thread = std::thread::Builder::new()
             .name(format!("mms-client-{peer}"))
             .spawn(move || io.run())?;
-        let negotiated = match ready_rx.recv_timeout(connect_timeout + Duration::from_secs(1)) {
-            Ok(Ok(n)) => n,
-            Ok(Err(e)) => {
-                let _ = thread.join();
-                return Err(e);
-            }
-            Err(_) => return Err(ClientError::Timeout),
-        };
+        let (negotiated, authenticated_peer) =
+            match ready_rx.recv_timeout(connect_timeout + Duration::from_secs(1)) {
+                Ok(Ok(n)) => n,
+                Ok(Err(e)) => {
+                    let _ = thread.join();
+                    return Err(e);
+                }
+                Err(_) => return Err(ClientError::Timeout),
+            };
         Ok(Client {
             inner: Arc::new(Inner {
                 tx: Mutex::new(tx),
                 waker,
                 negotiated,
+                authenticated_peer,
                 peer,
                 thread: Mutex::new(Some(thread)),
                 unconfirmed: Mutex::new(Some(unconf_rx)),
@@ -186,6 +194,12 @@ impl Client {
     /// What the initiate exchange negotiated.
     pub fn negotiated(&self) -> &Negotiated {
         &self.inner.negotiated
+    }
+
+    /// The server identity the security provider authenticated (IEC 62351-4
+    /// A-security-profile or end-to-end security), if any.
+    pub fn authenticated_peer(&self) -> Option<&AuthenticatedPeer> {
+        self.inner.authenticated_peer.as_ref()
     }
 
     /// The server's address.
@@ -296,7 +310,7 @@ struct IoThread {
     replies: std::collections::HashMap<RequestId, SyncSender<Result<Answer, ClientError>>>,
     conclude: Option<SyncSender<Result<(), ClientError>>>,
     unconfirmed: SyncSender<Unconfirmed>,
-    ready: Option<SyncSender<Result<Negotiated, ClientError>>>,
+    ready: Option<SyncSender<Result<Established, ClientError>>>,
     info: Option<AssociationInfo>,
     closed: Arc<AtomicBool>,
 }
@@ -396,9 +410,10 @@ impl IoThread {
                     calling: Default::default(),
                     called: Default::default(),
                     negotiated: n,
+                    authenticated_peer: self.conn.authenticated_peer(),
                 });
                 if let Some(r) = self.ready.take() {
-                    let _ = r.send(Ok(n));
+                    let _ = r.send(Ok((n, self.conn.authenticated_peer())));
                 }
             }
             ClientEvent::Answer(id, result) => {

@@ -13,10 +13,13 @@
 //! [`Connection::send_unconfirmed`].
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use acse::security::{Role as SecurityRole, SecurityEvents, SecurityFactory, TransportSecurity};
 use copp::ber::Writer;
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
@@ -28,7 +31,7 @@ use crate::server::handler::{Negotiated, ServiceResult};
 use crate::service_error::ServiceError;
 
 /// How a client connects.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientConfig {
     /// The association (selectors, AE-titles, TPDU size) and our initiate proposal (PDU size,
     /// outstanding requests, nesting level, CBBs, services). `localDetailCalling` is always sent.
@@ -37,6 +40,22 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Time allowed for each confirmed request.
     pub request_timeout: Duration,
+    /// The association-security mechanism (IEC 62351-4 A-security-profile, end-to-end security,
+    /// ACSE password); `None`: a kernel-only association.
+    pub security: Option<Arc<dyn SecurityFactory>>,
+    /// Where security events are recorded and counted.
+    pub events: Arc<SecurityEvents>,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("endpoint", &self.endpoint)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("security", &self.security.as_ref().map(|s| s.name()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ClientConfig {
@@ -49,6 +68,8 @@ impl Default for ClientConfig {
             endpoint,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(10),
+            security: None,
+            events: Arc::new(SecurityEvents::new()),
         }
     }
 }
@@ -210,14 +231,28 @@ impl Connection {
     /// [`Connection::drive`] and is reported as [`ClientEvent::Established`].
     pub fn connect(addr: SocketAddr, config: ClientConfig) -> io::Result<Connection> {
         let stream = TcpStream::connect(addr)?;
-        Ok(Connection::from_stream(stream, config))
+        Connection::from_stream(stream, config)
     }
 
-    /// Uses an already connected (or connecting) stream.
-    pub fn from_stream(stream: TcpStream, config: ClientConfig) -> Connection {
+    /// Uses an already connected (or connecting) stream. Fails only when the configured
+    /// security mechanism cannot make a provider (e.g. an unusable credential).
+    pub fn from_stream(stream: TcpStream, config: ClientConfig) -> io::Result<Connection> {
         let _ = stream.set_nodelay(true);
-        let endpoint = Endpoint::connect(config.endpoint.clone(), None);
-        Connection {
+        let provider = match &config.security {
+            None => None,
+            Some(factory) => Some(
+                factory
+                    .provider(SecurityRole::Initiator, &TransportSecurity::plain())
+                    .map_err(|e| {
+                        io::Error::other(format!(
+                            "security provider {} unavailable: {e}",
+                            factory.name()
+                        ))
+                    })?,
+            ),
+        };
+        let endpoint = Endpoint::connect(config.endpoint.clone(), provider);
+        Ok(Connection {
             stream,
             endpoint,
             deadline_connect: Some(Instant::now() + config.connect_timeout),
@@ -231,7 +266,13 @@ impl Connection {
             refusal: None,
             concluded: false,
             scratch: Writer::with_capacity(512),
-        }
+        })
+    }
+
+    /// The peer identity the security provider authenticated (IEC 62351-4 A-security-profile
+    /// or end-to-end security), once the association is up.
+    pub fn authenticated_peer(&self) -> Option<acse::security::AuthenticatedPeer> {
+        self.endpoint.authenticated_peer()
     }
 
     /// Registers the socket with a `mio` registry under `token` (readable and writable,

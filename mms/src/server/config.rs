@@ -1,13 +1,17 @@
 //! Server configuration and statistics.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use acse::security::{SecurityEvents, SecurityFactory};
 
 use crate::endpoint::EndpointConfig;
 
 /// How a [`crate::server::Server`] runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerConfig {
     /// Where to listen (RFC 1006 uses TCP port 102).
     pub listen: Vec<SocketAddr>,
@@ -28,6 +32,27 @@ pub struct ServerConfig {
     /// The most octets queued for one peer that is not reading; beyond it the server stops
     /// reading that peer's requests until the backlog drains (back-pressure, no unbounded memory).
     pub max_backlog: usize,
+    /// The association-security mechanism (IEC 62351-4 A-security-profile, end-to-end security,
+    /// ACSE password): one provider per association, made when the connection is accepted.
+    /// `None`: kernel-only associations.
+    pub security: Option<Arc<dyn SecurityFactory>>,
+    /// Where security events are recorded and counted (shared with the security mechanisms).
+    pub events: Arc<SecurityEvents>,
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("listen", &self.listen)
+            .field("endpoint", &self.endpoint)
+            .field("max_associations", &self.max_associations)
+            .field("threads", &self.threads)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_backlog", &self.max_backlog)
+            .field("security", &self.security.as_ref().map(|s| s.name()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ServerConfig {
@@ -40,6 +65,8 @@ impl Default for ServerConfig {
             connect_timeout: Duration::from_secs(10),
             idle_timeout: None,
             max_backlog: 4 << 20,
+            security: None,
+            events: Arc::new(SecurityEvents::new()),
         }
     }
 }

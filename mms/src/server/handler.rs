@@ -52,6 +52,9 @@ pub struct AssociationInfo {
     pub called: AeTitle,
     /// The initiate negotiation result.
     pub negotiated: Negotiated,
+    /// The peer identity the association's security provider authenticated (IEC 62351-4
+    /// A-security-profile or end-to-end security); `None` without one.
+    pub authenticated_peer: Option<acse::security::AuthenticatedPeer>,
 }
 
 /// The outcome of one confirmed service: its response, or the ServiceError of a

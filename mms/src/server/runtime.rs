@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use acse::security::{Role as SecurityRole, TransportSecurity};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
@@ -517,9 +518,25 @@ impl EventLoop {
             };
             ConnKind::Refusing(Box::new(cot::connection::Connection::accept(cfg)))
         } else {
+            let provider = match &self.config.security {
+                None => None,
+                Some(factory) => {
+                    match factory.provider(SecurityRole::Responder, &TransportSecurity::plain()) {
+                        Ok(p) => Some(p),
+                        Err(e) => {
+                            log::warn!(
+                                "security provider {} unavailable ({e}); {peer} closed",
+                                factory.name()
+                            );
+                            self.shared.active.fetch_sub(1, Ordering::SeqCst);
+                            return;
+                        }
+                    }
+                }
+            };
             ConnKind::Mms(Box::new(Endpoint::accept(
                 self.config.endpoint.clone(),
-                None,
+                provider,
             )))
         };
         let token = Token(self.next_token);
@@ -680,6 +697,7 @@ impl EventLoop {
                         calling: indication.calling.clone(),
                         called: indication.called.clone(),
                         negotiated,
+                        authenticated_peer: endpoint.authenticated_peer(),
                     });
                     match self.handler.associated(&info) {
                         Ok(()) => match endpoint.accept_initiate(&request, services, cbb) {

@@ -36,6 +36,7 @@ pub fn assoc(id: u64, max_pdu_size: usize) -> AssociationInfo {
             parameter_cbb: ParameterCbb::libiec61850_like(),
             peer_services: ServicesSupported::libiec61850_like(),
         },
+        authenticated_peer: None,
     }
 }
 
