@@ -21,6 +21,8 @@ cosp = { path = "../cosp" }
 copp = { path = "../copp" }
 acse = { path = "../acse" }
 mms = { path = "../mms" }
+a-sec-profile = { path = "../a-sec-profile" }
+e2e-sec = { path = "../e2e-sec" }
 
 [workspace]
 members = ["."]
