@@ -24,7 +24,8 @@ use std::fmt;
 use crate::apdu::oids::PASSWORD_MECHANISM;
 use crate::apdu::{Aare, Aarq, AuthenticationValue, External, ServiceUserDiagnostic};
 use crate::security::{
-    AssociationSecurity, Refusal, Role, SecurityContext, SecurityError, SECURITY_LOG_TARGET,
+    AssociationSecurity, Refusal, Role, SecurityContext, SecurityError, SecurityFactory,
+    TransportSecurity, SECURITY_LOG_TARGET,
 };
 
 /// Octets overwritten with zeros on drop.
@@ -176,6 +177,60 @@ impl PasswordAuthentication {
         self.authenticated = true;
         log::info!(target: SECURITY_LOG_TARGET, "event=acse.password.accepted");
         Ok(())
+    }
+}
+
+/// Makes [`PasswordAuthentication`] providers for the MMS client and server runtimes
+/// (`ClientConfig::security`, `ServerConfig::security`): the initiator sends the password, the
+/// responder requires it (or, with [`PasswordFactory::required`]`(false)`, only checks it when
+/// an AARQ carries one). The password is zeroed when the factory is dropped.
+pub struct PasswordFactory {
+    password: Secret,
+    required: bool,
+}
+
+impl PasswordFactory {
+    /// A factory for `password`; authentication required.
+    pub fn new(password: Vec<u8>) -> PasswordFactory {
+        PasswordFactory {
+            password: Secret(password),
+            required: true,
+        }
+    }
+
+    /// Responder: whether an AARQ without a mechanism name or value is refused (default true).
+    pub fn required(mut self, required: bool) -> PasswordFactory {
+        self.required = required;
+        self
+    }
+}
+
+impl fmt::Debug for PasswordFactory {
+    /// Never shows the password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordFactory")
+            .field("required", &self.required)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SecurityFactory for PasswordFactory {
+    fn name(&self) -> &'static str {
+        "acse-password"
+    }
+
+    fn provider(
+        &self,
+        role: Role,
+        _transport: &TransportSecurity,
+    ) -> Result<Box<dyn AssociationSecurity>, SecurityError> {
+        let password = self.password.0.clone();
+        Ok(match role {
+            Role::Initiator => Box::new(PasswordAuthentication::initiator(password)),
+            Role::Responder => {
+                Box::new(PasswordAuthentication::responder(password).required(self.required))
+            }
+        })
     }
 }
 

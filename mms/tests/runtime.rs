@@ -452,3 +452,38 @@ fn an_aarq_without_an_initiate_request_is_refused_with_an_initiate_error() {
     assert_eq!(server.handle().stats().associated, 0);
     server.stop().expect("stop");
 }
+
+/// The security factory in the configurations reaches every association: the server's
+/// password provider admits the client that has the password, and refuses (AARE
+/// rejected-permanent, authentication-failure / -required) the ones that do not.
+#[test]
+fn a_security_factory_in_the_configuration_authenticates_every_association() {
+    use acse::password::PasswordFactory;
+    let config = ServerConfig {
+        security: Some(Arc::new(PasswordFactory::new(b"s3cret".to_vec()))),
+        ..ServerConfig::default()
+    };
+    let (server, _handler) = start(config);
+    let with = |password: Option<&[u8]>| ClientConfig {
+        security: password.map(|p| {
+            Arc::new(PasswordFactory::new(p.to_vec())) as Arc<dyn acse::security::SecurityFactory>
+        }),
+        ..ClientConfig::default()
+    };
+    let good = Client::connect(server.local_addr(), with(Some(b"s3cret"))).expect("connect");
+    assert!(good
+        .request(&ConfirmedServiceRequest::Identify(IdentifyRequest))
+        .is_ok());
+    for bad in [Some(&b"wrong!"[..]), None] {
+        match Client::connect(server.local_addr(), with(bad)) {
+            Err(ClientError::Refused(None)) => {}
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    // The admitted association is unaffected by the refusals.
+    assert!(good
+        .request(&ConfirmedServiceRequest::Identify(IdentifyRequest))
+        .is_ok());
+    good.conclude().expect("conclude");
+    server.stop().expect("stop");
+}
