@@ -408,9 +408,12 @@ fn user_external(context: u32, value: &[u8]) -> External<'static> {
 impl Association {
     fn new(
         role: SecurityRole,
-        config: AssociationConfig,
+        mut config: AssociationConfig,
         security: Option<Box<dyn AssociationSecurity>>,
     ) -> Association {
+        if let Some(ac) = security.as_ref().and_then(|s| s.application_context()) {
+            config.application_context = ac;
+        }
         let cot_cfg = cot_config(&config);
         let cot = match role {
             SecurityRole::Initiator => cot::connection::Connection::connect(cot_cfg),
@@ -1300,11 +1303,25 @@ impl Association {
                     .as_ref()
                     .and_then(|ud| acse_value_of(ud, ACSE_CONTEXT_ID).ok());
                 match aare.as_deref().map(apdu::parse) {
-                    Some(Ok(Apdu::Aare(aare))) => Refused::Acse {
-                        result: aare.result,
-                        diagnostic: aare.result_source_diagnostic,
-                        user_data: user_value(&aare.user_information, USER_CONTEXT_ID),
-                    },
+                    Some(Ok(Apdu::Aare(aare))) => {
+                        // The provider sees the rejecting AARE too (an E2E HandshakeSecReject
+                        // or ApplicationReject to verify, log and unwrap).
+                        let mut delivered = None;
+                        if let Some(mut sec) = self.security.take() {
+                            if let Ok(v) = sec.on_receive_aare(&self.sec_ctx(), &aare) {
+                                delivered = v;
+                            }
+                            self.security = Some(sec);
+                        }
+                        Refused::Acse {
+                            result: aare.result,
+                            diagnostic: aare.result_source_diagnostic,
+                            user_data: match delivered {
+                                Some(v) => user_value(&v, USER_CONTEXT_ID),
+                                None => user_value(&aare.user_information, USER_CONTEXT_ID),
+                            },
+                        }
+                    }
                     _ => Refused::Presentation {
                         reason: cpr.provider_reason,
                     },

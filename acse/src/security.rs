@@ -423,6 +423,13 @@ pub trait AssociationSecurity: Send {
         let _ = (ctx, abrt);
     }
 
+    /// The application context this provider's associations use instead of the configured one
+    /// (IEC 62351-4 §15, F-1152: native mode proposes and requires e2eMmsAC); `None` keeps
+    /// [`crate::association::AssociationConfig::application_context`].
+    fn application_context(&self) -> Option<Oid<'static>> {
+        None
+    }
+
     /// The peer identity this provider authenticated, once it has (`None` for mechanisms that
     /// authenticate nobody, and before the establishment completed).
     fn authenticated_peer(&self) -> Option<AuthenticatedPeer> {

@@ -1,0 +1,156 @@
+//! Certificate checks of the handshake (IEC 62351-4 Annex G; F-1142, F-1162..F-1164;
+//! ASSUMPTIONS.md U-14, U-15, U-17): parse, validity against the provider's clock, key usage,
+//! key type and size, path to a configured anchor (openssl `X509Store`), and the subject's
+//! X.520 objectIdentifier (2.5.4.106) for the OSI address binding.
+
+use std::time::SystemTime;
+
+use copp::ber::{Reader, Tag};
+use openssl::asn1::Asn1Time;
+use openssl::pkey::Id;
+use openssl::stack::Stack;
+use openssl::x509::store::{X509Store, X509StoreBuilder};
+use openssl::x509::verify::X509VerifyFlags;
+use openssl::x509::{X509KeyUsage, X509StoreContext, X509};
+
+use crate::pdu::HandshakeDiagnostic;
+
+/// The trust anchors, built once per factory.
+pub struct TrustStore {
+    store: X509Store,
+}
+
+impl std::fmt::Debug for TrustStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TrustStore")
+    }
+}
+
+impl TrustStore {
+    /// A store of `anchors`. Time is checked by [`check_certificate`] against the provider's
+    /// clock, so openssl's own time check is off.
+    pub fn new(anchors: &[X509]) -> Result<TrustStore, String> {
+        let mut b = X509StoreBuilder::new().map_err(|e| e.to_string())?;
+        for a in anchors {
+            b.add_cert(a.clone()).map_err(|e| e.to_string())?;
+        }
+        b.set_flags(X509VerifyFlags::NO_CHECK_TIME)
+            .map_err(|e| e.to_string())?;
+        Ok(TrustStore { store: b.build() })
+    }
+}
+
+fn unix(t: SystemTime) -> i64 {
+    crate::time::TimeStamp::millis_of(t) / 1000
+}
+
+fn within_validity(c: &X509, now: &Asn1Time) -> bool {
+    matches!(
+        c.not_before().compare(now),
+        Ok(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+    ) && matches!(
+        c.not_after().compare(now),
+        Ok(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
+    )
+}
+
+/// Checks a peer's end-entity certificate and path at time `now`: Annex G profile
+/// (digitalSignature in keyUsage when present, RSA ≥ 2048 or EC ≥ 256 bits), validity, and a
+/// path to an anchor. Errors name the HandshakeDiagnostic to report.
+pub fn check_certificate(
+    store: &TrustStore,
+    cert_der: &[u8],
+    path: &[&[u8]],
+    now: SystemTime,
+) -> Result<X509, HandshakeDiagnostic> {
+    use HandshakeDiagnostic::{InvalidCertificationPath, InvalidPublicKeyCertificate};
+    let cert = X509::from_der(cert_der).map_err(|_| InvalidPublicKeyCertificate)?;
+    let now_t = Asn1Time::from_unix(unix(now)).map_err(|_| InvalidPublicKeyCertificate)?;
+    if !within_validity(&cert, &now_t) {
+        return Err(InvalidPublicKeyCertificate);
+    }
+    if let Some(ku) = cert.key_usage() {
+        if !ku.contains(X509KeyUsage::DIGITAL_SIGNATURE) {
+            return Err(InvalidPublicKeyCertificate);
+        }
+    }
+    let pk = cert.public_key().map_err(|_| InvalidPublicKeyCertificate)?;
+    let strong = match pk.id() {
+        Id::RSA => pk.bits() >= 2048,
+        Id::EC => pk.bits() >= 256,
+        _ => false,
+    };
+    if !strong {
+        return Err(InvalidPublicKeyCertificate);
+    }
+    let mut chain = Stack::new().map_err(|_| InvalidCertificationPath)?;
+    for p in path {
+        let c = X509::from_der(p).map_err(|_| InvalidCertificationPath)?;
+        if !within_validity(&c, &now_t) {
+            return Err(InvalidCertificationPath);
+        }
+        chain.push(c).map_err(|_| InvalidCertificationPath)?;
+    }
+    let mut ctx = X509StoreContext::new().map_err(|_| InvalidCertificationPath)?;
+    let ok = ctx
+        .init(&store.store, &cert, &chain, |c| c.verify_cert())
+        .unwrap_or(false);
+    if !ok {
+        return Err(InvalidCertificationPath);
+    }
+    Ok(cert)
+}
+
+/// The dotted value of the subject's X.520 objectIdentifier attribute (2.5.4.106), read from
+/// the DER: an OBJECT IDENTIFIER value, or a UTF8String holding a dotted OID (spec notes E-12).
+pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
+    let mut top = Reader::with_depth(cert_der, 16);
+    let cert = top.read().ok()?;
+    let mut c = cert.reader().ok()?;
+    let tbs = c.read().ok()?;
+    let mut t = tbs.reader().ok()?;
+    // version [0] EXPLICIT, optional.
+    let _ = t.read_if(Tag::context(0, true)).ok()?;
+    let _serial = t.read().ok()?;
+    let _sig = t.read().ok()?;
+    let _issuer = t.read().ok()?;
+    let _validity = t.read().ok()?;
+    let subject = t.read().ok()?;
+    let mut rdns = subject.reader().ok()?;
+    while let Some(rdn) = rdns.read_optional().ok()? {
+        let mut set = rdn.reader().ok()?;
+        while let Some(atv) = set.read_optional().ok()? {
+            let mut a = atv.reader().ok()?;
+            let ty = a.read().ok()?;
+            let v = a.read().ok()?;
+            if ty.tag == Tag::OID && ty.contents == [0x55, 0x04, 0x6A] {
+                if v.tag == Tag::OID {
+                    return v.oid().ok().map(|o| o.to_id_string());
+                }
+                if v.tag == Tag::universal(12, false) {
+                    let s = std::str::from_utf8(v.contents).ok()?;
+                    // Must itself be a dotted OID.
+                    return copp::ber::oid_from_str(s).ok().map(|o| o.to_id_string());
+                }
+                return None;
+            }
+        }
+    }
+    None
+}
+
+/// A one-line subject for logs and [`acse::security::AuthenticatedPeer`].
+pub fn subject_line(cert: &X509) -> String {
+    let mut parts = Vec::new();
+    for e in cert.subject_name().entries() {
+        let key = e.object().nid().short_name().unwrap_or("?").to_owned();
+        let key = if key == "UNDEF" || key == "?" {
+            e.object().to_string()
+        } else {
+            key
+        };
+        let val = e.data().to_string().unwrap_or_else(|_| "#".to_owned());
+        parts.push(format!("{key}={val}"));
+    }
+    parts.join(",")
+}

@@ -1,0 +1,652 @@
+//! BER decoder and DER encoder of the E2E-Working module (e2e-sec/asn1/e2e-working.asn).
+//! Built on the stack's one BER reader/writer (`copp::ber`, whose identifier and length
+//! octets are decoded by asn1-rs). Every tag number of the working module is in this file.
+
+use super::*;
+use copp::ber::{Reader, Tag, Tlv, Writer};
+
+/// Bounds applied while decoding (DESIGN.md principle 3; spec notes U-15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest SecPDU accepted, in octets.
+    pub max_pdu_len: usize,
+    /// The largest certificate (end-entity, path element or attribute certificate), U-15.
+    pub max_cert_len: usize,
+    /// The most certificates in a certification path.
+    pub max_path_len: usize,
+    /// The most algorithms in one offered list.
+    pub max_algorithms: usize,
+    /// The deepest nesting of constructed values.
+    pub max_depth: u16,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_pdu_len: 1 << 20,
+            max_cert_len: 8192,
+            max_path_len: 4,
+            max_algorithms: 8,
+            max_depth: 24,
+        }
+    }
+}
+
+const SEQ: Tag = Tag::SEQUENCE;
+const IA5: Tag = Tag::universal(22, false);
+const UTF8: Tag = Tag::universal(12, false);
+const GT: Tag = Tag::GENERALIZED_TIME;
+const fn ctx(n: u32) -> Tag {
+    Tag::context(n, false)
+}
+const fn ctxc(n: u32) -> Tag {
+    Tag::context(n, true)
+}
+
+// ---------------------------------------------------------------------------------------
+// Encoding (DER). The writer prepends, so the elements of a SEQUENCE are written last first.
+// ---------------------------------------------------------------------------------------
+
+fn w_alg(w: &mut Writer, a: &AlgorithmIdentifier<'_>) {
+    let m = w.mark();
+    if let Some(p) = a.parameters {
+        w.raw(p);
+    }
+    w.oid(Tag::OID, &a.algorithm);
+    w.wrap(m, SEQ);
+}
+
+fn w_dh(w: &mut Writer, d: &DiffieHellmanSet<'_>, tag: Tag) {
+    let m = w.mark();
+    w.octets(Tag::OCTET_STRING, d.public_key);
+    w.integer(Tag::INTEGER, i64::from(d.group));
+    w.wrap(m, tag);
+}
+
+fn w_version(w: &mut Writer, v1: bool) {
+    if v1 {
+        w.bit_string(Tag::BIT_STRING, 7, &[0x80]);
+    } else {
+        w.bit_string(Tag::BIT_STRING, 0, &[]);
+    }
+}
+
+/// DER named-bit list (X.690 §11.2.2): trailing zero bits removed.
+fn w_named_bits(w: &mut Writer, bits: &[bool]) {
+    let Some(last) = bits.iter().rposition(|b| *b) else {
+        w.bit_string(Tag::BIT_STRING, 0, &[]);
+        return;
+    };
+    let n = last + 1;
+    let mut octets = vec![0u8; n.div_ceil(8)];
+    for (i, b) in bits.iter().enumerate().take(n) {
+        if *b {
+            if let Some(o) = octets.get_mut(i / 8) {
+                *o |= 0x80 >> (i % 8);
+            }
+        }
+    }
+    let unused = u8::try_from(octets.len() * 8 - n).unwrap_or(0);
+    w.bit_string(Tag::BIT_STRING, unused, &octets);
+}
+
+fn w_certs(w: &mut Writer, certs: &[&[u8]], tag: Tag) {
+    let m = w.mark();
+    for c in certs.iter().rev() {
+        w.octets(Tag::OCTET_STRING, c);
+    }
+    w.wrap(m, tag);
+}
+
+fn w_time(w: &mut Writer, t: TimeStamp) {
+    w.octets(GT, t.to_generalized().as_bytes());
+}
+
+/// Encodes a list of algorithms as SEQUENCE OF (or SET OF, sorted by encoding for DER).
+fn w_algs(w: &mut Writer, algs: &[AlgorithmIdentifier<'_>], tag: Tag, set: bool) {
+    let m = w.mark();
+    if set {
+        let mut encs: Vec<Vec<u8>> = algs
+            .iter()
+            .map(|a| {
+                let mut t = Writer::new();
+                w_alg(&mut t, a);
+                t.into_vec()
+            })
+            .collect();
+        encs.sort();
+        for e in encs.iter().rev() {
+            w.raw(e);
+        }
+    } else {
+        for a in algs.iter().rev() {
+            w_alg(w, a);
+        }
+    }
+    w.wrap(m, tag);
+}
+
+fn w_token1(w: &mut Writer, t: &ClearToken1<'_>) {
+    let m = w.mark();
+    if let Some(a) = t.att_cert {
+        w.octets(ctx(1), a);
+    }
+    w_named_bits(
+        w,
+        &[
+            t.conf_params.tls_protected,
+            t.conf_params.appl_protected,
+            t.conf_params.vpn,
+        ],
+    );
+    match &t.encr_mode {
+        EncrMode::Aea(list) => w_algs(w, list, SEQ, false),
+        EncrMode::NonAea { encr, icv } => {
+            let mm = w.mark();
+            w_algs(w, icv, ctxc(1), true);
+            if let Some(e) = encr {
+                w_algs(w, e, ctxc(0), false);
+            }
+            w.wrap(mm, ctxc(0));
+        }
+    }
+    w_time(w, t.time);
+    w_alg(w, &t.hmac);
+    w_dh(w, &t.dh_key, SEQ);
+    w.octets(IA5, t.asso_id.as_bytes());
+    w_version(w, t.version_v1);
+    if !t.cert_path.is_empty() {
+        w_certs(w, &t.cert_path, ctxc(0));
+    }
+    w.octets(Tag::OCTET_STRING, t.pk_cert);
+    w_alg(w, &t.sig_alg);
+    w.wrap(m, SEQ);
+}
+
+fn w_token2(w: &mut Writer, t: &ClearToken2<'_>) {
+    let m = w.mark();
+    if t.changed_key {
+        w.boolean(ctx(3), true);
+    }
+    if t.req_rekey {
+        w.boolean(ctx(2), true);
+    }
+    if let Some(d) = &t.rekey {
+        w_dh(w, d, ctxc(1));
+    }
+    if let Some(iv) = t.iv {
+        w.octets(ctx(0), iv);
+    }
+    w.integer(Tag::INTEGER, i64::from(t.seq));
+    w_time(w, t.time);
+    w.octets(IA5, t.asso_id.as_bytes());
+    w.wrap(m, SEQ);
+}
+
+fn w_token3(w: &mut Writer, t: &ClearToken3<'_>) {
+    let m = w.mark();
+    if !t.cert_path.is_empty() {
+        w_certs(w, &t.cert_path, ctxc(0));
+    }
+    w.octets(Tag::OCTET_STRING, t.pk_cert);
+    w_time(w, t.time);
+    if let Some(a) = t.asso_id {
+        w.octets(IA5, a.as_bytes());
+    }
+    w_version(w, t.version_v1);
+    w_alg(w, &t.sig_alg);
+    w.wrap(m, SEQ);
+}
+
+fn w_signature(w: &mut Writer, s: &Signature<'_>) {
+    let m = w.mark();
+    w.octets(Tag::OCTET_STRING, s.sign);
+    w_alg(w, &s.algo);
+    w.wrap(m, SEQ);
+}
+
+/// The DER TLV of a handshake `tbs` (TbsHandshake): ClearToken1 and the optional applData.
+/// Sign its contents octets ([`crate::crypto::contents`]).
+pub fn encode_tbs_handshake(token1: &ClearToken1<'_>, appl_data: Option<&[u8]>) -> Vec<u8> {
+    let mut w = Writer::with_capacity(2048);
+    if let Some(a) = appl_data {
+        let m = w.mark();
+        w.raw(a);
+        w.wrap(m, ctxc(0));
+    }
+    w_token1(&mut w, token1);
+    w.wrap(0, SEQ);
+    w.into_vec()
+}
+
+/// A complete HandshakeReq or HandshakeAcc SecPDU from its encoded `tbs` TLV and signature.
+pub fn encode_handshake(kind: Kind, pp: &str, tbs_tlv: &[u8], sig: &Signature<'_>) -> Vec<u8> {
+    let mut w = Writer::with_capacity(tbs_tlv.len() + 600);
+    w_signature(&mut w, sig);
+    w.raw(tbs_tlv);
+    w.octets(UTF8, pp.as_bytes());
+    w.wrap(0, ctxc(kind as u32));
+    w.into_vec()
+}
+
+/// The DER TLV of a ClearToken3-based `tbs` (Tbs3).
+pub fn encode_tbs3(
+    token3: &ClearToken3<'_>,
+    appl_data: Option<&[u8]>,
+    diagnostic: Option<u32>,
+) -> Vec<u8> {
+    let mut w = Writer::with_capacity(2048);
+    if let Some(d) = diagnostic {
+        w.integer(Tag::context(1, false), i64::from(d));
+    }
+    if let Some(a) = appl_data {
+        let m = w.mark();
+        w.raw(a);
+        w.wrap(m, ctxc(0));
+    }
+    w_token3(&mut w, token3);
+    w.wrap(0, SEQ);
+    w.into_vec()
+}
+
+/// A complete ClearToken3-based SecPDU (reject, abort, release) from its `tbs` TLV and
+/// signature.
+pub fn encode_signed3(kind: Kind, tbs_tlv: &[u8], sig: &Signature<'_>) -> Vec<u8> {
+    let mut w = Writer::with_capacity(tbs_tlv.len() + 600);
+    w_signature(&mut w, sig);
+    w.raw(tbs_tlv);
+    w.wrap(0, ctxc(kind as u32));
+    w.into_vec()
+}
+
+/// The DER TLV of a ClearToken2: its contents octets are the GCM AAD (F-1132).
+pub fn encode_token2(token2: &ClearToken2<'_>) -> Vec<u8> {
+    let mut w = Writer::with_capacity(96);
+    w_token2(&mut w, token2);
+    w.into_vec()
+}
+
+/// The DER TLV of a `tbp`: the encoded ClearToken2 and either the PrPDU (`[0]` EXPLICIT,
+/// ClearTransfer) or the ciphertext (OCTET STRING, EncrTransfer).
+pub fn encode_tbp(token2_tlv: &[u8], appl_data: &[u8], encrypted: bool) -> Vec<u8> {
+    let mut w = Writer::with_capacity(appl_data.len() + token2_tlv.len() + 16);
+    if encrypted {
+        w.octets(Tag::OCTET_STRING, appl_data);
+    } else {
+        let m = w.mark();
+        w.raw(appl_data);
+        w.wrap(m, ctxc(0));
+    }
+    w.raw(token2_tlv);
+    w.wrap(0, SEQ);
+    w.into_vec()
+}
+
+/// A complete ClearTransfer / EncrTransfer from its `tbp` TLV and Authenticator, appended to
+/// `out`.
+pub fn encode_transfer(
+    kind: Kind,
+    tbp_tlv: &[u8],
+    auth: Option<&Authenticator<'_>>,
+    out: &mut Vec<u8>,
+) {
+    let mut w = Writer::with_capacity(tbp_tlv.len() + 96);
+    if let Some(a) = auth {
+        let m = w.mark();
+        w.octets(Tag::OCTET_STRING, a.icv);
+        w_alg(&mut w, &a.algorithm);
+        if let Some(n) = a.nonce {
+            w.octets(ctx(0), n);
+        }
+        w.wrap(m, SEQ);
+    }
+    w.raw(tbp_tlv);
+    w.wrap(0, ctxc(kind as u32));
+    out.extend_from_slice(w.as_slice());
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoding (BER, bounded, borrowed).
+// ---------------------------------------------------------------------------------------
+
+type R<T> = Result<T, DecodeError>;
+
+fn r_alg<'a>(t: Tlv<'a>) -> R<AlgorithmIdentifier<'a>> {
+    let mut r = t.expect(SEQ)?.reader()?;
+    let algorithm = r.read_tagged(Tag::OID)?.oid()?;
+    let parameters = r.read_optional()?.map(|p| p.raw);
+    r.finish()?;
+    Ok(AlgorithmIdentifier {
+        algorithm,
+        parameters,
+    })
+}
+
+fn r_algs<'a>(t: Tlv<'a>, lim: &Limits) -> R<Vec<AlgorithmIdentifier<'a>>> {
+    let mut r = t.reader()?;
+    let mut v = Vec::new();
+    while let Some(e) = r.read_optional()? {
+        if v.len() >= lim.max_algorithms {
+            return Err(DecodeError::Invalid("algorithm list (too long)"));
+        }
+        v.push(r_alg(e)?);
+    }
+    if v.is_empty() {
+        return Err(DecodeError::Invalid("algorithm list (empty)"));
+    }
+    Ok(v)
+}
+
+fn r_dh<'a>(t: Tlv<'a>) -> R<DiffieHellmanSet<'a>> {
+    let mut r = t.reader()?;
+    let group = r.read_tagged(Tag::INTEGER)?.u32()?;
+    let public_key = r.read_tagged(Tag::OCTET_STRING)?.octets()?;
+    r.finish()?;
+    if public_key.len() > 1024 {
+        return Err(DecodeError::Invalid("DH public value (too long)"));
+    }
+    Ok(DiffieHellmanSet { group, public_key })
+}
+
+fn r_str<'a>(t: Tlv<'a>, what: &'static str) -> R<&'a str> {
+    std::str::from_utf8(t.octets()?).map_err(|_| DecodeError::Invalid(what))
+}
+
+fn r_asso_id<'a>(t: Tlv<'a>) -> R<&'a str> {
+    let s = r_str(t.expect(IA5)?, "assoID")?;
+    if valid_asso_id(s) {
+        Ok(s)
+    } else {
+        Err(DecodeError::Invalid("assoID"))
+    }
+}
+
+fn r_time(t: Tlv<'_>) -> R<TimeStamp> {
+    TimeStamp::parse(t.expect(GT)?.octets()?).ok_or(DecodeError::Invalid("GeneralizedTime"))
+}
+
+fn r_cert<'a>(t: Tlv<'a>, lim: &Limits) -> R<&'a [u8]> {
+    let c = t.octets()?;
+    if c.len() > lim.max_cert_len {
+        return Err(DecodeError::Invalid("certificate (too large)"));
+    }
+    if c.is_empty() {
+        return Err(DecodeError::Invalid("certificate (empty)"));
+    }
+    Ok(c)
+}
+
+fn r_certs<'a>(t: Tlv<'a>, lim: &Limits) -> R<Vec<&'a [u8]>> {
+    let mut r = t.reader()?;
+    let mut v = Vec::new();
+    while let Some(e) = r.read_optional()? {
+        if v.len() >= lim.max_path_len {
+            return Err(DecodeError::Invalid("certPath (too long)"));
+        }
+        v.push(r_cert(e.expect(Tag::OCTET_STRING)?, lim)?);
+    }
+    Ok(v)
+}
+
+fn r_version(t: Tlv<'_>) -> R<bool> {
+    Ok(t.expect(Tag::BIT_STRING)?.bit_string()?.bit(0))
+}
+
+fn r_signature<'a>(t: Tlv<'a>) -> R<Signature<'a>> {
+    let mut r = t.expect(SEQ)?.reader()?;
+    let algo = r_alg(r.read()?)?;
+    let sign = r.read_tagged(Tag::OCTET_STRING)?.octets()?;
+    r.finish()?;
+    if sign.len() > 1024 {
+        return Err(DecodeError::Invalid("signature (too long)"));
+    }
+    Ok(Signature { algo, sign })
+}
+
+/// Skips the extension additions of an extensible type (X.680 §52: unknown trailing elements).
+fn skip_extensions(r: &mut Reader<'_>) -> R<()> {
+    while r.read_optional()?.is_some() {}
+    Ok(())
+}
+
+fn r_token1<'a>(t: Tlv<'a>, lim: &Limits) -> R<ClearToken1<'a>> {
+    let mut r = t.expect(SEQ)?.reader()?;
+    let sig_alg = r_alg(r.read()?)?;
+    let pk_cert = r_cert(r.read_tagged(Tag::OCTET_STRING)?, lim)?;
+    let cert_path = match r.read_if(ctxc(0))? {
+        Some(p) => r_certs(p, lim)?,
+        None => Vec::new(),
+    };
+    let version_v1 = r_version(r.read()?)?;
+    let asso_id = r_asso_id(r.read()?)?;
+    let dh_key = r_dh(r.read_tagged(SEQ)?)?;
+    let hmac = r_alg(r.read()?)?;
+    let time = r_time(r.read()?)?;
+    let em = r.read()?;
+    let encr_mode = if em.tag == SEQ {
+        EncrMode::Aea(r_algs(em, lim)?)
+    } else if em.tag == ctxc(0) {
+        let mut er = em.reader()?;
+        let encr = match er.read_if(ctxc(0))? {
+            Some(e) => Some(r_algs(e, lim)?),
+            None => None,
+        };
+        let icv = r_algs(er.read_tagged(ctxc(1))?, lim)?;
+        er.finish()?;
+        EncrMode::NonAea { encr, icv }
+    } else {
+        return Err(DecodeError::Invalid("encr-mode"));
+    };
+    let cp = r.read_tagged(Tag::BIT_STRING)?.bit_string()?;
+    let conf_params = ConfParams {
+        tls_protected: cp.bit(0),
+        appl_protected: cp.bit(1),
+        vpn: cp.bit(2),
+    };
+    let att_cert = match r.read_if(ctx(1))? {
+        Some(a) => Some(r_cert(a, lim)?),
+        None => None,
+    };
+    skip_extensions(&mut r)?;
+    Ok(ClearToken1 {
+        sig_alg,
+        pk_cert,
+        cert_path,
+        version_v1,
+        asso_id,
+        dh_key,
+        hmac,
+        time,
+        encr_mode,
+        conf_params,
+        att_cert,
+    })
+}
+
+fn r_token2<'a>(t: Tlv<'a>) -> R<ClearToken2<'a>> {
+    let mut r = t.expect(SEQ)?.reader()?;
+    let asso_id = r_asso_id(r.read()?)?;
+    let time = r_time(r.read()?)?;
+    let seq = r.read_tagged(Tag::INTEGER)?.u32()?;
+    if seq > 0x7FFF_FFFF {
+        return Err(DecodeError::Invalid("seq"));
+    }
+    let iv = match r.read_if(ctx(0))? {
+        Some(v) => Some(v.octets()?),
+        None => None,
+    };
+    let rekey = match r.read_if(ctxc(1))? {
+        Some(d) => Some(r_dh(d)?),
+        None => None,
+    };
+    let req_rekey = match r.read_if(ctx(2))? {
+        Some(b) => b.boolean()?,
+        None => false,
+    };
+    let changed_key = match r.read_if(ctx(3))? {
+        Some(b) => b.boolean()?,
+        None => false,
+    };
+    skip_extensions(&mut r)?;
+    Ok(ClearToken2 {
+        asso_id,
+        time,
+        seq,
+        iv,
+        rekey,
+        req_rekey,
+        changed_key,
+    })
+}
+
+fn r_token3<'a>(t: Tlv<'a>, lim: &Limits) -> R<ClearToken3<'a>> {
+    let mut r = t.expect(SEQ)?.reader()?;
+    let sig_alg = r_alg(r.read()?)?;
+    let version_v1 = r_version(r.read()?)?;
+    let asso_id = match r.read_if(IA5)? {
+        Some(a) => Some(r_asso_id(a)?),
+        None => None,
+    };
+    let time = r_time(r.read()?)?;
+    let pk_cert = r_cert(r.read_tagged(Tag::OCTET_STRING)?, lim)?;
+    let cert_path = match r.read_if(ctxc(0))? {
+        Some(p) => r_certs(p, lim)?,
+        None => Vec::new(),
+    };
+    skip_extensions(&mut r)?;
+    Ok(ClearToken3 {
+        sig_alg,
+        version_v1,
+        asso_id,
+        time,
+        pk_cert,
+        cert_path,
+    })
+}
+
+/// The single value inside an EXPLICIT `[0]` (the PrPDU), as a complete TLV.
+fn r_explicit_one<'a>(t: Tlv<'a>) -> R<&'a [u8]> {
+    let mut r = t.reader()?;
+    let inner = r.read()?;
+    r.finish()?;
+    Ok(inner.raw)
+}
+
+fn r_handshake<'a>(mut r: Reader<'a>, lim: &Limits) -> R<Handshake<'a>> {
+    let pp = r_str(r.read_tagged(UTF8)?, "pp")?;
+    let tbs = r.read_tagged(SEQ)?;
+    let signature = r_signature(r.read()?)?;
+    r.finish()?;
+    let mut tr = tbs.reader()?;
+    let token1 = r_token1(tr.read()?, lim)?;
+    let appl_data = match tr.read_if(ctxc(0))? {
+        Some(a) => Some(r_explicit_one(a)?),
+        None => None,
+    };
+    tr.finish()?;
+    Ok(Handshake {
+        pp,
+        token1,
+        appl_data,
+        tbs_contents: tbs.contents,
+        signature,
+    })
+}
+
+fn r_signed3<'a>(mut r: Reader<'a>, lim: &Limits) -> R<Signed3<'a>> {
+    let tbs = r.read_tagged(SEQ)?;
+    let signature = r_signature(r.read()?)?;
+    r.finish()?;
+    let mut tr = tbs.reader()?;
+    let token3 = r_token3(tr.read()?, lim)?;
+    let appl_data = match tr.read_if(ctxc(0))? {
+        Some(a) => Some(r_explicit_one(a)?),
+        None => None,
+    };
+    let diagnostic = match tr.read_if(ctx(1))? {
+        Some(d) => Some(d.u32()?),
+        None => None,
+    };
+    tr.finish()?;
+    Ok(Signed3 {
+        token3,
+        appl_data,
+        diagnostic,
+        tbs_contents: tbs.contents,
+        signature,
+    })
+}
+
+fn r_transfer<'a>(mut r: Reader<'a>, encrypted: bool) -> R<Transfer<'a>> {
+    let tbp = r.read_tagged(SEQ)?;
+    let auth = match r.read_optional()? {
+        Some(a) => {
+            let mut ar = a.expect(SEQ)?.reader()?;
+            let nonce = match ar.read_if(ctx(0))? {
+                Some(n) => Some(n.octets()?),
+                None => None,
+            };
+            let algorithm = r_alg(ar.read()?)?;
+            let icv = ar.read_tagged(Tag::OCTET_STRING)?.octets()?;
+            ar.finish()?;
+            Some(Authenticator {
+                nonce,
+                algorithm,
+                icv,
+            })
+        }
+        None => None,
+    };
+    r.finish()?;
+    if !encrypted && auth.is_none() {
+        return Err(DecodeError::Invalid("ClearTransfer without Authenticator"));
+    }
+    let mut tr = tbp.reader()?;
+    let t2 = tr.read()?;
+    let token2_contents = t2.contents;
+    let token2 = r_token2(t2)?;
+    let appl_data = if encrypted {
+        tr.read_tagged(Tag::OCTET_STRING)?.octets()?
+    } else {
+        r_explicit_one(tr.read_tagged(ctxc(0))?)?
+    };
+    tr.finish()?;
+    Ok(Transfer {
+        token2,
+        token2_contents,
+        appl_data,
+        tbp_contents: tbp.contents,
+        auth,
+    })
+}
+
+/// Decodes one SecPDU (the whole of `input`), within `lim`.
+pub fn decode<'a>(input: &'a [u8], lim: &Limits) -> Result<SecPdu<'a>, DecodeError> {
+    if input.len() > lim.max_pdu_len {
+        return Err(DecodeError::TooLarge {
+            len: input.len(),
+            max: lim.max_pdu_len,
+        });
+    }
+    let mut top = Reader::with_depth(input, lim.max_depth);
+    let t = top.read()?;
+    top.finish()?;
+    if t.tag.class != copp::ber::Class::Context || !t.tag.constructed {
+        return Err(DecodeError::Invalid("SecPDU CHOICE tag"));
+    }
+    let kind = Kind::from_tag(t.tag.number).ok_or(DecodeError::Invalid("SecPDU CHOICE tag"))?;
+    let r = t.reader()?;
+    Ok(match kind {
+        Kind::HandshakeReq => SecPdu::HandshakeReq(r_handshake(r, lim)?),
+        Kind::HandshakeAcc => SecPdu::HandshakeAcc(r_handshake(r, lim)?),
+        Kind::ApplicationReject => SecPdu::ApplicationReject(r_signed3(r, lim)?),
+        Kind::HandshakeSecReject => SecPdu::HandshakeSecReject(r_signed3(r, lim)?),
+        Kind::HandshakeSecAbort => SecPdu::HandshakeSecAbort(r_signed3(r, lim)?),
+        Kind::DtSecAbort => SecPdu::DtSecAbort(r_signed3(r, lim)?),
+        Kind::ApplAbort => SecPdu::ApplAbort(r_signed3(r, lim)?),
+        Kind::ClearTransfer => SecPdu::ClearTransfer(r_transfer(r, false)?),
+        Kind::EncrTransfer => SecPdu::EncrTransfer(r_transfer(r, true)?),
+        Kind::ReleaseReq => SecPdu::ReleaseReq(r_signed3(r, lim)?),
+        Kind::ReleaseRsp => SecPdu::ReleaseRsp(r_signed3(r, lim)?),
+    })
+}

@@ -1,0 +1,479 @@
+//! In-memory association pairs (acse::association::Association, sans-IO) with the E2E provider
+//! on both ends: handshake, every data-transfer mode both ways, rekey mid-stream with a shifted
+//! clock, release, and each handshake and data-phase failure with its diagnostic and event.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use acse::association::{Association, AssociationConfig, Refused};
+use acse::loopback::{deliver, drain, shuttle, Seen};
+use acse::security::{AssociationSecurity, Role, SecurityEvents, TransportSecurity};
+use cot::pki::{KeyKind, LeafSpec, Pki};
+use e2e_sec::config::{AeadAlgorithm, CbcAlgorithm, Clock, DhGroup};
+use e2e_sec::{E2eConfig, E2eCredential, E2eFactory, E2eMode, IcvAlgorithm};
+
+const INIT_REQ: &[u8] = &[0xA8, 0x03, 0x80, 0x01, 0x01];
+const INIT_RSP: &[u8] = &[0xA9, 0x03, 0x80, 0x01, 0x01];
+
+struct Env {
+    root: Pki,
+    client: E2eCredential,
+    server: E2eCredential,
+    offset: Arc<AtomicI64>,
+}
+
+fn cred(c: cot::pki::Credential) -> E2eCredential {
+    E2eCredential {
+        certificate: c.certificate,
+        key: c.key,
+        chain: c.chain,
+    }
+}
+
+fn env_with(client_oid: &str, key: KeyKind) -> Env {
+    let root = Pki::new_root("E2E test root", KeyKind::EcP256).unwrap();
+    let mut spec = LeafSpec::new("client").with_key(key);
+    spec.object_identifier = Some(client_oid.to_owned());
+    // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
+    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    spec.object_identifier_utf8 = true;
+    let client = cred(root.issue(&spec).unwrap());
+    let server = cred(
+        root.issue(&LeafSpec::new("server").with_object_identifier("1.1.1.999.12"))
+            .unwrap(),
+    );
+    Env {
+        root,
+        client,
+        server,
+        offset: Arc::new(AtomicI64::new(0)),
+    }
+}
+
+fn env() -> Env {
+    env_with("1.1.1.999.12", KeyKind::EcP256)
+}
+
+impl Env {
+    fn clock(&self) -> Clock {
+        let o = self.offset.clone();
+        Arc::new(move || {
+            let s = o.load(Ordering::SeqCst);
+            if s >= 0 {
+                SystemTime::now() + Duration::from_secs(s as u64)
+            } else {
+                SystemTime::now() - Duration::from_secs((-s) as u64)
+            }
+        })
+    }
+    fn config(&self, c: &E2eCredential, mode: E2eMode) -> E2eConfig {
+        let mut cfg =
+            E2eConfig::new(c.clone(), vec![self.root.ca().certificate.clone()]).with_mode(mode);
+        cfg.clock = self.clock();
+        cfg
+    }
+    fn factories(&self, cc: E2eConfig, sc: E2eConfig) -> (E2eFactory, E2eFactory) {
+        (
+            E2eFactory::new(cc, Arc::new(SecurityEvents::new())).unwrap(),
+            E2eFactory::new(sc, Arc::new(SecurityEvents::new())).unwrap(),
+        )
+    }
+}
+
+fn provider(f: &E2eFactory, role: Role) -> Box<dyn AssociationSecurity> {
+    Box::new(f.e2e_provider(role, &TransportSecurity::plain()))
+}
+
+/// Runs the establishment; returns both ends and what the client saw last.
+fn establish(cf: &E2eFactory, sf: &E2eFactory) -> (Association, Association, Vec<Seen>) {
+    let mut c = Association::connect(
+        AssociationConfig::default(),
+        INIT_REQ,
+        Some(provider(cf, Role::Initiator)),
+    );
+    let mut s = Association::accept_incoming(
+        AssociationConfig::default(),
+        Some(provider(sf, Role::Responder)),
+    );
+    let mut last = Vec::new();
+    for _ in 0..6 {
+        shuttle(&mut c, &mut s).unwrap();
+        if let Ok(evs) = drain(&mut s) {
+            for ev in evs {
+                if let Seen::AssociateIndication(ud) = ev {
+                    assert_eq!(
+                        ud.as_deref(),
+                        Some(INIT_REQ),
+                        "the server's MMS sees the initiate-Request"
+                    );
+                    s.accept(INIT_RSP).unwrap();
+                }
+            }
+        }
+        shuttle(&mut s, &mut c).unwrap();
+        match drain(&mut c) {
+            Ok(evs) => {
+                if !evs.is_empty() {
+                    last = evs;
+                }
+            }
+            Err(_) => {
+                shuttle(&mut c, &mut s).unwrap();
+                let _ = drain(&mut s);
+                return (c, s, last);
+            }
+        }
+        if c.is_closed() || matches!(last.first(), Some(Seen::Associated(_))) {
+            break;
+        }
+    }
+    (c, s, last)
+}
+
+fn all_modes() -> Vec<E2eMode> {
+    vec![
+        E2eMode::IcvOnly(IcvAlgorithm::HmacSha256),
+        E2eMode::IcvOnly(IcvAlgorithm::Aes128Gmac),
+        E2eMode::Aead(AeadAlgorithm::Aes128Gcm),
+        E2eMode::Aead(AeadAlgorithm::Aes256Gcm),
+        E2eMode::CbcIcv(CbcAlgorithm::Aes128Cbc, IcvAlgorithm::HmacSha256),
+        E2eMode::CbcIcv(CbcAlgorithm::Aes256Cbc, IcvAlgorithm::Aes128Gmac),
+    ]
+}
+
+fn exchange(c: &mut Association, s: &mut Association, n: usize) {
+    for i in 0..n {
+        let req = vec![0xA0, 0x02, 0x02, (i % 100) as u8];
+        c.send_data(&req).unwrap();
+        let got = deliver(c, s).unwrap();
+        assert_eq!(
+            got,
+            vec![Seen::Data(3, req.clone())],
+            "server got request {i}"
+        );
+        let rsp = vec![0xA1, 0x03, 0x02, 0x01, (i % 100) as u8];
+        s.send_data(&rsp).unwrap();
+        let got = deliver(s, c).unwrap();
+        assert_eq!(
+            got,
+            vec![Seen::Data(3, rsp.clone())],
+            "client got response {i}"
+        );
+    }
+}
+
+#[test]
+fn handshake_and_every_mode_carries_data_both_ways() {
+    let e = env();
+    for mode in all_modes() {
+        let (cf, sf) = e.factories(e.config(&e.client, mode), e.config(&e.server, mode));
+        let (mut c, mut s, last) = establish(&cf, &sf);
+        assert_eq!(
+            last,
+            vec![Seen::Associated(Some(INIT_RSP.to_vec()))],
+            "{mode:?}"
+        );
+        // On the wire the data goes on the e2eSecurityAS context (5), never in clear.
+        c.send_data(b"\xA0\x06secret").unwrap();
+        let wire = c.transmit().to_vec();
+        let clear_visible = wire.windows(6).any(|w| w == b"secret");
+        assert_eq!(clear_visible, !mode.encrypts(), "{mode:?}: confidentiality");
+        let got = deliver(&mut c, &mut s).unwrap();
+        assert_eq!(got, vec![Seen::Data(3, b"\xA0\x06secret".to_vec())]);
+        exchange(&mut c, &mut s, 5);
+        // Release: ReleaseReq / ReleaseRsp in RLRQ / RLRE.
+        c.release(None).unwrap();
+        let got = deliver(&mut c, &mut s)
+            .unwrap_or_else(|e| panic!("{mode:?} {e} {:?}", sf.events().snapshot()));
+        assert!(got.contains(&Seen::ReleaseIndication), "{mode:?} {got:?}");
+        s.respond_release(None).unwrap();
+        let got = deliver(&mut s, &mut c).unwrap();
+        assert!(got.contains(&Seen::Released), "{mode:?} {got:?}");
+        assert_eq!(
+            sf.events().count("IEC62351-4:1.24"),
+            1,
+            "server established event"
+        );
+        assert_eq!(
+            cf.events().count("IEC62351-4:2.24"),
+            1,
+            "client established event"
+        );
+    }
+}
+
+#[test]
+fn every_dh_group_and_rsa_keys() {
+    let e = env_with("1.1.1.999.12", KeyKind::Rsa(2048));
+    for g in [DhGroup::Modp2048, DhGroup::P256, DhGroup::BrainpoolP256] {
+        let mut cc = e.config(&e.client, E2eMode::Aead(AeadAlgorithm::Aes128Gcm));
+        cc.dh_group = g;
+        let (cf, sf) = e.factories(
+            cc,
+            e.config(&e.server, E2eMode::Aead(AeadAlgorithm::Aes128Gcm)),
+        );
+        let (mut c, mut s, last) = establish(&cf, &sf);
+        assert_eq!(
+            last,
+            vec![Seen::Associated(Some(INIT_RSP.to_vec()))],
+            "{g:?}"
+        );
+        exchange(&mut c, &mut s, 2);
+    }
+}
+
+#[test]
+fn rekey_mid_stream_loses_and_reorders_nothing() {
+    let e = env();
+    for mode in all_modes() {
+        let mut sc = e.config(&e.server, mode);
+        sc.rekey_period = Duration::from_secs(2);
+        sc.allow_short_rekey = true;
+        let (cf, sf) = e.factories(e.config(&e.client, mode), sc);
+        e.offset.store(0, Ordering::SeqCst);
+        let (mut c, mut s, _) = establish(&cf, &sf);
+        exchange(&mut c, &mut s, 3);
+        // Three seconds later the server asks for a rekey on its next PDU.
+        e.offset.store(3, Ordering::SeqCst);
+        // Several PDUs in flight each way across the switch, delivered in order.
+        for i in 0..4u8 {
+            s.send_data(&[0xA3, 0x01, i]).unwrap();
+        }
+        let got = deliver(&mut s, &mut c).unwrap();
+        assert_eq!(
+            got,
+            (0..4u8)
+                .map(|i| Seen::Data(3, vec![0xA3, 0x01, i]))
+                .collect::<Vec<_>>()
+        );
+        for i in 0..4u8 {
+            c.send_data(&[0xA0, 0x01, i]).unwrap();
+        }
+        let got = deliver(&mut c, &mut s).unwrap();
+        assert_eq!(
+            got,
+            (0..4u8)
+                .map(|i| Seen::Data(3, vec![0xA0, 0x01, i]))
+                .collect::<Vec<_>>()
+        );
+        exchange(&mut c, &mut s, 3);
+        assert_eq!(
+            sf.events().count("IEC62351-4:10.25") + sf.events().count("IEC62351-4:11.25"),
+            1,
+            "{mode:?}: server rekeyed once"
+        );
+        assert!(
+            cf.events().count("IEC62351-4:10.25") == 1,
+            "{mode:?}: client sent a new DH value"
+        );
+        // And again one period later.
+        e.offset.store(6, Ordering::SeqCst);
+        exchange(&mut c, &mut s, 3);
+        assert_eq!(
+            sf.events().count("IEC62351-4:10.25") + sf.events().count("IEC62351-4:11.25"),
+            2,
+            "{mode:?}"
+        );
+    }
+    e.offset.store(0, Ordering::SeqCst);
+}
+
+#[test]
+fn production_rekey_period_is_bounded() {
+    let e = env();
+    let mut c = e.config(&e.client, E2eMode::Aead(AeadAlgorithm::Aes128Gcm));
+    c.rekey_period = Duration::from_secs(60);
+    assert!(E2eFactory::new(c.clone(), Arc::new(SecurityEvents::new())).is_err());
+    c.rekey_period = Duration::from_secs(25 * 3600);
+    assert!(E2eFactory::new(c, Arc::new(SecurityEvents::new())).is_err());
+}
+
+/// The server refuses: the client sees the AARE rejection, the server counts the event.
+fn expect_reject(cf: &E2eFactory, sf: &E2eFactory, code: &str) {
+    let (c, _s, last) = establish(cf, sf);
+    assert!(c.is_closed());
+    assert!(
+        matches!(last.first(), Some(Seen::Refused(Refused::Acse { .. }))),
+        "{code}: {last:?}"
+    );
+    assert_eq!(
+        sf.events().count(code),
+        1,
+        "{code}: {:?}",
+        sf.events().snapshot()
+    );
+    // The client verified the signed HandshakeSecReject.
+    assert_eq!(
+        cf.events().count("IEC62351-4:4.21"),
+        1,
+        "{:?}",
+        cf.events().snapshot()
+    );
+}
+
+#[test]
+fn handshake_failures_give_their_diagnostic_and_event() {
+    let e = env();
+    let gcm = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
+    let hmac = E2eMode::IcvOnly(IcvAlgorithm::HmacSha256);
+    // Encryption required by the server, ICV only offered → encryption-required.
+    let (cf, sf) = e.factories(e.config(&e.client, hmac), e.config(&e.server, gcm));
+    expect_reject(&cf, &sf, "IEC62351-4:1.13");
+    // DH group not supported.
+    let mut cc = e.config(&e.client, gcm);
+    cc.dh_group = DhGroup::Modp2048;
+    let mut sc = e.config(&e.server, gcm);
+    sc.dh_groups = vec![DhGroup::P256];
+    let (cf, sf) = e.factories(cc, sc);
+    expect_reject(&cf, &sf, "IEC62351-4:1.10");
+    // Client clock 11 minutes off → invalid-time-value.
+    let mut cc = e.config(&e.client, gcm);
+    let o = Arc::new(AtomicI64::new(0));
+    cc.clock = Arc::new(move || {
+        SystemTime::now() - Duration::from_secs(660)
+            + Duration::from_secs(o.load(Ordering::SeqCst) as u64)
+    });
+    let (cf, sf) = e.factories(cc, e.config(&e.server, gcm));
+    expect_reject(&cf, &sf, "IEC62351-4:1.9");
+    // A client certificate from another CA → path invalid.
+    let other = Pki::new_root("other", KeyKind::EcP256).unwrap();
+    let mut spec = LeafSpec::new("intruder").with_key(KeyKind::EcP256);
+    spec.object_identifier = Some("1.1.1.999.12".into());
+    // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
+    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    spec.object_identifier_utf8 = true;
+    let stranger = cred(other.issue(&spec).unwrap());
+    let mut cc = e.config(&stranger, gcm);
+    cc.trust_anchors = vec![e.root.ca().certificate.clone()];
+    let (cf, sf) = e.factories(cc, e.config(&e.server, gcm));
+    expect_reject(&cf, &sf, "IEC62351-4:1.7");
+    // A certificate whose subject does not match the calling AP-title → address mismatch alarm.
+    let wrong = env_with("1.1.1.999.99", KeyKind::EcP256);
+    let mut cc = wrong.config(&wrong.client, gcm);
+    cc.trust_anchors = vec![wrong.root.ca().certificate.clone()];
+    let mut sc = wrong.config(&wrong.server, gcm);
+    sc.trust_anchors = vec![wrong.root.ca().certificate.clone()];
+    let (cf, sf) = wrong.factories(cc, sc);
+    expect_reject(&cf, &sf, "IEC62351-4:1.8");
+    // An expired client certificate.
+    let past = SystemTime::now() - Duration::from_secs(10 * 86_400);
+    let mut spec = LeafSpec::new("old")
+        .with_key(KeyKind::EcP256)
+        .with_validity(past, past + Duration::from_secs(86_400));
+    spec.object_identifier = Some("1.1.1.999.12".into());
+    // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
+    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    spec.object_identifier_utf8 = true;
+    let old = cred(e.root.issue(&spec).unwrap());
+    let (cf, sf) = e.factories(e.config(&old, gcm), e.config(&e.server, gcm));
+    expect_reject(&cf, &sf, "IEC62351-4:1.6");
+}
+
+#[test]
+fn client_aborts_a_bad_handshake_acc() {
+    let e = env();
+    // The server's certificate is bound to another address than the AARE's responding title.
+    let mut spec = LeafSpec::new("server").with_key(KeyKind::EcP256);
+    spec.object_identifier = Some("1.2.3.4".into());
+    // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
+    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    spec.object_identifier_utf8 = true;
+    let bad_server = cred(e.root.issue(&spec).unwrap());
+    let gcm = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
+    let (cf, sf) = e.factories(e.config(&e.client, gcm), e.config(&bad_server, gcm));
+    let (c, _s, _) = establish(&cf, &sf);
+    assert!(c.is_closed());
+    assert_eq!(
+        cf.events().count("IEC62351-4:2.8"),
+        1,
+        "{:?}",
+        cf.events().snapshot()
+    );
+    // The server received the signed HandshakeSecAbort in the ABRT.
+    assert_eq!(
+        sf.events().count("IEC62351-4:5.21"),
+        1,
+        "{:?}",
+        sf.events().snapshot()
+    );
+}
+
+#[test]
+fn aarq_over_the_connect_limit_is_refused_locally() {
+    let e = env();
+    let mut spec = LeafSpec::new("fat")
+        .with_key(KeyKind::EcP256)
+        .with_padding(9500);
+    spec.object_identifier = Some("1.1.1.999.12".into());
+    // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
+    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    spec.object_identifier_utf8 = true;
+    let fat = cred(e.root.issue(&spec).unwrap());
+    let gcm = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
+    let mut cc = e.config(&fat, gcm);
+    cc.credential.chain = vec![e.root.ca().certificate.clone(); 3];
+    cc.limits.max_cert_len = 16_384;
+    let (cf, _sf) = e.factories(cc, e.config(&e.server, gcm));
+    let mut c = Association::connect(
+        AssociationConfig::default(),
+        INIT_REQ,
+        Some(provider(&cf, Role::Initiator)),
+    );
+    let mut s = Association::accept_incoming(AssociationConfig::default(), None);
+    shuttle(&mut c, &mut s).unwrap();
+    let _ = drain(&mut s);
+    shuttle(&mut s, &mut c).unwrap();
+    let err = drain(&mut c).unwrap_err().to_string();
+    assert!(err.contains("10240-octet limit"), "{err}");
+}
+
+#[test]
+fn tampered_data_pdus_end_the_association() {
+    let e = env();
+    for mode in all_modes() {
+        let (cf, sf) = e.factories(e.config(&e.client, mode), e.config(&e.server, mode));
+        let (mut c, mut s, _) = establish(&cf, &sf);
+        c.send_data(b"\xA0\x03abc").unwrap();
+        let mut wire = c.transmit().to_vec();
+        let n = wire.len();
+        c.advance_transmit(n);
+        // Flip one bit near the end (inside the protected value or its ICV).
+        wire[n - 3] ^= 0x01;
+        let dst = s.recv_buffer();
+        dst[..n].copy_from_slice(&wire);
+        s.recv_commit(n);
+        let r = drain(&mut s);
+        assert!(r.is_err(), "{mode:?}: tampered PDU refused");
+        assert!(s.is_closed());
+        let alarms = sf.events().count("IEC62351-4:10.15") + sf.events().count("IEC62351-4:11.15");
+        assert_eq!(alarms, 1, "{mode:?}: {:?}", sf.events().snapshot());
+        // The DtSecAbort reached the client in the ABRT.
+        let got = deliver(&mut s, &mut c).unwrap();
+        assert!(got.contains(&Seen::Aborted), "{mode:?} {got:?}");
+        assert_eq!(cf.events().count("IEC62351-4:6.21"), 1, "{mode:?}");
+    }
+}
+
+#[test]
+fn replayed_data_pdu_is_an_alarm() {
+    let e = env();
+    let mode = E2eMode::IcvOnly(IcvAlgorithm::HmacSha256);
+    let (cf, sf) = e.factories(e.config(&e.client, mode), e.config(&e.server, mode));
+    let (mut c, mut s, _) = establish(&cf, &sf);
+    c.send_data(b"\xA0\x01x").unwrap();
+    let wire = c.transmit().to_vec();
+    let got = deliver(&mut c, &mut s).unwrap();
+    assert_eq!(got.len(), 1);
+    let dst = s.recv_buffer();
+    dst[..wire.len()].copy_from_slice(&wire);
+    s.recv_commit(wire.len());
+    assert!(drain(&mut s).is_err());
+    assert_eq!(
+        sf.events().count("IEC62351-4:10.11"),
+        1,
+        "{:?}",
+        sf.events().snapshot()
+    );
+}
