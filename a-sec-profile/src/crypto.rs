@@ -1,0 +1,328 @@
+//! The cryptographic checks of the A-profile (IEC 62351-4 §11.2.3/§11.2.4; spec notes F-911,
+//! U-03, U-18), all with openssl: signing the time, verifying a signature, the certificate
+//! path to the trust anchors with validity and revocation (RFC 5280 §6 through openssl's
+//! X509_verify_cert, CRLs per RFC 5280 §6.3), key usage and key strength, and the subject's
+//! objectIdentifier attribute (X.520 2.5.4.106, Annex G.6.2).
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use copp::ber::{Reader, Tag};
+use openssl::hash::MessageDigest;
+use openssl::pkey::{HasPublic, Id, PKey, PKeyRef, Private, Public};
+use openssl::sign::{Signer, Verifier};
+use openssl::stack::Stack;
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::X509VerifyParam;
+use openssl::x509::{CrlStatus, X509Crl, X509KeyUsage, X509Ref, X509StoreContext, X509};
+
+use crate::events;
+use crate::value::MmsAuthenticationValue;
+
+/// A failed check: the event code (see [`crate::events`]) and a reason for the local log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The event code.
+    pub code: &'static str,
+    /// Why, for the local log (never sent to the peer).
+    pub reason: String,
+}
+
+impl Failure {
+    /// A failure with `code` and `reason`.
+    pub fn new(code: &'static str, reason: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Signs `data` with SHA-256: RSASSA-PKCS1-v1_5 for an RSA key (sha256WithRSAEncryption,
+/// IEC 62351-4 §11.2.2), ECDSA (DER Ecdsa-Sig-Value) for an EC key (the P-256 option).
+pub fn sign(key: &PKeyRef<Private>, data: &[u8]) -> Result<Vec<u8>, openssl::error::ErrorStack> {
+    let mut s = Signer::new(MessageDigest::sha256(), key)?;
+    s.update(data)?;
+    s.sign_to_vec()
+}
+
+fn verify_with<T: HasPublic>(key: &PKeyRef<T>, md: MessageDigest, data: &[u8], sig: &[u8]) -> bool {
+    Verifier::new(md, key)
+        .and_then(|mut v| {
+            v.update(data)?;
+            v.verify(sig)
+        })
+        .unwrap_or(false)
+}
+
+/// How a signature verified (spec notes U-03, U-18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureOutcome {
+    /// SHA-256 over the GeneralizedTime contents octets (F-911): the conformant form.
+    Conformant,
+    /// SHA-256 over a TLV of the time (`81 L GT` or `18 L GT`): accepted, non-conformant.
+    NonConformantTlv,
+    /// SHA-1 from a peer configured as legacy (U-18).
+    LegacySha1,
+}
+
+/// Verifies the signature of `value` with the certificate's key (U-03): the contents octets
+/// first, then the `81` and `18` TLVs; SHA-1 only when `legacy_sha1` is set.
+pub fn verify_signature<T: HasPublic>(
+    key: &PKeyRef<T>,
+    value: &MmsAuthenticationValue<'_>,
+    legacy_sha1: bool,
+) -> Result<SignatureOutcome, Failure> {
+    let sig = value.signature;
+    if verify_with(key, MessageDigest::sha256(), value.time, sig) {
+        return Ok(SignatureOutcome::Conformant);
+    }
+    let mut universal = Vec::with_capacity(value.time.len() + 2);
+    universal.push(0x18);
+    // time is at most MAX_TIME_LEN (64) octets: a short-form length.
+    universal.push(value.time.len() as u8);
+    universal.extend_from_slice(value.time);
+    for tlv in [value.time_tlv, universal.as_slice()] {
+        if verify_with(key, MessageDigest::sha256(), tlv, sig) {
+            return Ok(SignatureOutcome::NonConformantTlv);
+        }
+    }
+    if legacy_sha1 && verify_with(key, MessageDigest::sha1(), value.time, sig) {
+        return Ok(SignatureOutcome::LegacySha1);
+    }
+    Err(Failure::new(
+        events::SIGNATURE_INVALID,
+        "signature does not verify over the time",
+    ))
+}
+
+/// Key strength (IEC 62351-4 §11.2.2: RSA >= 2048; ECDSA P-256 as an option): RSA of at least
+/// `min_rsa_bits`, or, when `allow_ec`, EC of at least 256 bits.
+pub fn check_key<T: HasPublic>(
+    key: &PKeyRef<T>,
+    min_rsa_bits: u32,
+    allow_ec: bool,
+) -> Result<(), Failure> {
+    match key.id() {
+        Id::RSA if key.bits() >= min_rsa_bits => Ok(()),
+        Id::RSA => Err(Failure::new(
+            events::WEAK_KEY,
+            format!("RSA key of {} bits (minimum {min_rsa_bits})", key.bits()),
+        )),
+        Id::EC if allow_ec && key.bits() >= 256 => Ok(()),
+        Id::EC if allow_ec => Err(Failure::new(
+            events::WEAK_KEY,
+            format!("EC key of {} bits (minimum 256)", key.bits()),
+        )),
+        Id::EC => Err(Failure::new(events::WEAK_KEY, "ECDSA not allowed")),
+        other => Err(Failure::new(
+            events::WEAK_KEY,
+            format!("key type {other:?} not allowed"),
+        )),
+    }
+}
+
+/// Key usage: when the extension is present it must hold digitalSignature (RFC 5280 §4.2.1.3).
+pub fn check_key_usage(cert: &X509Ref) -> Result<(), Failure> {
+    match cert.key_usage() {
+        None => Ok(()),
+        Some(ku) if ku.contains(X509KeyUsage::DIGITAL_SIGNATURE) => Ok(()),
+        Some(_) => Err(Failure::new(
+            events::KEY_USAGE,
+            "key usage without digitalSignature",
+        )),
+    }
+}
+
+/// Trust material: anchors, untrusted intermediates, CRLs (IEC 62351-4 §11.2.3 certificate
+/// checks). One instance is shared by every association of a factory.
+#[derive(Clone, Default)]
+pub struct TrustStore {
+    /// Trust anchors (CA certificates).
+    pub anchors: Vec<X509>,
+    /// Intermediate CA certificates that may complete a path (not trusted by themselves).
+    pub intermediates: Vec<X509>,
+    /// Certificate revocation lists, checked for every certificate of the path.
+    pub crls: Vec<Arc<X509Crl>>,
+}
+
+impl std::fmt::Debug for TrustStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustStore")
+            .field("anchors", &self.anchors.len())
+            .field("intermediates", &self.intermediates.len())
+            .field("crls", &self.crls.len())
+            .finish()
+    }
+}
+
+/// The outcome of a successful path check: warnings to record (e.g. a stale CRL).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PathOk {
+    /// Event codes to record as warnings.
+    pub warnings: Vec<&'static str>,
+}
+
+fn unix_secs(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+fn verify_error(code: i32, text: &str) -> Failure {
+    // X509_V_ERR_* numbers (openssl x509_vfy.h).
+    let c = match code {
+        9 => events::CERTIFICATE_NOT_YET_VALID,
+        10 => events::CERTIFICATE_EXPIRED,
+        23 => events::CERTIFICATE_REVOKED,
+        _ => events::CERTIFICATE_UNTRUSTED,
+    };
+    Failure::new(c, format!("certificate path: {text} ({code})"))
+}
+
+impl TrustStore {
+    /// Checks the path from `cert` to an anchor at time `now` (validity of every
+    /// certificate), then revocation of every non-anchor certificate against the CRLs whose
+    /// issuer and signature match its issuer.
+    pub fn verify(&self, cert: &X509, now: SystemTime) -> Result<PathOk, Failure> {
+        let internal = |e: openssl::error::ErrorStack| {
+            Failure::new(events::CERTIFICATE_UNTRUSTED, format!("openssl: {e}"))
+        };
+        let mut b = X509StoreBuilder::new().map_err(internal)?;
+        for a in &self.anchors {
+            b.add_cert(a.clone()).map_err(internal)?;
+        }
+        let mut p = X509VerifyParam::new().map_err(internal)?;
+        p.set_time(unix_secs(now) as _);
+        b.set_param(&p).map_err(internal)?;
+        let store = b.build();
+        let mut untrusted = Stack::new().map_err(internal)?;
+        for i in &self.intermediates {
+            untrusted.push(i.clone()).map_err(internal)?;
+        }
+        let mut ctx = X509StoreContext::new().map_err(internal)?;
+        let r = ctx
+            .init(&store, cert, &untrusted, |c| {
+                if c.verify_cert()? {
+                    let chain: Vec<X509> = c
+                        .chain()
+                        .map(|s| s.iter().map(|x| x.to_owned()).collect())
+                        .unwrap_or_default();
+                    Ok(Ok(chain))
+                } else {
+                    let e = c.error();
+                    Ok(Err(verify_error(e.as_raw(), e.error_string())))
+                }
+            })
+            .map_err(internal)?;
+        let chain = r?;
+        let mut ok = PathOk::default();
+        for pair in chain.windows(2) {
+            let (subject, issuer) = (&pair[0], &pair[1]);
+            let issuer_key = issuer.public_key().map_err(internal)?;
+            self.check_revocation(subject, &issuer_key, now, &mut ok)?;
+        }
+        Ok(ok)
+    }
+
+    fn check_revocation(
+        &self,
+        cert: &X509,
+        issuer_key: &PKey<Public>,
+        now: SystemTime,
+        ok: &mut PathOk,
+    ) -> Result<(), Failure> {
+        let now_asn1 = openssl::asn1::Asn1Time::from_unix(unix_secs(now) as _).ok();
+        for crl in &self.crls {
+            let same_issuer = crl
+                .issuer_name()
+                .try_cmp(cert.issuer_name())
+                .map(|o| o == Ordering::Equal)
+                .unwrap_or(false);
+            if !same_issuer || !crl.verify(issuer_key).unwrap_or(false) {
+                continue;
+            }
+            if let (Some(next), Some(n)) = (crl.next_update(), now_asn1.as_ref()) {
+                if next
+                    .compare(n)
+                    .map(|o| o == Ordering::Less)
+                    .unwrap_or(false)
+                    && !ok.warnings.contains(&events::CRL_STALE)
+                {
+                    ok.warnings.push(events::CRL_STALE);
+                }
+            }
+            if let CrlStatus::Revoked(_) = crl.get_by_cert(cert) {
+                return Err(Failure::new(
+                    events::CERTIFICATE_REVOKED,
+                    format!("certificate revoked ({})", one_line_subject(cert)),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The X.520 objectIdentifier attribute type 2.5.4.106 (`55 04 6A`).
+const OBJECT_IDENTIFIER_ATTRIBUTE: &[u8] = &[0x55, 0x04, 0x6A];
+/// UTF8String (UNIVERSAL 12).
+const UTF8_STRING: Tag = Tag::universal(12, false);
+
+/// The subject's objectIdentifier (2.5.4.106) value in dotted form (Annex G.6.2), read from
+/// the DER certificate: an OBJECT IDENTIFIER, or (E-12) a UTF8String holding a dotted OID.
+/// `None` when absent or not of either form.
+pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
+    let mut r = Reader::with_depth(cert_der, 16);
+    let cert = r.read().ok()?.expect(Tag::SEQUENCE).ok()?;
+    let mut c = cert.reader().ok()?;
+    let tbs = c.read().ok()?.expect(Tag::SEQUENCE).ok()?;
+    let mut t = tbs.reader().ok()?;
+    t.read_if(Tag::context(0, true)).ok()?; // version
+    t.read().ok()?.expect(Tag::INTEGER).ok()?; // serialNumber
+    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // signature
+    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // issuer
+    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // validity
+    let subject = t.read().ok()?.expect(Tag::SEQUENCE).ok()?;
+    let mut rdns = subject.reader().ok()?;
+    while let Some(rdn) = rdns.read_optional().ok()? {
+        let mut atvs = rdn.expect(Tag::SET).ok()?.reader().ok()?;
+        while let Some(atv) = atvs.read_optional().ok()? {
+            let mut a = atv.expect(Tag::SEQUENCE).ok()?.reader().ok()?;
+            let ty = a.read().ok()?.expect(Tag::OID).ok()?;
+            if ty.contents != OBJECT_IDENTIFIER_ATTRIBUTE {
+                continue;
+            }
+            let v = a.read().ok()?;
+            return match v.tag {
+                Tag::OID => v.oid().ok().map(|o| o.to_id_string()),
+                UTF8_STRING => {
+                    let s = std::str::from_utf8(v.contents).ok()?;
+                    copp::ber::oid_from_str(s.trim())
+                        .ok()
+                        .map(|o| o.to_id_string())
+                }
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
+/// The subject in one line (`CN=..., O=..., 2.5.4.106=...`), for logs and the application.
+/// Attribute types openssl has no short name for are written dotted.
+pub fn one_line_subject(cert: &X509Ref) -> String {
+    let mut parts = Vec::new();
+    for e in cert.subject_name().entries() {
+        let obj = e.object();
+        let name = obj
+            .nid()
+            .short_name()
+            .map(str::to_owned)
+            .unwrap_or_else(|_| obj.to_string());
+        let value = e.data().to_string().unwrap_or_else(|_| "?".into());
+        parts.push(format!("{name}={value}"));
+    }
+    parts.join(", ")
+}

@@ -1,0 +1,550 @@
+//! The A-security-profile provider (IEC 62351-4 §11.2.3 initiator / §11.2.4 responder) and the
+//! factory that makes one per association (acse::security::SecurityFactory).
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use acse::apdu::{
+    ae_title_form2, Aare, Aarq, AbortDiagnostic, Abrt, AeQualifier, ApTitle, AuthenticationValue,
+    External, ServiceUserDiagnostic,
+};
+use acse::security::{
+    AssociationSecurity, AuthenticatedPeer, Refusal, Role, SecurityContext, SecurityError,
+    SecurityEvents, SecurityFactory, TransportSecurity,
+};
+use openssl::x509::X509;
+
+use crate::config::{AProfileConfig, ConfigError, Dialect, FailureResponse};
+use crate::crypto::{
+    check_key, check_key_usage, one_line_subject, sign, subject_object_identifier,
+    verify_signature, Failure, SignatureOutcome,
+};
+use crate::events;
+use crate::replay::{self, ReplayCache, ReplayError};
+use crate::time;
+use crate::value::{
+    encode_to_vec, from_authentication_value, Carrier, ValueError, MAX_CERTIFICATE_LEN,
+};
+
+/// The provider's name (logs, [`AuthenticatedPeer::mechanism`]).
+pub const NAME: &str = "iec62351-4-a-profile";
+
+/// What every association of one factory shares: configuration, replay memory, and the last
+/// time this end signed (so two values it sends never carry the same time).
+struct Shared {
+    config: AProfileConfig,
+    replay: Mutex<ReplayCache>,
+    last_signed: Mutex<Option<SystemTime>>,
+}
+
+impl Shared {
+    fn record(&self, code: &'static str, detail: &dyn fmt::Display) {
+        self.config
+            .events
+            .record(code, events::severity(code), detail);
+    }
+
+    /// The time for the next value: now, truncated to the format's resolution, and later than
+    /// the previous one this factory signed.
+    fn next_time(&self) -> SystemTime {
+        let f = self.config.time_format;
+        let mut t = f.truncate((self.config.clock)());
+        let mut last = self.last_signed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = *last {
+            if t <= l {
+                t = l + f.resolution();
+            }
+        }
+        *last = Some(t);
+        t
+    }
+}
+
+/// The IEC 62351-4 A-security-profile as an [`AssociationSecurity`] provider: one per
+/// association, made by [`AProfileFactory`].
+///
+/// * Initiator (§11.2.3): proposes mmsAuthenticationAS (IEC 2018 dialect), sends
+///   sender-acse-requirements {authentication}, the mechanism name and a signed
+///   calling-authentication-value; verifies the AARE's responding value and aborts
+///   (authentication-failure) when it is missing or bad.
+/// * Responder (§11.2.4): checks the AARQ (see `docs/a-profile.md` for the order and the
+///   diagnostics), then answers with its own value in the dialect the AARQ used.
+pub struct AProfile {
+    role: Role,
+    shared: Arc<Shared>,
+    /// Responder: how the AARQ carried its value (mirrored in the AARE).
+    mirror: Option<Carrier>,
+    /// Initiator: the AE-title (dotted) the AARQ called, for the binding check when the AARE
+    /// has no responding AP-title.
+    called: Option<String>,
+    peer: Option<AuthenticatedPeer>,
+}
+
+impl fmt::Debug for AProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AProfile")
+            .field("role", &self.role)
+            .field("mirror", &self.mirror)
+            .field("peer", &self.peer.as_ref().map(|p| &p.subject))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The AE-title a certificate must carry in 2.5.4.106 (I-08): the AP-title with the
+/// AE-qualifier appended, or the AP-title alone when there is no qualifier.
+fn binding_of(ap: Option<&ApTitle<'_>>, ae: Option<&AeQualifier<'_>>) -> Option<String> {
+    match (ap, ae) {
+        (Some(ap), Some(ae)) => ae_title_form2(ap, ae).map(|o| o.to_id_string()),
+        (Some(ap), None) => ap.oid().map(|o| o.to_id_string()),
+        _ => None,
+    }
+}
+
+fn value_failure(e: ValueError) -> Failure {
+    match e {
+        ValueError::TooLong {
+            field: "authentication-Certificate",
+            ..
+        } => Failure::new(events::CERTIFICATE_TOO_LARGE, e.to_string()),
+        e => Failure::new(events::VALUE_MALFORMED, e.to_string()),
+    }
+}
+
+impl AProfile {
+    fn config(&self) -> &AProfileConfig {
+        &self.shared.config
+    }
+
+    fn who(&self) -> &'static str {
+        match self.role {
+            Role::Initiator => "responder",
+            Role::Responder => "initiator",
+        }
+    }
+
+    /// This end's value in `carrier`: certificate, time, signature over the time's contents.
+    fn own_value(&self, carrier: &Carrier) -> Result<AuthenticationValue<'static>, SecurityError> {
+        let c = self
+            .config()
+            .credentials
+            .as_ref()
+            .ok_or(SecurityError::MissingCredential(
+                "A-profile certificate and key",
+            ))?;
+        let local = |code: &'static str, e: SecurityError| {
+            self.shared
+                .record(code, &format_args!("role={:?} {e}", self.role));
+            e
+        };
+        let der = c
+            .certificate
+            .to_der()
+            .map_err(|e| local(events::LOCAL_FAILURE, SecurityError::Crypto(e.to_string())))?;
+        if der.len() > MAX_CERTIFICATE_LEN {
+            return Err(local(
+                events::LOCAL_FAILURE,
+                SecurityError::Encoding(format!(
+                    "own certificate of {} octets exceeds {MAX_CERTIFICATE_LEN}",
+                    der.len()
+                )),
+            ));
+        }
+        let t = time::format(self.shared.next_time(), self.config().time_format);
+        let sig = sign(&c.key, t.as_bytes())
+            .map_err(|e| local(events::LOCAL_FAILURE, SecurityError::Crypto(e.to_string())))?;
+        Ok(carrier.wrap(encode_to_vec(&der, t.as_bytes(), &sig)))
+    }
+
+    /// Verifies a peer's value (§11.2.3/§11.2.4), in the order of `docs/a-profile.md`.
+    fn verify(
+        &self,
+        av: &AuthenticationValue<'_>,
+        expected_title: Option<String>,
+    ) -> Result<(AuthenticatedPeer, Carrier), Failure> {
+        let cfg = self.config();
+        let now = (cfg.clock)();
+        let (value, carrier) = from_authentication_value(av).map_err(value_failure)?;
+        let cert = X509::from_der(value.certificate)
+            .map_err(|e| Failure::new(events::CERTIFICATE_INVALID, format!("DER X.509: {e}")))?;
+        let subject = one_line_subject(&cert);
+        let path = cfg.trust.verify(&cert, now).map_err(|mut f| {
+            f.reason = format!("{} [{subject}]", f.reason);
+            f
+        })?;
+        for w in path.warnings {
+            self.shared
+                .record(w, &format_args!("peer={} subject=[{subject}]", self.who()));
+        }
+        check_key_usage(&cert)?;
+        let key = cert
+            .public_key()
+            .map_err(|e| Failure::new(events::CERTIFICATE_INVALID, format!("public key: {e}")))?;
+        check_key(&key, cfg.min_rsa_bits, cfg.allow_ecdsa)?;
+        match verify_signature(&key, &value, cfg.legacy_sha1_peers)? {
+            SignatureOutcome::Conformant => {}
+            SignatureOutcome::NonConformantTlv => self.shared.record(
+                events::SIGNATURE_NONCONFORMANT,
+                &format_args!("peer={} signed a TLV of the time [{subject}]", self.who()),
+            ),
+            SignatureOutcome::LegacySha1 => self.shared.record(
+                events::SIGNATURE_SHA1,
+                &format_args!("peer={} signed with SHA-1 [{subject}]", self.who()),
+            ),
+        }
+        let signed = time::parse(value.time)
+            .map_err(|e| Failure::new(events::TIME_INVALID, e.to_string()))?;
+        let off = time::distance(now, signed);
+        if off > cfg.window {
+            return Err(Failure::new(
+                events::TIME_OUT_OF_WINDOW,
+                format!(
+                    "time {} is {}s from local UTC (window {}s)",
+                    String::from_utf8_lossy(value.time),
+                    off.as_secs(),
+                    cfg.window.as_secs()
+                ),
+            ));
+        }
+        let key = replay::key(value.certificate, value.time)
+            .map_err(|e| Failure::new(events::REPLAY, e.to_string()))?;
+        {
+            let mut cache = self.shared.replay.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.check_and_insert(key, signed, now) {
+                Ok(()) => {}
+                Err(ReplayError::Full(n)) => {
+                    return Err(Failure::new(
+                        events::REPLAY_CACHE_FULL,
+                        format!("replay cache full ({n})"),
+                    ))
+                }
+                Err(e) => return Err(Failure::new(events::REPLAY, e.to_string())),
+            }
+        }
+        let object_identifier = subject_object_identifier(value.certificate);
+        if cfg.require_ap_title_binding {
+            let ok = matches!((&object_identifier, &expected_title), (Some(a), Some(b)) if a == b);
+            if !ok {
+                return Err(Failure::new(
+                    events::AP_TITLE_MISMATCH,
+                    format!(
+                        "certificate 2.5.4.106 {:?} vs AE-title {:?}",
+                        object_identifier, expected_title
+                    ),
+                ));
+            }
+        }
+        Ok((
+            AuthenticatedPeer {
+                mechanism: NAME,
+                certificate_der: value.certificate.to_vec(),
+                subject,
+                object_identifier,
+            },
+            carrier,
+        ))
+    }
+
+    fn refuse_reject(&self, code: &'static str, d: ServiceUserDiagnostic, why: &str) -> Refusal {
+        self.shared.record(
+            code,
+            &format_args!("peer=initiator diagnostic={} {why}", d.code()),
+        );
+        Refusal::reject(d, why)
+    }
+
+    fn accepted(&self, peer: &AuthenticatedPeer) {
+        self.shared.record(
+            events::ACCEPTED,
+            &format_args!(
+                "peer={} subject=[{}] object_identifier={}",
+                self.who(),
+                peer.subject,
+                peer.object_identifier.as_deref().unwrap_or("-")
+            ),
+        );
+    }
+}
+
+impl AssociationSecurity for AProfile {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn abstract_syntaxes(&self) -> Vec<acse::apdu::Oid<'static>> {
+        match (self.role, self.config().dialect) {
+            (Role::Initiator, Dialect::LegacySisco) => Vec::new(),
+            _ => vec![self.config().authentication_syntax.clone()],
+        }
+    }
+
+    fn on_send_aarq(
+        &mut self,
+        ctx: &SecurityContext<'_>,
+        aarq: &mut Aarq<'static>,
+    ) -> Result<(), SecurityError> {
+        let carrier = match self.config().dialect {
+            Dialect::Iec2018 => match ctx.context_id(&self.config().authentication_syntax) {
+                Some(id) => Carrier::iec2018(i64::from(id)),
+                None => Carrier::legacy(),
+            },
+            Dialect::LegacySisco => Carrier::legacy(),
+        };
+        let mut req = aarq.sender_acse_requirements.unwrap_or_default();
+        req.set_authentication(true);
+        aarq.sender_acse_requirements = Some(req);
+        aarq.mechanism_name = Some(self.config().mechanism.clone());
+        aarq.calling_authentication_value = Some(self.own_value(&carrier)?);
+        self.called = binding_of(
+            aarq.called_ap_title.as_ref(),
+            aarq.called_ae_qualifier.as_ref(),
+        );
+        Ok(())
+    }
+
+    fn on_receive_aarq(
+        &mut self,
+        _ctx: &SecurityContext<'_>,
+        aarq: &Aarq<'_>,
+    ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+        self.peer = None;
+        self.mirror = None;
+        let cfg = self.config();
+        match &aarq.mechanism_name {
+            None if cfg.require_authentication => {
+                return Err(self.refuse_reject(
+                    events::MECHANISM_MISSING,
+                    ServiceUserDiagnostic::AuthenticationMechanismNameRequired,
+                    "AARQ without mechanism-name",
+                ))
+            }
+            None => return Ok(None),
+            Some(m) if *m != cfg.mechanism => {
+                let why = format!("mechanism-name {m} not recognized");
+                return Err(self.refuse_reject(
+                    events::MECHANISM_UNKNOWN,
+                    ServiceUserDiagnostic::AuthenticationMechanismNameNotRecognized,
+                    &why,
+                ));
+            }
+            Some(_) => {}
+        }
+        let Some(av) = &aarq.calling_authentication_value else {
+            return Err(self.refuse_reject(
+                events::VALUE_MISSING,
+                ServiceUserDiagnostic::AuthenticationRequired,
+                "AARQ without calling-authentication-value",
+            ));
+        };
+        let expected = binding_of(
+            aarq.calling_ap_title.as_ref(),
+            aarq.calling_ae_qualifier.as_ref(),
+        );
+        match self.verify(av, expected) {
+            Ok((peer, carrier)) => {
+                self.accepted(&peer);
+                self.peer = Some(peer);
+                self.mirror = Some(carrier);
+                Ok(None)
+            }
+            Err(f) => {
+                let response = cfg.failure_response;
+                self.shared.record(
+                    f.code,
+                    &format_args!("peer=initiator response={response:?} {}", f.reason),
+                );
+                Err(match response {
+                    FailureResponse::Abort => {
+                        Refusal::abort(Some(AbortDiagnostic::AuthenticationFailure), f.reason)
+                    }
+                    FailureResponse::Reject => {
+                        Refusal::reject(ServiceUserDiagnostic::AuthenticationFailure, f.reason)
+                    }
+                })
+            }
+        }
+    }
+
+    fn on_send_aare(
+        &mut self,
+        ctx: &SecurityContext<'_>,
+        aare: &mut Aare<'static>,
+    ) -> Result<(), SecurityError> {
+        if !aare.result.is_accepted() || self.peer.is_none() {
+            return Ok(());
+        }
+        let mut req = aare.responder_acse_requirements.unwrap_or_default();
+        req.set_authentication(true);
+        aare.responder_acse_requirements = Some(req);
+        aare.mechanism_name = Some(self.config().mechanism.clone());
+        if self.config().credentials.is_none() {
+            return Ok(());
+        }
+        // Mirror the AARQ's carrier; an indirect reference names our context for the syntax.
+        let carrier = match self.mirror.clone().unwrap_or_else(Carrier::legacy) {
+            Carrier::External {
+                direct_reference,
+                indirect_reference: Some(theirs),
+                octet_aligned,
+            } => Carrier::External {
+                direct_reference,
+                indirect_reference: Some(
+                    ctx.context_id(&self.config().authentication_syntax)
+                        .map_or(theirs, i64::from),
+                ),
+                octet_aligned,
+            },
+            other => other,
+        };
+        aare.responding_authentication_value = Some(self.own_value(&carrier)?);
+        Ok(())
+    }
+
+    fn on_receive_aare(
+        &mut self,
+        _ctx: &SecurityContext<'_>,
+        aare: &Aare<'_>,
+    ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+        if !aare.result.is_accepted() {
+            self.shared.record(
+                events::REFUSED_BY_PEER,
+                &format_args!(
+                    "result={} diagnostic={}",
+                    aare.result, aare.result_source_diagnostic
+                ),
+            );
+            return Ok(None);
+        }
+        let cfg = self.config();
+        let abort = |code: &'static str, why: String| {
+            self.shared
+                .record(code, &format_args!("peer=responder action=abort {why}"));
+            Refusal::abort(Some(AbortDiagnostic::AuthenticationFailure), why)
+        };
+        if let Some(m) = &aare.mechanism_name {
+            if *m != cfg.mechanism {
+                return Err(abort(
+                    events::MECHANISM_UNKNOWN,
+                    format!("AARE mechanism-name {m}"),
+                ));
+            }
+        }
+        let Some(av) = &aare.responding_authentication_value else {
+            if cfg.require_mutual {
+                return Err(abort(
+                    events::PEER_VALUE_MISSING,
+                    "AARE without responding-authentication-value".into(),
+                ));
+            }
+            return Ok(None);
+        };
+        let expected = binding_of(
+            aare.responding_ap_title.as_ref(),
+            aare.responding_ae_qualifier.as_ref(),
+        )
+        .or_else(|| self.called.clone());
+        match self.verify(av, expected) {
+            Ok((peer, _)) => {
+                self.accepted(&peer);
+                self.peer = Some(peer);
+                Ok(None)
+            }
+            Err(f) => Err(abort(f.code, f.reason)),
+        }
+    }
+
+    fn on_receive_abort(&mut self, _ctx: &SecurityContext<'_>, abrt: &Abrt<'_>) {
+        if self.role == Role::Initiator && self.peer.is_none() {
+            self.shared.record(
+                events::REFUSED_BY_PEER,
+                &format_args!(
+                    "ABRT source={:?} diagnostic={:?}",
+                    abrt.source, abrt.diagnostic
+                ),
+            );
+        }
+    }
+
+    fn authenticated_peer(&self) -> Option<AuthenticatedPeer> {
+        self.peer.clone()
+    }
+}
+
+/// Makes one [`AProfile`] per association (acse::security::SecurityFactory), sharing the
+/// configuration, trust store and replay memory between them.
+#[derive(Clone)]
+pub struct AProfileFactory {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for AProfileFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AProfileFactory")
+            .field("config", &self.shared.config)
+            .finish()
+    }
+}
+
+impl AProfileFactory {
+    /// A factory for `config` (checked with [`AProfileConfig::validate`]).
+    pub fn new(config: AProfileConfig) -> Result<AProfileFactory, ConfigError> {
+        config.validate()?;
+        let replay = ReplayCache::new(config.replay_capacity, config.window);
+        Ok(AProfileFactory {
+            shared: Arc::new(Shared {
+                config,
+                replay: Mutex::new(replay),
+                last_signed: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AProfileConfig {
+        &self.shared.config
+    }
+
+    /// The event recorder.
+    pub fn events(&self) -> &Arc<SecurityEvents> {
+        &self.shared.config.events
+    }
+
+    /// A provider for one association in `role` (no transport warning; see
+    /// [`SecurityFactory::provider`] for that).
+    pub fn make(&self, role: Role) -> AProfile {
+        AProfile {
+            role,
+            shared: Arc::clone(&self.shared),
+            mirror: None,
+            called: None,
+            peer: None,
+        }
+    }
+}
+
+impl SecurityFactory for AProfileFactory {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    /// A provider; an initiator needs credentials. Without TLS a warning event is recorded
+    /// (IEC 62351-4 Table 1: the A-profile alone is essentially non-secure).
+    fn provider(
+        &self,
+        role: Role,
+        transport: &TransportSecurity,
+    ) -> Result<Box<dyn AssociationSecurity>, SecurityError> {
+        if role == Role::Initiator && self.shared.config.credentials.is_none() {
+            return Err(SecurityError::MissingCredential(
+                "A-profile certificate and key",
+            ));
+        }
+        if !transport.tls {
+            self.shared.record(
+                events::NO_TLS,
+                &format_args!("role={role:?} A-profile without TLS is weak (IEC 62351-4 Table 1)"),
+            );
+        }
+        Ok(Box::new(self.make(role)))
+    }
+}
