@@ -310,19 +310,7 @@ pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
     None
 }
 
-/// The subject in one line (`CN=..., O=..., 2.5.4.106=...`), for logs and the application.
-/// Attribute types openssl has no short name for are written dotted.
+/// The subject in one line (see [`acse::security::subject_line`]).
 pub fn one_line_subject(cert: &X509Ref) -> String {
-    let mut parts = Vec::new();
-    for e in cert.subject_name().entries() {
-        let obj = e.object();
-        let name = obj
-            .nid()
-            .short_name()
-            .map(str::to_owned)
-            .unwrap_or_else(|_| obj.to_string());
-        let value = e.data().to_string().unwrap_or_else(|_| "?".into());
-        parts.push(format!("{name}={value}"));
-    }
-    parts.join(", ")
+    acse::security::subject_line(cert)
 }

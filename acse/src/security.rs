@@ -109,6 +109,23 @@ pub trait SecurityFactory: Send + Sync {
     ) -> Result<Box<dyn AssociationSecurity>, SecurityError>;
 }
 
+/// A certificate's subject in one line (`O=..., CN=..., 2.5.4.106=...`) for logs and
+/// [`AuthenticatedPeer::subject`]: attribute types openssl has no short name for (such as the
+/// X.520 objectIdentifier 2.5.4.106 of IEC 62351-4 Annex G.6.2) are written dotted.
+pub fn subject_line(cert: &openssl::x509::X509Ref) -> String {
+    let mut parts = Vec::new();
+    for e in cert.subject_name().entries() {
+        let obj = e.object();
+        let name = match obj.nid().short_name() {
+            Ok(n) if n != "UNDEF" => n.to_owned(),
+            _ => obj.to_string(),
+        };
+        let value = e.data().to_string().unwrap_or_else(|_| "?".into());
+        parts.push(format!("{name}={value}"));
+    }
+    parts.join(", ")
+}
+
 /// The peer identity a provider authenticated (IEC 62351-4 §11.2 A-security-profile, or the
 /// end-to-end handshake of §13): handed to the application once the association is up.
 #[derive(Debug, Clone, PartialEq, Eq)]

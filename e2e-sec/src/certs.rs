@@ -139,18 +139,8 @@ pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
     None
 }
 
-/// A one-line subject for logs and [`acse::security::AuthenticatedPeer`].
+/// A one-line subject for logs and [`acse::security::AuthenticatedPeer`] (see
+/// [`acse::security::subject_line`]).
 pub fn subject_line(cert: &X509) -> String {
-    let mut parts = Vec::new();
-    for e in cert.subject_name().entries() {
-        let key = e.object().nid().short_name().unwrap_or("?").to_owned();
-        let key = if key == "UNDEF" || key == "?" {
-            e.object().to_string()
-        } else {
-            key
-        };
-        let val = e.data().to_string().unwrap_or_else(|_| "#".to_owned());
-        parts.push(format!("{key}={val}"));
-    }
-    parts.join(",")
+    acse::security::subject_line(cert)
 }

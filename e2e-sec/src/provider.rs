@@ -1468,7 +1468,10 @@ impl AssociationSecurity for E2eProvider {
     }
 
     fn authenticated_peer(&self) -> Option<AuthenticatedPeer> {
-        if self.phase != Phase::Established {
+        // The responder knows the client once the HandshakeReq passed its checks (so the
+        // application can decide on the association knowing who asks); the initiator once the
+        // HandshakeAcc did.
+        if !matches!(self.phase, Phase::Established | Phase::Accepting) {
             return None;
         }
         let c = self.peer_cert.as_ref()?;

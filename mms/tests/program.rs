@@ -34,6 +34,43 @@ fn demo_runs_every_step_and_exits_zero() {
     }
 }
 
+/// `mms demo --secure` / `--e2e ...`: the same session, with both ends authenticated by the
+/// mechanism (each names the other's certificate subject with its 2.5.4.106 AE-title).
+#[test]
+fn demo_runs_authenticated_and_end_to_end_protected() {
+    for (args, mechanism) in [
+        (&["--secure"][..], "iec62351-4-a-profile"),
+        (&["--e2e"][..], "iec62351-4-e2e"),
+        (
+            &["--e2e", "--e2e-encrypt", "aes128-cbc", "--e2e-icv", "gmac"][..],
+            "iec62351-4-e2e",
+        ),
+        (&["--e2e", "--e2e-encrypt", "none"][..], "iec62351-4-e2e"),
+    ] {
+        let out = mms().arg("demo").args(args).output().expect("run mms demo");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{args:?}: {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for needle in [
+            format!("client: server authenticated by {mechanism}"),
+            "2.5.4.106=1.1.1.999.1.12".to_string(),
+            format!("server: client authenticated by {mechanism}"),
+            "2.5.4.106=1.1.1.999.12".to_string(),
+            "read back 42.5".to_string(),
+            "readme.txt".to_string(),
+            "concluded and released".to_string(),
+        ] {
+            assert!(
+                text.contains(&needle),
+                "{args:?}: missing {needle:?} in:\n{text}"
+            );
+        }
+    }
+}
+
 struct ServerProc(Child, String);
 
 impl Drop for ServerProc {

@@ -13,6 +13,8 @@ use mms::ObjectName;
 use serde_json::{json, Value};
 
 use crate::addressing::AddressArgs;
+use crate::auth_args::AuthArgs;
+use crate::e2e_args::E2eArgs;
 
 /// Options of `mms client`.
 #[derive(Debug, Clone, clap::Args)]
@@ -29,6 +31,12 @@ pub struct ClientArgs {
     /// Our (calling) selectors and AE-title.
     #[command(flatten)]
     pub local: AddressArgs,
+    /// IEC 62351-4 A-security-profile (ACSE certificate authentication).
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    /// IEC 62351-4 end-to-end security (native mode).
+    #[command(flatten)]
+    pub e2e: E2eArgs,
     /// The server's (called) selectors and AE-title: `--called-tsel` etc.
     #[arg(long, value_name = "HEX")]
     pub called_tsel: Option<String>,
@@ -115,6 +123,7 @@ pub fn connect(args: &ClientArgs) -> Result<Client, String> {
     config.endpoint.association.local = args.local.apply(Address::default_local())?;
     config.endpoint.association.remote = called(args)?;
     config.request_timeout = std::time::Duration::from_secs(args.timeout);
+    config.security = crate::server_cmd::security(&args.auth, &args.e2e, &config.events)?;
     Client::connect(args.connect.as_str(), config)
         .map_err(|e| format!("cannot associate with {}: {e}", args.connect))
 }

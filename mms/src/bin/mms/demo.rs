@@ -1,6 +1,8 @@
 //! `mms demo`: a server with the demo model on a loopback port and a client in the same
 //! process; prints identify, a browse of the model, reads, a write, a report and a file listing,
-//! and exits 0 when every step worked.
+//! and exits 0 when every step worked. With `--secure` the association is authenticated with
+//! the IEC 62351-4 A-security-profile, with `--e2e` protected end to end (native mode); each
+//! generates its own demo certificates.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -11,23 +13,64 @@ use mms::server::model::demo;
 use mms::server::{Server, ServerConfig};
 use mms::{ObjectName, UnconfirmedService};
 
+use acse::address::Address;
+
+use crate::auth_args;
 use crate::client_cmd::value_json;
+use crate::e2e_args::{self, E2eArgs, E2eEncrypt, E2eIcv};
 use crate::server_cmd::data_set_report;
+
+/// Options of `mms demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Authenticate the association with the IEC 62351-4 A-security-profile (ACSE
+    /// certificate authentication, both directions) with generated certificates.
+    #[arg(long, conflicts_with = "e2e")]
+    pub secure: bool,
+    /// Protect the association end to end (IEC 62351-4 native mode) with generated
+    /// certificates, in the mode `--e2e-encrypt` / `--e2e-icv` select.
+    #[arg(long)]
+    pub e2e: bool,
+    /// E2E data-transfer encryption.
+    #[arg(long = "e2e-encrypt", value_enum, default_value = "aes128-gcm")]
+    pub e2e_encrypt: E2eEncrypt,
+    /// E2E ICV algorithm when the mode has a separate ICV.
+    #[arg(long = "e2e-icv", value_enum, default_value = "hmac-sha256")]
+    pub e2e_icv: E2eIcv,
+}
 
 fn step<T>(what: &str, r: Result<T, impl std::fmt::Display>) -> Result<T, String> {
     r.map_err(|e| format!("{what}: {e}"))
 }
 
 /// `mms demo`.
-pub fn run() -> Result<(), String> {
+pub fn run(args: &DemoArgs) -> Result<(), String> {
     let files = std::env::temp_dir().join(format!("osi-mms-demo-{}", std::process::id()));
     step("files", std::fs::create_dir_all(&files))?;
     let model = Arc::new(step("demo model", demo::model(Some(&files)))?);
     demo::tick(&model, SystemTime::now());
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         listen: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 0))],
         ..ServerConfig::default()
     };
+    // The server answers as the AE-title the client calls (and its certificate names).
+    config.endpoint.association.local = Address::default_remote();
+    config.endpoint.association.remote = Address::default_local();
+    let mut client_config = ClientConfig::default();
+    if args.secure {
+        let (client, server) =
+            auth_args::demo_factories(client_config.events.clone(), config.events.clone())?;
+        client_config.security = Some(client);
+        config.security = Some(server);
+    } else if args.e2e {
+        let mode = E2eArgs::mode_of(args.e2e_encrypt, args.e2e_icv);
+        let (client, server) =
+            e2e_args::demo_factories(mode, client_config.events.clone(), config.events.clone())?;
+        client_config.security = Some(client);
+        config.security = Some(server);
+    }
+    let server_events = config.events.clone();
+    let client_events = client_config.events.clone();
     let server = step(
         "server",
         Server::bind(config, model.clone()).and_then(Server::spawn),
@@ -38,7 +81,21 @@ pub fn run() -> Result<(), String> {
         demo::DOMAIN
     );
 
-    let client = step("associate", Client::connect(addr, ClientConfig::default()))?;
+    let client = step("associate", Client::connect(addr, client_config))?;
+    if let Some(peer) = client.authenticated_peer() {
+        println!(
+            "client: server authenticated by {}: {}",
+            peer.mechanism, peer.subject
+        );
+    }
+    if let Some(a) = server.handle().associations().first() {
+        if let Some(peer) = &a.authenticated_peer {
+            println!(
+                "server: client authenticated by {}: {}",
+                peer.mechanism, peer.subject
+            );
+        }
+    }
     let n = client.negotiated();
     println!(
         "client: associated; PDU size {}, {} requests outstanding, nesting level {}",
@@ -164,6 +221,16 @@ pub fn run() -> Result<(), String> {
         server.handle().stats()
     );
     step("stop", server.stop())?;
+    for (side, events) in [("server", &server_events), ("client", &client_events)] {
+        let snapshot = events.snapshot();
+        if !snapshot.is_empty() {
+            let list: Vec<String> = snapshot
+                .iter()
+                .map(|e| format!("{} x{} ({})", e.code, e.count, e.severity))
+                .collect();
+            println!("{side} security events: {}", list.join(", "));
+        }
+    }
     let _ = std::fs::remove_dir_all(&files);
     Ok(())
 }

@@ -3,10 +3,12 @@
 #![forbid(unsafe_code)]
 
 mod addressing;
+mod auth_args;
 mod bench;
 mod client_cmd;
 mod decode_cmd;
 mod demo;
+mod e2e_args;
 mod server_cmd;
 
 use std::net::SocketAddr;
@@ -25,7 +27,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Cmd {
     /// Server and client in one process on loopback: identify, browse, read, write, report, files.
-    Demo,
+    Demo(demo::DemoArgs),
     /// One association to a server and one operation.
     Client(client_cmd::ClientArgs),
     /// Serve the demo model (or a JSON model file) until stopped.
@@ -50,7 +52,7 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     let result = match &cli.command {
-        Cmd::Demo => demo::run(),
+        Cmd::Demo(args) => demo::run(args),
         Cmd::Client(args) => client_cmd::run(args),
         Cmd::Server(args) => server_cmd::run(args),
         Cmd::Decode(args) => decode_cmd::run(args),

@@ -10,6 +10,8 @@ use mms::server::model::{demo, Model};
 use mms::server::{Server, ServerConfig};
 
 use crate::addressing::AddressArgs;
+use crate::auth_args::AuthArgs;
+use crate::e2e_args::E2eArgs;
 
 /// Options of `mms server`.
 #[derive(Debug, Clone, clap::Args)]
@@ -48,6 +50,12 @@ pub struct ServerArgs {
     /// Our selectors and AE-title.
     #[command(flatten)]
     pub address: AddressArgs,
+    /// IEC 62351-4 A-security-profile (ACSE certificate authentication).
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    /// IEC 62351-4 end-to-end security (native mode).
+    #[command(flatten)]
+    pub e2e: E2eArgs,
 }
 
 /// The model the options name.
@@ -80,6 +88,7 @@ pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
         ..ServerConfig::default()
     };
     config.endpoint.association.local = args.address.apply(Address::default_remote())?;
+    config.security = security(&args.auth, &args.e2e, &config.events)?;
     config.endpoint.association.check_selectors = args.check_selectors;
     config.endpoint.initiate.local_detail_calling = Some(args.max_pdu_size);
     config
@@ -91,6 +100,25 @@ pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
         .initiate
         .proposed_max_serv_outstanding_called = args.max_outstanding;
     Ok(config)
+}
+
+/// The association-security factory the flags select: the A-security-profile (`--auth-cert`)
+/// or end-to-end security (`--e2e-cert`), not both (IEC 62351-4 Table 1: native mode replaces
+/// the A-profile), or none.
+pub fn security(
+    auth: &AuthArgs,
+    e2e: &E2eArgs,
+    events: &Arc<acse::security::SecurityEvents>,
+) -> Result<Option<Arc<dyn acse::security::SecurityFactory>>, String> {
+    let a = auth.factory(events.clone())?;
+    let e = e2e.factory(events.clone())?;
+    match (a, e) {
+        (Some(_), Some(_)) => Err(
+            "--auth-* (A-security-profile) and --e2e-* (end-to-end security) exclude each other"
+                .into(),
+        ),
+        (a, e) => Ok(a.or(e)),
+    }
 }
 
 /// The demo data set as an informationReport (IEC 61850-8-1 style, named by the list).
