@@ -3,6 +3,7 @@
 //! cache (U-05) and the security event recorder — and makes one [`E2eProvider`] per
 //! association.
 
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
 use acse::security::{
@@ -33,6 +34,11 @@ pub struct Shared {
     pub chain_der: Vec<Vec<u8>>,
     /// Our signature algorithm.
     pub sig_alg: Oid<'static>,
+    /// The client part of the next assoID (U-06): a counter from a random start, so that two
+    /// associations of this factory never share (assoID, time) before 1000 more were made —
+    /// a random pick per association made the server see a false handshake replay (1.11) once
+    /// in 1000 for two associations within one second.
+    pub next_asso_id: AtomicU32,
 }
 
 /// Makes E2E providers (IEC 62351-4 §13/§15) for the MMS client and server runtimes.
@@ -68,6 +74,8 @@ impl E2eFactory {
         let sig_alg =
             crypto::signature_algorithm(&config.credential.key).map_err(|e| e.to_string())?;
         let replay = ReplayCache::new(config.replay_capacity);
+        let mut r = [0u8; 2];
+        openssl::rand::rand_bytes(&mut r).map_err(|e| e.to_string())?;
         Ok(E2eFactory {
             shared: Arc::new(Shared {
                 config,
@@ -77,6 +85,7 @@ impl E2eFactory {
                 cert_der,
                 chain_der,
                 sig_alg,
+                next_asso_id: AtomicU32::new(u32::from(u16::from_be_bytes(r))),
             }),
         })
     }

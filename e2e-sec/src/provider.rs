@@ -1507,9 +1507,13 @@ impl AssociationSecurity for E2eProvider {
         let cfg = &self.shared.config;
         let eph = Ephemeral::generate(cfg.dh_group).map_err(enc_err)?;
         let public = eph.public_value().map_err(enc_err)?;
-        let mut r = [0u8; 2];
-        openssl::rand::rand_bytes(&mut r).map_err(enc_err)?;
-        let asso = format!("{}", u16::from_be_bytes(r) % 1000);
+        // U-06: the factory's counter (random start), not a fresh random pick, so that two
+        // associations within one second never repeat (assoID, time).
+        let n = self
+            .shared
+            .next_asso_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let asso = format!("{}", n % 1000);
         let path: Vec<&[u8]> = self.shared.chain_der.iter().map(Vec::as_slice).collect();
         let token1 = self.token1(&asso, &public, cfg.dh_group, cfg.offer.encr_mode(), path);
         let (pdu, tbs) = self.build_handshake(Kind::HandshakeReq, &token1, appl.as_deref())?;

@@ -477,3 +477,181 @@ fn replayed_data_pdu_is_an_alarm() {
         sf.events().snapshot()
     );
 }
+
+/// The SecPDU inside one P-DATA TPKT (TPKT, COTP DT, session GT + DT, presentation
+/// fully-encoded user data with one PDV `[0]` single-ASN1-type; the octets checked by tshark in
+/// interop-tests/tests/e2e_tshark.rs): (context id, start, end).
+fn pdata_secpdu(frame: &[u8]) -> (u8, usize, usize) {
+    assert_eq!(&frame[4..11], &[0x02, 0xF0, 0x80, 0x01, 0x00, 0x01, 0x00]);
+    let len_at = |p: usize| -> (usize, usize) {
+        let f = frame[p];
+        if f < 0x80 {
+            (f as usize, 1)
+        } else {
+            let n = (f & 0x7f) as usize;
+            let mut l = 0usize;
+            for i in 0..n {
+                l = l << 8 | frame[p + 1 + i] as usize;
+            }
+            (l, 1 + n)
+        }
+    };
+    let mut p = 11;
+    for tag in [0x61u8, 0x30] {
+        assert_eq!(frame[p], tag);
+        p += 1 + len_at(p + 1).1;
+    }
+    assert_eq!(&frame[p..p + 2], &[0x02, 0x01]);
+    let ctx = frame[p + 2];
+    p += 3;
+    assert_eq!(frame[p], 0xA0);
+    let (l, n) = len_at(p + 1);
+    (ctx, p + 1 + n, p + 1 + n + l)
+}
+
+/// A P-DATA TPKT carrying `sec` on context `ctx` (the inverse of [`pdata_secpdu`]).
+fn build_pdata(ctx: u8, sec: &[u8]) -> Vec<u8> {
+    fn tlv(tag: u8, c: &[u8]) -> Vec<u8> {
+        let mut o = vec![tag];
+        match c.len() {
+            n if n < 0x80 => o.push(n as u8),
+            n if n < 0x100 => o.extend([0x81, n as u8]),
+            n => o.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        o.extend_from_slice(c);
+        o
+    }
+    let mut pdv = vec![0x02, 0x01, ctx];
+    pdv.extend(tlv(0xA0, sec));
+    let user = tlv(0x61, &tlv(0x30, &pdv));
+    let total = 11 + user.len();
+    let mut out = vec![0x03, 0x00, (total >> 8) as u8, total as u8];
+    out.extend([0x02, 0xF0, 0x80, 0x01, 0x00, 0x01, 0x00]);
+    out.extend(user);
+    out
+}
+
+/// `wire` (one P-DATA from `from`) with its ClearTransfer's changedKey set, re-encoded with
+/// the original Authenticator (changedKey is judged before the ICV).
+fn with_changed_key(wire: &[u8]) -> Vec<u8> {
+    use e2e_sec::pdu::{self, Kind, Limits, SecPdu};
+    let (ctx, s, e) = pdata_secpdu(wire);
+    let Ok(SecPdu::ClearTransfer(tr)) = pdu::decode(&wire[s..e], &Limits::default()) else {
+        panic!("not a ClearTransfer");
+    };
+    let mut t2 = tr.token2.clone();
+    t2.changed_key = true;
+    let tbp = pdu::encode_tbp(&pdu::encode_token2(&t2), tr.appl_data, false);
+    let mut sec = Vec::new();
+    pdu::encode_transfer(Kind::ClearTransfer, &tbp, tr.auth.as_ref(), &mut sec);
+    build_pdata(ctx, &sec)
+}
+
+/// Hands `wire` to `to` as if it came from the peer.
+fn inject(to: &mut Association, wire: &[u8]) {
+    let dst = to.recv_buffer();
+    dst[..wire.len()].copy_from_slice(wire);
+    to.recv_commit(wire.len());
+}
+
+#[test]
+fn unexpected_changed_key_on_either_side_ends_the_association() {
+    let e = env();
+    let mode = E2eMode::IcvOnly(IcvAlgorithm::HmacSha256);
+    // client → server: a server never receives changedKey (U-11)
+    let (cf, sf) = e.factories(e.config(&e.client, mode), e.config(&e.server, mode));
+    let (mut c, mut s, _) = establish(&cf, &sf);
+    c.send_data(b"\xA0\x01x").unwrap();
+    let wire = c.transmit().to_vec();
+    c.advance_transmit(wire.len());
+    inject(&mut s, &with_changed_key(&wire));
+    assert!(drain(&mut s).is_err());
+    assert!(s.is_closed());
+    assert_eq!(
+        sf.events().count("IEC62351-4:10.20"),
+        1,
+        "{:?}",
+        sf.events().snapshot()
+    );
+    let got = deliver(&mut s, &mut c).unwrap();
+    assert!(got.contains(&Seen::Aborted), "{got:?}");
+    assert_eq!(cf.events().count("IEC62351-4:6.21"), 1);
+    // server → client: changedKey while the client made no rekey
+    let (cf, sf) = e.factories(e.config(&e.client, mode), e.config(&e.server, mode));
+    let (mut c, mut s, _) = establish(&cf, &sf);
+    exchange(&mut c, &mut s, 1);
+    s.send_data(b"\xA1\x01y").unwrap();
+    let wire = s.transmit().to_vec();
+    s.advance_transmit(wire.len());
+    inject(&mut c, &with_changed_key(&wire));
+    assert!(drain(&mut c).is_err());
+    assert!(c.is_closed());
+    assert_eq!(
+        cf.events().count("IEC62351-4:10.20"),
+        1,
+        "{:?}",
+        cf.events().snapshot()
+    );
+    let got = deliver(&mut c, &mut s).unwrap();
+    assert!(got.contains(&Seen::Aborted), "{got:?}");
+    assert_eq!(sf.events().count("IEC62351-4:6.21"), 1);
+}
+
+#[test]
+fn p_data_on_a_context_other_than_e2e_security_is_an_osi_error() {
+    let e = env();
+    for mode in [
+        E2eMode::IcvOnly(IcvAlgorithm::HmacSha256),
+        E2eMode::Aead(AeadAlgorithm::Aes128Gcm),
+    ] {
+        let (cf, sf) = e.factories(e.config(&e.client, mode), e.config(&e.server, mode));
+        let (mut c, mut s, _) = establish(&cf, &sf);
+        c.send_data(b"\xA0\x01x").unwrap();
+        let wire = c.transmit().to_vec();
+        c.advance_transmit(wire.len());
+        let (ctx, st, en) = pdata_secpdu(&wire);
+        assert_eq!(ctx, 5, "E2E data travels on the e2eSecurityAS context");
+        // the same SecPDU on the MMS context (3): the protection is bypassed at the OSI level
+        inject(&mut s, &build_pdata(3, &wire[st..en]));
+        let r = drain(&mut s);
+        assert!(r.is_err(), "{mode:?}: {r:?}");
+        assert!(s.is_closed());
+        assert_eq!(
+            sf.events().count("IEC62351-4:15.22"),
+            1,
+            "{mode:?}: {:?}",
+            sf.events().snapshot()
+        );
+        let got = deliver(&mut s, &mut c).unwrap();
+        assert!(got.contains(&Seen::Aborted), "{mode:?} {got:?}");
+        assert!(!got.iter().any(|g| matches!(g, Seen::Data(..))));
+    }
+}
+
+/// Many associations of one client within the same second (frozen clocks) are all accepted:
+/// the server's handshake replay cache (U-05, key (assoID, time, certificate)) never mistakes
+/// a new HandshakeReq for a replay. Found by the handshake benchmark: with a random assoID
+/// of 0..999 per association, two associations in one second collided once in 1000 and the
+/// server refused the second with a false replay alarm (1.11).
+#[test]
+fn many_associations_in_one_second_are_no_replay() {
+    let e = env();
+    let gcm = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
+    let t = SystemTime::now();
+    let mut cc = e.config(&e.client, gcm);
+    cc.clock = Arc::new(move || t);
+    let mut sc = e.config(&e.server, gcm);
+    sc.clock = Arc::new(move || t);
+    let (cf, sf) = e.factories(cc, sc);
+    for i in 0..120 {
+        let (_c, _s, last) = establish(&cf, &sf);
+        assert_eq!(
+            last,
+            vec![Seen::Associated(Some(INIT_RSP.to_vec()))],
+            "association {i}: {:?}",
+            sf.events().snapshot()
+        );
+    }
+    assert_eq!(sf.events().count("IEC62351-4:1.11"), 0);
+    assert_eq!(sf.events().count("IEC62351-4:1.24"), 120);
+}

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 pub mod driver;
 pub mod hat_frames;
+pub mod mitm;
 pub mod mms_dissect;
 pub mod mms_vectors;
 pub mod pcap;
