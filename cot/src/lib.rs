@@ -1,24 +1,30 @@
 //! `cot`: the OSI transport for MMS — RFC 1006 TPKT framing (`tpkt`) and
 //! ISO 8073 / ITU-T X.224 class 0 COTP (`tpdu` codec and `connection` state
 //! machine), sans-IO, plus a TCP keep-alive helper (`keepalive`) for the runtime, the
-//! security-event recorder every security mechanism reports to (`security_event`), and a
-//! test/demo certificate authority (`pki`).
+//! security-event recorder every security mechanism reports to (`security_event`), a
+//! test/demo certificate authority (`pki`), and the T-profile (`tls`: TLS under RFC 1006 per
+//! IEC 62351-3 / IEC 62351-4 §6, sans-IO sessions over OpenSSL).
 //!
 //! Parsers borrow from their input and check every length before use;
 //! nothing allocates in proportion to a length a peer sent.
-#![forbid(unsafe_code)]
+// `deny`, not `forbid`: the module `tls::ffi` alone opts out with `#![allow(unsafe_code)]` for
+// the OpenSSL calls the safe `openssl` crate does not expose (TLS 1.2 renegotiation, TLS 1.3 key
+// update, session timeout, DH auto, offering a cached session). Nothing else is unsafe.
+#![deny(unsafe_code)]
 
 pub mod connection;
 pub mod error;
 pub mod keepalive;
 pub mod pki;
 pub mod security_event;
+pub mod tls;
 pub mod tpdu;
 pub mod tpkt;
 
 pub use connection::{Config, ConnectInfo, Connection, Event, State, TsapCheck};
 pub use error::{CotError, Response};
 pub use keepalive::KeepAlive;
+pub use tls::{TlsClient, TlsConfig, TlsError, TlsServer, TlsSession};
 pub use tpdu::{
     parse, ConnectionTpdu, CotpError, DataTpdu, DisconnectTpdu, ErrorTpdu, Tpdu, TpduSize,
 };

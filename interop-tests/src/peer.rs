@@ -539,6 +539,37 @@ pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The `openssl` command-line tool (Debian package `openssl`): env `OSI_MMS_OPENSSL` if set,
+/// else `openssl` on `PATH`; checked by running `openssl version` (which must say OpenSSL).
+pub fn locate_openssl() -> Result<PathBuf, PeerMissing> {
+    let path = env::var_os("OSI_MMS_OPENSSL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("openssl"));
+    let missing = |reason: String| PeerMissing {
+        peer: "openssl".into(),
+        reason: format!("{reason} (apt-get install openssl)"),
+    };
+    let out = Command::new(&path)
+        .arg("version")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| missing(format!("cannot run {}: {e}", path.display())))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() || !text.starts_with("OpenSSL") {
+        return Err(missing(format!(
+            "`{} version` said {text:?}",
+            path.display()
+        )));
+    }
+    Ok(path)
+}
+
+/// The project rule for tests that need `openssl s_server` / `s_client`: the tool's path, or
+/// (missing) a panic under `CI=true` and a loud `SKIPPED` line otherwise.
+pub fn require_openssl() -> Option<PathBuf> {
+    require(locate_openssl(), "openssl")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use copp::ber::Writer;
 use mio::{Events, Poll, Token, Waker};
 
 use crate::client::connection::{
-    Answer, ClientConfig, ClientError, ClientEvent, Connection, RequestId, Unconfirmed,
+    Answer, ClientConfig, ClientError, ClientEvent, Connection, RequestId, TlsInfo, Unconfirmed,
 };
 use crate::endpoint::CloseReason;
 use crate::pdu::{ConfirmedServiceRequest, UnconfirmedService};
@@ -45,13 +45,14 @@ enum Cmd {
 }
 
 /// What the I/O thread reports once the association is up.
-type Established = (Negotiated, Option<AuthenticatedPeer>);
+type Established = (Negotiated, Option<AuthenticatedPeer>, Option<TlsInfo>);
 
 struct Inner {
     tx: Mutex<Sender<Cmd>>,
     waker: Arc<Waker>,
     negotiated: Negotiated,
     authenticated_peer: Option<AuthenticatedPeer>,
+    tls_info: Option<TlsInfo>,
     peer: SocketAddr,
     thread: Mutex<Option<JoinHandle<()>>>,
     unconfirmed: Mutex<Option<Receiver<Unconfirmed>>>,
@@ -168,7 +169,7 @@ impl Client {
         let thread = std::thread::Builder::new()
             .name(format!("mms-client-{peer}"))
             .spawn(move || io.run())?;
-        let (negotiated, authenticated_peer) =
+        let (negotiated, authenticated_peer, tls_info) =
             match ready_rx.recv_timeout(connect_timeout + Duration::from_secs(1)) {
                 Ok(Ok(n)) => n,
                 Ok(Err(e)) => {
@@ -183,6 +184,7 @@ impl Client {
                 waker,
                 negotiated,
                 authenticated_peer,
+                tls_info,
                 peer,
                 thread: Mutex::new(Some(thread)),
                 unconfirmed: Mutex::new(Some(unconf_rx)),
@@ -200,6 +202,12 @@ impl Client {
     /// A-security-profile or end-to-end security), if any.
     pub fn authenticated_peer(&self) -> Option<&AuthenticatedPeer> {
         self.inner.authenticated_peer.as_ref()
+    }
+
+    /// What the TLS handshake negotiated (T-profile: version, suite, resumption, the
+    /// server's certificate), when the client connected over TLS ([`ClientConfig::tls`]).
+    pub fn tls_info(&self) -> Option<&TlsInfo> {
+        self.inner.tls_info.as_ref()
     }
 
     /// The server's address.
@@ -413,7 +421,11 @@ impl IoThread {
                     authenticated_peer: self.conn.authenticated_peer(),
                 });
                 if let Some(r) = self.ready.take() {
-                    let _ = r.send(Ok((n, self.conn.authenticated_peer())));
+                    let _ = r.send(Ok((
+                        n,
+                        self.conn.authenticated_peer(),
+                        self.conn.tls_info(),
+                    )));
                 }
             }
             ClientEvent::Answer(id, result) => {

@@ -11,6 +11,12 @@
 //! [`ClientEvent::Request`] and are answered with [`Connection::respond`]; unconfirmed PDUs
 //! (informationReports) arrive as [`ClientEvent::Unconfirmed`] and can be sent with
 //! [`Connection::send_unconfirmed`].
+//!
+//! T-profile (IEC 62351-3, IEC 62351-4 §6): with [`ClientConfig::tls`] a [`TlsSession`] sits
+//! between the socket and the endpoint (TPKT inside TLS, spec note F-203). The handshake comes
+//! first (under the connect time-out); the security provider and the endpoint are made when it
+//! completes, with [`TransportSecurity`] naming the server's certificate. [`Connection::drive`]
+//! runs the session's timers (renegotiation / key update, deadline, CRL reload).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -23,6 +29,8 @@ use acse::security::{Role as SecurityRole, SecurityEvents, SecurityFactory, Tran
 use copp::ber::Writer;
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
+
+use cot::tls::{TlsClient, TlsSession, TlsVersion};
 
 use crate::endpoint::{CloseReason, Endpoint, EndpointConfig, MmsEvent, Phase, SendError};
 use crate::pdu::{ConfirmedServiceRequest, MmsPdu, UnconfirmedService};
@@ -45,6 +53,12 @@ pub struct ClientConfig {
     pub security: Option<Arc<dyn SecurityFactory>>,
     /// Where security events are recorded and counted.
     pub events: Arc<SecurityEvents>,
+    /// T-profile: connect over TLS with this context (build it with the same `events`).
+    /// The server's port is then normally 3782 (IEC 62351-4 §6.3.2).
+    pub tls: Option<Arc<TlsClient>>,
+    /// The server's DNS name for SNI (RFC 6066), and the key of the resumption cache together
+    /// with the address. `None`: no SNI.
+    pub tls_server_name: Option<String>,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -54,6 +68,8 @@ impl fmt::Debug for ClientConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("security", &self.security.as_ref().map(|s| s.name()))
+            .field("tls", &self.tls.is_some())
+            .field("tls_server_name", &self.tls_server_name)
             .finish_non_exhaustive()
     }
 }
@@ -70,6 +86,8 @@ impl Default for ClientConfig {
             request_timeout: Duration::from_secs(10),
             security: None,
             events: Arc::new(SecurityEvents::new()),
+            tls: None,
+            tls_server_name: None,
         }
     }
 }
@@ -195,9 +213,29 @@ pub enum ClientEvent {
     Closed(CloseReason),
 }
 
+/// What the TLS handshake of a connection negotiated (IEC 62351-3 T-profile).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsInfo {
+    /// The TLS version.
+    pub version: Option<TlsVersion>,
+    /// The cipher suite (OpenSSL name).
+    pub cipher: Option<String>,
+    /// Whether a cached session was resumed.
+    pub resumed: bool,
+    /// The server's end-entity certificate, DER.
+    pub peer_certificate: Option<Vec<u8>>,
+}
+
+/// Ciphertext read from the socket at once.
+const TLS_READ: usize = 16 * 1024 + 512;
+
 /// One client association, non-blocking.
 pub struct Connection {
     stream: TcpStream,
+    /// The T-profile session between the socket and the endpoint.
+    tls: Option<Box<TlsSession>>,
+    /// TLS: the endpoint is a placeholder until the handshake completes.
+    endpoint_pending: bool,
     endpoint: Endpoint,
     config: ClientConfig,
     deadline_connect: Option<Instant>,
@@ -231,29 +269,70 @@ impl Connection {
     /// [`Connection::drive`] and is reported as [`ClientEvent::Established`].
     pub fn connect(addr: SocketAddr, config: ClientConfig) -> io::Result<Connection> {
         let stream = TcpStream::connect(addr)?;
-        Connection::from_stream(stream, config)
+        Connection::build(stream, Some(addr), config)
     }
 
     /// Uses an already connected (or connecting) stream. Fails only when the configured
     /// security mechanism cannot make a provider (e.g. an unusable credential).
     pub fn from_stream(stream: TcpStream, config: ClientConfig) -> io::Result<Connection> {
-        let _ = stream.set_nodelay(true);
-        let provider = match &config.security {
-            None => None,
-            Some(factory) => Some(
+        let peer = stream.peer_addr().ok();
+        Connection::build(stream, peer, config)
+    }
+
+    fn provider(
+        config: &ClientConfig,
+        transport: &TransportSecurity,
+    ) -> io::Result<Option<Box<dyn acse::security::AssociationSecurity>>> {
+        match &config.security {
+            None => Ok(None),
+            Some(factory) => Ok(Some(
                 factory
-                    .provider(SecurityRole::Initiator, &TransportSecurity::plain())
+                    .provider(SecurityRole::Initiator, transport)
                     .map_err(|e| {
                         io::Error::other(format!(
                             "security provider {} unavailable: {e}",
                             factory.name()
                         ))
                     })?,
-            ),
+            )),
+        }
+    }
+
+    fn build(
+        stream: TcpStream,
+        peer: Option<SocketAddr>,
+        config: ClientConfig,
+    ) -> io::Result<Connection> {
+        let _ = stream.set_nodelay(true);
+        let (tls, endpoint) = match &config.tls {
+            Some(ctx) => {
+                let key = match (&config.tls_server_name, peer) {
+                    (Some(n), Some(a)) => Some(format!("{n}@{a}")),
+                    (Some(n), None) => Some(n.clone()),
+                    (None, Some(a)) => Some(a.to_string()),
+                    (None, None) => None,
+                };
+                let mut session = ctx
+                    .session(config.tls_server_name.as_deref(), key.as_deref())
+                    .map_err(|e| io::Error::other(format!("TLS: {e}")))?;
+                if let Some(a) = peer {
+                    session.set_label(a.to_string());
+                }
+                // Placeholder: the real endpoint (and provider) come after the handshake.
+                (
+                    Some(Box::new(session)),
+                    Endpoint::connect(config.endpoint.clone(), None),
+                )
+            }
+            None => {
+                let provider = Connection::provider(&config, &TransportSecurity::plain())?;
+                (None, Endpoint::connect(config.endpoint.clone(), provider))
+            }
         };
-        let endpoint = Endpoint::connect(config.endpoint.clone(), provider);
         Ok(Connection {
             stream,
+            endpoint_pending: tls.is_some(),
+            tls,
             endpoint,
             deadline_connect: Some(Instant::now() + config.connect_timeout),
             config,
@@ -273,6 +352,25 @@ impl Connection {
     /// or end-to-end security), once the association is up.
     pub fn authenticated_peer(&self) -> Option<acse::security::AuthenticatedPeer> {
         self.endpoint.authenticated_peer()
+    }
+
+    /// What the TLS handshake negotiated (T-profile), once it completed.
+    pub fn tls_info(&self) -> Option<TlsInfo> {
+        let t = self.tls.as_ref()?;
+        if self.endpoint_pending {
+            return None;
+        }
+        Some(TlsInfo {
+            version: t.protocol_version(),
+            cipher: t.cipher_name().map(str::to_string),
+            resumed: t.session_reused(),
+            peer_certificate: t.peer_certificate_der(),
+        })
+    }
+
+    /// The TLS session, if the connection uses TLS.
+    pub fn tls_session(&self) -> Option<&TlsSession> {
+        self.tls.as_deref()
     }
 
     /// Registers the socket with a `mio` registry under `token` (readable and writable,
@@ -320,13 +418,15 @@ impl Connection {
         self.inflight.len() + self.waiting.len()
     }
 
-    /// The earliest deadline (connect or a request): call [`Connection::drive`] by then.
+    /// The earliest deadline (connect, a request, a TLS timer): call [`Connection::drive`] by
+    /// then.
     pub fn next_deadline(&self) -> Option<Instant> {
         let r = self
             .inflight
             .values()
             .map(|(_, d)| *d)
             .chain(self.waiting.iter().map(|(_, _, d)| *d))
+            .chain(self.tls.as_ref().and_then(|t| t.next_timeout()))
             .min();
         match (r, self.deadline_connect) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -427,11 +527,22 @@ impl Connection {
     /// deadlines. Call on readiness events and at [`Connection::next_deadline`].
     pub fn drive(&mut self, now: Instant) {
         if !self.peer_eof {
-            self.read();
+            if self.tls.is_some() {
+                self.read_tls();
+            } else {
+                self.read();
+            }
         }
         self.process();
         self.send_waiting();
         self.timeouts(now);
+        self.tls_timers(now);
+        if self.endpoint.is_closed() && self.endpoint.transmit().is_empty() {
+            if let Some(t) = self.tls.as_mut() {
+                // close_notify once the release is sent (RFC 5246 §7.2.1).
+                t.close_notify();
+            }
+        }
         self.flush();
         if self.peer_eof || self.endpoint.is_closed() {
             let reason = if self.endpoint.is_closed() {
@@ -473,7 +584,127 @@ impl Connection {
         }
     }
 
+    /// TLS: ciphertext from the socket into the session, the endpoint made when the handshake
+    /// completes, plaintext into the endpoint.
+    fn read_tls(&mut self) {
+        let mut buf = [0u8; TLS_READ];
+        loop {
+            // Plaintext first: the endpoint takes what fits.
+            if !self.endpoint_pending {
+                loop {
+                    let Some(tls) = self.tls.as_mut() else {
+                        return;
+                    };
+                    let dst = self.endpoint.recv_buffer();
+                    if dst.is_empty() {
+                        break;
+                    }
+                    match tls.read_plain(dst) {
+                        Ok(0) => {
+                            self.peer_eof = true;
+                            return;
+                        }
+                        Ok(n) => {
+                            self.endpoint.recv_commit(n);
+                            self.process();
+                        }
+                        Err(_) => break,
+                    }
+                }
+            }
+            let Some(tls) = self.tls.as_mut() else {
+                return;
+            };
+            if tls.plain_available() > 0 {
+                // The endpoint is full: it is drained by `process` before the next read.
+                return;
+            }
+            match self.stream.read(&mut buf) {
+                Ok(0) => {
+                    self.peer_eof = true;
+                    return;
+                }
+                Ok(n) => {
+                    if let Err(e) = tls.feed_tls(&buf[..n]) {
+                        self.tls_failed(e);
+                        return;
+                    }
+                    if self.endpoint_pending && tls.is_established() {
+                        if let Err(e) = self.tls_established() {
+                            log::info!("{e}");
+                            self.peer_eof = true;
+                            self.close_all(CloseReason::Failed(e.to_string()));
+                            return;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
+                Err(e) => {
+                    log::debug!("client read failed: {e}");
+                    self.peer_eof = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The handshake completed: the provider (with the server's certificate) and the endpoint.
+    fn tls_established(&mut self) -> io::Result<()> {
+        let Some(tls) = self.tls.as_ref() else {
+            return Ok(());
+        };
+        log::debug!(
+            "TLS {} {} established{}",
+            tls.protocol_version()
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            tls.cipher_name().unwrap_or("?"),
+            if tls.session_reused() {
+                " (resumed)"
+            } else {
+                ""
+            }
+        );
+        let transport = TransportSecurity {
+            tls: true,
+            peer_certificate: tls.peer_certificate_der(),
+        };
+        let provider = Connection::provider(&self.config, &transport)?;
+        self.endpoint = Endpoint::connect(self.config.endpoint.clone(), provider);
+        self.endpoint_pending = false;
+        Ok(())
+    }
+
+    fn tls_failed(&mut self, e: cot::tls::TlsError) {
+        log::info!("TLS failed: {e}");
+        // Send the alert OpenSSL produced, then end.
+        self.flush();
+        self.peer_eof = true;
+        self.deadline_connect = None;
+        let err = ClientError::Io(format!("TLS: {e}"));
+        self.fail_all(&err);
+        if self.refusal.is_none() {
+            self.refusal = Some(err);
+        }
+        self.close_all(CloseReason::Failed(format!("TLS: {e}")));
+    }
+
+    fn tls_timers(&mut self, now: Instant) {
+        let r = match self.tls.as_mut() {
+            Some(t) => t.handle_timers(now),
+            None => return,
+        };
+        if let Err(e) = r {
+            self.tls_failed(e);
+        }
+    }
+
     fn process(&mut self) {
+        if self.endpoint_pending {
+            return;
+        }
         loop {
             let event = match self.endpoint.poll_event() {
                 Ok(Some(e)) => e,
@@ -561,7 +792,7 @@ impl Connection {
 
     /// Moves waiting requests into free slots.
     fn send_waiting(&mut self) {
-        if self.endpoint.phase() != Phase::Associated {
+        if self.endpoint_pending || self.endpoint.phase() != Phase::Associated {
             return;
         }
         while self.endpoint.request_capacity() > 0 {
@@ -618,6 +849,10 @@ impl Connection {
     }
 
     fn flush(&mut self) {
+        if self.tls.is_some() {
+            self.flush_tls();
+            return;
+        }
         loop {
             let data = self.endpoint.transmit();
             if data.is_empty() {
@@ -629,6 +864,43 @@ impl Connection {
                     return;
                 }
                 Ok(n) => self.endpoint.advance_transmit(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    log::debug!("client write failed: {e}");
+                    self.peer_eof = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// TLS: the endpoint's output into the session (once established), records to the socket.
+    fn flush_tls(&mut self) {
+        let Some(tls) = self.tls.as_mut() else {
+            return;
+        };
+        if !self.endpoint_pending && tls.is_established() {
+            let data = self.endpoint.transmit();
+            if !data.is_empty() {
+                let n = data.len();
+                if tls.write_plain(data).is_ok() {
+                    self.endpoint.advance_transmit(n);
+                }
+            }
+        }
+        loop {
+            let data = tls.tls_out();
+            if data.is_empty() {
+                return;
+            }
+            match self.stream.write(data) {
+                Ok(0) => {
+                    self.peer_eof = true;
+                    return;
+                }
+                Ok(n) => tls.advance_tls_out(n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

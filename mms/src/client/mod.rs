@@ -9,5 +9,6 @@ pub mod values;
 
 pub use blocking::Client;
 pub use connection::{
-    Answer, ClientConfig, ClientError, ClientEvent, Connection, PeerRequest, RequestId, Unconfirmed,
+    Answer, ClientConfig, ClientError, ClientEvent, Connection, PeerRequest, RequestId, TlsInfo,
+    Unconfirmed,
 };

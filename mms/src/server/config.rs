@@ -38,6 +38,12 @@ pub struct ServerConfig {
     pub security: Option<Arc<dyn SecurityFactory>>,
     /// Where security events are recorded and counted (shared with the security mechanisms).
     pub events: Arc<SecurityEvents>,
+    /// The T-profile (IEC 62351-3, IEC 62351-4 §6): the TLS context for the `tls_listen`
+    /// addresses, built once (build it with the same `events` so TLS events are counted there).
+    pub tls: Option<Arc<cot::tls::TlsServer>>,
+    /// Addresses served with TLS (IEC 62351-4 §6.3.2: port 3782). `listen` stays plain
+    /// RFC 1006 (port 102); the two coexist on separate ports, and either may be empty.
+    pub tls_listen: Vec<SocketAddr>,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -51,6 +57,8 @@ impl fmt::Debug for ServerConfig {
             .field("idle_timeout", &self.idle_timeout)
             .field("max_backlog", &self.max_backlog)
             .field("security", &self.security.as_ref().map(|s| s.name()))
+            .field("tls", &self.tls.is_some())
+            .field("tls_listen", &self.tls_listen)
             .finish_non_exhaustive()
     }
 }
@@ -67,6 +75,8 @@ impl Default for ServerConfig {
             max_backlog: 4 << 20,
             security: None,
             events: Arc::new(SecurityEvents::new()),
+            tls: None,
+            tls_listen: Vec::new(),
         }
     }
 }
@@ -82,6 +92,8 @@ pub struct Stats {
     pub(crate) rejects_sent: AtomicU64,
     pub(crate) protocol_errors: AtomicU64,
     pub(crate) unconfirmed_sent: AtomicU64,
+    pub(crate) tls_handshakes: AtomicU64,
+    pub(crate) tls_failures: AtomicU64,
 }
 
 /// A snapshot of [`Stats`].
@@ -103,6 +115,10 @@ pub struct StatsSnapshot {
     pub protocol_errors: u64,
     /// Unconfirmed PDUs (informationReports) sent.
     pub unconfirmed_sent: u64,
+    /// TLS handshakes completed (IEC 62351-3; each failure is also a security event).
+    pub tls_handshakes: u64,
+    /// TLS connections that failed (refused handshake, renegotiation refused, revoked peer...).
+    pub tls_failures: u64,
 }
 
 impl Stats {
@@ -122,6 +138,8 @@ impl Stats {
             rejects_sent: g(&self.rejects_sent),
             protocol_errors: g(&self.protocol_errors),
             unconfirmed_sent: g(&self.unconfirmed_sent),
+            tls_handshakes: g(&self.tls_handshakes),
+            tls_failures: g(&self.tls_failures),
         }
     }
 }

@@ -6,6 +6,14 @@
 //! [`ServerHandle::send_unconfirmed`], shutdown). A peer that stalls (half a TPKT, or never
 //! reading our answers) only holds its own connection: reads are non-blocking, a peer's backlog
 //! is bounded by [`ServerConfig::max_backlog`], and time-outs close it.
+//!
+//! T-profile (IEC 62351-3, IEC 62351-4 §6): connections accepted on [`ServerConfig::tls_listen`]
+//! run a [`TlsSession`] between the socket and the endpoint (TPKT inside the TLS record
+//! stream, spec note F-203). The TLS handshake comes first, under the connect time-out; only
+//! then is the security provider made (with [`TransportSecurity`] naming the TLS peer's
+//! certificate) and the endpoint created. The loop's tick runs the sessions' timers
+//! (renegotiation / key update, renegotiation deadline, CRL reload); a TLS failure sends the
+//! alert OpenSSL produced and closes the connection; a normal close sends close_notify.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read, Write};
@@ -17,6 +25,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use acse::security::{Role as SecurityRole, TransportSecurity};
+use cot::tls::TlsSession;
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
@@ -40,6 +49,8 @@ const TICK: Duration = Duration::from_millis(250);
 const MAX_REFUSING: usize = 64;
 /// Reads per connection per readiness event before other connections get their turn.
 const READ_ROUNDS: usize = 16;
+/// Ciphertext read from a TLS socket at once (one maximal TLS record and its header).
+const TLS_READ: usize = 16 * 1024 + 512;
 
 /// A message to one event loop from another thread.
 enum Command {
@@ -90,9 +101,11 @@ struct Shared {
 pub struct Server {
     config: ServerConfig,
     handler: Arc<dyn Handler>,
-    /// The bound addresses, in `listen` order (never empty: `bind` refuses an empty list).
+    /// The bound addresses, `listen` then `tls_listen` (never empty: `bind` refuses that).
     addrs: Vec<SocketAddr>,
     listeners: Vec<std::net::TcpListener>,
+    /// Whether each listener serves TLS.
+    listener_tls: Vec<bool>,
     polls: Vec<(Poll, Receiver<Command>)>,
     shared: Arc<Shared>,
 }
@@ -115,19 +128,32 @@ pub struct RunningServer {
 impl Server {
     /// Binds the listen addresses of `config` and prepares its event loops.
     pub fn bind(config: ServerConfig, handler: Arc<dyn Handler>) -> io::Result<Server> {
-        if config.listen.is_empty() {
+        if config.listen.is_empty() && config.tls_listen.is_empty() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "no listen address configured",
             ));
         }
+        if !config.tls_listen.is_empty() && config.tls.is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "tls_listen needs a TLS configuration (ServerConfig::tls)",
+            ));
+        }
         let mut listeners = Vec::new();
         let mut addrs = Vec::new();
-        for addr in &config.listen {
+        let mut listener_tls = Vec::new();
+        let all = config
+            .listen
+            .iter()
+            .map(|a| (a, false))
+            .chain(config.tls_listen.iter().map(|a| (a, true)));
+        for (addr, tls) in all {
             let l = std::net::TcpListener::bind(addr)?;
             l.set_nonblocking(true)?;
             addrs.push(l.local_addr()?);
             listeners.push(l);
+            listener_tls.push(tls);
         }
         let threads = config.threads.max(1);
         let mut polls = Vec::new();
@@ -147,6 +173,7 @@ impl Server {
             handler,
             addrs,
             listeners,
+            listener_tls,
             polls,
             shared: Arc::new(Shared {
                 loops,
@@ -159,7 +186,7 @@ impl Server {
         })
     }
 
-    /// The addresses actually bound (useful with port 0).
+    /// The addresses actually bound (useful with port 0): `listen` then `tls_listen`.
     pub fn local_addrs(&self) -> Vec<SocketAddr> {
         self.addrs.clone()
     }
@@ -238,6 +265,7 @@ impl Server {
                 poll,
                 rx,
                 listeners,
+                listener_tls: self.listener_tls.clone(),
                 conns: HashMap::new(),
                 by_association: HashMap::new(),
                 next_token: FIRST_CONNECTION,
@@ -390,6 +418,8 @@ enum ConnKind {
     Mms(Box<Endpoint>),
     /// Over the association limit: answering the COTP CR with a DR.
     Refusing(Box<cot::connection::Connection>),
+    /// TLS handshake in progress: the endpoint is made once the peer is authenticated.
+    TlsHandshake,
 }
 
 struct Conn {
@@ -405,6 +435,8 @@ struct Conn {
     peer_eof: bool,
     /// Input may be waiting (readiness seen and not yet read to would-block).
     want_read: bool,
+    /// The T-profile session between the socket and the endpoint, on TLS listeners.
+    tls: Option<Box<TlsSession>>,
 }
 
 struct EventLoop {
@@ -412,6 +444,7 @@ struct EventLoop {
     poll: Poll,
     rx: Receiver<Command>,
     listeners: Vec<TcpListener>,
+    listener_tls: Vec<bool>,
     conns: HashMap<Token, Conn>,
     by_association: HashMap<u64, Token>,
     next_token: usize,
@@ -481,8 +514,9 @@ impl EventLoop {
                 Some(l) => l.accept(),
                 None => return,
             };
+            let tls = self.listener_tls.get(listener).copied().unwrap_or(false);
             match accepted {
-                Ok((stream, peer)) => self.add_connection(stream, peer),
+                Ok((stream, peer)) => self.add_connection(stream, peer, tls),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -494,9 +528,28 @@ impl EventLoop {
         }
     }
 
-    fn add_connection(&mut self, mut stream: TcpStream, peer: SocketAddr) {
+    fn add_connection(&mut self, mut stream: TcpStream, peer: SocketAddr, tls: bool) {
         Stats::bump(&self.shared.stats.accepted);
         let _ = stream.set_nodelay(true);
+        let session = if tls {
+            let made = match &self.config.tls {
+                Some(t) => t.session(),
+                None => return,
+            };
+            match made {
+                Ok(mut s) => {
+                    s.set_label(peer.to_string());
+                    Some(Box::new(s))
+                }
+                Err(e) => {
+                    log::warn!("TLS session for {peer} not made ({e}); closed");
+                    Stats::bump(&self.shared.stats.tls_failures);
+                    return;
+                }
+            }
+        } else {
+            None
+        };
         let over = self
             .shared
             .active
@@ -517,6 +570,9 @@ impl EventLoop {
                 ..Default::default()
             };
             ConnKind::Refusing(Box::new(cot::connection::Connection::accept(cfg)))
+        } else if session.is_some() {
+            // The provider and endpoint come after the TLS handshake (`tls_established`).
+            ConnKind::TlsHandshake
         } else {
             let provider = match &self.config.security {
                 None => None,
@@ -566,13 +622,14 @@ impl EventLoop {
                 last_activity: now,
                 peer_eof: false,
                 want_read: true,
+                tls: session,
             },
         );
     }
 
     fn release_slot(&mut self, kind: &ConnKind) {
         match kind {
-            ConnKind::Mms(_) => {
+            ConnKind::Mms(_) | ConnKind::TlsHandshake => {
                 self.shared.active.fetch_sub(1, Ordering::SeqCst);
             }
             ConnKind::Refusing(_) => self.refusing = self.refusing.saturating_sub(1),
@@ -608,10 +665,15 @@ impl EventLoop {
 
     /// One read into the endpoint's buffer. Clears `want_read` when the socket would block.
     fn read_once(&mut self, conn: &mut Conn) {
+        if conn.tls.is_some() {
+            self.read_tls(conn);
+            return;
+        }
         loop {
             let buf: &mut [u8] = match &mut conn.kind {
                 ConnKind::Mms(e) => e.recv_buffer(),
                 ConnKind::Refusing(c) => c.recv_buffer(),
+                ConnKind::TlsHandshake => return,
             };
             if buf.is_empty() {
                 // The lower layer holds an incomplete TSDU as large as it allows; polling it
@@ -628,6 +690,7 @@ impl EventLoop {
                     match &mut conn.kind {
                         ConnKind::Mms(e) => e.recv_commit(n),
                         ConnKind::Refusing(c) => c.recv_commit(n),
+                        ConnKind::TlsHandshake => {}
                     }
                     conn.last_activity = Instant::now();
                     return;
@@ -645,6 +708,133 @@ impl EventLoop {
                 }
             }
         }
+    }
+
+    /// TLS: one socket read fed to the session (unless decrypted input is still waiting), the
+    /// endpoint made when the handshake completes, then as much plaintext as the endpoint's
+    /// buffer takes. `want_read` stays set while plaintext is left over.
+    fn read_tls(&mut self, conn: &mut Conn) {
+        let Some(tls) = conn.tls.as_mut() else {
+            return;
+        };
+        if tls.plain_available() == 0 {
+            let mut buf = [0u8; TLS_READ];
+            loop {
+                match conn.stream.read(&mut buf) {
+                    Ok(0) => {
+                        conn.peer_eof = true;
+                        conn.want_read = false;
+                        break;
+                    }
+                    Ok(n) => {
+                        conn.last_activity = Instant::now();
+                        if let Err(e) = tls.feed_tls(&buf[..n]) {
+                            log::info!("connection {}: TLS failed: {e}", conn.id);
+                            Stats::bump(&self.shared.stats.tls_failures);
+                            // Send the alert, then close.
+                            flush(conn);
+                            conn.peer_eof = true;
+                            conn.want_read = false;
+                            return;
+                        }
+                        break;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        conn.want_read = false;
+                        break;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        log::debug!("read from connection {} failed: {e}", conn.id);
+                        conn.peer_eof = true;
+                        conn.want_read = false;
+                        return;
+                    }
+                }
+            }
+        }
+        if matches!(conn.kind, ConnKind::TlsHandshake)
+            && conn.tls.as_ref().is_some_and(|t| t.is_established())
+            && !self.tls_established(conn)
+        {
+            return;
+        }
+        let Some(tls) = conn.tls.as_mut() else {
+            return;
+        };
+        loop {
+            let buf: &mut [u8] = match &mut conn.kind {
+                ConnKind::Mms(e) => e.recv_buffer(),
+                ConnKind::Refusing(c) => c.recv_buffer(),
+                ConnKind::TlsHandshake => return,
+            };
+            if buf.is_empty() {
+                break;
+            }
+            match tls.read_plain(buf) {
+                Ok(0) => {
+                    // close_notify: the peer ends the connection.
+                    conn.peer_eof = true;
+                    conn.want_read = false;
+                    return;
+                }
+                Ok(n) => match &mut conn.kind {
+                    ConnKind::Mms(e) => e.recv_commit(n),
+                    ConnKind::Refusing(c) => c.recv_commit(n),
+                    ConnKind::TlsHandshake => return,
+                },
+                Err(_) => break,
+            }
+        }
+        if tls.plain_available() > 0 {
+            conn.want_read = true;
+        }
+    }
+
+    /// The TLS handshake completed: make the provider (with the TLS peer's certificate) and the
+    /// endpoint. False when the connection must close.
+    fn tls_established(&mut self, conn: &mut Conn) -> bool {
+        let Some(tls) = conn.tls.as_ref() else {
+            return false;
+        };
+        Stats::bump(&self.shared.stats.tls_handshakes);
+        log::debug!(
+            "connection {}: {} {} established{}",
+            conn.id,
+            tls.protocol_version()
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            tls.cipher_name().unwrap_or("?"),
+            if tls.session_reused() {
+                " (resumed)"
+            } else {
+                ""
+            }
+        );
+        let transport = TransportSecurity {
+            tls: true,
+            peer_certificate: tls.peer_certificate_der(),
+        };
+        let provider = match &self.config.security {
+            None => None,
+            Some(factory) => match factory.provider(SecurityRole::Responder, &transport) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    log::warn!(
+                        "security provider {} unavailable ({e}); connection {} closed",
+                        factory.name(),
+                        conn.id
+                    );
+                    conn.peer_eof = true;
+                    return false;
+                }
+            },
+        };
+        conn.kind = ConnKind::Mms(Box::new(Endpoint::accept(
+            self.config.endpoint.clone(),
+            provider,
+        )));
+        true
     }
 
     /// Polls the endpoint dry and acts on every event.
@@ -898,6 +1088,31 @@ impl EventLoop {
     }
 
     fn timeouts(&mut self, now: Instant, stopping: bool) {
+        // T-profile timers: renegotiation / key update, renegotiation deadline, CRL reload.
+        let tls_tokens: Vec<Token> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.tls.as_ref().is_some_and(|t| t.is_established()))
+            .map(|(t, _)| *t)
+            .collect();
+        for token in tls_tokens {
+            let Some(mut conn) = self.conns.remove(&token) else {
+                continue;
+            };
+            let failed = match conn.tls.as_mut().map(|t| t.handle_timers(now)) {
+                Some(Err(e)) => {
+                    log::info!("connection {}: TLS closed: {e}", conn.id);
+                    Stats::bump(&self.shared.stats.tls_failures);
+                    true
+                }
+                _ => false,
+            };
+            flush(&mut conn);
+            if failed {
+                conn.peer_eof = true;
+            }
+            self.finish(token, conn);
+        }
         let idle = self.config.idle_timeout;
         let expired: Vec<Token> = self
             .conns
@@ -937,6 +1152,7 @@ impl EventLoop {
         let done = match &conn.kind {
             ConnKind::Mms(e) => e.is_closed(),
             ConnKind::Refusing(c) => c.state() == cot::connection::State::Closed,
+            ConnKind::TlsHandshake => false,
         };
         let unsent = pending(&conn) > 0;
         if conn.peer_eof || (done && !unsent) {
@@ -950,6 +1166,13 @@ impl EventLoop {
     }
 
     fn close(&mut self, mut conn: Conn) {
+        if let Some(tls) = conn.tls.as_mut() {
+            if tls.is_established() {
+                // close_notify (RFC 5246 §7.2.1), best effort.
+                tls.close_notify();
+                flush(&mut conn);
+            }
+        }
         let _ = self.poll.registry().deregister(&mut conn.stream);
         let _ = conn.stream.shutdown(std::net::Shutdown::Both);
         self.release_slot(&conn.kind);
@@ -986,22 +1209,33 @@ fn answer(endpoint: &mut Endpoint, invoke_id: u32, result: &ServiceResult) {
 }
 
 fn pending(conn: &Conn) -> usize {
-    match &conn.kind {
+    let plain = match &conn.kind {
         ConnKind::Mms(e) => e.transmit().len(),
         ConnKind::Refusing(c) => c.transmit().len(),
-    }
+        ConnKind::TlsHandshake => 0,
+    };
+    plain
+        + conn
+            .tls
+            .as_ref()
+            .map_or(0, |t| t.tls_out().len() + t.plain_pending())
 }
 
 fn backlogged(conn: &Conn, max: usize) -> bool {
     pending(conn) >= max
 }
 
-/// Writes as much as the socket takes.
+/// Writes as much as the socket takes (through the TLS session when there is one).
 fn flush(conn: &mut Conn) {
+    if conn.tls.is_some() {
+        flush_tls(conn);
+        return;
+    }
     loop {
         let data: &[u8] = match &conn.kind {
             ConnKind::Mms(e) => e.transmit(),
             ConnKind::Refusing(c) => c.transmit(),
+            ConnKind::TlsHandshake => return,
         };
         if data.is_empty() {
             return;
@@ -1014,7 +1248,57 @@ fn flush(conn: &mut Conn) {
             Ok(n) => match &mut conn.kind {
                 ConnKind::Mms(e) => e.advance_transmit(n),
                 ConnKind::Refusing(c) => c.advance_transmit(n),
+                ConnKind::TlsHandshake => return,
             },
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                log::debug!("write to connection {} failed: {e}", conn.id);
+                conn.peer_eof = true;
+                return;
+            }
+        }
+    }
+}
+
+/// TLS: the endpoint's output is encrypted into the session (once established), then the
+/// session's records go to the socket.
+fn flush_tls(conn: &mut Conn) {
+    let Some(tls) = conn.tls.as_mut() else {
+        return;
+    };
+    if tls.is_established() {
+        let data: &[u8] = match &conn.kind {
+            ConnKind::Mms(e) => e.transmit(),
+            ConnKind::Refusing(c) => c.transmit(),
+            ConnKind::TlsHandshake => &[],
+        };
+        if !data.is_empty() {
+            let n = data.len();
+            match tls.write_plain(data) {
+                Ok(_) => match &mut conn.kind {
+                    ConnKind::Mms(e) => e.advance_transmit(n),
+                    ConnKind::Refusing(c) => c.advance_transmit(n),
+                    ConnKind::TlsHandshake => {}
+                },
+                Err(e) => {
+                    log::info!("connection {}: TLS write failed: {e}", conn.id);
+                    conn.peer_eof = true;
+                }
+            }
+        }
+    }
+    loop {
+        let data = tls.tls_out();
+        if data.is_empty() {
+            return;
+        }
+        match conn.stream.write(data) {
+            Ok(0) => {
+                conn.peer_eof = true;
+                return;
+            }
+            Ok(n) => tls.advance_tls_out(n),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {

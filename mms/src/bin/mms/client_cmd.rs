@@ -19,7 +19,7 @@ use crate::e2e_args::E2eArgs;
 /// Options of `mms client`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClientArgs {
-    /// The server, HOST:PORT.
+    /// The server, HOST[:PORT] (default port 3782 with TLS, 102 without).
     #[arg(long)]
     pub connect: String,
     /// Print JSON.
@@ -52,6 +52,9 @@ pub struct ClientArgs {
     /// Called AE-qualifier.
     #[arg(long, value_name = "N")]
     pub called_ae_qualifier: Option<i64>,
+    /// T-profile (TLS) options.
+    #[command(flatten)]
+    pub tls: crate::tls_args::TlsArgs,
     /// What to do.
     #[command(subcommand)]
     pub op: Op,
@@ -124,8 +127,14 @@ pub fn connect(args: &ClientArgs) -> Result<Client, String> {
     config.endpoint.association.remote = called(args)?;
     config.request_timeout = std::time::Duration::from_secs(args.timeout);
     config.security = crate::server_cmd::security(&args.auth, &args.e2e, &config.events)?;
-    Client::connect(args.connect.as_str(), config)
-        .map_err(|e| format!("cannot associate with {}: {e}", args.connect))
+    config.tls = args.tls.client(&config.events)?;
+    let target = crate::tls_args::with_default_port(&args.connect, args.tls.default_port()?);
+    if config.tls.is_some() {
+        let host = target.rsplit_once(':').map_or(target.as_str(), |(h, _)| h);
+        config.tls_server_name = Some(host.trim_matches(['[', ']']).to_string());
+    }
+    Client::connect(target.as_str(), config)
+        .map_err(|e| format!("cannot associate with {target}: {e}"))
 }
 
 fn name(s: &str) -> ObjectName<'static> {

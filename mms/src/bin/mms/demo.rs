@@ -2,7 +2,9 @@
 //! process; prints identify, a browse of the model, reads, a write, a report and a file listing,
 //! and exits 0 when every step worked. With `--secure` the association is authenticated with
 //! the IEC 62351-4 A-security-profile, with `--e2e` protected end to end (native mode); each
-//! generates its own demo certificates.
+//! generates its own demo certificates. With `--tls` the demo runs over the T-profile (TLS
+//! under RFC 1006, IEC 62351-3 / IEC 62351-4 §6) with a generated CA, server and client
+//! certificates; it combines with `--secure` and `--e2e`.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -19,6 +21,7 @@ use crate::auth_args;
 use crate::client_cmd::value_json;
 use crate::e2e_args::{self, E2eArgs, E2eEncrypt, E2eIcv};
 use crate::server_cmd::data_set_report;
+use crate::tls_args::TlsArgs;
 
 /// Options of `mms demo`.
 #[derive(Debug, Clone, clap::Args)]
@@ -37,6 +40,38 @@ pub struct DemoArgs {
     /// E2E ICV algorithm when the mode has a separate ICV.
     #[arg(long = "e2e-icv", value_enum, default_value = "hmac-sha256")]
     pub e2e_icv: E2eIcv,
+    /// Run the demo over TLS (IEC 62351-3 / IEC 62351-4 T-profile) with a certificate
+    /// authority, server and client certificates generated in a temporary directory.
+    #[arg(long)]
+    pub tls: bool,
+}
+
+/// Generates a demo PKI under `dir` and returns the server's and the client's TLS flags.
+fn demo_pki(dir: &std::path::Path) -> Result<(TlsArgs, TlsArgs), String> {
+    use cot::pki::{KeyKind, LeafSpec, Pki};
+    let pki = step("CA", Pki::new_root("osi-mms demo TLS CA", KeyKind::EcP256))?;
+    let ca = dir.join("ca.pem");
+    step(
+        "CA file",
+        std::fs::write(&ca, step("CA PEM", pki.ca().cert_pem())?),
+    )?;
+    let mut out = Vec::new();
+    for name in ["server", "client"] {
+        let cred = step(
+            name,
+            pki.issue(&LeafSpec::new(&format!("osi-mms demo {name}")).with_key(KeyKind::EcP256)),
+        )?;
+        let (cert, key) = step("PEM files", cred.write_pem(dir, name))?;
+        out.push(TlsArgs {
+            tls_cert: Some(cert),
+            tls_key: Some(key),
+            tls_ca: vec![ca.clone()],
+            ..TlsArgs::default()
+        });
+    }
+    let client = out.pop().ok_or("client")?;
+    let server = out.pop().ok_or("server")?;
+    Ok((server, client))
 }
 
 fn step<T>(what: &str, r: Result<T, impl std::fmt::Display>) -> Result<T, String> {
@@ -69,6 +104,19 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         client_config.security = Some(client);
         config.security = Some(server);
     }
+    if args.tls {
+        let dir = files.join("tls-pki");
+        step("PKI directory", std::fs::create_dir_all(&dir))?;
+        let (s, c) = demo_pki(&dir)?;
+        println!(
+            "TLS: demo CA, server and client certificates in {}",
+            dir.display()
+        );
+        config.tls = s.server(&config.events)?;
+        config.tls_listen = std::mem::take(&mut config.listen);
+        client_config.tls = c.client(&client_config.events)?;
+        client_config.tls_server_name = Some("localhost".into());
+    }
     let server_events = config.events.clone();
     let client_events = client_config.events.clone();
     let server = step(
@@ -82,6 +130,13 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
     );
 
     let client = step("associate", Client::connect(addr, client_config))?;
+    if let Some(t) = client.tls_info() {
+        println!(
+            "client: TLS {} with {} (mutual certificate authentication, RFC 1006 inside TLS)",
+            t.version.map(|v| v.to_string()).unwrap_or_default(),
+            t.cipher.as_deref().unwrap_or("?")
+        );
+    }
     if let Some(peer) = client.authenticated_peer() {
         println!(
             "client: server authenticated by {}: {}",
@@ -232,5 +287,16 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         }
     }
     let _ = std::fs::remove_dir_all(&files);
+    if args.tls {
+        // Only the configuration notice (no CRL in the demo) is expected.
+        let unexpected = [&server_events, &client_events].iter().any(|e| {
+            e.snapshot()
+                .iter()
+                .any(|c| c.code.starts_with("tls.") && c.code != cot::tls::events::REVOCATION_OFF)
+        });
+        if unexpected {
+            return Err("unexpected TLS security events".into());
+        }
+    }
     Ok(())
 }

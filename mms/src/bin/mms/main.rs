@@ -10,6 +10,7 @@ mod decode_cmd;
 mod demo;
 mod e2e_args;
 mod server_cmd;
+mod tls_args;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;

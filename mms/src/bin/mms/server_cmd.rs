@@ -12,12 +12,14 @@ use mms::server::{Server, ServerConfig};
 use crate::addressing::AddressArgs;
 use crate::auth_args::AuthArgs;
 use crate::e2e_args::E2eArgs;
+use crate::tls_args::TlsArgs;
 
 /// Options of `mms server`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServerArgs {
-    /// Where to listen (RFC 1006: port 102).
-    #[arg(long, default_value = "0.0.0.0:102")]
+    /// Where to listen (default 0.0.0.0:3782 with TLS, IEC 62351-4 §6.3.2; 0.0.0.0:102
+    /// without, RFC 1006).
+    #[arg(long)]
     pub listen: Vec<SocketAddr>,
     /// A JSON model file (docs/model-format.md); without it, the demo model.
     #[arg(long)]
@@ -56,6 +58,9 @@ pub struct ServerArgs {
     /// IEC 62351-4 end-to-end security (native mode).
     #[command(flatten)]
     pub e2e: E2eArgs,
+    /// T-profile (TLS, IEC 62351-3 / IEC 62351-4 §6).
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 /// The model the options name.
@@ -80,8 +85,23 @@ pub fn load_model(args: &ServerArgs) -> Result<(Arc<Model>, bool), String> {
 
 /// The server configuration the options give.
 pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
+    let listen = if args.listen.is_empty() {
+        vec![SocketAddr::from(([0, 0, 0, 0], args.tls.default_port()?))]
+    } else {
+        args.listen.clone()
+    };
+    let events = Arc::new(cot::security_event::SecurityEvents::new());
+    let tls = args.tls.server(&events)?;
+    let (listen, tls_listen) = if tls.is_some() {
+        (Vec::new(), listen)
+    } else {
+        (listen, Vec::new())
+    };
     let mut config = ServerConfig {
-        listen: args.listen.clone(),
+        listen,
+        tls_listen,
+        tls,
+        events,
         threads: args.threads,
         max_associations: args.max_associations,
         idle_timeout: args.idle_timeout.map(Duration::from_secs),

@@ -1,0 +1,704 @@
+//! [`TlsSession`]: one TLS connection as a sans-IO state machine (IEC 62351-3 §5.6 on
+//! RFC 5246 / RFC 8446), in the style of rustls: ciphertext in with [`TlsSession::feed_tls`],
+//! plaintext out with [`TlsSession::read_plain`], plaintext in with
+//! [`TlsSession::write_plain`], ciphertext out with [`TlsSession::tls_out`] +
+//! [`TlsSession::advance_tls_out`]; time only as an argument of
+//! [`TlsSession::handle_timers`].
+//!
+//! Inside, an `openssl::ssl::SslStream` runs over an in-memory duplex ([`MemPipe`]): reads
+//! return `WouldBlock` when no ciphertext is buffered, writes append to the output buffer.
+//! `feed_tls` drives the handshake and decrypts everything it can at once (so a renegotiation
+//! or key update the peer sends is processed even if the application is not reading), and
+//! plaintext written while a renegotiation is in progress is queued and sent when OpenSSL
+//! accepts it, in order.
+//!
+//! Timers (IEC 62351-3 §5.6.3): every `renegotiation_period` a TLS 1.2 session renegotiates
+//! (server: HelloRequest; client: ClientHello; RFC 5746) and a TLS 1.3 session sends a
+//! KeyUpdate (RFC 8446 §4.6.3). A TLS 1.2 renegotiation we asked for that the peer has not
+//! completed after `renegotiation_deadline` closes the session with
+//! [`events::RENEGOTIATION_REFUSED`] (alarm). When the CRLs change, the peer's chain is checked
+//! again and a revoked or expired certificate closes the session.
+
+use std::io::{self, Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, UNIX_EPOCH};
+
+use openssl::ssl::{ErrorCode, Ssl, SslSession, SslStream, SslVerifyMode, SslVersion};
+use openssl::x509::X509;
+
+use super::config::TlsVersion;
+use super::context::{Shared, TlsRole};
+use super::events;
+use super::ffi;
+use super::verify::{Revocation, VerifyState};
+use super::TlsError;
+
+/// An in-memory duplex byte pipe under the `SslStream` (sans-IO).
+#[derive(Debug, Default)]
+pub struct MemPipe {
+    incoming: Vec<u8>,
+    in_pos: usize,
+    outgoing: Vec<u8>,
+    out_pos: usize,
+}
+
+impl Read for MemPipe {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let avail = &self.incoming[self.in_pos..];
+        if avail.is_empty() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.in_pos += n;
+        if self.in_pos == self.incoming.len() {
+            self.incoming.clear();
+            self.in_pos = 0;
+        }
+        Ok(n)
+    }
+}
+
+impl Write for MemPipe {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.out_pos > 0 && self.out_pos == self.outgoing.len() {
+            self.outgoing.clear();
+            self.out_pos = 0;
+        }
+        self.outgoing.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Handshaking,
+    Established,
+    Closing,
+    Closed,
+}
+
+/// Largest plaintext chunk handed to `SSL_write` at once (one TLS record).
+const WRITE_CHUNK: usize = 16 * 1024;
+
+/// One TLS connection, sans-IO (see the module documentation).
+pub struct TlsSession {
+    stream: SslStream<MemPipe>,
+    shared: Arc<Shared>,
+    verify: Arc<Mutex<VerifyState>>,
+    phase: Phase,
+    plain_in: Vec<u8>,
+    plain_in_pos: usize,
+    plain_out: Vec<u8>,
+    plain_out_pos: usize,
+    failure: Option<TlsError>,
+    peer_closed: bool,
+    handshakes_seen: u64,
+    reneg_started: Option<Instant>,
+    next_rekey: Option<Instant>,
+    crl_generation: u64,
+    renegotiations: u64,
+    key_updates: u64,
+    label: String,
+}
+
+impl std::fmt::Debug for TlsSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSession")
+            .field("role", &self.shared.role)
+            .field("phase", &self.phase)
+            .field("failure", &self.failure)
+            .finish_non_exhaustive()
+    }
+}
+
+fn is_want(e: &openssl::ssl::Error) -> bool {
+    matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE)
+}
+
+/// The event code for an OpenSSL TLS error without a recorded certificate refusal
+/// (reason codes of openssl/sslerr.h).
+fn classify(e: &openssl::ssl::Error, handshaking: bool) -> &'static str {
+    if let Some(stack) = e.ssl_error() {
+        for err in stack.errors() {
+            let code = match err.reason_code() {
+                // NO_SHARED_CIPHER, NO_CIPHERS_AVAILABLE, NO_SUITABLE_SIGNATURE_ALGORITHM
+                193 | 181 | 118 => events::NO_CIPHER,
+                // UNSUPPORTED_PROTOCOL, NO_PROTOCOLS_AVAILABLE, alert protocol_version
+                258 | 191 | 1070 => events::VERSION_REFUSED,
+                // WRONG_VERSION_NUMBER: not a TLS record at all (e.g. RFC 1006 in clear)
+                267 => events::HANDSHAKE_FAILED,
+                // PEER_DID_NOT_RETURN_A_CERTIFICATE
+                199 => events::CERT_REQUIRED,
+                // CERTIFICATE_VERIFY_FAILED
+                134 => events::CERT_INVALID,
+                // NO_RENEGOTIATION, alert no_renegotiation
+                339 | 1100 => events::RENEGOTIATION_REFUSED,
+                // alert handshake_failure: what a peer sends when it shares no suite
+                1040 => events::NO_CIPHER,
+                // other alerts received (1000 + alert number)
+                1000..=1255 => events::ALERT_RECEIVED,
+                _ => continue,
+            };
+            return code;
+        }
+    }
+    if handshaking {
+        events::HANDSHAKE_FAILED
+    } else {
+        events::PROTOCOL_ERROR
+    }
+}
+
+impl TlsSession {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        server_name: Option<String>,
+        cache: Option<(String, Option<SslSession>)>,
+    ) -> Result<TlsSession, TlsError> {
+        let err =
+            |e: openssl::error::ErrorStack| TlsError::new(events::HANDSHAKE_FAILED, e.to_string());
+        let mut ssl = Ssl::new(&shared.ctx).map_err(err)?;
+        let verify = Arc::new(Mutex::new(VerifyState::default()));
+        let mode = match shared.role {
+            TlsRole::Server => {
+                ssl.set_accept_state();
+                SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT
+            }
+            TlsRole::Client => {
+                ssl.set_connect_state();
+                SslVerifyMode::PEER
+            }
+        };
+        let env = shared.env.clone();
+        let st = verify.clone();
+        ssl.set_verify_callback(mode, move |ok, ctx| env.callback(&st, ok, ctx));
+        // OpenSSL's own chain validation uses the configured clock too.
+        if let Ok(d) = (shared.env.clock)().duration_since(UNIX_EPOCH) {
+            if let Ok(t) = d.as_secs().try_into() {
+                ssl.param_mut().set_time(t);
+            }
+        }
+        if let Some(name) = &server_name {
+            // SNI carries DNS names only (RFC 6066 §3), never IP literals.
+            if name.parse::<std::net::IpAddr>().is_err() && !name.is_empty() {
+                ssl.set_hostname(name).map_err(err)?;
+            }
+        }
+        if let (Some((key, offer)), Some(idx)) = (cache, shared.key_index()) {
+            if let Some(session) = offer {
+                let now = (shared.env.clock)()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                let born = u64::try_from(session.time()).unwrap_or(0);
+                if now.saturating_sub(born) < shared.resumption_lifetime.as_secs() {
+                    ffi::set_session(&mut ssl, &session);
+                }
+            }
+            ssl.set_ex_data(idx, key);
+        }
+        let stream = SslStream::new(ssl, MemPipe::default()).map_err(err)?;
+        let mut s = TlsSession {
+            stream,
+            shared,
+            verify,
+            phase: Phase::Handshaking,
+            plain_in: Vec::new(),
+            plain_in_pos: 0,
+            plain_out: Vec::new(),
+            plain_out_pos: 0,
+            failure: None,
+            peer_closed: false,
+            handshakes_seen: 0,
+            reneg_started: None,
+            next_rekey: None,
+            crl_generation: 0,
+            renegotiations: 0,
+            key_updates: 0,
+            label: String::new(),
+        };
+        if s.shared.role == TlsRole::Client {
+            // Produce the ClientHello now.
+            s.process()?;
+        }
+        Ok(s)
+    }
+
+    /// A label put in front of event details (e.g. the peer's address).
+    pub fn set_label(&mut self, label: impl Into<String>) {
+        self.label = label.into();
+    }
+
+    fn record(&self, code: &'static str, detail: &dyn std::fmt::Display) {
+        let role = match self.shared.role {
+            TlsRole::Client => "client",
+            TlsRole::Server => "server",
+        };
+        if self.label.is_empty() {
+            self.shared.events.record(
+                code,
+                events::severity(code),
+                &format_args!("{role}: {detail}"),
+            );
+        } else {
+            self.shared.events.record(
+                code,
+                events::severity(code),
+                &format_args!("{role} peer={}: {detail}", self.label),
+            );
+        }
+    }
+
+    fn fail(&mut self, code: &'static str, detail: String, notify: bool) -> TlsError {
+        if let Some(f) = &self.failure {
+            return f.clone();
+        }
+        self.record(code, &detail);
+        if notify && matches!(self.phase, Phase::Established) {
+            let _ = self.stream.shutdown();
+        }
+        self.phase = Phase::Closed;
+        let e = TlsError::new(code, detail);
+        self.failure = Some(e.clone());
+        e
+    }
+
+    fn fail_from(&mut self, e: openssl::ssl::Error) -> TlsError {
+        let refusal = self
+            .verify
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .failure
+            .take();
+        match refusal {
+            Some(r) => self.fail(r.code, r.detail, false),
+            None => {
+                let code = classify(&e, self.phase == Phase::Handshaking);
+                let detail = match e.ssl_error() {
+                    Some(stack) => stack
+                        .errors()
+                        .iter()
+                        .map(|x| x.reason().unwrap_or("?").to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    None => e.to_string(),
+                };
+                self.fail(code, detail, false)
+            }
+        }
+    }
+
+    /// Feeds ciphertext received from the peer and processes it (handshake, decryption,
+    /// renegotiation). After an error the session is closed: send what [`TlsSession::tls_out`]
+    /// holds (the alert), then close the socket.
+    pub fn feed_tls(&mut self, data: &[u8]) -> Result<(), TlsError> {
+        if let Some(f) = &self.failure {
+            return Err(f.clone());
+        }
+        self.stream.get_mut().incoming.extend_from_slice(data);
+        self.process()
+    }
+
+    fn process(&mut self) -> Result<(), TlsError> {
+        if let Some(f) = &self.failure {
+            return Err(f.clone());
+        }
+        if self.phase == Phase::Handshaking {
+            match self.stream.do_handshake() {
+                Ok(()) => self.on_established()?,
+                Err(e) if is_want(&e) => return Ok(()),
+                Err(e) => return Err(self.fail_from(e)),
+            }
+        }
+        if matches!(self.phase, Phase::Established | Phase::Closing) {
+            let mut buf = [0u8; 16 * 1024];
+            loop {
+                match self.stream.ssl_read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => self.plain_in.extend_from_slice(&buf[..n]),
+                    Err(e) if e.code() == ErrorCode::ZERO_RETURN => {
+                        self.peer_closed = true;
+                        break;
+                    }
+                    Err(e) if is_want(&e) => break,
+                    Err(e) => return Err(self.fail_from(e)),
+                }
+            }
+            self.track_renegotiation();
+            self.flush_plain()?;
+        }
+        Ok(())
+    }
+
+    fn on_established(&mut self) -> Result<(), TlsError> {
+        self.phase = Phase::Established;
+        let ssl = self.stream.ssl();
+        if let Some(v) = ssl.version2() {
+            if v == SslVersion::TLS1 || v == SslVersion::TLS1_1 {
+                let d = format!("negotiated {} (below TLS 1.2)", ssl.version_str());
+                self.record(events::VERSION_INSECURE, &d);
+            }
+        }
+        if let Some(c) = ssl.current_cipher() {
+            if c.name().contains("NULL") {
+                let d = format!("negotiated NULL suite {}", c.name());
+                self.record(events::NULL_CIPHER, &d);
+            }
+        }
+        let (full, unknown) = {
+            let st = self.verify.lock().unwrap_or_else(|p| p.into_inner());
+            (st.full_handshakes, st.revocation_unknown.clone())
+        };
+        self.handshakes_seen = full;
+        self.crl_generation = self.shared.crl_generation();
+        if ssl.session_reused() {
+            // No certificate exchange happened: check the stored peer certificate again.
+            self.recheck("resumed session")?;
+        } else if let Some(u) = unknown {
+            self.record(events::CRL_UNAVAILABLE, &u);
+        }
+        Ok(())
+    }
+
+    /// Re-checks the peer's chain (validity, revocation, size, key, pin); closes the session
+    /// with the refusal's event on failure.
+    fn recheck(&mut self, why: &str) -> Result<(), TlsError> {
+        let chain: Vec<X509> = {
+            let st = self.verify.lock().unwrap_or_else(|p| p.into_inner());
+            if st.chain.is_empty() {
+                self.stream.ssl().peer_certificate().into_iter().collect()
+            } else {
+                st.chain.clone()
+            }
+        };
+        match self.shared.env.check_established(&chain) {
+            Ok(Revocation::Unknown(d)) => {
+                self.record(events::CRL_UNAVAILABLE, &format_args!("{why}: {d}"));
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(r) => Err(self.fail(r.code, format!("{why}: {}", r.detail), true)),
+        }
+    }
+
+    fn track_renegotiation(&mut self) {
+        if self.phase != Phase::Established {
+            return;
+        }
+        let full = self
+            .verify
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .full_handshakes;
+        if self.reneg_started.is_some() {
+            if !ffi::renegotiate_pending(self.stream.ssl()) && self.stream.ssl().is_init_finished()
+            {
+                self.reneg_started = None;
+                self.handshakes_seen = full;
+                self.renegotiations += 1;
+                self.record(
+                    events::RENEGOTIATION,
+                    &"renegotiation we asked for completed",
+                );
+            }
+        } else if full > self.handshakes_seen {
+            self.handshakes_seen = full;
+            self.renegotiations += 1;
+            self.record(
+                events::RENEGOTIATION,
+                &"peer renegotiated (certificate verified again)",
+            );
+        }
+    }
+
+    fn flush_plain(&mut self) -> Result<(), TlsError> {
+        if self.phase != Phase::Established {
+            return Ok(());
+        }
+        while self.plain_out_pos < self.plain_out.len() {
+            let end = self.plain_out.len().min(self.plain_out_pos + WRITE_CHUNK);
+            match self
+                .stream
+                .ssl_write(&self.plain_out[self.plain_out_pos..end])
+            {
+                Ok(n) => self.plain_out_pos += n,
+                Err(e) if is_want(&e) => break,
+                Err(e) => return Err(self.fail_from(e)),
+            }
+        }
+        if self.plain_out_pos == self.plain_out.len() {
+            self.plain_out.clear();
+            self.plain_out_pos = 0;
+        }
+        Ok(())
+    }
+
+    /// Copies decrypted plaintext into `buf`. `Ok(0)` once the peer sent close_notify and all
+    /// was read; `WouldBlock` when nothing is buffered; `ConnectionAborted` after a failure.
+    pub fn read_plain(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let avail = &self.plain_in[self.plain_in_pos..];
+        if avail.is_empty() {
+            if self.failure.is_some() {
+                return Err(io::ErrorKind::ConnectionAborted.into());
+            }
+            if self.peer_closed {
+                return Ok(0);
+            }
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.plain_in_pos += n;
+        if self.plain_in_pos == self.plain_in.len() {
+            self.plain_in.clear();
+            self.plain_in_pos = 0;
+        }
+        Ok(n)
+    }
+
+    /// Plaintext octets ready for [`TlsSession::read_plain`].
+    pub fn plain_available(&self) -> usize {
+        self.plain_in.len() - self.plain_in_pos
+    }
+
+    /// Queues plaintext to send (all of it; it is encrypted as soon as the handshake or a
+    /// renegotiation in progress allows, in order).
+    pub fn write_plain(&mut self, data: &[u8]) -> Result<usize, TlsError> {
+        if let Some(f) = &self.failure {
+            return Err(f.clone());
+        }
+        if matches!(self.phase, Phase::Closing | Phase::Closed) {
+            return Err(TlsError::new(
+                events::PROTOCOL_ERROR,
+                "write after close_notify",
+            ));
+        }
+        self.plain_out.extend_from_slice(data);
+        self.flush_plain()?;
+        Ok(data.len())
+    }
+
+    /// Plaintext queued but not yet encrypted.
+    pub fn plain_pending(&self) -> usize {
+        self.plain_out.len() - self.plain_out_pos
+    }
+
+    /// Ciphertext to send to the peer.
+    pub fn tls_out(&self) -> &[u8] {
+        let p = self.stream.get_ref();
+        &p.outgoing[p.out_pos..]
+    }
+
+    /// Marks `n` octets of [`TlsSession::tls_out`] as sent.
+    pub fn advance_tls_out(&mut self, n: usize) {
+        let p = self.stream.get_mut();
+        p.out_pos = (p.out_pos + n).min(p.outgoing.len());
+        if p.out_pos == p.outgoing.len() {
+            p.outgoing.clear();
+            p.out_pos = 0;
+        }
+    }
+
+    /// Takes all ciphertext to send.
+    pub fn take_tls(&mut self) -> Vec<u8> {
+        let out = self.tls_out().to_vec();
+        let n = out.len();
+        self.advance_tls_out(n);
+        out
+    }
+
+    /// Whether ciphertext is waiting to be sent.
+    pub fn wants_write(&self) -> bool {
+        !self.tls_out().is_empty()
+    }
+
+    /// Whether the (first) handshake is still running.
+    pub fn is_handshaking(&self) -> bool {
+        self.phase == Phase::Handshaking
+    }
+
+    /// Whether the session is established (application data can flow).
+    pub fn is_established(&self) -> bool {
+        self.phase == Phase::Established
+    }
+
+    /// Whether the session failed or was closed by us.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.phase, Phase::Closed | Phase::Closing)
+    }
+
+    /// Whether the peer sent close_notify.
+    pub fn peer_closed(&self) -> bool {
+        self.peer_closed
+    }
+
+    /// The failure that closed the session, if any.
+    pub fn failure(&self) -> Option<&TlsError> {
+        self.failure.as_ref()
+    }
+
+    /// Runs the timers: CRL reload and re-check, renegotiation (TLS 1.2) or key update
+    /// (TLS 1.3) every `renegotiation_period`, renegotiation deadline. Call it after
+    /// `feed_tls` and whenever [`TlsSession::next_timeout`] passes.
+    pub fn handle_timers(&mut self, now: Instant) -> Result<(), TlsError> {
+        if let Some(f) = &self.failure {
+            return Err(f.clone());
+        }
+        if self.phase != Phase::Established {
+            return Ok(());
+        }
+        let generation = self.shared.poll_crls(now);
+        if generation != self.crl_generation {
+            self.crl_generation = generation;
+            self.recheck("CRL reload")?;
+        }
+        let period = self.shared.renegotiation_period;
+        let next = *self.next_rekey.get_or_insert(now + period);
+        if let Some(started) = self.reneg_started {
+            if ffi::renegotiate_pending(self.stream.ssl())
+                && now.saturating_duration_since(started) >= self.shared.renegotiation_deadline
+            {
+                return Err(self.fail(
+                    events::RENEGOTIATION_REFUSED,
+                    format!(
+                        "peer did not complete the renegotiation within {:?}",
+                        self.shared.renegotiation_deadline
+                    ),
+                    true,
+                ));
+            }
+            return Ok(());
+        }
+        if now >= next {
+            self.start_renegotiation(now)?;
+        }
+        Ok(())
+    }
+
+    /// Starts a renegotiation now (TLS 1.2, RFC 5746) or sends a key update (TLS 1.3); the
+    /// timer calls it, tests and applications may too (e.g. after a CRL update, as
+    /// IEC TS 62351-100-3 test 6.2.6 expects).
+    pub fn start_renegotiation(&mut self, now: Instant) -> Result<(), TlsError> {
+        if let Some(f) = &self.failure {
+            return Err(f.clone());
+        }
+        if self.phase != Phase::Established || self.reneg_started.is_some() {
+            return Ok(());
+        }
+        self.next_rekey = Some(now + self.shared.renegotiation_period);
+        let tls13 = self.stream.ssl().version2() == Some(SslVersion::TLS1_3);
+        if tls13 {
+            if ffi::key_update(self.stream.ssl()) {
+                match self.stream.do_handshake() {
+                    Ok(()) => {}
+                    Err(e) if is_want(&e) => {}
+                    Err(e) => return Err(self.fail_from(e)),
+                }
+                self.key_updates += 1;
+                self.record(events::KEY_UPDATE, &"key update sent (update requested)");
+            }
+            return Ok(());
+        }
+        if !ffi::renegotiate(self.stream.ssl()) {
+            return Err(self.fail(
+                events::RENEGOTIATION_REFUSED,
+                "OpenSSL refused to start a renegotiation (peer without RFC 5746?)".into(),
+                true,
+            ));
+        }
+        self.reneg_started = Some(now);
+        match self.stream.do_handshake() {
+            Ok(()) => {}
+            Err(e) if is_want(&e) => {}
+            Err(e) => return Err(self.fail_from(e)),
+        }
+        // A client renegotiation may complete only later; a server's HelloRequest is sent now.
+        self.track_renegotiation();
+        Ok(())
+    }
+
+    /// When `handle_timers` next needs to run.
+    pub fn next_timeout(&self) -> Option<Instant> {
+        if self.phase != Phase::Established {
+            return None;
+        }
+        let deadline = self
+            .reneg_started
+            .map(|t| t + self.shared.renegotiation_deadline);
+        [self.next_rekey, deadline, self.shared.next_crl_reload()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// DER of the peer's end-entity certificate.
+    pub fn peer_certificate_der(&self) -> Option<Vec<u8>> {
+        self.stream.ssl().peer_certificate()?.to_der().ok()
+    }
+
+    /// The negotiated version.
+    pub fn protocol_version(&self) -> Option<TlsVersion> {
+        match self.stream.ssl().version2()? {
+            v if v == SslVersion::TLS1_3 => Some(TlsVersion::Tls1_3),
+            v if v == SslVersion::TLS1_2 => Some(TlsVersion::Tls1_2),
+            v if v == SslVersion::TLS1_1 => Some(TlsVersion::Tls1_1),
+            v if v == SslVersion::TLS1 => Some(TlsVersion::Tls1_0),
+            _ => None,
+        }
+    }
+
+    /// The negotiated suite (openssl name).
+    pub fn cipher_name(&self) -> Option<&'static str> {
+        self.stream.ssl().current_cipher().map(|c| c.name())
+    }
+
+    /// Whether the handshake resumed a cached session.
+    pub fn session_reused(&self) -> bool {
+        self.stream.ssl().session_reused()
+    }
+
+    /// Completed renegotiations (ours and the peer's).
+    pub fn renegotiations(&self) -> u64 {
+        self.renegotiations
+    }
+
+    /// Key updates sent (TLS 1.3).
+    pub fn key_updates(&self) -> u64 {
+        self.key_updates
+    }
+
+    /// Sends close_notify (RFC 5246 §7.2.1); nothing more can be written.
+    pub fn close_notify(&mut self) {
+        if matches!(self.phase, Phase::Established) {
+            let _ = self.flush_plain();
+            let _ = self.stream.shutdown();
+            self.phase = Phase::Closing;
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::MemPipe;
+
+    pub(crate) fn out(p: &MemPipe) -> &[u8] {
+        &p.outgoing[p.out_pos..]
+    }
+
+    pub(crate) fn advance(p: &mut MemPipe, n: usize) {
+        p.out_pos = (p.out_pos + n).min(p.outgoing.len());
+        if p.out_pos == p.outgoing.len() {
+            p.outgoing.clear();
+            p.out_pos = 0;
+        }
+    }
+
+    pub(crate) fn feed(p: &mut MemPipe, data: &[u8]) {
+        p.incoming.extend_from_slice(data);
+    }
+}
