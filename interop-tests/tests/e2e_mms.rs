@@ -6,8 +6,7 @@
 //! authenticated peer on both sides (Annex G.6.2 binding of the subject to the AE-title), and
 //! confidentiality of the wire in the encrypting modes (recorded by `interop_tests::proxy`).
 //!
-//! With TLS underneath (IEC 62351-4 "combined" use): the TLS transport of issue 5 is not in
-//! main yet; [`full_session_with_tls_underneath`] is the hook, ignored until it lands.
+//! With TLS underneath (IEC 62351-4 Table 1, E2E over TLS): `security_combined.rs`.
 
 use std::borrow::Cow;
 use std::sync::atomic::Ordering;
@@ -237,15 +236,6 @@ fn full_mms_session_in_every_e2e_mode() {
     for (label, mode) in modes() {
         full_session(&rig, label, mode);
     }
-}
-
-/// Hook for "with TLS underneath": the same session over the TLS transport of issue 5 once
-/// that lands in main (server and client configurations get the TLS settings, the E2E
-/// factories stay as they are). Ignored until then.
-#[test]
-#[ignore = "TLS transport (issue 5) not in main yet: run full_session over TLS when it lands"]
-fn full_session_with_tls_underneath() {
-    panic!("TLS transport not available in this tree");
 }
 
 /// A pipelined stream of write(i) / read pairs across two rekeys (server rekey period 2 s,
