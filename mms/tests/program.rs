@@ -34,8 +34,9 @@ fn demo_runs_every_step_and_exits_zero() {
     }
 }
 
-/// `mms demo --secure` / `--e2e ...`: the same session, with both ends authenticated by the
-/// mechanism (each names the other's certificate subject with its 2.5.4.106 AE-title).
+/// `mms demo --secure` (TLS + A-security-profile) / `--e2e ...`: the same session, with both
+/// ends authenticated by the mechanism (each names the other's certificate subject with its
+/// 2.5.4.106 AE-title); `--secure` runs over TLS.
 #[test]
 fn demo_runs_authenticated_and_end_to_end_protected() {
     for (args, mechanism) in [
@@ -53,6 +54,11 @@ fn demo_runs_authenticated_and_end_to_end_protected() {
             out.status.success(),
             "{args:?}: {text}\n{}",
             String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            text.contains("client: TLS TLSv1.3"),
+            args[0] == "--secure",
+            "{args:?}: TLS only with --secure:\n{text}"
         );
         for needle in [
             format!("client: server authenticated by {mechanism}"),

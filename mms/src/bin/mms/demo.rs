@@ -26,8 +26,9 @@ use crate::tls_args::TlsArgs;
 /// Options of `mms demo`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
-    /// Authenticate the association with the IEC 62351-4 A-security-profile (ACSE
-    /// certificate authentication, both directions) with generated certificates.
+    /// Secure ICCP / compatibility mode: TLS (as `--tls`) plus the IEC 62351-4
+    /// A-security-profile (ACSE certificate authentication, both directions), each with its own
+    /// generated certificates (IEC 62351-4 Annex G.2).
     #[arg(long, conflicts_with = "e2e")]
     pub secure: bool,
     /// Protect the association end to end (IEC 62351-4 native mode) with generated
@@ -104,7 +105,8 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         client_config.security = Some(client);
         config.security = Some(server);
     }
-    if args.tls {
+    let tls = args.tls || args.secure;
+    if tls {
         let dir = files.join("tls-pki");
         step("PKI directory", std::fs::create_dir_all(&dir))?;
         let (s, c) = demo_pki(&dir)?;
@@ -287,7 +289,7 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         }
     }
     let _ = std::fs::remove_dir_all(&files);
-    if args.tls {
+    if tls {
         // Only the configuration notice (no CRL in the demo) is expected.
         let unexpected = [&server_events, &client_events].iter().any(|e| {
             e.snapshot()
