@@ -2,7 +2,11 @@
 //! and its mapping onto the OSI environment.
 //!
 //! * [`pdu`]: the SecPDUs of §13 (the E2E-Working ASN.1 module, `asn1/e2e-working.asn`) and
-//!   their BER/DER codec — the one place to swap for the official IEC module.
+//!   their BER/DER codec — the one place to swap for the official IEC module. It is written on
+//!   `copp::ber`, the stack's one BER reader and writer (itself checked against `asn1-rs` by a
+//!   property test), rather than on a second BER library: the decoders borrow the received
+//!   octets of `tbs`/`tbp`/ClearToken2 so signatures and ICVs are verified over them (I-12), and
+//!   the encoders write DER.
 //! * [`crypto`]: every primitive through openssl (signatures, DH/ECDH, HKDF, HMAC, GMAC,
 //!   AES-GCM, AES-CBC), with the framing rules (what is signed, what the ICV and the AAD cover).
 //! * [`provider`]: the handshake, data transfer, rekey, release and abort state machine and the
