@@ -38,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
             parameter_cbb: ParameterCbb::libiec61850_like(),
             peer_services: ServicesSupported::libiec61850_like(),
         },
+        authenticated_peer: None,
     };
     let mut ctx = RequestContext::new(&info, r.invoke_id, std::sync::Arc::new(Drop));
     if let Reply::Now(Ok(resp)) = model().confirmed(&mut ctx, &r.service) {
