@@ -9,7 +9,7 @@
 //! nothing allocates in proportion to a length a peer sent.
 // `deny`, not `forbid`: the module `tls::ffi` alone opts out with `#![allow(unsafe_code)]` for
 // the OpenSSL calls the safe `openssl` crate does not expose (TLS 1.2 renegotiation, TLS 1.3 key
-// update, session timeout, DH auto, offering a cached session). Nothing else is unsafe.
+// update, session timeout, offering a cached session). Nothing else is unsafe.
 #![deny(unsafe_code)]
 
 pub mod connection;

@@ -313,7 +313,12 @@ impl Shared {
 
         let policy = apply_policy(&mut b, cfg, seclevel, &key)?;
         if role == TlsRole::Server {
-            super::ffi::set_dh_auto(&mut b);
+            // Finite-field DHE parameters for the DHE suites of IEC 62351-4 Table 3 (0x009E):
+            // the RFC 3526 2048-bit MODP group (generator 2), which openssl carries.
+            let p = openssl::bn::BigNum::get_rfc3526_prime_2048()?;
+            let g = openssl::bn::BigNum::from_u32(2)?;
+            let dh = openssl::dh::Dh::from_pqg(p, None, g)?;
+            b.set_tmp_dh(&dh)?;
         }
 
         // Resumption.

@@ -7,8 +7,6 @@
 //! - `SSL_key_update`: the TLS 1.3 key update (RFC 8446 §4.6.3) that replaces renegotiation.
 //! - `SSL_CTX_set_timeout`: the lifetime of cached sessions and tickets (IEC 62351-3 §5.6.3
 //!   session resumption interval).
-//! - `SSL_CTX_set_dh_auto`: DHE parameters for the DHE suites (a macro in C, `unsafe` in
-//!   `openssl-sys`).
 //! - `SSL_set_session`: offer a cached session for resumption (RFC 5246 §7.4.1.2,
 //!   RFC 8446 §2.2); the crate has it only as an `unsafe fn`.
 //!
@@ -67,15 +65,6 @@ pub(crate) fn set_session_timeout(ctx: &mut SslContextBuilder, seconds: u32) {
     // valid and not used elsewhere during the call; SSL_CTX_set_timeout stores one integer.
     unsafe {
         SSL_CTX_set_timeout(ctx.as_ptr(), c_long::from(seconds));
-    }
-}
-
-/// Lets the server choose finite-field DHE parameters matching its key size (RFC 7919 groups)
-/// for the DHE suites of IEC 62351-4 Table 3 (0x009E).
-pub(crate) fn set_dh_auto(ctx: &mut SslContextBuilder) {
-    // SAFETY: as in `set_session_timeout`; SSL_CTX_set_dh_auto sets one flag on the context.
-    unsafe {
-        openssl_sys::SSL_CTX_set_dh_auto(ctx.as_ptr(), 1);
     }
 }
 

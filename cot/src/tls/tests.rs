@@ -286,6 +286,24 @@ fn rsa_keys_native_policy() {
         .any(|n| n == "DH-RSA-AES128-GCM-SHA256"));
 }
 
+/// A client that offers only TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 (0x009E, IEC 62351-4 Table 3)
+/// gets it: the server has finite-field DHE parameters (the RFC 3526 2048-bit group).
+#[test]
+fn dhe_rsa_suite_of_table_3() {
+    let pki = Pki::new_root("RSA CA", KeyKind::Rsa(2048)).expect("ca");
+    let sc = pki.issue(&LeafSpec::new("server")).expect("server");
+    let cc = pki.issue(&LeafSpec::new("client")).expect("client");
+    let ccfg = config(&cc, &pki)
+        .with_versions(TlsVersion::Tls1_2, TlsVersion::Tls1_2)
+        .with_policy(CipherPolicy::Custom("DHE-RSA-AES128-GCM-SHA256".into()));
+    let (c, s, _, _) = pair(&ccfg, &config(&sc, &pki));
+    let mut cs = c.session(None, None).expect("client");
+    let mut ss = s.session().expect("server");
+    assert_eq!(pump(&mut cs, &mut ss), (None, None));
+    assert_eq!(ss.cipher_name(), Some("DHE-RSA-AES128-GCM-SHA256"));
+    assert_eq!(cs.cipher_name(), Some("DHE-RSA-AES128-GCM-SHA256"));
+}
+
 /// Runs a handshake of a raw client against our server; returns our server's failure code.
 fn refused_by_server(scfg: &TlsConfig, client: &mut Raw) -> (&'static str, Arc<SecurityEvents>) {
     let se = Arc::new(SecurityEvents::new());
