@@ -8,7 +8,6 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use copp::ber::{Reader, Tag};
 use openssl::hash::MessageDigest;
 use openssl::pkey::{HasPublic, Id, PKey, PKeyRef, Private, Public};
 use openssl::sign::{Signer, Verifier};
@@ -265,49 +264,10 @@ impl TrustStore {
     }
 }
 
-/// The X.520 objectIdentifier attribute type 2.5.4.106 (`55 04 6A`).
-const OBJECT_IDENTIFIER_ATTRIBUTE: &[u8] = &[0x55, 0x04, 0x6A];
-/// UTF8String (UNIVERSAL 12).
-const UTF8_STRING: Tag = Tag::universal(12, false);
-
-/// The subject's objectIdentifier (2.5.4.106) value in dotted form (Annex G.6.2), read from
-/// the DER certificate: an OBJECT IDENTIFIER, or (E-12) a UTF8String holding a dotted OID.
-/// `None` when absent or not of either form.
+/// The subject's objectIdentifier (2.5.4.106) value in dotted form (Annex G.6.2); see
+/// [`acse::security::subject_object_identifier`].
 pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
-    let mut r = Reader::with_depth(cert_der, 16);
-    let cert = r.read().ok()?.expect(Tag::SEQUENCE).ok()?;
-    let mut c = cert.reader().ok()?;
-    let tbs = c.read().ok()?.expect(Tag::SEQUENCE).ok()?;
-    let mut t = tbs.reader().ok()?;
-    t.read_if(Tag::context(0, true)).ok()?; // version
-    t.read().ok()?.expect(Tag::INTEGER).ok()?; // serialNumber
-    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // signature
-    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // issuer
-    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // validity
-    let subject = t.read().ok()?.expect(Tag::SEQUENCE).ok()?;
-    let mut rdns = subject.reader().ok()?;
-    while let Some(rdn) = rdns.read_optional().ok()? {
-        let mut atvs = rdn.expect(Tag::SET).ok()?.reader().ok()?;
-        while let Some(atv) = atvs.read_optional().ok()? {
-            let mut a = atv.expect(Tag::SEQUENCE).ok()?.reader().ok()?;
-            let ty = a.read().ok()?.expect(Tag::OID).ok()?;
-            if ty.contents != OBJECT_IDENTIFIER_ATTRIBUTE {
-                continue;
-            }
-            let v = a.read().ok()?;
-            return match v.tag {
-                Tag::OID => v.oid().ok().map(|o| o.to_id_string()),
-                UTF8_STRING => {
-                    let s = std::str::from_utf8(v.contents).ok()?;
-                    copp::ber::oid_from_str(s.trim())
-                        .ok()
-                        .map(|o| o.to_id_string())
-                }
-                _ => None,
-            };
-        }
-    }
-    None
+    acse::security::subject_object_identifier(cert_der)
 }
 
 /// The subject in one line (see [`acse::security::subject_line`]).

@@ -126,6 +126,50 @@ pub fn subject_line(cert: &openssl::x509::X509Ref) -> String {
     parts.join(", ")
 }
 
+/// The dotted value of a certificate subject's X.520 objectIdentifier attribute (2.5.4.106,
+/// the AP-title binding of IEC 62351-4 Annex G.6.2), read from the certificate's DER: an
+/// OBJECT IDENTIFIER value (the X.520 syntax), or a UTF8String holding a dotted OID (what
+/// deployed peers use because OpenSSL cannot represent the former; spec notes E-12). `None`
+/// when the attribute is absent or the octets are not a certificate.
+pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
+    use copp::ber::{Reader, Tag};
+    const OBJECT_IDENTIFIER_ATTRIBUTE: [u8; 3] = [0x55, 0x04, 0x6a];
+    let mut r = Reader::with_depth(cert_der, 16);
+    let cert = r.read().ok()?.expect(Tag::SEQUENCE).ok()?;
+    let mut c = cert.reader().ok()?;
+    let tbs = c.read().ok()?.expect(Tag::SEQUENCE).ok()?;
+    let mut t = tbs.reader().ok()?;
+    t.read_if(Tag::context(0, true)).ok()?; // version
+    t.read().ok()?.expect(Tag::INTEGER).ok()?; // serialNumber
+    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // signature
+    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // issuer
+    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // validity
+    let subject = t.read().ok()?.expect(Tag::SEQUENCE).ok()?;
+    let mut rdns = subject.reader().ok()?;
+    while let Some(rdn) = rdns.read_optional().ok()? {
+        let mut atvs = rdn.expect(Tag::SET).ok()?.reader().ok()?;
+        while let Some(atv) = atvs.read_optional().ok()? {
+            let mut a = atv.expect(Tag::SEQUENCE).ok()?.reader().ok()?;
+            let ty = a.read().ok()?.expect(Tag::OID).ok()?;
+            if ty.contents != OBJECT_IDENTIFIER_ATTRIBUTE {
+                continue;
+            }
+            let v = a.read().ok()?;
+            return match v.tag {
+                Tag::OID => v.oid().ok().map(|o| o.to_id_string()),
+                t if t == Tag::universal(12, false) => {
+                    let s = std::str::from_utf8(v.contents).ok()?;
+                    copp::ber::oid_from_str(s.trim())
+                        .ok()
+                        .map(|o| o.to_id_string())
+                }
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
 /// The peer identity a provider authenticated (IEC 62351-4 §11.2 A-security-profile, or the
 /// end-to-end handshake of §13): handed to the application once the association is up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -743,5 +787,58 @@ mod tests {
         let e = SecurityError::MissingCredential("signing key");
         assert_eq!(e.abrt().diagnostic, Some(AbortDiagnostic::NoReasonGiven));
         assert_eq!(e.to_string(), "missing or unusable credential: signing key");
+    }
+
+    /// The 2.5.4.106 value in both encodings: a UTF8String holding the dotted OID (from a real
+    /// certificate of the test CA) and an OBJECT IDENTIFIER (hand-assembled TBS skeleton, since
+    /// openssl cannot issue one); absent attribute and non-certificate octets give `None`.
+    #[test]
+    fn subject_object_identifier_in_both_forms() {
+        use cot::pki::{KeyKind, LeafSpec, Pki};
+        let pki = Pki::new_root("root", KeyKind::EcP256).expect("root");
+        let leaf = pki
+            .issue(
+                &LeafSpec::new("ied")
+                    .with_key(KeyKind::EcP256)
+                    .with_object_identifier("1.1.1.999.1.12"),
+            )
+            .expect("leaf");
+        let der = leaf.cert_der().expect("der");
+        assert_eq!(
+            subject_object_identifier(&der).as_deref(),
+            Some("1.1.1.999.1.12")
+        );
+        assert!(subject_line(&leaf.certificate).contains("2.5.4.106=1.1.1.999.1.12"));
+        let plain = pki
+            .issue(&LeafSpec::new("plain").with_key(KeyKind::EcP256))
+            .expect("plain");
+        assert_eq!(
+            subject_object_identifier(&plain.cert_der().expect("der")),
+            None
+        );
+        // Certificate { tbs { [0]{2}, serial 1, sig {}, issuer {}, validity {},
+        //   subject { SET { SEQ { 2.5.4.106, OID 1.1.1.999.1.12 } } } } }.
+        let atv = [
+            0x30, 0x0d, 0x06, 0x03, 0x55, 0x04, 0x6a, 0x06, 0x06, 0x29, 0x01, 0x87, 0x67, 0x01,
+            0x0c,
+        ];
+        let mut subject = vec![0x30, 0x11, 0x31, 0x0f];
+        subject.extend_from_slice(&atv);
+        let mut tbs = vec![0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x01];
+        tbs.extend_from_slice(&[0x30, 0x00, 0x30, 0x00, 0x30, 0x00]);
+        tbs.extend_from_slice(&subject);
+        let mut cert = vec![0x30, (tbs.len() + 2) as u8, 0x30, tbs.len() as u8];
+        cert.extend_from_slice(&tbs);
+        assert_eq!(
+            subject_object_identifier(&cert).as_deref(),
+            Some("1.1.1.999.1.12")
+        );
+        for n in 0..cert.len() {
+            assert_eq!(
+                subject_object_identifier(&cert[..n]),
+                None,
+                "truncated at {n}"
+            );
+        }
     }
 }

@@ -5,7 +5,6 @@
 
 use std::time::SystemTime;
 
-use copp::ber::{Reader, Tag};
 use openssl::asn1::Asn1Time;
 use openssl::pkey::Id;
 use openssl::stack::Stack;
@@ -104,39 +103,7 @@ pub fn check_certificate(
 /// The dotted value of the subject's X.520 objectIdentifier attribute (2.5.4.106), read from
 /// the DER: an OBJECT IDENTIFIER value, or a UTF8String holding a dotted OID (spec notes E-12).
 pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
-    let mut top = Reader::with_depth(cert_der, 16);
-    let cert = top.read().ok()?;
-    let mut c = cert.reader().ok()?;
-    let tbs = c.read().ok()?;
-    let mut t = tbs.reader().ok()?;
-    // version [0] EXPLICIT, optional.
-    let _ = t.read_if(Tag::context(0, true)).ok()?;
-    let _serial = t.read().ok()?;
-    let _sig = t.read().ok()?;
-    let _issuer = t.read().ok()?;
-    let _validity = t.read().ok()?;
-    let subject = t.read().ok()?;
-    let mut rdns = subject.reader().ok()?;
-    while let Some(rdn) = rdns.read_optional().ok()? {
-        let mut set = rdn.reader().ok()?;
-        while let Some(atv) = set.read_optional().ok()? {
-            let mut a = atv.reader().ok()?;
-            let ty = a.read().ok()?;
-            let v = a.read().ok()?;
-            if ty.tag == Tag::OID && ty.contents == [0x55, 0x04, 0x6A] {
-                if v.tag == Tag::OID {
-                    return v.oid().ok().map(|o| o.to_id_string());
-                }
-                if v.tag == Tag::universal(12, false) {
-                    let s = std::str::from_utf8(v.contents).ok()?;
-                    // Must itself be a dotted OID.
-                    return copp::ber::oid_from_str(s).ok().map(|o| o.to_id_string());
-                }
-                return None;
-            }
-        }
-    }
-    None
+    acse::security::subject_object_identifier(cert_der)
 }
 
 /// A one-line subject for logs and [`acse::security::AuthenticatedPeer`] (see
