@@ -6,7 +6,7 @@
 use std::time::SystemTime;
 
 use openssl::asn1::Asn1Time;
-use openssl::pkey::Id;
+use openssl::pkey::{Id, PKey, Public};
 use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::verify::X509VerifyFlags;
@@ -61,7 +61,7 @@ pub fn check_certificate(
     cert_der: &[u8],
     path: &[&[u8]],
     now: SystemTime,
-) -> Result<X509, HandshakeDiagnostic> {
+) -> Result<PeerCertificate, HandshakeDiagnostic> {
     use HandshakeDiagnostic::{InvalidCertificationPath, InvalidPublicKeyCertificate};
     let cert = X509::from_der(cert_der).map_err(|_| InvalidPublicKeyCertificate)?;
     let now_t = Asn1Time::from_unix(unix(now)).map_err(|_| InvalidPublicKeyCertificate)?;
@@ -97,17 +97,49 @@ pub fn check_certificate(
     if !ok {
         return Err(InvalidCertificationPath);
     }
-    Ok(cert)
+    Ok(PeerCertificate {
+        der: cert_der.to_vec(),
+        key: pk,
+    })
+}
+
+/// A peer's end-entity certificate as a provider keeps it once checked: the octets it sent and
+/// the public key its signatures are verified with.
+#[derive(Clone)]
+pub struct PeerCertificate {
+    /// The certificate, DER, as received.
+    pub der: Vec<u8>,
+    /// Its subject public key.
+    pub key: PKey<Public>,
+}
+
+impl std::fmt::Debug for PeerCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeerCertificate")
+            .field("octets", &self.der.len())
+            .finish()
+    }
+}
+
+impl PeerCertificate {
+    /// The public key of `cert_der`, unchecked (the handshake verifies the signature with it
+    /// before [`check_certificate`] judges the certificate, in the U-14 order).
+    pub fn public_key(cert_der: &[u8]) -> Result<PKey<Public>, HandshakeDiagnostic> {
+        X509::from_der(cert_der)
+            .and_then(|c| c.public_key())
+            .map_err(|_| HandshakeDiagnostic::InvalidPublicKeyCertificate)
+    }
+
+    /// The subject in one line, for logs and [`acse::security::AuthenticatedPeer`].
+    pub fn subject_line(&self) -> String {
+        X509::from_der(&self.der)
+            .map(|c| acse::security::subject_line(&c))
+            .unwrap_or_default()
+    }
 }
 
 /// The dotted value of the subject's X.520 objectIdentifier attribute (2.5.4.106), read from
 /// the DER: an OBJECT IDENTIFIER value, or a UTF8String holding a dotted OID (spec notes E-12).
 pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
     acse::security::subject_object_identifier(cert_der)
-}
-
-/// A one-line subject for logs and [`acse::security::AuthenticatedPeer`] (see
-/// [`acse::security::subject_line`]).
-pub fn subject_line(cert: &X509) -> String {
-    acse::security::subject_line(cert)
 }

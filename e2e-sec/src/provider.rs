@@ -28,9 +28,8 @@ use acse::security::{
     AssociationSecurity, AuthenticatedPeer, Refusal, Role, SecurityContext, SecurityError,
     TransportSecurity,
 };
-use openssl::x509::X509;
 
-use crate::certs::{check_certificate, subject_line, subject_object_identifier};
+use crate::certs::{check_certificate, subject_object_identifier, PeerCertificate};
 use crate::config::E2eMode;
 use crate::crypto::{self, DhGroup, DirectionKeys, Ephemeral, NonceSource};
 use crate::events::{self, Check, Group};
@@ -110,8 +109,7 @@ pub struct E2eProvider {
     salt: [u8; 32],
     e2e_ctx: u32,
     user_ctx: u32,
-    peer_cert: Option<X509>,
-    peer_cert_der: Vec<u8>,
+    peer_cert: Option<PeerCertificate>,
     /// A SecPDU to put into the next AARE or ABRT (HandshakeSecReject, HandshakeSecAbort ...).
     pending_ui: Option<Vec<u8>>,
     send_keys: DirectionKeys,
@@ -166,7 +164,6 @@ impl E2eProvider {
             e2e_ctx: 0,
             user_ctx: 3,
             peer_cert: None,
-            peer_cert_der: Vec::new(),
             pending_ui: None,
             send_keys: DirectionKeys::default(),
             recv_keys: DirectionKeys::default(),
@@ -292,8 +289,8 @@ impl E2eProvider {
                 "signature algorithm",
             ));
         }
-        let cert = if !self.peer_cert_der.is_empty() {
-            if !crypto::ct_eq(s.token3.pk_cert, &self.peer_cert_der) {
+        let cert = if let Some(known) = &self.peer_cert {
+            if !crypto::ct_eq(s.token3.pk_cert, &known.der) {
                 return Err(Fail::hs(
                     group,
                     Check::CertificateInvalid,
@@ -301,7 +298,7 @@ impl E2eProvider {
                     "certificate differs from the handshake's",
                 ));
             }
-            self.peer_cert.clone()
+            Some(known.clone())
         } else {
             None
         };
@@ -315,16 +312,8 @@ impl E2eProvider {
             )
             .map_err(|d| Fail::hs(group, Check::CertificateInvalid, d, "certificate"))?,
         };
-        let pk = cert.public_key().map_err(|_| {
-            Fail::hs(
-                group,
-                Check::CertificateInvalid,
-                HandshakeDiagnostic::InvalidPublicKeyCertificate,
-                "public key",
-            )
-        })?;
         let ok = crypto::verify(
-            &pk,
+            &cert.key,
             &s.signature.algo.algorithm,
             crypto::signed_octets(s.tbs_contents),
             s.signature.sign,
@@ -434,7 +423,7 @@ impl E2eProvider {
         h: &Handshake<'_>,
         group: Group,
         bound: Option<Oid<'static>>,
-    ) -> Result<X509, Fail> {
+    ) -> Result<PeerCertificate, Fail> {
         use HandshakeDiagnostic as D;
         let cfg = &self.shared.config;
         let now = self.now();
@@ -457,20 +446,12 @@ impl E2eProvider {
                 "signature algorithm not supported or not the one in ClearToken1",
             ));
         }
-        let cert = X509::from_der(t.pk_cert).map_err(|_| {
+        let pk = PeerCertificate::public_key(t.pk_cert).map_err(|d| {
             Fail::hs(
                 group,
                 Check::CertificateInvalid,
-                D::InvalidPublicKeyCertificate,
-                "certificate does not parse",
-            )
-        })?;
-        let pk = cert.public_key().map_err(|_| {
-            Fail::hs(
-                group,
-                Check::CertificateInvalid,
-                D::InvalidPublicKeyCertificate,
-                "no public key",
+                d,
+                "certificate does not parse or has no usable public key",
             )
         })?;
         let ok = crypto::verify(
@@ -488,14 +469,15 @@ impl E2eProvider {
                 "signature does not verify over the received tbs",
             ));
         }
-        check_certificate(&self.shared.store, t.pk_cert, &t.cert_path, now).map_err(|d| {
-            let check = if d == D::InvalidCertificationPath {
-                Check::CertificationPathInvalid
-            } else {
-                Check::CertificateInvalid
-            };
-            Fail::hs(group, check, d, "certificate or path rejected")
-        })?;
+        let cert =
+            check_certificate(&self.shared.store, t.pk_cert, &t.cert_path, now).map_err(|d| {
+                let check = if d == D::InvalidCertificationPath {
+                    Check::CertificationPathInvalid
+                } else {
+                    Check::CertificateInvalid
+                };
+                Fail::hs(group, check, d, "certificate or path rejected")
+            })?;
         if cfg.require_address_binding {
             let subject = subject_object_identifier(t.pk_cert);
             let expected = bound.as_ref().map(|o| o.to_id_string());
@@ -881,7 +863,6 @@ impl E2eProvider {
         self.client_dh = (t.dh_key.group, t.dh_key.public_key.to_vec());
         self.tbs_req = h.tbs_contents.to_vec();
         self.mode = Some(mode);
-        self.peer_cert_der = t.pk_cert.to_vec();
         self.peer_cert = Some(cert);
         Ok(appl.to_vec())
     }
@@ -970,7 +951,6 @@ impl E2eProvider {
         self.mode = Some(mode);
         self.server_public = t.dh_key.public_key.to_vec();
         self.asso_id = t.asso_id.to_owned();
-        self.peer_cert_der = t.pk_cert.to_vec();
         self.peer_cert = Some(cert);
         self.install_keys(z.as_bytes(), salt)
             .map_err(|_| proto("key derivation failed".to_owned()))?;
@@ -1477,9 +1457,9 @@ impl AssociationSecurity for E2eProvider {
         let c = self.peer_cert.as_ref()?;
         Some(AuthenticatedPeer {
             mechanism: MECHANISM,
-            certificate_der: self.peer_cert_der.clone(),
-            subject: subject_line(c),
-            object_identifier: subject_object_identifier(&self.peer_cert_der),
+            certificate_der: c.der.clone(),
+            subject: c.subject_line(),
+            object_identifier: subject_object_identifier(&c.der),
         })
     }
 
