@@ -6,17 +6,23 @@
 //! * what an ICV covers: [`icv_octets`] (the tbp contents octets, received);
 //! * what the GCM AAD is: [`aad_octets`] (the ClearToken2 contents octets, received);
 //! * the HKDF salt, input and output layout: [`handshake_salt`], [`derive_keys`];
-//! * nonces: [`NonceSource`].
+//! * nonces: [`NonceSource`];
+//! * the per-association contexts of the data phase ([`IcvContext`], [`GcmSealer`],
+//!   [`GcmOpener`], [`CbcContext`]): made once when keys are installed and reused for every
+//!   PDU, writing into the caller's buffer.
 //!
 //! Each is visibly tested against published vectors (RFC 5869, RFC 4231, NIST GCM) and against
 //! the octets of a PDU, so a correction against the official module is one change here.
 
 use openssl::bn::{BigNum, BigNumContext};
+use openssl::cipher::{Cipher as EvpCipher, CipherRef};
+use openssl::cipher_ctx::CipherCtx;
 use openssl::derive::Deriver;
 use openssl::dh::Dh;
 use openssl::ec::{EcGroup, EcKey, EcPoint, PointConversionForm};
 use openssl::hash::{hash, MessageDigest};
 use openssl::md::Md;
+use openssl::md_ctx::MdCtx;
 use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey, Private, Public};
 use openssl::pkey_ctx::PkeyCtx;
@@ -493,6 +499,12 @@ impl AeadAlgorithm {
             AeadAlgorithm::Aes256Gcm => Cipher::aes_256_gcm(),
         }
     }
+    fn cipher_ref(self) -> &'static CipherRef {
+        match self {
+            AeadAlgorithm::Aes128Gcm => EvpCipher::aes_128_gcm(),
+            AeadAlgorithm::Aes256Gcm => EvpCipher::aes_256_gcm(),
+        }
+    }
 }
 
 /// Block-cipher encryption with a separate ICV (RFC 3565 / RFC 3602).
@@ -529,6 +541,12 @@ impl CbcAlgorithm {
         match self {
             CbcAlgorithm::Aes128Cbc => Cipher::aes_128_cbc(),
             CbcAlgorithm::Aes256Cbc => Cipher::aes_256_cbc(),
+        }
+    }
+    fn cipher_ref(self) -> &'static CipherRef {
+        match self {
+            CbcAlgorithm::Aes128Cbc => EvpCipher::aes_128_cbc(),
+            CbcAlgorithm::Aes256Cbc => EvpCipher::aes_256_cbc(),
         }
     }
 }
@@ -649,6 +667,343 @@ pub fn cbc_decrypt(alg: CbcAlgorithm, key: &[u8], iv: &[u8], ct: &[u8]) -> CResu
         .map_err(|_| CryptoError::IntegrityFailure)?;
     out.truncate(n);
     Ok(out)
+}
+
+// ------------------------------------------------------------------------------------------
+// Per-association contexts: made once when keys are installed (handshake or rekey), reused
+// for every PDU (F-1137). Each owns openssl objects that hold a copy of its key; openssl
+// clears them when they are freed, and the `Secret` the key came from is dropped (zeroed)
+// by the caller as soon as the context exists.
+// ------------------------------------------------------------------------------------------
+
+/// openssl takes lengths as C `int`: refuse anything larger instead of panicking.
+fn fits_int(n: usize) -> CResult<()> {
+    if i32::try_from(n).is_ok() {
+        Ok(())
+    } else {
+        Err(CryptoError::Parameter("input too long"))
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104 / RFC 4231) under one key: the HMAC key object is made once, the
+/// digest context is re-initialised for each ICV.
+pub struct HmacContext {
+    key: PKey<Private>,
+    ctx: MdCtx,
+}
+
+impl std::fmt::Debug for HmacContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HmacContext")
+    }
+}
+
+impl HmacContext {
+    /// A context for `key` (any length; we use 32 octets).
+    pub fn new(key: &[u8]) -> CResult<HmacContext> {
+        Ok(HmacContext {
+            key: PKey::hmac(key)?,
+            ctx: MdCtx::new()?,
+        })
+    }
+
+    /// The 32-octet HMAC of `data`, written into `out`.
+    pub fn compute(&mut self, data: &[u8], out: &mut [u8; 32]) -> CResult<()> {
+        fits_int(data.len())?;
+        self.ctx.digest_sign_init(Some(Md::sha256()), &self.key)?;
+        self.ctx.digest_sign_update(data)?;
+        let n = self.ctx.digest_sign_final(Some(&mut out[..]))?;
+        if n == out.len() {
+            Ok(())
+        } else {
+            Err(CryptoError::Parameter("HMAC length"))
+        }
+    }
+}
+
+/// AES-128-GMAC (NIST SP 800-38D, GCM with `data` as AAD and no plaintext) under one key:
+/// the cipher context keeps the key schedule and takes a new nonce for each tag.
+pub struct GmacContext {
+    ctx: CipherCtx,
+}
+
+impl std::fmt::Debug for GmacContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GmacContext")
+    }
+}
+
+impl GmacContext {
+    /// A context for a 16-octet key.
+    pub fn new(key: &[u8]) -> CResult<GmacContext> {
+        if key.len() != 16 {
+            return Err(CryptoError::Parameter("GMAC key length"));
+        }
+        let mut ctx = CipherCtx::new()?;
+        ctx.encrypt_init(Some(EvpCipher::aes_128_gcm()), Some(key), None)?;
+        Ok(GmacContext { ctx })
+    }
+
+    /// The 16-octet tag of `data` under `nonce` (12 octets), written into `out`.
+    pub fn compute(&mut self, nonce: &[u8], data: &[u8], out: &mut [u8; 16]) -> CResult<()> {
+        if nonce.len() != 12 {
+            return Err(CryptoError::Parameter("GMAC nonce length"));
+        }
+        fits_int(data.len())?;
+        self.ctx.encrypt_init(None, None, Some(nonce))?;
+        self.ctx.cipher_update(data, None)?;
+        self.ctx.cipher_final(&mut [])?;
+        self.ctx.tag(out)?;
+        Ok(())
+    }
+}
+
+/// The ICV of one direction (F-1131, F-1137): HMAC-SHA256 or AES-128-GMAC, with its key.
+#[derive(Debug)]
+pub enum IcvContext {
+    /// HMAC-SHA256, 32-octet ICV.
+    Hmac(HmacContext),
+    /// AES-128-GMAC, 16-octet ICV, needs a 12-octet nonce.
+    Gmac(GmacContext),
+}
+
+/// The longest ICV we compute (HMAC-SHA256).
+pub const MAX_ICV_LEN: usize = 32;
+
+impl IcvContext {
+    /// A context for `alg` under `key`.
+    pub fn new(alg: IcvAlgorithm, key: &[u8]) -> CResult<IcvContext> {
+        match alg {
+            IcvAlgorithm::HmacSha256 => Ok(IcvContext::Hmac(HmacContext::new(key)?)),
+            IcvAlgorithm::Aes128Gmac => Ok(IcvContext::Gmac(GmacContext::new(key)?)),
+        }
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> IcvAlgorithm {
+        match self {
+            IcvContext::Hmac(_) => IcvAlgorithm::HmacSha256,
+            IcvContext::Gmac(_) => IcvAlgorithm::Aes128Gmac,
+        }
+    }
+
+    /// The ICV length in octets.
+    pub fn icv_len(&self) -> usize {
+        match self {
+            IcvContext::Hmac(_) => 32,
+            IcvContext::Gmac(_) => 16,
+        }
+    }
+
+    /// Computes the ICV of `data` into the first [`IcvContext::icv_len`] octets of `out`.
+    /// GMAC needs `nonce`; HMAC ignores it.
+    pub fn compute(
+        &mut self,
+        nonce: Option<&[u8]>,
+        data: &[u8],
+        out: &mut [u8; MAX_ICV_LEN],
+    ) -> CResult<()> {
+        match self {
+            IcvContext::Hmac(h) => h.compute(data, out),
+            IcvContext::Gmac(g) => {
+                let nonce = nonce.ok_or(CryptoError::Parameter("GMAC nonce"))?;
+                let mut tag = [0u8; 16];
+                g.compute(nonce, data, &mut tag)?;
+                out[..16].copy_from_slice(&tag);
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks a received ICV in constant time.
+    pub fn verify(&mut self, nonce: Option<&[u8]>, data: &[u8], received: &[u8]) -> CResult<()> {
+        let mut expect = [0u8; MAX_ICV_LEN];
+        self.compute(nonce, data, &mut expect)?;
+        let n = self.icv_len();
+        if ct_eq(&expect[..n], received) {
+            Ok(())
+        } else {
+            Err(CryptoError::IntegrityFailure)
+        }
+    }
+}
+
+/// AES-GCM encryption under one key (RFC 5084 / SP 800-38D): a new nonce per PDU.
+pub struct GcmSealer {
+    ctx: CipherCtx,
+}
+
+impl std::fmt::Debug for GcmSealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GcmSealer")
+    }
+}
+
+/// The GCM tag length we send (U-12).
+pub const GCM_TAG_LEN: usize = 16;
+
+impl GcmSealer {
+    /// A context for `alg` under `key`.
+    pub fn new(alg: AeadAlgorithm, key: &[u8]) -> CResult<GcmSealer> {
+        if key.len() != alg.key_len() {
+            return Err(CryptoError::Parameter("GCM key length"));
+        }
+        let mut ctx = CipherCtx::new()?;
+        ctx.encrypt_init(Some(alg.cipher_ref()), Some(key), None)?;
+        Ok(GcmSealer { ctx })
+    }
+
+    /// Encrypts `plaintext` under `nonce` (12 octets) with `aad`, writing ciphertext‖tag
+    /// into `out`, which must be exactly `plaintext.len() + 16` octets (U-12).
+    pub fn seal(
+        &mut self,
+        nonce: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+        out: &mut [u8],
+    ) -> CResult<()> {
+        if nonce.len() != 12 || out.len() != plaintext.len().saturating_add(GCM_TAG_LEN) {
+            return Err(CryptoError::Parameter("GCM nonce or output length"));
+        }
+        fits_int(plaintext.len())?;
+        fits_int(aad.len())?;
+        let (ct, tag) = out.split_at_mut(plaintext.len());
+        self.ctx.encrypt_init(None, None, Some(nonce))?;
+        self.ctx.cipher_update(aad, None)?;
+        let n = self.ctx.cipher_update(plaintext, Some(ct))?;
+        let m = self.ctx.cipher_final(&mut [])?;
+        if n + m != plaintext.len() {
+            return Err(CryptoError::Parameter("GCM output length"));
+        }
+        self.ctx.tag(tag)?;
+        Ok(())
+    }
+}
+
+/// AES-GCM decryption under one key: a new nonce per PDU.
+pub struct GcmOpener {
+    ctx: CipherCtx,
+}
+
+impl std::fmt::Debug for GcmOpener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GcmOpener")
+    }
+}
+
+impl GcmOpener {
+    /// A context for `alg` under `key`.
+    pub fn new(alg: AeadAlgorithm, key: &[u8]) -> CResult<GcmOpener> {
+        if key.len() != alg.key_len() {
+            return Err(CryptoError::Parameter("GCM key length"));
+        }
+        let mut ctx = CipherCtx::new()?;
+        ctx.decrypt_init(Some(alg.cipher_ref()), Some(key), None)?;
+        Ok(GcmOpener { ctx })
+    }
+
+    /// Decrypts ciphertext‖tag (16-octet tag) under `nonce` with `aad` into `out`, which
+    /// must be exactly `sealed.len() - 16` octets. On an integrity failure `out` holds
+    /// unauthenticated octets: the caller discards them.
+    pub fn open(&mut self, nonce: &[u8], aad: &[u8], sealed: &[u8], out: &mut [u8]) -> CResult<()> {
+        if sealed.len() < GCM_TAG_LEN {
+            return Err(CryptoError::IntegrityFailure);
+        }
+        let (ct, tag) = sealed.split_at(sealed.len() - GCM_TAG_LEN);
+        if nonce.len() != 12 || out.len() != ct.len() {
+            return Err(CryptoError::Parameter("GCM nonce or output length"));
+        }
+        fits_int(ct.len())?;
+        fits_int(aad.len())?;
+        self.ctx.decrypt_init(None, None, Some(nonce))?;
+        self.ctx
+            .cipher_update(aad, None)
+            .map_err(|_| CryptoError::IntegrityFailure)?;
+        let n = self
+            .ctx
+            .cipher_update(ct, Some(out))
+            .map_err(|_| CryptoError::IntegrityFailure)?;
+        self.ctx.set_tag(tag)?;
+        let m = self
+            .ctx
+            .cipher_final(&mut [])
+            .map_err(|_| CryptoError::IntegrityFailure)?;
+        if n + m == ct.len() {
+            Ok(())
+        } else {
+            Err(CryptoError::IntegrityFailure)
+        }
+    }
+}
+
+/// The length of the AES-CBC ciphertext of `len` octets with PKCS#7 padding (RFC 5652 §6.3:
+/// always 1..16 octets of padding).
+pub fn cbc_padded_len(len: usize) -> usize {
+    (len / 16 + 1) * 16
+}
+
+/// AES-CBC with PKCS#7 padding under one key, one direction: a new IV per PDU.
+pub struct CbcContext {
+    ctx: CipherCtx,
+    encrypt: bool,
+}
+
+impl std::fmt::Debug for CbcContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CbcContext")
+            .field("encrypt", &self.encrypt)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CbcContext {
+    /// An encrypting (`encrypt`) or decrypting context for `alg` under `key`.
+    pub fn new(alg: CbcAlgorithm, key: &[u8], encrypt: bool) -> CResult<CbcContext> {
+        if key.len() != alg.key_len() {
+            return Err(CryptoError::Parameter("CBC key length"));
+        }
+        let mut ctx = CipherCtx::new()?;
+        if encrypt {
+            ctx.encrypt_init(Some(alg.cipher_ref()), Some(key), None)?;
+        } else {
+            ctx.decrypt_init(Some(alg.cipher_ref()), Some(key), None)?;
+        }
+        Ok(CbcContext { ctx, encrypt })
+    }
+
+    /// Encrypts (or decrypts) `input` under `iv` (16 octets) into `out`, which must have room
+    /// for `input.len() + 16` octets; returns how many were written. Decryption checks the
+    /// padding ([`CryptoError::IntegrityFailure`] when it is wrong).
+    pub fn run(&mut self, iv: &[u8], input: &[u8], out: &mut [u8]) -> CResult<usize> {
+        if iv.len() != 16 || out.len() < input.len().saturating_add(16) {
+            return Err(CryptoError::Parameter("CBC IV or output length"));
+        }
+        fits_int(input.len())?;
+        if self.encrypt {
+            self.ctx.encrypt_init(None, None, Some(iv))?;
+            let n = self.ctx.cipher_update(input, Some(&mut out[..]))?;
+            let rest = out
+                .get_mut(n..)
+                .ok_or(CryptoError::Parameter("CBC output"))?;
+            let m = self.ctx.cipher_final(rest)?;
+            Ok(n + m)
+        } else {
+            if input.is_empty() || input.len() % 16 != 0 {
+                return Err(CryptoError::IntegrityFailure);
+            }
+            self.ctx.decrypt_init(None, None, Some(iv))?;
+            let n = self
+                .ctx
+                .cipher_update(input, Some(&mut out[..]))
+                .map_err(|_| CryptoError::IntegrityFailure)?;
+            let rest = out.get_mut(n..).ok_or(CryptoError::IntegrityFailure)?;
+            let m = self
+                .ctx
+                .cipher_final(rest)
+                .map_err(|_| CryptoError::IntegrityFailure)?;
+            Ok(n + m)
+        }
+    }
 }
 
 /// Nonces for GCM and GMAC (U-12): a 4-octet random prefix per key and an 8-octet counter, so

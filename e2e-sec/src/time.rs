@@ -8,6 +8,35 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimeStamp(pub i64);
 
+/// GeneralizedTime contents octets held on the stack (see [`TimeStamp::generalized_octets`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GeneralizedOctets {
+    buf: [u8; 19],
+    len: usize,
+}
+
+impl GeneralizedOctets {
+    /// The octets.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    /// `v` (not negative) in exactly `n` decimal digits.
+    fn digits(&mut self, v: i64, n: u32) {
+        for i in (0..n).rev() {
+            let digit = (v / 10i64.pow(i)) % 10;
+            self.push(b'0' + u8::try_from(digit).unwrap_or(0));
+        }
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (the usual era-based conversion).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -76,6 +105,40 @@ impl TimeStamp {
         }
         s.push('Z');
         s
+    }
+
+    /// The same octets as [`TimeStamp::to_generalized`] without allocating (the data path
+    /// writes one per PDU): `None` for years outside 0..=9999, which only that one can show.
+    pub fn generalized_octets(&self) -> Option<GeneralizedOctets> {
+        let secs = self.0.div_euclid(1000);
+        let ms = self.0.rem_euclid(1000);
+        let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let sod = secs.rem_euclid(86_400);
+        let mut g = GeneralizedOctets {
+            buf: [0; 19],
+            len: 0,
+        };
+        g.digits(y, 4);
+        g.digits(mo, 2);
+        g.digits(d, 2);
+        g.digits(sod / 3600, 2);
+        g.digits((sod / 60) % 60, 2);
+        g.digits(sod % 60, 2);
+        if ms != 0 {
+            let mut f = ms;
+            let mut n = 3;
+            while f % 10 == 0 {
+                f /= 10;
+                n -= 1;
+            }
+            g.push(b'.');
+            g.digits(f, n);
+        }
+        g.push(b'Z');
+        Some(g)
     }
 
     /// Parses GeneralizedTime contents octets in the E2E profile (F-1104): 14 digits, an
@@ -165,5 +228,29 @@ mod tests {
         ] {
             assert_eq!(TimeStamp::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn stack_octets_are_the_string_octets() {
+        for ms in [
+            0i64,
+            1,
+            10,
+            100,
+            120,
+            999,
+            1_700_000_000_000,
+            1_700_000_000_450,
+            -1,
+            -86_400_000,
+            -62_167_219_200_000, // 0000-01-01
+            253_402_300_799_000, // 9999-12-31T23:59:59
+        ] {
+            let t = TimeStamp(ms);
+            let stack = t.generalized_octets().unwrap();
+            assert_eq!(stack.as_bytes(), t.to_generalized().as_bytes(), "{ms}");
+        }
+        assert_eq!(TimeStamp(253_402_300_800_000).generalized_octets(), None);
+        assert_eq!(TimeStamp(-62_167_219_200_001).generalized_octets(), None);
     }
 }

@@ -257,3 +257,78 @@ fn constant_time_compare() {
     assert!(!ct_eq(b"abc", b"abd"));
     assert!(!ct_eq(b"abc", b"ab"));
 }
+
+/// The reused contexts give the one-shot functions' results, PDU after PDU (re-initialising
+/// with a new nonce or IV resets every bit of per-message state).
+#[test]
+fn reused_contexts_match_the_one_shot_functions() {
+    let key32 = [3u8; 32];
+    let key16 = [4u8; 16];
+    let mut hmac = IcvContext::new(IcvAlgorithm::HmacSha256, &key32).unwrap();
+    let mut gmac_ctx = IcvContext::new(IcvAlgorithm::Aes128Gmac, &key16).unwrap();
+    let mut seal = GcmSealer::new(AeadAlgorithm::Aes128Gcm, &key16).unwrap();
+    let mut open = GcmOpener::new(AeadAlgorithm::Aes128Gcm, &key16).unwrap();
+    let mut cbc_e = CbcContext::new(CbcAlgorithm::Aes256Cbc, &key32, true).unwrap();
+    let mut cbc_d = CbcContext::new(CbcAlgorithm::Aes256Cbc, &key32, false).unwrap();
+    for (i, len) in [0usize, 1, 15, 16, 17, 100, 1000, 5]
+        .into_iter()
+        .enumerate()
+    {
+        let data: Vec<u8> = (0..len).map(|b| (b * 7 + i) as u8).collect();
+        let nonce = [i as u8; 12];
+        let iv = [i as u8 + 1; 16];
+        let mut icv = [0u8; MAX_ICV_LEN];
+        hmac.compute(None, &data, &mut icv).unwrap();
+        assert_eq!(icv.to_vec(), hmac_sha256(&key32, &data).unwrap());
+        hmac.verify(None, &data, &icv).unwrap();
+        assert_eq!(
+            hmac.verify(None, &data, &icv[..31]),
+            Err(CryptoError::IntegrityFailure)
+        );
+        gmac_ctx.compute(Some(&nonce), &data, &mut icv).unwrap();
+        assert_eq!(icv[..16], gmac(&key16, &nonce, &data).unwrap());
+        gmac_ctx.verify(Some(&nonce), &data, &icv[..16]).unwrap();
+        assert!(gmac_ctx.compute(None, &data, &mut icv).is_err());
+
+        let aad = &data[..len.min(7)];
+        let mut sealed = vec![0u8; len + GCM_TAG_LEN];
+        seal.seal(&nonce, aad, &data, &mut sealed).unwrap();
+        assert_eq!(
+            sealed,
+            gcm_seal(AeadAlgorithm::Aes128Gcm, &key16, &nonce, aad, &data).unwrap()
+        );
+        let mut plain = vec![0u8; len];
+        open.open(&nonce, aad, &sealed, &mut plain).unwrap();
+        assert_eq!(plain, data);
+        let mut bad = sealed.clone();
+        bad[0] ^= 1;
+        assert_eq!(
+            open.open(&nonce, aad, &bad, &mut plain),
+            Err(CryptoError::IntegrityFailure)
+        );
+
+        let mut ct = vec![0u8; len + 16];
+        let n = cbc_e.run(&iv, &data, &mut ct).unwrap();
+        assert_eq!(n, cbc_padded_len(len));
+        assert_eq!(
+            ct[..n],
+            cbc_encrypt(CbcAlgorithm::Aes256Cbc, &key32, &iv, &data).unwrap()
+        );
+        let mut pt = vec![0u8; n + 16];
+        let m = cbc_d.run(&iv, &ct[..n], &mut pt).unwrap();
+        assert_eq!(pt[..m], data);
+    }
+    // Wrong sizes are errors, never panics.
+    assert!(GcmSealer::new(AeadAlgorithm::Aes256Gcm, &key16).is_err());
+    assert!(seal.seal(&[0; 12], &[], &[1, 2], &mut [0; 3]).is_err());
+    assert_eq!(
+        open.open(&[0; 12], &[], &[0; 15], &mut []),
+        Err(CryptoError::IntegrityFailure)
+    );
+    assert!(cbc_e.run(&[0; 16], &[1; 20], &mut [0; 20]).is_err());
+    assert_eq!(
+        cbc_d.run(&[0; 16], &[1; 15], &mut [0; 40]),
+        Err(CryptoError::IntegrityFailure)
+    );
+    assert!(GmacContext::new(&key32).is_err());
+}

@@ -3,7 +3,7 @@
 //! octets are decoded by asn1-rs). Every tag number of the working module is in this file.
 
 use super::*;
-use copp::ber::{Reader, Tag, Tlv, Writer};
+use copp::ber::{tlv_len, write_header_into, Reader, Tag, Tlv, Writer};
 
 /// Bounds applied while decoding (DESIGN.md principle 3; spec notes U-15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +99,10 @@ fn w_certs(w: &mut Writer, certs: &[&[u8]], tag: Tag) {
 }
 
 fn w_time(w: &mut Writer, t: TimeStamp) {
-    w.octets(GT, t.to_generalized().as_bytes());
+    match t.generalized_octets() {
+        Some(g) => w.octets(GT, g.as_bytes()),
+        None => w.octets(GT, t.to_generalized().as_bytes()),
+    }
 }
 
 /// Encodes a list of algorithms as SEQUENCE OF (or SET OF, sorted by encoding for DER).
@@ -264,6 +267,87 @@ pub fn encode_token2(token2: &ClearToken2<'_>) -> Vec<u8> {
     let mut w = Writer::with_capacity(96);
     w_token2(&mut w, token2);
     w.into_vec()
+}
+
+/// The DER TLV of a ClearToken2 written into `w` (cleared first), so a data path that keeps
+/// one writer encodes every token without allocating; [`Writer::as_slice`] is the TLV.
+pub fn encode_token2_into(w: &mut Writer, token2: &ClearToken2<'_>) {
+    w.clear();
+    w_token2(w, token2);
+}
+
+/// The Authenticator of a transfer PDU as far as it is known before its ICV is computed.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthenticatorShape<'a> {
+    /// The GMAC nonce (12 octets); absent for HMAC.
+    pub nonce: Option<&'a [u8]>,
+    /// The ICV algorithm.
+    pub algorithm: &'a Oid<'a>,
+    /// The ICV length in octets.
+    pub icv_len: usize,
+}
+
+impl AuthenticatorShape<'_> {
+    /// The contents length of the Authenticator SEQUENCE.
+    fn contents_len(&self) -> usize {
+        let nonce = self.nonce.map_or(0, |n| tlv_len(ctx(0), n.len()));
+        let alg = tlv_len(SEQ, tlv_len(Tag::OID, self.algorithm.as_bytes().len()));
+        nonce + alg + tlv_len(Tag::OCTET_STRING, self.icv_len)
+    }
+}
+
+fn push_header(out: &mut Vec<u8>, tag: Tag, contents_len: usize) {
+    let mut h = [0u8; 16];
+    if let Some(n) = write_header_into(&mut h, tag, contents_len) {
+        out.extend_from_slice(h.get(..n).unwrap_or_default());
+    }
+}
+
+/// Writes the front of a ClearTransfer / EncrTransfer into `out` in one pass (the same DER as
+/// [`encode_tbp`] + [`encode_transfer`], without intermediate buffers): the SecPDU tag, the
+/// `tbp` header, the ClearToken2 TLV, and the header of the body — the `[0]` around the PrPDU
+/// (ClearTransfer) or the OCTET STRING of the ciphertext (EncrTransfer) — whose `body_len`
+/// octets the caller appends next. `auth` is the Authenticator that
+/// [`finish_transfer_into`] appends after the body (its length is part of the outer header).
+/// Returns the offset in `out` where the `tbp` contents begin: the ICV covers
+/// `out[offset..]` once the body is written (F-1131).
+pub fn begin_transfer_into(
+    out: &mut Vec<u8>,
+    kind: Kind,
+    token2_tlv: &[u8],
+    body_len: usize,
+    auth: Option<&AuthenticatorShape<'_>>,
+) -> usize {
+    let body_tag = if kind == Kind::EncrTransfer {
+        Tag::OCTET_STRING
+    } else {
+        ctxc(0)
+    };
+    let tbp_contents = token2_tlv.len() + tlv_len(body_tag, body_len);
+    let tbp = tlv_len(SEQ, tbp_contents);
+    let auth_len = auth.map_or(0, |a| tlv_len(SEQ, a.contents_len()));
+    push_header(out, ctxc(kind as u32), tbp + auth_len);
+    push_header(out, SEQ, tbp_contents);
+    let start = out.len();
+    out.extend_from_slice(token2_tlv);
+    push_header(out, body_tag, body_len);
+    start
+}
+
+/// Appends the Authenticator of `shape` with `icv` (exactly `shape.icv_len` octets) after the
+/// body that [`begin_transfer_into`] announced.
+pub fn finish_transfer_into(out: &mut Vec<u8>, shape: &AuthenticatorShape<'_>, icv: &[u8]) {
+    push_header(out, SEQ, shape.contents_len());
+    if let Some(n) = shape.nonce {
+        push_header(out, ctx(0), n.len());
+        out.extend_from_slice(n);
+    }
+    let oid = shape.algorithm.as_bytes();
+    push_header(out, SEQ, tlv_len(Tag::OID, oid.len()));
+    push_header(out, Tag::OID, oid.len());
+    out.extend_from_slice(oid);
+    push_header(out, Tag::OCTET_STRING, icv.len());
+    out.extend_from_slice(icv);
 }
 
 /// The DER TLV of a `tbp`: the encoded ClearToken2 and either the PrPDU (`[0]` EXPLICIT,

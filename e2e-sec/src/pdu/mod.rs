@@ -15,6 +15,9 @@
 
 mod codec;
 
+pub use codec::{
+    begin_transfer_into, encode_token2_into, finish_transfer_into, AuthenticatorShape,
+};
 pub use codec::{decode, encode_signed3, encode_tbs3, Limits};
 pub use codec::{
     encode_handshake, encode_tbp, encode_tbs_handshake, encode_token2, encode_transfer,
@@ -230,27 +233,27 @@ pub struct Transfer<'a> {
 /// One SecPDU: the outer CHOICE of the working module, alternatives in F-1103 order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecPdu<'a> {
-    /// [0] client → server, in AARQ.
+    /// \[0\] client → server, in AARQ.
     HandshakeReq(Handshake<'a>),
-    /// [1] server → client, in accepting AARE.
+    /// \[1\] server → client, in accepting AARE.
     HandshakeAcc(Handshake<'a>),
-    /// [2] the protected protocol refused, in AARE.
+    /// \[2\] the protected protocol refused, in AARE.
     ApplicationReject(Signed3<'a>),
-    /// [3] the server's E2E layer refused, in AARE.
+    /// \[3\] the server's E2E layer refused, in AARE.
     HandshakeSecReject(Signed3<'a>),
-    /// [4] the client refused the HandshakeAcc, in ABRT.
+    /// \[4\] the client refused the HandshakeAcc, in ABRT.
     HandshakeSecAbort(Signed3<'a>),
-    /// [5] a security fault in data transfer, in ABRT.
+    /// \[5\] a security fault in data transfer, in ABRT.
     DtSecAbort(Signed3<'a>),
-    /// [6] the protected protocol aborted, in ABRT.
+    /// \[6\] the protected protocol aborted, in ABRT.
     ApplAbort(Signed3<'a>),
-    /// [7] integrity-protected data, in P-DATA.
+    /// \[7\] integrity-protected data, in P-DATA.
     ClearTransfer(Transfer<'a>),
-    /// [8] encrypted data, in P-DATA.
+    /// \[8\] encrypted data, in P-DATA.
     EncrTransfer(Transfer<'a>),
-    /// [9] in RLRQ.
+    /// \[9\] in RLRQ.
     ReleaseReq(Signed3<'a>),
-    /// [10] in RLRE.
+    /// \[10\] in RLRE.
     ReleaseRsp(Signed3<'a>),
 }
 

@@ -1,0 +1,729 @@
+//! The handshake of IEC 62351-4 §13 (F-1111, F-1112) and the signed ClearToken3 PDUs (F-1114): building
+//! HandshakeReq / HandshakeAcc / ApplicationReject / HandshakeSecReject / HandshakeSecAbort /
+//! DtSecAbort / ApplAbort / ReleaseReq / ReleaseRsp, and judging what the peer sent with the
+//! common ClearToken1 checks of F-1142 in the U-14 order. How these PDUs ride in the ACSE
+//! APDUs is in `osi`.
+
+use acse::security::{Role, SecurityError};
+use copp::ber::Oid;
+
+use super::transfer::{self, Rekey, Transfer};
+use super::{Accepting, E2eProvider, Established, Fail, Initiating};
+use crate::certs::{check_certificate, subject_object_identifier, PeerCertificate};
+use crate::config::E2eMode;
+use crate::crypto::{self, CryptoError, DhGroup, Ephemeral};
+use crate::events::{Check, Group};
+use crate::pdu::{
+    self, AlgorithmIdentifier, ClearToken1, ClearToken3, ConfParams, DiffieHellmanSet, EncrMode,
+    HandshakeDiagnostic, Kind, SecPdu, Signature, Signed3,
+};
+use crate::replay::ReplayVerdict;
+use crate::time::TimeStamp;
+
+/// A local cryptographic failure while building a PDU.
+pub(super) fn crypto_err(operation: &'static str) -> impl Fn(CryptoError) -> SecurityError {
+    move |e| SecurityError::crypto(operation, e)
+}
+
+fn alg_in(list: &[AlgorithmIdentifier<'_>], o: &Oid<'_>) -> bool {
+    list.iter().any(|a| a.algorithm.as_bytes() == o.as_bytes())
+}
+
+/// The one algorithm of a selection list, if it holds exactly one.
+fn single<'l, 'a>(list: &'l [AlgorithmIdentifier<'a>]) -> Option<&'l AlgorithmIdentifier<'a>> {
+    match list {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+impl E2eProvider {
+    // -------------------------------------------------------------------------------------
+    // Signing and the ClearToken3 PDUs (§13; F-1113, F-1114, F-1135).
+    // -------------------------------------------------------------------------------------
+
+    fn sign(&self, tbs_tlv: &[u8]) -> Result<Vec<u8>, SecurityError> {
+        crypto::sign(
+            &self.shared.config.credential.key,
+            crypto::signed_octets(crypto::contents(tbs_tlv)),
+        )
+        .map_err(crypto_err("signing a SecPDU"))
+    }
+
+    /// A signed ClearToken3 PDU of `kind` (release, reject, abort) with the protected
+    /// protocol's data and a diagnostic.
+    pub(super) fn signed3(
+        &self,
+        kind: Kind,
+        appl_data: Option<&[u8]>,
+        diag: Option<u32>,
+    ) -> Result<Vec<u8>, SecurityError> {
+        let sh = &self.shared;
+        let path: Vec<&[u8]> = sh.chain_der.iter().map(Vec::as_slice).collect();
+        let asso_id = self.phase.asso_id();
+        let token3 = ClearToken3 {
+            sig_alg: crypto::signature_algorithm_id(&sh.sig_alg),
+            version_v1: true,
+            asso_id: if asso_id.is_empty() {
+                None
+            } else {
+                Some(asso_id)
+            },
+            time: TimeStamp::from_system_seconds(self.now()),
+            pk_cert: &sh.cert_der,
+            cert_path: path,
+        };
+        let tbs = pdu::encode_tbs3(&token3, appl_data, diag);
+        let s = self.sign(&tbs)?;
+        let sig = Signature {
+            algo: crypto::signature_algorithm_id(&sh.sig_alg),
+            sign: &s,
+        };
+        Ok(pdu::encode_signed3(kind, &tbs, &sig))
+    }
+
+    /// A signed reject/abort PDU, or an empty vector if signing fails locally (the abort goes
+    /// out without it; logged).
+    pub(super) fn signed3_or_empty(
+        &self,
+        kind: Kind,
+        appl: Option<&[u8]>,
+        diag: Option<u32>,
+    ) -> Vec<u8> {
+        match self.signed3(kind, appl, diag) {
+            Ok(v) => v,
+            Err(e) => {
+                log::warn!(target: acse::security::SECURITY_LOG_TARGET, "event=e2e-local-failure cannot sign {}: {e}", kind.name());
+                Vec::new()
+            }
+        }
+    }
+
+    /// Verifies a ClearToken3 PDU from the peer: certificate = the handshake one (or, before
+    /// the handshake completed, a valid path), signature over the received tbs, time window.
+    pub(super) fn verify_signed3(&self, s: &Signed3<'_>, group: Group) -> Result<(), Fail> {
+        let now = self.now();
+        if !s.token3.version_v1 {
+            return Err(Fail::hs(
+                group,
+                Check::UnexpectedVersion,
+                HandshakeDiagnostic::UnexpectedVersion,
+                "v1 not set",
+            ));
+        }
+        if !crypto::signature_supported(&s.signature.algo.algorithm)
+            || s.signature.algo.algorithm != s.token3.sig_alg.algorithm
+        {
+            return Err(Fail::hs(
+                group,
+                Check::SignatureAlgorithmNotSupported,
+                HandshakeDiagnostic::InvalidSignatureAlgorithm,
+                "signature algorithm",
+            ));
+        }
+        let checked;
+        let cert = match self.phase.peer() {
+            Some(known) => {
+                if !crypto::ct_eq(s.token3.pk_cert, &known.der) {
+                    return Err(Fail::hs(
+                        group,
+                        Check::CertificateInvalid,
+                        HandshakeDiagnostic::InvalidPublicKeyCertificate,
+                        "certificate differs from the handshake's",
+                    ));
+                }
+                known
+            }
+            None => {
+                checked = check_certificate(
+                    &self.shared.store,
+                    s.token3.pk_cert,
+                    &s.token3.cert_path,
+                    now,
+                )
+                .map_err(|d| Fail::hs(group, Check::CertificateInvalid, d, "certificate"))?;
+                &checked
+            }
+        };
+        let ok = crypto::verify(
+            &cert.key,
+            &s.signature.algo.algorithm,
+            crypto::signed_octets(s.tbs_contents),
+            s.signature.sign,
+        )
+        .unwrap_or(false);
+        if !ok {
+            return Err(Fail::hs(
+                group,
+                Check::InvalidSignature,
+                HandshakeDiagnostic::NoReasonGiven,
+                "signature does not verify",
+            ));
+        }
+        if s.token3.time.distance(now) > self.shared.config.time_window {
+            return Err(Fail::hs(
+                group,
+                Check::InvalidTime,
+                HandshakeDiagnostic::InvalidTimeValue,
+                "time outside the window",
+            ));
+        }
+        Ok(())
+    }
+
+    // -------------------------------------------------------------------------------------
+    // Handshake: building (F-1111, F-1112).
+    // -------------------------------------------------------------------------------------
+
+    fn token1<'a>(
+        &'a self,
+        asso_id: &'a str,
+        dh_public: &'a [u8],
+        group: DhGroup,
+        encr_mode: EncrMode<'a>,
+        path: Vec<&'a [u8]>,
+    ) -> ClearToken1<'a> {
+        let sh = &self.shared;
+        ClearToken1 {
+            sig_alg: crypto::signature_algorithm_id(&sh.sig_alg),
+            pk_cert: &sh.cert_der,
+            cert_path: path,
+            version_v1: true,
+            asso_id,
+            dh_key: DiffieHellmanSet {
+                group: group.number(),
+                public_key: dh_public,
+            },
+            hmac: AlgorithmIdentifier::new(crate::oids::HMAC_WITH_SHA256),
+            time: TimeStamp::from_system_seconds(self.now()),
+            encr_mode,
+            conf_params: ConfParams {
+                tls_protected: self.transport.tls,
+                appl_protected: true,
+                vpn: false,
+            },
+            att_cert: None,
+        }
+    }
+
+    /// A signed HandshakeReq / HandshakeAcc and its `tbs` contents octets.
+    fn build_handshake(
+        &self,
+        kind: Kind,
+        token1: &ClearToken1<'_>,
+        appl: Option<&[u8]>,
+    ) -> Result<(Vec<u8>, Vec<u8>), SecurityError> {
+        let tbs = pdu::encode_tbs_handshake(token1, appl);
+        let s = self.sign(&tbs)?;
+        let sig = Signature {
+            algo: crypto::signature_algorithm_id(&self.shared.sig_alg),
+            sign: &s,
+        };
+        let pdu = pdu::encode_handshake(
+            kind,
+            &self.shared.config.oids.protected_protocol,
+            &tbs,
+            &sig,
+        );
+        Ok((pdu, crypto::contents(&tbs).to_vec()))
+    }
+
+    /// Initiator: the HandshakeReq carrying `appl` (the initiate-RequestPDU), and the state
+    /// that judging the HandshakeAcc needs.
+    pub(super) fn start_handshake(
+        &self,
+        appl: Option<&[u8]>,
+    ) -> Result<(Vec<u8>, Box<Initiating>), SecurityError> {
+        let cfg = &self.shared.config;
+        let eph = Ephemeral::generate(cfg.dh_group).map_err(crypto_err("DH key generation"))?;
+        let public = eph.public_value().map_err(crypto_err("DH public value"))?;
+        // U-06: the factory's counter (random start), not a fresh random pick, so that two
+        // associations within one second never repeat (assoID, time).
+        let n = self
+            .shared
+            .next_asso_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let asso_id = format!("{}", n % 1000);
+        let path: Vec<&[u8]> = self.shared.chain_der.iter().map(Vec::as_slice).collect();
+        let token1 = self.token1(&asso_id, &public, cfg.dh_group, cfg.offer.encr_mode(), path);
+        let (pdu, tbs_req) = self.build_handshake(Kind::HandshakeReq, &token1, appl)?;
+        Ok((
+            pdu,
+            Box::new(Initiating {
+                asso_id,
+                eph,
+                tbs_req,
+            }),
+        ))
+    }
+
+    /// Responder: the HandshakeAcc carrying `appl` (the initiate-ResponsePDU) for a judged
+    /// HandshakeReq, and the data-phase keys (U-08) derived from the DH agreement and both
+    /// `tbs`.
+    pub(super) fn accept_handshake(
+        &self,
+        acc: &Accepting,
+        appl: Option<&[u8]>,
+    ) -> Result<(Vec<u8>, transfer::Keys, [u8; 32]), SecurityError> {
+        let group = acc.eph.group();
+        let public = acc
+            .eph
+            .public_value()
+            .map_err(crypto_err("DH public value"))?;
+        let path: Vec<&[u8]> = self.shared.chain_der.iter().map(Vec::as_slice).collect();
+        let token1 = self.token1(&acc.asso_id, &public, group, acc.mode.encr_mode(), path);
+        let (pdu, tbs_acc) = self.build_handshake(Kind::HandshakeAcc, &token1, appl)?;
+        let z = acc
+            .eph
+            .agree(&acc.client_public)
+            .map_err(crypto_err("DH agreement"))?;
+        let salt =
+            crypto::handshake_salt(&acc.tbs_req, &tbs_acc).map_err(crypto_err("HKDF salt"))?;
+        let keys = transfer::Keys::derive(acc.mode, Role::Responder, z.as_bytes(), &salt)
+            .map_err(crypto_err("key derivation"))?;
+        Ok((pdu, keys, salt))
+    }
+
+    // -------------------------------------------------------------------------------------
+    // Handshake: judging (the common ClearToken1 checks of F-1142, in the U-14 order).
+    // -------------------------------------------------------------------------------------
+
+    fn judge_token1(
+        &self,
+        h: &pdu::Handshake<'_>,
+        group: Group,
+        bound: Option<Oid<'static>>,
+    ) -> Result<PeerCertificate, Fail> {
+        use HandshakeDiagnostic as D;
+        let cfg = &self.shared.config;
+        let now = self.now();
+        let t = &h.token1;
+        if !t.version_v1 {
+            return Err(Fail::hs(
+                group,
+                Check::UnexpectedVersion,
+                D::UnexpectedVersion,
+                "version v1 not set",
+            ));
+        }
+        if !crypto::signature_supported(&t.sig_alg.algorithm)
+            || t.sig_alg.algorithm != h.signature.algo.algorithm
+        {
+            return Err(Fail::hs(
+                group,
+                Check::SignatureAlgorithmNotSupported,
+                D::InvalidSignatureAlgorithm,
+                "signature algorithm not supported or not the one in ClearToken1",
+            ));
+        }
+        let pk = PeerCertificate::public_key(t.pk_cert).map_err(|d| {
+            Fail::hs(
+                group,
+                Check::CertificateInvalid,
+                d,
+                "certificate does not parse or has no usable public key",
+            )
+        })?;
+        let ok = crypto::verify(
+            &pk,
+            &h.signature.algo.algorithm,
+            crypto::signed_octets(h.tbs_contents),
+            h.signature.sign,
+        )
+        .unwrap_or(false);
+        if !ok {
+            return Err(Fail::hs(
+                group,
+                Check::InvalidSignature,
+                D::NoReasonGiven,
+                "signature does not verify over the received tbs",
+            ));
+        }
+        let cert =
+            check_certificate(&self.shared.store, t.pk_cert, &t.cert_path, now).map_err(|d| {
+                let check = if d == D::InvalidCertificationPath {
+                    Check::CertificationPathInvalid
+                } else {
+                    Check::CertificateInvalid
+                };
+                Fail::hs(group, check, d, "certificate or path rejected")
+            })?;
+        if cfg.require_address_binding {
+            let subject = subject_object_identifier(t.pk_cert);
+            let expected = bound.as_ref().map(|o| o.to_id_string());
+            if subject.is_none() || subject != expected {
+                let f = Fail::hs(
+                    group,
+                    Check::AddressMismatch,
+                    D::NoReasonGiven,
+                    format!(
+                        "certificate objectIdentifier {} vs AP-title+AE-qualifier {}",
+                        subject.as_deref().unwrap_or("(none)"),
+                        expected.as_deref().unwrap_or("(none)")
+                    ),
+                );
+                if cfg.address_mismatch_warning_only {
+                    log::warn!(target: acse::security::SECURITY_LOG_TARGET, "event=e2e-address-mismatch-tolerated {}", f.detail);
+                } else {
+                    return Err(f);
+                }
+            }
+        }
+        if t.time.distance(now) > cfg.time_window {
+            return Err(Fail::hs(
+                group,
+                Check::InvalidTime,
+                D::InvalidTimeValue,
+                format!(
+                    "time {} outside ±{:?}",
+                    t.time.to_generalized(),
+                    cfg.time_window
+                ),
+            ));
+        }
+        Ok(cert)
+    }
+
+    fn dh_group_of(&self, n: u32, group: Group) -> Result<DhGroup, Fail> {
+        match DhGroup::from_number(n) {
+            Some(g) if self.shared.config.dh_groups.contains(&g) => Ok(g),
+            _ => Err(Fail::hs(
+                group,
+                Check::DhGroupNotSupported,
+                HandshakeDiagnostic::DhGroupNotSupported,
+                format!("group {n}"),
+            )),
+        }
+    }
+
+    /// Server: chooses a mode from the client's offer (F-1142 negotiation diagnostics).
+    fn select(&self, offer: &EncrMode<'_>) -> Result<E2eMode, Fail> {
+        use HandshakeDiagnostic as D;
+        let g = Group::HandshakeReq;
+        let acc = &self.shared.config.accept;
+        let neg = |d: D, why: &str| Fail::hs(g, Check::AlgorithmNegotiation, d, why.to_owned());
+        match offer {
+            EncrMode::Aea(list) => {
+                for a in list {
+                    if let Some(m) = acc.iter().find(|m| matches!(m, E2eMode::Aead(x) if x.oid().as_bytes() == a.algorithm.as_bytes())) {
+                        return Ok(*m);
+                    }
+                }
+                if acc.iter().any(|m| matches!(m, E2eMode::Aead(_))) {
+                    Err(neg(
+                        D::AeaAlgorithmsNotSupported,
+                        "no acceptable AEA algorithm",
+                    ))
+                } else {
+                    Err(neg(D::EncrModeAeaNotSupported, "AE mode not accepted"))
+                }
+            }
+            EncrMode::NonAea { encr: None, icv } => {
+                for i in icv {
+                    if let Some(m) = acc.iter().find(|m| matches!(m, E2eMode::IcvOnly(x) if x.oid().as_bytes() == i.algorithm.as_bytes())) {
+                        return Ok(*m);
+                    }
+                }
+                if acc.iter().any(|m| matches!(m, E2eMode::IcvOnly(_))) {
+                    Err(neg(
+                        D::IcvAlgorithmsNotSupported,
+                        "no acceptable ICV algorithm",
+                    ))
+                } else {
+                    Err(neg(D::EncryptionRequired, "encryption required by policy"))
+                }
+            }
+            EncrMode::NonAea {
+                encr: Some(encr),
+                icv,
+            } => {
+                for e in encr {
+                    for i in icv {
+                        if let Some(m) = acc.iter().find(|m| matches!(m, E2eMode::CbcIcv(c, x) if c.oid().as_bytes() == e.algorithm.as_bytes() && x.oid().as_bytes() == i.algorithm.as_bytes())) {
+                            return Ok(*m);
+                        }
+                    }
+                }
+                if !acc.iter().any(|m| matches!(m, E2eMode::CbcIcv(..))) {
+                    Err(neg(
+                        D::EncryptAlgorithmsNotSupported,
+                        "separate encryption not accepted",
+                    ))
+                } else if acc
+                    .iter()
+                    .any(|m| matches!(m, E2eMode::CbcIcv(c, _) if alg_in(encr, &c.oid())))
+                {
+                    Err(neg(
+                        D::IcvAlgorithmsNotSupported,
+                        "no acceptable ICV algorithm",
+                    ))
+                } else {
+                    Err(neg(
+                        D::EncryptAlgorithmsNotSupported,
+                        "no acceptable encryption algorithm",
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Client: the server's selection must be exactly one algorithm per list and within what
+    /// we offered and accept.
+    fn check_selection(&self, sel: &EncrMode<'_>) -> Result<E2eMode, Fail> {
+        use HandshakeDiagnostic as D;
+        let g = Group::HandshakeAcc;
+        let neg = |d: D, why: &str| Fail::hs(g, Check::AlgorithmNegotiation, d, why.to_owned());
+        let offered = self.shared.config.offer;
+        let mode = match sel {
+            EncrMode::Aea(l) => {
+                let a = single(l).ok_or_else(|| {
+                    neg(
+                        D::SingleAeAlgorithmRequired,
+                        "more than one AE algorithm selected",
+                    )
+                })?;
+                crypto::AeadAlgorithm::from_oid(&a.algorithm)
+                    .map(E2eMode::Aead)
+                    .ok_or_else(|| neg(D::InvalidAeAlgorithm, "unknown AE algorithm"))?
+            }
+            EncrMode::NonAea { encr, icv } => {
+                let i = single(icv).ok_or_else(|| {
+                    neg(
+                        D::SingleIcvAlgoRequired,
+                        "more than one ICV algorithm selected",
+                    )
+                })?;
+                let i = crypto::IcvAlgorithm::from_oid(&i.algorithm)
+                    .ok_or_else(|| neg(D::IcvAlgorithmsNotSupported, "unknown ICV algorithm"))?;
+                match encr {
+                    None => E2eMode::IcvOnly(i),
+                    Some(e) => {
+                        let e = single(e).ok_or_else(|| {
+                            neg(
+                                D::SingleEncryptAlgoRequired,
+                                "more than one encryption algorithm selected",
+                            )
+                        })?;
+                        let c = crypto::CbcAlgorithm::from_oid(&e.algorithm).ok_or_else(|| {
+                            neg(
+                                D::InvalidEncryptionAlgorithm,
+                                "unknown encryption algorithm",
+                            )
+                        })?;
+                        E2eMode::CbcIcv(c, i)
+                    }
+                }
+            }
+        };
+        if mode != offered || !self.shared.config.accept.contains(&mode) {
+            let d = match (offered, mode) {
+                (E2eMode::Aead(_), E2eMode::Aead(_)) => D::InvalidAeAlgorithm,
+                (E2eMode::Aead(_), _) => D::AeNotUsed,
+                (_, E2eMode::Aead(_)) => D::AeIsRequired,
+                (E2eMode::CbcIcv(..), E2eMode::IcvOnly(_)) => D::EncryptionRequired,
+                (E2eMode::IcvOnly(_), E2eMode::CbcIcv(..)) => D::EncryptionNotRequired,
+                _ => D::InvalidEncryptionAlgorithm,
+            };
+            return Err(neg(d, "selection differs from our offer"));
+        }
+        Ok(mode)
+    }
+
+    /// Server: judges the HandshakeReq octets of an AARQ (after the OSI checks) and returns
+    /// the protected protocol's PDU and the accepted state. `bound` is the calling
+    /// AP-title + AE-qualifier (the address binding of Annex G.6.2).
+    pub(super) fn judge_handshake_req(
+        &self,
+        bytes: &[u8],
+        bound: Option<Oid<'static>>,
+    ) -> Result<(Vec<u8>, Box<Accepting>), Fail> {
+        use HandshakeDiagnostic as D;
+        let g = Group::HandshakeReq;
+        let proto = |why: String| Fail::hs(g, Check::ProtocolError, D::ProtocolError, why);
+        let h = match pdu::decode(bytes, &self.shared.config.limits) {
+            Ok(SecPdu::HandshakeReq(h)) => h,
+            Ok(other) => {
+                return Err(proto(format!(
+                    "{} where HandshakeReq was expected",
+                    other.kind().name()
+                )))
+            }
+            Err(e) => return Err(proto(e.to_string())),
+        };
+        let cert = self.judge_token1(&h, g, bound)?;
+        let t = &h.token1;
+        // Replay (U-05).
+        let cfg = &self.shared.config;
+        let now = TimeStamp::millis_of(self.now());
+        let window = i64::try_from(cfg.time_window.as_millis()).unwrap_or(i64::MAX / 4);
+        let cert_hash = crypto::sha256(t.pk_cert).unwrap_or([0; 32]);
+        match self.shared.replay.check_and_insert(
+            t.asso_id,
+            t.time.0,
+            cert_hash,
+            now,
+            t.time.0.saturating_add(window).saturating_add(window),
+        ) {
+            ReplayVerdict::Fresh => {}
+            ReplayVerdict::Replay => {
+                return Err(Fail::hs(
+                    g,
+                    Check::Replay,
+                    D::NoReasonGiven,
+                    format!(
+                        "HandshakeReq (assoID {}, time {}) seen before",
+                        t.asso_id,
+                        t.time.to_generalized()
+                    ),
+                ))
+            }
+            ReplayVerdict::Full => {
+                return Err(Fail::hs(
+                    g,
+                    Check::ReplayCacheFull,
+                    D::NoReasonGiven,
+                    "replay cache full",
+                ))
+            }
+        }
+        if h.pp != cfg.oids.protected_protocol {
+            return Err(Fail::hs(
+                g,
+                Check::ProtectedProtocolNotSupported,
+                D::ProtectedProtocolNotSupported,
+                format!("pp {:?}", h.pp),
+            ));
+        }
+        if t.asso_id.contains(':') {
+            return Err(proto(
+                "the client's assoID must be its part only".to_owned(),
+            ));
+        }
+        let group = self.dh_group_of(t.dh_key.group, g)?;
+        if t.hmac.algorithm.as_bytes() != crate::oids::HMAC_WITH_SHA256.as_bytes() {
+            return Err(Fail::hs(
+                g,
+                Check::HmacNotSupported,
+                D::HmacAlgorithmNotSupported,
+                "HKDF HMAC",
+            ));
+        }
+        let mode = self.select(&t.encr_mode)?;
+        let appl = h
+            .appl_data
+            .ok_or_else(|| proto("HandshakeReq without applData".to_owned()))?;
+        // Our own ephemeral now, so a bad client value is found before the AARE.
+        let eph = Ephemeral::generate(group).map_err(|e| proto(e.to_string()))?;
+        if eph.agree(t.dh_key.public_key).is_err() {
+            return Err(Fail::hs(
+                g,
+                Check::InvalidPublicValue,
+                D::ProtocolError,
+                "client DH public value invalid",
+            ));
+        }
+        let mut sid = [0u8; 2];
+        let _ = openssl::rand::rand_bytes(&mut sid);
+        Ok((
+            appl.to_vec(),
+            Box::new(Accepting {
+                asso_id: format!("{}:{}", t.asso_id, u16::from_be_bytes(sid) % 1000),
+                peer: cert,
+                mode,
+                eph,
+                client_public: t.dh_key.public_key.to_vec(),
+                tbs_req: h.tbs_contents.to_vec(),
+            }),
+        ))
+    }
+
+    /// Client: judges the HandshakeAcc octets of an accepting AARE (after the OSI checks)
+    /// against our HandshakeReq, and returns the protected protocol's PDU and the data
+    /// phase. `bound` is the responding AP-title + AE-qualifier.
+    pub(super) fn judge_handshake_acc(
+        &self,
+        init: &Initiating,
+        bytes: &[u8],
+        bound: Option<Oid<'static>>,
+    ) -> Result<(Vec<u8>, Box<Established>), Fail> {
+        use HandshakeDiagnostic as D;
+        let g = Group::HandshakeAcc;
+        let proto = |why: String| Fail::hs(g, Check::ProtocolError, D::ProtocolError, why);
+        let h = match pdu::decode(bytes, &self.shared.config.limits) {
+            Ok(SecPdu::HandshakeAcc(h)) => h,
+            Ok(other) => {
+                return Err(proto(format!(
+                    "{} in an accepting AARE",
+                    other.kind().name()
+                )))
+            }
+            Err(e) => return Err(proto(e.to_string())),
+        };
+        let cert = self.judge_token1(&h, g, bound)?;
+        let t = &h.token1;
+        match t.asso_id.split_once(':') {
+            Some((c, _)) if c == init.asso_id => {}
+            _ => {
+                return Err(proto(format!(
+                    "assoID {} does not continue ours ({})",
+                    t.asso_id, init.asso_id
+                )))
+            }
+        }
+        if h.pp != self.shared.config.oids.protected_protocol {
+            return Err(Fail::hs(
+                g,
+                Check::ProtectedProtocolNotSupported,
+                D::ProtectedProtocolNotSupported,
+                "pp",
+            ));
+        }
+        let group = self.dh_group_of(t.dh_key.group, g)?;
+        if group != init.eph.group() {
+            return Err(Fail::hs(
+                g,
+                Check::DhGroupNotSupported,
+                D::IllegalDhGroupSelected,
+                "server changed the DH group",
+            ));
+        }
+        if t.hmac.algorithm.as_bytes() != crate::oids::HMAC_WITH_SHA256.as_bytes() {
+            return Err(Fail::hs(
+                g,
+                Check::HmacNotSupported,
+                D::HmacAlgorithmNotSupported,
+                "HKDF HMAC",
+            ));
+        }
+        let mode = self.check_selection(&t.encr_mode)?;
+        let appl = h
+            .appl_data
+            .ok_or_else(|| proto("HandshakeAcc without applData".to_owned()))?;
+        let Ok(z) = init.eph.agree(t.dh_key.public_key) else {
+            return Err(Fail::hs(
+                g,
+                Check::InvalidPublicValue,
+                D::ProtocolError,
+                "server DH public value invalid",
+            ));
+        };
+        let salt = crypto::handshake_salt(&init.tbs_req, h.tbs_contents)
+            .map_err(|e| proto(e.to_string()))?;
+        let keys = transfer::Keys::derive(mode, Role::Initiator, z.as_bytes(), &salt)
+            .map_err(|_| proto("key derivation failed".to_owned()))?;
+        let rekey = Rekey::Initiator {
+            group,
+            server_public: t.dh_key.public_key.to_vec(),
+            must_rekey: false,
+            awaiting_changed: None,
+        };
+        Ok((
+            appl.to_vec(),
+            Box::new(Established {
+                asso_id: t.asso_id.to_owned(),
+                peer: cert,
+                transfer: Transfer::new(mode, keys, salt, rekey, self.now()),
+            }),
+        ))
+    }
+}
