@@ -3,18 +3,30 @@
 //! path to the trust anchors with validity and revocation (RFC 5280 §6 through openssl's
 //! X509_verify_cert, CRLs per RFC 5280 §6.3), key usage and key strength, and the subject's
 //! objectIdentifier attribute (X.520 2.5.4.106, Annex G.6.2).
+//!
+//! A peer certificate OpenSSL cannot parse (a subject whose 2.5.4.106 value is an OBJECT
+//! IDENTIFIER, the X.520 syntax; spec notes E-12) is read with [`acse::certificate`] instead
+//! ([`PeerCertificate::Der`]) and gets the same checks with the same events: its signature is
+//! verified with the issuer's key found among the anchors and intermediates, the issuer's own
+//! path by OpenSSL as usual, then validity, revocation, key usage and key strength from the DER
+//! ([`TrustStore::verify_der`]).
 
 use std::cmp::Ordering;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use acse::certificate::{Certificate, IssuerError, ValidityError};
+use openssl::asn1::Asn1Integer;
+use openssl::bn::BigNum;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{HasPublic, Id, PKey, PKeyRef, Private, Public};
 use openssl::sign::{Signer, Verifier};
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyParam;
-use openssl::x509::{CrlStatus, X509Crl, X509KeyUsage, X509Ref, X509StoreContext, X509};
+use openssl::x509::{
+    CrlStatus, X509Crl, X509CrlRef, X509KeyUsage, X509NameRef, X509Ref, X509StoreContext, X509,
+};
 
 use crate::events;
 use crate::value::MmsAuthenticationValue;
@@ -127,10 +139,68 @@ pub fn check_key_usage(cert: &X509Ref) -> Result<(), Failure> {
     match cert.key_usage() {
         None => Ok(()),
         Some(ku) if ku.contains(X509KeyUsage::DIGITAL_SIGNATURE) => Ok(()),
-        Some(_) => Err(Failure::new(
-            events::KEY_USAGE,
-            "key usage without digitalSignature",
-        )),
+        Some(_) => Err(key_usage_failure()),
+    }
+}
+
+fn key_usage_failure() -> Failure {
+    Failure::new(events::KEY_USAGE, "key usage without digitalSignature")
+}
+
+/// A peer's end-entity certificate as the checks read it: parsed by OpenSSL, or, only when
+/// OpenSSL cannot parse it (an OBJECT IDENTIFIER-valued 2.5.4.106 subject attribute, the X.520
+/// form of the IEC 62351-4 Annex G.6.2 binding), decoded with [`acse::certificate`].
+pub enum PeerCertificate<'a> {
+    /// OpenSSL parsed it: every check is OpenSSL's ([`TrustStore::verify`]).
+    Openssl(X509),
+    /// OpenSSL could not parse it: the DER view ([`TrustStore::verify_der`]).
+    Der(Box<Certificate<'a>>),
+}
+
+impl std::fmt::Debug for PeerCertificate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeerCertificate::Openssl(_) => f.write_str("PeerCertificate::Openssl"),
+            PeerCertificate::Der(c) => write!(f, "PeerCertificate::Der({})", c.subject.one_line()),
+        }
+    }
+}
+
+impl<'a> PeerCertificate<'a> {
+    /// Parses `der` with OpenSSL, falling back to [`Certificate::parse`]; neither reading it is
+    /// [`events::CERTIFICATE_INVALID`] with OpenSSL's error.
+    pub fn parse(der: &'a [u8]) -> Result<PeerCertificate<'a>, Failure> {
+        match X509::from_der(der) {
+            Ok(c) => Ok(PeerCertificate::Openssl(c)),
+            Err(e) => Certificate::parse(der)
+                .map(|c| PeerCertificate::Der(Box::new(c)))
+                .map_err(|d| {
+                    Failure::new(
+                        events::CERTIFICATE_INVALID,
+                        format!("DER X.509: {e} (and {d})"),
+                    )
+                }),
+        }
+    }
+
+    /// Key usage: digitalSignature when the extension is present (RFC 5280 §4.2.1.3).
+    pub fn check_key_usage(&self) -> Result<(), Failure> {
+        match self {
+            PeerCertificate::Openssl(c) => check_key_usage(c),
+            PeerCertificate::Der(c) => match c.key_usage {
+                Some(k) if !k.digital_signature() => Err(key_usage_failure()),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// The subject public key (from the SubjectPublicKeyInfo DER for [`PeerCertificate::Der`]).
+    pub fn public_key(&self) -> Result<PKey<Public>, Failure> {
+        match self {
+            PeerCertificate::Openssl(c) => c.public_key(),
+            PeerCertificate::Der(c) => PKey::public_key_from_der(c.subject_public_key_info),
+        }
+        .map_err(|e| Failure::new(events::CERTIFICATE_INVALID, format!("public key: {e}")))
     }
 }
 
@@ -181,7 +251,92 @@ fn verify_error(code: i32, text: &str) -> Failure {
     Failure::new(c, format!("certificate path: {text} ({code})"))
 }
 
+/// The serialNumber contents octets (two's complement, RFC 5280 §4.1.2.2) as an openssl
+/// INTEGER, for a CRL lookup.
+fn serial_integer(contents: &[u8]) -> Result<Asn1Integer, openssl::error::ErrorStack> {
+    let mut n = BigNum::from_slice(contents)?;
+    if contents.first().is_some_and(|b| b & 0x80 != 0) {
+        // Negative (non-conformant but seen): the unsigned reading minus 2^(8·len).
+        let bits = i32::try_from(contents.len().saturating_mul(8)).unwrap_or(i32::MAX);
+        let mut modulus = BigNum::new()?;
+        modulus.set_bit(bits)?;
+        let mut negative = BigNum::new()?;
+        negative.checked_sub(&n, &modulus)?;
+        n = negative;
+    }
+    n.to_asn1_integer()
+}
+
 impl TrustStore {
+    /// Checks a peer certificate's path ([`TrustStore::verify`] or [`TrustStore::verify_der`],
+    /// by how it was parsed).
+    pub fn verify_peer(
+        &self,
+        cert: &PeerCertificate<'_>,
+        now: SystemTime,
+    ) -> Result<PathOk, Failure> {
+        match cert {
+            PeerCertificate::Openssl(c) => self.verify(c, now),
+            PeerCertificate::Der(c) => self.verify_der(c, now),
+        }
+    }
+
+    /// The checks of [`TrustStore::verify`] for a leaf OpenSSL cannot parse (RFC 5280 §6.1 for
+    /// a path whose last certificate is read with [`acse::certificate`]): the issuer is the
+    /// anchor or intermediate whose subject DER equals the leaf's issuer DER and whose key
+    /// verifies the leaf's signature over the received TBSCertificate
+    /// ([`Certificate::find_issuer`]); no unhandled critical extension; the issuer's own path
+    /// by [`TrustStore::verify`] (validity, anchors, revocation); the leaf's validity at `now`;
+    /// the leaf's revocation by issuer and serial number. Failures carry the same event codes
+    /// and OpenSSL error numbers as the OpenSSL path.
+    pub fn verify_der(&self, leaf: &Certificate<'_>, now: SystemTime) -> Result<PathOk, Failure> {
+        let internal = |e: openssl::error::ErrorStack| {
+            Failure::new(events::CERTIFICATE_UNTRUSTED, format!("openssl: {e}"))
+        };
+        let cas: Vec<&X509> = self.anchors.iter().chain(&self.intermediates).collect();
+        let ders = cas
+            .iter()
+            .map(|c| c.to_der())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal)?;
+        let refs: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
+        let subject = leaf.subject.one_line();
+        let issuer = match leaf.find_issuer(&refs) {
+            Ok(i) => cas.get(i).copied().ok_or_else(|| {
+                Failure::new(events::CERTIFICATE_UNTRUSTED, "issuer index out of range")
+            })?,
+            // OpenSSL's numbers: unable to get local issuer certificate (20), certificate
+            // signature failure (7).
+            Err(e @ IssuerError::NotFound) => return Err(verify_error(20, &e.to_string())),
+            Err(e) => return Err(verify_error(7, &e.to_string())),
+        };
+        if let Some(ext) = leaf.unhandled_critical_extension {
+            return Err(Failure::new(
+                events::CERTIFICATE_UNTRUSTED,
+                format!("certificate path: unhandled critical extension {ext} (34)"),
+            ));
+        }
+        let mut ok = self.verify(issuer, now).map_err(|mut f| {
+            f.reason = format!("issuer: {}", f.reason);
+            f
+        })?;
+        leaf.validity.check(now).map_err(|e| match e {
+            ValidityError::NotYetValid => verify_error(9, "certificate is not yet valid"),
+            ValidityError::Expired => verify_error(10, "certificate has expired"),
+        })?;
+        let issuer_key = issuer.public_key().map_err(internal)?;
+        let serial = serial_integer(leaf.serial).map_err(internal)?;
+        self.revocation(
+            |name| name.to_der().map(|d| d == leaf.issuer.der).unwrap_or(false),
+            |crl| matches!(crl.get_by_serial(&serial), CrlStatus::Revoked(_)),
+            || subject.clone(),
+            &issuer_key,
+            now,
+            &mut ok,
+        )?;
+        Ok(ok)
+    }
+
     /// Checks the path from `cert` to an anchor at time `now` (validity of every
     /// certificate), then revocation of every non-anchor certificate against the CRLs whose
     /// issuer and signature match its issuer.
@@ -233,14 +388,35 @@ impl TrustStore {
         now: SystemTime,
         ok: &mut PathOk,
     ) -> Result<(), Failure> {
+        self.revocation(
+            |name| {
+                name.try_cmp(cert.issuer_name())
+                    .map(|o| o == Ordering::Equal)
+                    .unwrap_or(false)
+            },
+            |crl| matches!(crl.get_by_cert(cert), CrlStatus::Revoked(_)),
+            || one_line_subject(cert),
+            issuer_key,
+            now,
+            ok,
+        )
+    }
+
+    /// Revocation of one certificate (RFC 5280 §6.3): every CRL whose issuer is the
+    /// certificate's (`same_issuer`) and whose signature verifies with `issuer_key` is
+    /// consulted (`revoked`); a CRL past its nextUpdate adds the stale warning.
+    fn revocation(
+        &self,
+        same_issuer: impl Fn(&X509NameRef) -> bool,
+        revoked: impl Fn(&X509CrlRef) -> bool,
+        subject: impl Fn() -> String,
+        issuer_key: &PKey<Public>,
+        now: SystemTime,
+        ok: &mut PathOk,
+    ) -> Result<(), Failure> {
         let now_asn1 = openssl::asn1::Asn1Time::from_unix(unix_secs(now) as _).ok();
         for crl in &self.crls {
-            let same_issuer = crl
-                .issuer_name()
-                .try_cmp(cert.issuer_name())
-                .map(|o| o == Ordering::Equal)
-                .unwrap_or(false);
-            if !same_issuer || !crl.verify(issuer_key).unwrap_or(false) {
+            if !same_issuer(crl.issuer_name()) || !crl.verify(issuer_key).unwrap_or(false) {
                 continue;
             }
             if let (Some(next), Some(n)) = (crl.next_update(), now_asn1.as_ref()) {
@@ -253,10 +429,10 @@ impl TrustStore {
                     ok.warnings.push(events::CRL_STALE);
                 }
             }
-            if let CrlStatus::Revoked(_) = crl.get_by_cert(cert) {
+            if revoked(crl) {
                 return Err(Failure::new(
                     events::CERTIFICATE_REVOKED,
-                    format!("certificate revoked ({})", one_line_subject(cert)),
+                    format!("certificate revoked ({})", subject()),
                 ));
             }
         }
@@ -272,5 +448,7 @@ pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
 
 /// The subject in one line (see [`acse::security::subject_line`]).
 pub fn one_line_subject(cert: &X509Ref) -> String {
-    acse::security::subject_line(cert)
+    cert.to_der()
+        .map(|d| acse::security::subject_line(&d))
+        .unwrap_or_default()
 }

@@ -13,12 +13,11 @@ use acse::security::{
     AssociationSecurity, AuthenticatedPeer, Refusal, Role, SecurityContext, SecurityError,
     SecurityEvents, SecurityFactory, TransportSecurity,
 };
-use openssl::x509::X509;
 
 use crate::config::{AProfileConfig, ConfigError, Dialect, FailureResponse};
 use crate::crypto::{
-    check_key, check_key_usage, one_line_subject, sign, subject_object_identifier,
-    verify_signature, Failure, SignatureOutcome,
+    check_key, sign, subject_object_identifier, verify_signature, Failure, PeerCertificate,
+    SignatureOutcome,
 };
 use crate::events;
 use crate::replay::{self, ReplayCache, ReplayError};
@@ -165,10 +164,11 @@ impl AProfile {
         let cfg = self.config();
         let now = (cfg.clock)();
         let (value, carrier) = from_authentication_value(av).map_err(value_failure)?;
-        let cert = X509::from_der(value.certificate)
-            .map_err(|e| Failure::new(events::CERTIFICATE_INVALID, format!("DER X.509: {e}")))?;
-        let subject = one_line_subject(&cert);
-        let path = cfg.trust.verify(&cert, now).map_err(|mut f| {
+        // OpenSSL's parse, or the DER view when OpenSSL cannot read the certificate (an
+        // OBJECT IDENTIFIER-valued 2.5.4.106; spec notes E-12): the same checks either way.
+        let cert = PeerCertificate::parse(value.certificate)?;
+        let subject = acse::security::subject_line(value.certificate);
+        let path = cfg.trust.verify_peer(&cert, now).map_err(|mut f| {
             f.reason = format!("{} [{subject}]", f.reason);
             f
         })?;
@@ -176,10 +176,8 @@ impl AProfile {
             self.shared
                 .record(w, &format_args!("peer={} subject=[{subject}]", self.who()));
         }
-        check_key_usage(&cert)?;
-        let key = cert
-            .public_key()
-            .map_err(|e| Failure::new(events::CERTIFICATE_INVALID, format!("public key: {e}")))?;
+        cert.check_key_usage()?;
+        let key = cert.public_key()?;
         check_key(&key, cfg.min_rsa_bits, cfg.allow_ecdsa)?;
         match verify_signature(&key, &value, cfg.legacy_sha1_peers)? {
             SignatureOutcome::Conformant => {}

@@ -110,64 +110,25 @@ pub trait SecurityFactory: Send + Sync {
 }
 
 /// A certificate's subject in one line (`O=..., CN=..., 2.5.4.106=...`) for logs and
-/// [`AuthenticatedPeer::subject`]: attribute types openssl has no short name for (such as the
-/// X.520 objectIdentifier 2.5.4.106 of IEC 62351-4 Annex G.6.2) are written dotted.
-pub fn subject_line(cert: &openssl::x509::X509Ref) -> String {
-    let mut parts = Vec::new();
-    for e in cert.subject_name().entries() {
-        let obj = e.object();
-        let name = match obj.nid().short_name() {
-            Ok(n) if n != "UNDEF" => n.to_owned(),
-            _ => obj.to_string(),
-        };
-        let value = e.data().to_string().unwrap_or_else(|_| "?".into());
-        parts.push(format!("{name}={value}"));
-    }
-    parts.join(", ")
+/// [`AuthenticatedPeer::subject`], from the certificate's DER (RFC 5280 §4.1.2.6) through
+/// [`crate::certificate`]: short names for the common attribute types, dotted OIDs for the
+/// others (such as the X.520 objectIdentifier 2.5.4.106 of IEC 62351-4 Annex G.6.2, whose
+/// OBJECT IDENTIFIER value is written dotted too). Empty when `cert_der` is not a certificate.
+pub fn subject_line(cert_der: &[u8]) -> String {
+    crate::certificate::subject_line(cert_der)
 }
 
 /// The dotted value of a certificate subject's X.520 objectIdentifier attribute (2.5.4.106,
-/// the AP-title binding of IEC 62351-4 Annex G.6.2), read from the certificate's DER: an
-/// OBJECT IDENTIFIER value (the X.520 syntax), or a UTF8String holding a dotted OID (what
-/// deployed peers use because OpenSSL cannot represent the former; spec notes E-12). `None`
-/// when the attribute is absent or the octets are not a certificate.
+/// the AP-title binding of IEC 62351-4 Annex G.6.2), read from the certificate's DER through
+/// [`crate::certificate`]: an OBJECT IDENTIFIER value (the X.520 syntax), or a UTF8String
+/// holding a dotted OID (what deployed peers use because OpenSSL cannot parse the former; spec
+/// notes E-12). `None` when the attribute is absent or malformed or the octets are not a
+/// certificate.
 pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
-    use copp::ber::{Reader, Tag};
-    const OBJECT_IDENTIFIER_ATTRIBUTE: [u8; 3] = [0x55, 0x04, 0x6a];
-    let mut r = Reader::with_depth(cert_der, 16);
-    let cert = r.read().ok()?.expect(Tag::SEQUENCE).ok()?;
-    let mut c = cert.reader().ok()?;
-    let tbs = c.read().ok()?.expect(Tag::SEQUENCE).ok()?;
-    let mut t = tbs.reader().ok()?;
-    t.read_if(Tag::context(0, true)).ok()?; // version
-    t.read().ok()?.expect(Tag::INTEGER).ok()?; // serialNumber
-    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // signature
-    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // issuer
-    t.read().ok()?.expect(Tag::SEQUENCE).ok()?; // validity
-    let subject = t.read().ok()?.expect(Tag::SEQUENCE).ok()?;
-    let mut rdns = subject.reader().ok()?;
-    while let Some(rdn) = rdns.read_optional().ok()? {
-        let mut atvs = rdn.expect(Tag::SET).ok()?.reader().ok()?;
-        while let Some(atv) = atvs.read_optional().ok()? {
-            let mut a = atv.expect(Tag::SEQUENCE).ok()?.reader().ok()?;
-            let ty = a.read().ok()?.expect(Tag::OID).ok()?;
-            if ty.contents != OBJECT_IDENTIFIER_ATTRIBUTE {
-                continue;
-            }
-            let v = a.read().ok()?;
-            return match v.tag {
-                Tag::OID => v.oid().ok().map(|o| o.to_id_string()),
-                t if t == Tag::universal(12, false) => {
-                    let s = std::str::from_utf8(v.contents).ok()?;
-                    copp::ber::oid_from_str(s.trim())
-                        .ok()
-                        .map(|o| o.to_id_string())
-                }
-                _ => None,
-            };
-        }
-    }
-    None
+    crate::certificate::Certificate::parse(cert_der)
+        .ok()?
+        .subject
+        .object_identifier()
 }
 
 /// The peer identity a provider authenticated (IEC 62351-4 §11.2 A-security-profile, or the
@@ -789,9 +750,10 @@ mod tests {
         assert_eq!(e.to_string(), "missing or unusable credential: signing key");
     }
 
-    /// The 2.5.4.106 value in both encodings: a UTF8String holding the dotted OID (from a real
-    /// certificate of the test CA) and an OBJECT IDENTIFIER (hand-assembled TBS skeleton, since
-    /// openssl cannot issue one); absent attribute and non-certificate octets give `None`.
+    /// The 2.5.4.106 value in both encodings: a UTF8String holding the dotted OID (a real
+    /// certificate of the test CA) and an OBJECT IDENTIFIER (the same certificate with its
+    /// subject re-encoded with `der`, since openssl cannot issue one); absent attribute and
+    /// truncated octets give `None`.
     #[test]
     fn subject_object_identifier_in_both_forms() {
         use cot::pki::{KeyKind, LeafSpec, Pki};
@@ -808,7 +770,8 @@ mod tests {
             subject_object_identifier(&der).as_deref(),
             Some("1.1.1.999.1.12")
         );
-        assert!(subject_line(&leaf.certificate).contains("2.5.4.106=1.1.1.999.1.12"));
+        assert!(subject_line(&der).contains("2.5.4.106=1.1.1.999.1.12"));
+        assert!(subject_line(&der).starts_with("O=osi-mms test PKI, CN=ied, "));
         let plain = pki
             .issue(&LeafSpec::new("plain").with_key(KeyKind::EcP256))
             .expect("plain");
@@ -816,22 +779,19 @@ mod tests {
             subject_object_identifier(&plain.cert_der().expect("der")),
             None
         );
-        // Certificate { tbs { [0]{2}, serial 1, sig {}, issuer {}, validity {},
-        //   subject { SET { SEQ { 2.5.4.106, OID 1.1.1.999.1.12 } } } } }.
-        let atv = [
-            0x30, 0x0d, 0x06, 0x03, 0x55, 0x04, 0x6a, 0x06, 0x06, 0x29, 0x01, 0x87, 0x67, 0x01,
-            0x0c,
-        ];
-        let mut subject = vec![0x30, 0x11, 0x31, 0x0f];
-        subject.extend_from_slice(&atv);
-        let mut tbs = vec![0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x01];
-        tbs.extend_from_slice(&[0x30, 0x00, 0x30, 0x00, 0x30, 0x00]);
-        tbs.extend_from_slice(&subject);
-        let mut cert = vec![0x30, (tbs.len() + 2) as u8, 0x30, tbs.len() as u8];
-        cert.extend_from_slice(&tbs);
+        // The X.520 form (OBJECT IDENTIFIER value), which openssl cannot parse.
+        let cert = crate::certificate::tests::with_subject(
+            &der,
+            &crate::certificate::tests::oid_subject("ied", "1.1.1.999.1.12"),
+        );
+        assert!(openssl::x509::X509::from_der(&cert).is_err());
         assert_eq!(
             subject_object_identifier(&cert).as_deref(),
             Some("1.1.1.999.1.12")
+        );
+        assert_eq!(
+            subject_line(&cert),
+            "O=osi-mms test PKI, CN=ied, 2.5.4.106=1.1.1.999.1.12"
         );
         for n in 0..cert.len() {
             assert_eq!(

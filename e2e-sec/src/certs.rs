@@ -2,9 +2,16 @@
 //! ASSUMPTIONS.md U-14, U-15, U-17): parse, validity against the provider's clock, key usage,
 //! key type and size, path to a configured anchor (openssl `X509Store`), and the subject's
 //! X.520 objectIdentifier (2.5.4.106) for the OSI address binding.
+//!
+//! A certificate OpenSSL cannot parse (a subject whose 2.5.4.106 value is an OBJECT IDENTIFIER,
+//! the X.520 syntax of Annex G.6.2; spec notes E-12) is read with [`acse::certificate`] and
+//! gets the same checks with the same diagnostics: validity, key usage and key from its DER, its
+//! signature with the key of the issuer found among the anchors and the received certPath, and
+//! the issuer's own path by OpenSSL.
 
 use std::time::SystemTime;
 
+use acse::certificate::Certificate;
 use openssl::asn1::Asn1Time;
 use openssl::pkey::{Id, PKey, Public};
 use openssl::stack::Stack;
@@ -14,9 +21,12 @@ use openssl::x509::{X509KeyUsage, X509StoreContext, X509};
 
 use crate::pdu::HandshakeDiagnostic;
 
-/// The trust anchors, built once per factory.
+/// The trust anchors, built once per factory: an openssl store, and the anchors' DER for the
+/// issuer search of certificates OpenSSL cannot parse.
 pub struct TrustStore {
     store: X509Store,
+    anchors: Vec<X509>,
+    anchors_der: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for TrustStore {
@@ -35,7 +45,15 @@ impl TrustStore {
         }
         b.set_flags(X509VerifyFlags::NO_CHECK_TIME)
             .map_err(|e| e.to_string())?;
-        Ok(TrustStore { store: b.build() })
+        let anchors_der = anchors
+            .iter()
+            .map(|a| a.to_der().map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TrustStore {
+            store: b.build(),
+            anchors: anchors.to_vec(),
+            anchors_der,
+        })
     }
 }
 
@@ -53,9 +71,19 @@ fn within_validity(c: &X509, now: &Asn1Time) -> bool {
     )
 }
 
+/// The Annex G key profile: RSA of at least 2048 bits or EC of at least 256.
+fn strong(pk: &PKey<Public>) -> bool {
+    match pk.id() {
+        Id::RSA => pk.bits() >= 2048,
+        Id::EC => pk.bits() >= 256,
+        _ => false,
+    }
+}
+
 /// Checks a peer's end-entity certificate and path at time `now`: Annex G profile
 /// (digitalSignature in keyUsage when present, RSA ≥ 2048 or EC ≥ 256 bits), validity, and a
-/// path to an anchor. Errors name the HandshakeDiagnostic to report.
+/// path to an anchor. Errors name the HandshakeDiagnostic to report. A certificate OpenSSL
+/// cannot parse is checked from its DER ([`acse::certificate`]) with the same diagnostics.
 pub fn check_certificate(
     store: &TrustStore,
     cert_der: &[u8],
@@ -63,36 +91,76 @@ pub fn check_certificate(
     now: SystemTime,
 ) -> Result<PeerCertificate, HandshakeDiagnostic> {
     use HandshakeDiagnostic::{InvalidCertificationPath, InvalidPublicKeyCertificate};
-    let cert = X509::from_der(cert_der).map_err(|_| InvalidPublicKeyCertificate)?;
     let now_t = Asn1Time::from_unix(unix(now)).map_err(|_| InvalidPublicKeyCertificate)?;
-    if !within_validity(&cert, &now_t) {
+    let leaf = match X509::from_der(cert_der) {
+        Ok(cert) => Leaf::Openssl(cert),
+        Err(_) => Leaf::Der(Box::new(
+            Certificate::parse(cert_der).map_err(|_| InvalidPublicKeyCertificate)?,
+        )),
+    };
+    let valid = match &leaf {
+        Leaf::Openssl(c) => within_validity(c, &now_t),
+        Leaf::Der(c) => c.validity.check(now).is_ok(),
+    };
+    if !valid {
         return Err(InvalidPublicKeyCertificate);
     }
-    if let Some(ku) = cert.key_usage() {
-        if !ku.contains(X509KeyUsage::DIGITAL_SIGNATURE) {
-            return Err(InvalidPublicKeyCertificate);
-        }
-    }
-    let pk = cert.public_key().map_err(|_| InvalidPublicKeyCertificate)?;
-    let strong = match pk.id() {
-        Id::RSA => pk.bits() >= 2048,
-        Id::EC => pk.bits() >= 256,
-        _ => false,
+    let digital_signature = match &leaf {
+        Leaf::Openssl(c) => c
+            .key_usage()
+            .map(|ku| ku.contains(X509KeyUsage::DIGITAL_SIGNATURE)),
+        Leaf::Der(c) => c.key_usage.map(|ku| ku.digital_signature()),
     };
-    if !strong {
+    if digital_signature == Some(false) {
+        return Err(InvalidPublicKeyCertificate);
+    }
+    let pk = match &leaf {
+        Leaf::Openssl(c) => c.public_key(),
+        Leaf::Der(c) => PKey::public_key_from_der(c.subject_public_key_info),
+    }
+    .map_err(|_| InvalidPublicKeyCertificate)?;
+    if !strong(&pk) {
         return Err(InvalidPublicKeyCertificate);
     }
     let mut chain = Stack::new().map_err(|_| InvalidCertificationPath)?;
+    let mut path_certs = Vec::with_capacity(path.len());
     for p in path {
         let c = X509::from_der(p).map_err(|_| InvalidCertificationPath)?;
         if !within_validity(&c, &now_t) {
             return Err(InvalidCertificationPath);
         }
+        path_certs.push(c.clone());
         chain.push(c).map_err(|_| InvalidCertificationPath)?;
     }
+    // The certificate OpenSSL verifies up to an anchor: the leaf itself, or, for a leaf only the
+    // DER view reads, its issuer once the leaf's signature verified with the issuer's key.
+    let top = match &leaf {
+        Leaf::Openssl(c) => c.clone(),
+        Leaf::Der(c) => {
+            if c.unhandled_critical_extension.is_some() {
+                return Err(InvalidCertificationPath);
+            }
+            let candidates: Vec<&[u8]> = store
+                .anchors_der
+                .iter()
+                .map(Vec::as_slice)
+                .chain(path.iter().copied())
+                .collect();
+            let i = c
+                .find_issuer(&candidates)
+                .map_err(|_| InvalidCertificationPath)?;
+            store
+                .anchors
+                .iter()
+                .chain(&path_certs)
+                .nth(i)
+                .cloned()
+                .ok_or(InvalidCertificationPath)?
+        }
+    };
     let mut ctx = X509StoreContext::new().map_err(|_| InvalidCertificationPath)?;
     let ok = ctx
-        .init(&store.store, &cert, &chain, |c| c.verify_cert())
+        .init(&store.store, &top, &chain, |c| c.verify_cert())
         .unwrap_or(false);
     if !ok {
         return Err(InvalidCertificationPath);
@@ -101,6 +169,12 @@ pub fn check_certificate(
         der: cert_der.to_vec(),
         key: pk,
     })
+}
+
+/// The leaf as read: by OpenSSL, or only by the DER view.
+enum Leaf<'a> {
+    Openssl(X509),
+    Der(Box<Certificate<'a>>),
 }
 
 /// A peer's end-entity certificate as a provider keeps it once checked: the octets it sent and
@@ -123,18 +197,21 @@ impl std::fmt::Debug for PeerCertificate {
 
 impl PeerCertificate {
     /// The public key of `cert_der`, unchecked (the handshake verifies the signature with it
-    /// before [`check_certificate`] judges the certificate, in the U-14 order).
+    /// before [`check_certificate`] judges the certificate, in the U-14 order): OpenSSL's
+    /// parse, or the SubjectPublicKeyInfo of the DER view when OpenSSL cannot parse it.
     pub fn public_key(cert_der: &[u8]) -> Result<PKey<Public>, HandshakeDiagnostic> {
-        X509::from_der(cert_der)
-            .and_then(|c| c.public_key())
-            .map_err(|_| HandshakeDiagnostic::InvalidPublicKeyCertificate)
+        match X509::from_der(cert_der) {
+            Ok(c) => c.public_key().ok(),
+            Err(_) => Certificate::parse(cert_der)
+                .ok()
+                .and_then(|c| PKey::public_key_from_der(c.subject_public_key_info).ok()),
+        }
+        .ok_or(HandshakeDiagnostic::InvalidPublicKeyCertificate)
     }
 
     /// The subject in one line, for logs and [`acse::security::AuthenticatedPeer`].
     pub fn subject_line(&self) -> String {
-        X509::from_der(&self.der)
-            .map(|c| acse::security::subject_line(&c))
-            .unwrap_or_default()
+        acse::security::subject_line(&self.der)
     }
 }
 

@@ -1,6 +1,6 @@
 //! File management services (ISO 9506-2 Annex D, the `ISO-9506-MMS-1A` module; service
-//! definitions in ISO 9506-1 Annex D): ObtainFile \[46\], FileOpen \[72\], FileRead \[73\],
-//! FileClose \[74\], FileRename \[75\], FileDelete \[76\] and FileDirectory \[77\].
+//! definitions in ISO 9506-1 Annex D): ObtainFile [46], FileOpen [72], FileRead [73],
+//! FileClose [74], FileRename [75], FileDelete [76] and FileDirectory [77].
 //!
 //! Wire forms follow Wireshark's MMS module: `listOfDirectoryEntry [0] SEQUENCE OF
 //! DirectoryEntry` has no IMPLICIT, so it is an EXPLICIT `[0]` around a universal SEQUENCE.

@@ -1,6 +1,6 @@
 //! Journal management services (ISO 9506-2 §20; service definitions in ISO 9506-1 §20):
-//! ReadJournal \[65\], WriteJournal \[66\], InitializeJournal \[67\], ReportJournalStatus \[68\],
-//! CreateJournal \[69\] and DeleteJournal \[70\], with the journal entry types a server's journal
+//! ReadJournal [65], WriteJournal [66], InitializeJournal [67], ReportJournalStatus [68],
+//! CreateJournal [69] and DeleteJournal [70], with the journal entry types a server's journal
 //! store keeps ([`JournalEntry`], [`EntryContent`]).
 //!
 //! Wire forms follow Wireshark's MMS module. Where ISO 9506-2:2003 differs, the decoder also

@@ -1,5 +1,5 @@
 //! Operator communication services (ISO 9506-2 §16; service definitions in ISO 9506-1 §16):
-//! Input \[17\] and Output \[18\].
+//! Input [17] and Output [18].
 //!
 //! Wireshark's module types the prompt, output and input strings as VisibleString; ISO
 //! 9506-2:2003 makes them MMSString (UTF8String). The untagged list elements are therefore

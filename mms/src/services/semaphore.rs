@@ -1,6 +1,6 @@
 //! Semaphore management services (ISO 9506-2 §15; service definitions in ISO 9506-1 §15):
-//! TakeControl \[19\], RelinquishControl \[20\], DefineSemaphore \[21\], DeleteSemaphore \[22\],
-//! ReportSemaphoreStatus \[23\], ReportPoolSemaphoreStatus \[24\] and ReportSemaphoreEntryStatus \[25\].
+//! TakeControl [19], RelinquishControl [20], DefineSemaphore [21], DeleteSemaphore [22],
+//! ReportSemaphoreStatus [23], ReportPoolSemaphoreStatus [24] and ReportSemaphoreEntryStatus [25].
 //!
 //! Tags follow Wireshark's MMS module (the 1990 text with fixes), which matches ISO 9506-2:2003
 //! for these services: `semaphoreName [0] ObjectName` is an EXPLICIT tag around the CHOICE,

@@ -1175,7 +1175,7 @@ mod tests {
     }
 
     // Every vector in variables.vec was checked with tshark 4.0 (dissector mms) through
-    // interop-tests/tests/mms_vectors_tshark.rs: no malformed packet, no expert error.
+    // /work/tools/mmsdissect: no malformed packet, no expert error.
     #[test]
     fn vectors_decode_and_reencode() {
         let vs = testvec::load("variables.vec");
