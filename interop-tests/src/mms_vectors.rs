@@ -11,11 +11,11 @@
 //!   (`peers/hat_mms_decode.py`), which re-encodes them to the identical octets
 //!   (test `mms_vectors_decode_in_hat_drivers`).
 
-/// MMS `initiate-RequestPDU` ([8], tag `A8`):
-/// - localDetailCalling [0] = 65000 (`80 03 00 FD E8`, the max PDU size)
-/// - proposedMaxServOutstandingCalling [1] = 5, proposedMaxServOutstandingCalled [2] = 5
-/// - proposedDataStructureNestingLevel [3] = 10
-/// - initRequestDetail [4]: proposedVersionNumber 1; proposedParameterCBB, 11 bits
+/// MMS `initiate-RequestPDU` (\[8\], tag `A8`):
+/// - localDetailCalling \[0\] = 65000 (`80 03 00 FD E8`, the max PDU size)
+/// - proposedMaxServOutstandingCalling \[1\] = 5, proposedMaxServOutstandingCalled \[2\] = 5
+/// - proposedDataStructureNestingLevel \[3\] = 10
+/// - initRequestDetail \[4\]: proposedVersionNumber 1; proposedParameterCBB, 11 bits
 ///   (`05 F1 00`): str1 str2 vnam valt vlis; servicesSupportedCalling, 85 bits
 ///   (`03 EE 1C 00 .. ED 10`): status getNameList identify read write
 ///   getVariableAccessAttributes defineNamedVariableList
@@ -34,10 +34,10 @@ pub const INITIATE_REQUEST: &[u8] = &[
     0x10, // servicesSupportedCalling
 ];
 
-/// MMS `initiate-ResponsePDU` ([9], tag `A9`) accepting [`INITIATE_REQUEST`]:
-/// localDetailCalled [0] = 65000, negotiatedMaxServOutstandingCalling [1] = 5,
-/// negotiatedMaxServOutstandingCalled [2] = 5, negotiatedDataStructureNestingLevel
-/// [3] = 10, initResponseDetail [4]: negotiatedVersionNumber 1,
+/// MMS `initiate-ResponsePDU` (\[9\], tag `A9`) accepting [`INITIATE_REQUEST`]:
+/// localDetailCalled \[0\] = 65000, negotiatedMaxServOutstandingCalling \[1\] = 5,
+/// negotiatedMaxServOutstandingCalled \[2\] = 5, negotiatedDataStructureNestingLevel
+/// \[3\] = 10, initResponseDetail \[4\]: negotiatedVersionNumber 1,
 /// negotiatedParameterCBB and servicesSupportedCalled equal to the request's.
 /// (Wireshark spells the field names `negociated...`.)
 pub const INITIATE_RESPONSE: &[u8] = &[
@@ -53,12 +53,12 @@ pub const INITIATE_RESPONSE: &[u8] = &[
     0x10, // servicesSupportedCalled
 ];
 
-/// MMS `conclude-RequestPDU` ([11] IMPLICIT NULL, `8B 00`), as hat-drivers sends
+/// MMS `conclude-RequestPDU` (\[11\] IMPLICIT NULL, `8B 00`), as hat-drivers sends
 /// it before closing (checked with tshark 4.0.17, dissector mms, in the hat
 /// captures listed in `peers/README.md`).
 pub const CONCLUDE_REQUEST: &[u8] = &[0x8b, 0x00];
 
-/// MMS `conclude-ResponsePDU` ([12] IMPLICIT NULL, `8C 00`).
+/// MMS `conclude-ResponsePDU` (\[12\] IMPLICIT NULL, `8C 00`).
 pub const CONCLUDE_RESPONSE: &[u8] = &[0x8c, 0x00];
 
 #[cfg(test)]

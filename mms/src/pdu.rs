@@ -167,33 +167,33 @@ pub enum MmsPdu<'a> {
 /// The MMSpdu alternatives, for error reporting (ISO 9506-2 §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PduType {
-    /// confirmed-RequestPDU [0].
+    /// confirmed-RequestPDU \[0\].
     ConfirmedRequest = 0,
-    /// confirmed-ResponsePDU [1].
+    /// confirmed-ResponsePDU \[1\].
     ConfirmedResponse = 1,
-    /// confirmed-ErrorPDU [2].
+    /// confirmed-ErrorPDU \[2\].
     ConfirmedError = 2,
-    /// unconfirmed-PDU [3].
+    /// unconfirmed-PDU \[3\].
     Unconfirmed = 3,
-    /// rejectPDU [4].
+    /// rejectPDU \[4\].
     Reject = 4,
-    /// cancel-RequestPDU [5].
+    /// cancel-RequestPDU \[5\].
     CancelRequest = 5,
-    /// cancel-ResponsePDU [6].
+    /// cancel-ResponsePDU \[6\].
     CancelResponse = 6,
-    /// cancel-ErrorPDU [7].
+    /// cancel-ErrorPDU \[7\].
     CancelError = 7,
-    /// initiate-RequestPDU [8].
+    /// initiate-RequestPDU \[8\].
     InitiateRequest = 8,
-    /// initiate-ResponsePDU [9].
+    /// initiate-ResponsePDU \[9\].
     InitiateResponse = 9,
-    /// initiate-ErrorPDU [10].
+    /// initiate-ErrorPDU \[10\].
     InitiateError = 10,
-    /// conclude-RequestPDU [11].
+    /// conclude-RequestPDU \[11\].
     ConcludeRequest = 11,
-    /// conclude-ResponsePDU [12].
+    /// conclude-ResponsePDU \[12\].
     ConcludeResponse = 12,
-    /// conclude-ErrorPDU [13].
+    /// conclude-ErrorPDU \[13\].
     ConcludeError = 13,
 }
 

@@ -161,7 +161,7 @@ pub enum RejectReason {
 }
 
 impl RejectReason {
-    /// The alternative's tag number ([1]..[11]).
+    /// The alternative's tag number (\[1\]..\[11\]).
     pub const fn tag_number(self) -> u32 {
         match self {
             RejectReason::ConfirmedRequest(_) => 1,

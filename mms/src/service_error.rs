@@ -266,7 +266,7 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
-    /// The alternative's tag number ([0]..[12]).
+    /// The alternative's tag number (\[0\]..\[12\]).
     pub const fn tag_number(self) -> u32 {
         match self {
             ErrorClass::VmdState(_) => 0,

@@ -1,6 +1,6 @@
 //! File management services (ISO 9506-2 Annex D, the `ISO-9506-MMS-1A` module; service
-//! definitions in ISO 9506-1 Annex D): ObtainFile [46], FileOpen [72], FileRead [73],
-//! FileClose [74], FileRename [75], FileDelete [76] and FileDirectory [77].
+//! definitions in ISO 9506-1 Annex D): ObtainFile \[46\], FileOpen \[72\], FileRead \[73\],
+//! FileClose \[74\], FileRename \[75\], FileDelete \[76\] and FileDirectory \[77\].
 //!
 //! Wire forms follow Wireshark's MMS module: `listOfDirectoryEntry [0] SEQUENCE OF
 //! DirectoryEntry` has no IMPLICIT, so it is an EXPLICIT `[0]` around a universal SEQUENCE.
@@ -533,54 +533,35 @@ pub(crate) mod arb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{decode_one, to_vec, BerError, DecodeError};
-    use crate::testvec;
+    use crate::codec::{to_vec, BerError, DecodeError};
+    use crate::testvec::{self, reencode, round_trip_tests, rt, Tolerant};
     use proptest::prelude::*;
-
-    fn rt<'a, T: Service<'a>>(b: &'a [u8]) -> Result<(T, Vec<u8>)> {
-        let v = decode_one(b, 32, T::decode_service)?;
-        let e = to_vec(|w| v.encode_service(w));
-        Ok((v, e))
-    }
-
-    fn check<'a, T: Service<'a>>(body: &Tlv<'a>) -> Vec<u8> {
-        let v = T::decode_service(body).unwrap_or_else(|e| panic!("{e}"));
-        to_vec(|w| v.encode_service(w))
-    }
 
     #[test]
     fn vectors() {
-        let vs = testvec::load("file.vec");
-        assert!(vs.len() >= 14, "{} vectors", vs.len());
-        for v in &vs {
-            let (kind, _, body) = testvec::split(&v.pdu).unwrap();
-            let enc = match (kind, body.tag.number) {
-                (0, 46) => check::<ObtainFileRequest>(&body),
-                (1, 46) => check::<ObtainFileResponse>(&body),
-                (0, 72) => check::<FileOpenRequest>(&body),
-                (1, 72) => check::<FileOpenResponse>(&body),
-                (0, 73) => check::<FileReadRequest>(&body),
-                (1, 73) => check::<FileReadResponse>(&body),
-                (0, 74) => check::<FileCloseRequest>(&body),
-                (1, 74) => check::<FileCloseResponse>(&body),
-                (0, 75) => check::<FileRenameRequest>(&body),
-                (1, 75) => check::<FileRenameResponse>(&body),
-                (0, 76) => check::<FileDeleteRequest>(&body),
-                (1, 76) => check::<FileDeleteResponse>(&body),
-                (0, 77) => check::<FileDirectoryRequest>(&body),
-                (1, 77) => check::<FileDirectoryResponse>(&body),
-                other => panic!("{}: unexpected {other:?}", v.name),
-            };
-            if !v.tolerant {
-                assert_eq!(enc, body.raw, "{}", v.name);
-            }
-        }
+        testvec::check_file("file.vec", 14, Tolerant::Decodes, |kind, t| {
+            Some(match (kind, t.tag.number) {
+                (0, 46) => reencode::<ObtainFileRequest>(t),
+                (1, 46) => reencode::<ObtainFileResponse>(t),
+                (0, 72) => reencode::<FileOpenRequest>(t),
+                (1, 72) => reencode::<FileOpenResponse>(t),
+                (0, 73) => reencode::<FileReadRequest>(t),
+                (1, 73) => reencode::<FileReadResponse>(t),
+                (0, 74) => reencode::<FileCloseRequest>(t),
+                (1, 74) => reencode::<FileCloseResponse>(t),
+                (0, 75) => reencode::<FileRenameRequest>(t),
+                (1, 75) => reencode::<FileRenameResponse>(t),
+                (0, 76) => reencode::<FileDeleteRequest>(t),
+                (1, 76) => reencode::<FileDeleteResponse>(t),
+                (0, 77) => reencode::<FileDirectoryRequest>(t),
+                (1, 77) => reencode::<FileDirectoryResponse>(t),
+                _ => return None,
+            })
+        });
     }
 
     fn body(name: &str) -> Vec<u8> {
-        let vs = testvec::load("file.vec");
-        let v = vs.iter().find(|v| v.name == name).expect(name);
-        testvec::split(&v.pdu).unwrap().2.raw.to_vec()
+        testvec::body("file.vec", name)
     }
 
     #[test]
@@ -660,49 +641,18 @@ mod tests {
         assert!(r.file_data.is_empty() && r.more_follows);
     }
 
-    macro_rules! round_trip {
-        ($name:ident, $strat:expr, $t:ty) => {
-            proptest! {
-                #[test]
-                fn $name(v in $strat) {
-                    let b = to_vec(|w| v.encode_service(w));
-                    let back = decode_one(&b, 32, <$t>::decode_service).unwrap();
-                    prop_assert_eq!(back, v);
-                }
-            }
-        };
+    round_trip_tests! {
+        rt_obtain_req: arb::obtain_file_request() => ObtainFileRequest;
+        rt_open_req: arb::file_open_request() => FileOpenRequest;
+        rt_open_resp: arb::file_open_response() => FileOpenResponse;
+        rt_read_req: any::<i32>().prop_map(|frsm_id| FileReadRequest { frsm_id }) => FileReadRequest;
+        rt_read_resp: arb::file_read_response() => FileReadResponse;
+        rt_close_req: any::<i32>().prop_map(|frsm_id| FileCloseRequest { frsm_id }) => FileCloseRequest;
+        rt_rename_req: arb::file_rename_request() => FileRenameRequest;
+        rt_delete_req: crate::services::semaphore::arb::file_name().prop_map(FileDeleteRequest) => FileDeleteRequest;
+        rt_dir_req: arb::file_directory_request() => FileDirectoryRequest;
+        rt_dir_resp: arb::file_directory_response() => FileDirectoryResponse;
     }
-
-    round_trip!(rt_obtain_req, arb::obtain_file_request(), ObtainFileRequest);
-    round_trip!(rt_open_req, arb::file_open_request(), FileOpenRequest);
-    round_trip!(rt_open_resp, arb::file_open_response(), FileOpenResponse);
-    round_trip!(
-        rt_read_req,
-        any::<i32>().prop_map(|frsm_id| FileReadRequest { frsm_id }),
-        FileReadRequest
-    );
-    round_trip!(rt_read_resp, arb::file_read_response(), FileReadResponse);
-    round_trip!(
-        rt_close_req,
-        any::<i32>().prop_map(|frsm_id| FileCloseRequest { frsm_id }),
-        FileCloseRequest
-    );
-    round_trip!(rt_rename_req, arb::file_rename_request(), FileRenameRequest);
-    round_trip!(
-        rt_delete_req,
-        crate::services::semaphore::arb::file_name().prop_map(FileDeleteRequest),
-        FileDeleteRequest
-    );
-    round_trip!(
-        rt_dir_req,
-        arb::file_directory_request(),
-        FileDirectoryRequest
-    );
-    round_trip!(
-        rt_dir_resp,
-        arb::file_directory_response(),
-        FileDirectoryResponse
-    );
 
     #[test]
     fn null_responses() {

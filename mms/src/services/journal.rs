@@ -1,6 +1,6 @@
 //! Journal management services (ISO 9506-2 §20; service definitions in ISO 9506-1 §20):
-//! ReadJournal [65], WriteJournal [66], InitializeJournal [67], ReportJournalStatus [68],
-//! CreateJournal [69] and DeleteJournal [70], with the journal entry types a server's journal
+//! ReadJournal \[65\], WriteJournal \[66\], InitializeJournal \[67\], ReportJournalStatus \[68\],
+//! CreateJournal \[69\] and DeleteJournal \[70\], with the journal entry types a server's journal
 //! store keeps ([`JournalEntry`], [`EntryContent`]).
 //!
 //! Wire forms follow Wireshark's MMS module. Where ISO 9506-2:2003 differs, the decoder also
@@ -867,51 +867,32 @@ pub(crate) mod arb {
 mod tests {
     use super::*;
     use crate::codec::{decode_one, to_vec, DecodeError};
-    use crate::testvec;
+    use crate::testvec::{self, reencode, round_trip_tests, rt, Tolerant};
     use proptest::prelude::*;
-
-    fn rt<'a, T: Service<'a>>(b: &'a [u8]) -> Result<(T, Vec<u8>)> {
-        let v = decode_one(b, 32, T::decode_service)?;
-        let e = to_vec(|w| v.encode_service(w));
-        Ok((v, e))
-    }
-
-    fn check<'a, T: Service<'a>>(body: &Tlv<'a>) -> Vec<u8> {
-        let v = T::decode_service(body).unwrap_or_else(|e| panic!("{e}"));
-        to_vec(|w| v.encode_service(w))
-    }
 
     #[test]
     fn vectors() {
-        let vs = testvec::load("journal.vec");
-        assert!(vs.len() >= 14, "{} vectors", vs.len());
-        for v in &vs {
-            let (kind, _, body) = testvec::split(&v.pdu).unwrap();
-            let enc = match (kind, body.tag.number) {
-                (0, 65) => check::<ReadJournalRequest>(&body),
-                (1, 65) => check::<ReadJournalResponse>(&body),
-                (0, 66) => check::<WriteJournalRequest>(&body),
-                (1, 66) => check::<WriteJournalResponse>(&body),
-                (0, 67) => check::<InitializeJournalRequest>(&body),
-                (1, 67) => check::<InitializeJournalResponse>(&body),
-                (0, 68) => check::<ReportJournalStatusRequest>(&body),
-                (1, 68) => check::<ReportJournalStatusResponse>(&body),
-                (0, 69) => check::<CreateJournalRequest>(&body),
-                (1, 69) => check::<CreateJournalResponse>(&body),
-                (0, 70) => check::<DeleteJournalRequest>(&body),
-                (1, 70) => check::<DeleteJournalResponse>(&body),
-                other => panic!("{}: unexpected {other:?}", v.name),
-            };
-            if !v.tolerant {
-                assert_eq!(enc, body.raw, "{}", v.name);
-            }
-        }
+        testvec::check_file("journal.vec", 14, Tolerant::Decodes, |kind, t| {
+            Some(match (kind, t.tag.number) {
+                (0, 65) => reencode::<ReadJournalRequest>(t),
+                (1, 65) => reencode::<ReadJournalResponse>(t),
+                (0, 66) => reencode::<WriteJournalRequest>(t),
+                (1, 66) => reencode::<WriteJournalResponse>(t),
+                (0, 67) => reencode::<InitializeJournalRequest>(t),
+                (1, 67) => reencode::<InitializeJournalResponse>(t),
+                (0, 68) => reencode::<ReportJournalStatusRequest>(t),
+                (1, 68) => reencode::<ReportJournalStatusResponse>(t),
+                (0, 69) => reencode::<CreateJournalRequest>(t),
+                (1, 69) => reencode::<CreateJournalResponse>(t),
+                (0, 70) => reencode::<DeleteJournalRequest>(t),
+                (1, 70) => reencode::<DeleteJournalResponse>(t),
+                _ => return None,
+            })
+        });
     }
 
     fn body(name: &str) -> Vec<u8> {
-        let vs = testvec::load("journal.vec");
-        let v = vs.iter().find(|v| v.name == name).expect(name);
-        testvec::split(&v.pdu).unwrap().2.raw.to_vec()
+        testvec::body("journal.vec", name)
     }
 
     #[test]
@@ -1074,62 +1055,17 @@ mod tests {
             .is_too_deep());
     }
 
-    macro_rules! round_trip {
-        ($name:ident, $strat:expr, $t:ty) => {
-            proptest! {
-                #[test]
-                fn $name(v in $strat) {
-                    let b = to_vec(|w| v.encode_service(w));
-                    let back = decode_one(&b, 32, <$t>::decode_service).unwrap();
-                    prop_assert_eq!(back, v);
-                }
-            }
-        };
+    round_trip_tests! {
+        rt_read_req: arb::read_journal_request() => ReadJournalRequest;
+        rt_read_resp: arb::read_journal_response() => ReadJournalResponse;
+        rt_write_req: arb::write_journal_request() => WriteJournalRequest;
+        rt_init_req: arb::initialize_journal_request() => InitializeJournalRequest;
+        rt_init_resp: any::<u32>().prop_map(InitializeJournalResponse) => InitializeJournalResponse;
+        rt_status_req: crate::services::semaphore::arb::object_name().prop_map(ReportJournalStatusRequest) => ReportJournalStatusRequest;
+        rt_status_resp: arb::report_journal_status_response() => ReportJournalStatusResponse;
+        rt_create_req: crate::services::semaphore::arb::object_name().prop_map(|journal_name| CreateJournalRequest { journal_name }) => CreateJournalRequest;
+        rt_delete_req: crate::services::semaphore::arb::object_name().prop_map(|journal_name| DeleteJournalRequest { journal_name }) => DeleteJournalRequest;
     }
-
-    round_trip!(rt_read_req, arb::read_journal_request(), ReadJournalRequest);
-    round_trip!(
-        rt_read_resp,
-        arb::read_journal_response(),
-        ReadJournalResponse
-    );
-    round_trip!(
-        rt_write_req,
-        arb::write_journal_request(),
-        WriteJournalRequest
-    );
-    round_trip!(
-        rt_init_req,
-        arb::initialize_journal_request(),
-        InitializeJournalRequest
-    );
-    round_trip!(
-        rt_init_resp,
-        any::<u32>().prop_map(InitializeJournalResponse),
-        InitializeJournalResponse
-    );
-    round_trip!(
-        rt_status_req,
-        crate::services::semaphore::arb::object_name().prop_map(ReportJournalStatusRequest),
-        ReportJournalStatusRequest
-    );
-    round_trip!(
-        rt_status_resp,
-        arb::report_journal_status_response(),
-        ReportJournalStatusResponse
-    );
-    round_trip!(
-        rt_create_req,
-        crate::services::semaphore::arb::object_name()
-            .prop_map(|journal_name| CreateJournalRequest { journal_name }),
-        CreateJournalRequest
-    );
-    round_trip!(
-        rt_delete_req,
-        crate::services::semaphore::arb::object_name()
-            .prop_map(|journal_name| DeleteJournalRequest { journal_name }),
-        DeleteJournalRequest
-    );
 
     proptest! {
         #[test]

@@ -1,5 +1,5 @@
 //! Operator communication services (ISO 9506-2 §16; service definitions in ISO 9506-1 §16):
-//! Input [17] and Output [18].
+//! Input \[17\] and Output \[18\].
 //!
 //! Wireshark's module types the prompt, output and input strings as VisibleString; ISO
 //! 9506-2:2003 makes them MMSString (UTF8String). The untagged list elements are therefore
@@ -175,45 +175,26 @@ pub(crate) mod arb {
 mod tests {
     use super::*;
     use crate::codec::{decode_one, to_vec, DecodeError};
-    use crate::testvec;
+    use crate::testvec::{self, reencode, round_trip_tests, rt, Tolerant};
     use proptest::prelude::*;
-
-    fn rt<'a, T: Service<'a>>(b: &'a [u8]) -> Result<(T, Vec<u8>)> {
-        let v = decode_one(b, 32, T::decode_service)?;
-        let e = to_vec(|w| v.encode_service(w));
-        Ok((v, e))
-    }
-
-    fn check<'a, T: Service<'a>>(body: &Tlv<'a>) -> Vec<u8> {
-        let v = T::decode_service(body).unwrap_or_else(|e| panic!("{e}"));
-        to_vec(|w| v.encode_service(w))
-    }
 
     #[test]
     fn vectors() {
-        let vs = testvec::load("operator.vec");
-        assert!(vs.len() >= 5, "{} vectors", vs.len());
-        for v in &vs {
-            let (kind, _, body) = testvec::split(&v.pdu).unwrap();
-            let enc = match (kind, body.tag.number) {
-                (0, 17) => check::<InputRequest>(&body),
-                (1, 17) => check::<InputResponse>(&body),
-                (0, 18) => check::<OutputRequest>(&body),
-                (1, 18) => check::<OutputResponse>(&body),
-                other => panic!("{}: unexpected {other:?}", v.name),
-            };
-            if !v.tolerant {
-                assert_eq!(enc, body.raw, "{}", v.name);
-            }
-        }
+        testvec::check_file("operator.vec", 5, Tolerant::Decodes, |kind, t| {
+            Some(match (kind, t.tag.number) {
+                (0, 17) => reencode::<InputRequest>(t),
+                (1, 17) => reencode::<InputResponse>(t),
+                (0, 18) => reencode::<OutputRequest>(t),
+                (1, 18) => reencode::<OutputResponse>(t),
+                _ => return None,
+            })
+        });
     }
 
     #[test]
     fn input_values() {
         let vs = testvec::load("operator.vec");
-        let v = vs.iter().find(|v| v.name == "input-request-full").unwrap();
-        let (_, _, body) = testvec::split(&v.pdu).unwrap();
-        let r = InputRequest::decode_service(&body).unwrap();
+        let r = InputRequest::decode_service(&testvec::body_of(&vs, "input-request-full")).unwrap();
         assert_eq!(r.operator_station_name, "OP1");
         assert!(!r.echo);
         assert_eq!(
@@ -221,8 +202,7 @@ mod tests {
             Some(&["Enter value".into(), "> ".into()][..])
         );
         assert_eq!(r.input_time_out, Some(30));
-        let v = vs.iter().find(|v| v.name == "input-response").unwrap();
-        let (_, _, body) = testvec::split(&v.pdu).unwrap();
+        let body = testvec::body_of(&vs, "input-response");
         assert_eq!(InputResponse::decode_service(&body).unwrap().0, "42");
     }
 
@@ -279,25 +259,14 @@ mod tests {
         assert_eq!(e, [0xB1, 3, 0x80, 1, b'O']);
     }
 
+    round_trip_tests! {
+        depth 16;
+        rt_input_request: arb::input_request() => InputRequest;
+        rt_input_response: arb::input_response() => InputResponse;
+        rt_output_request: arb::output_request() => OutputRequest;
+    }
+
     proptest! {
-        #[test]
-        fn rt_input_request(v in arb::input_request()) {
-            let b = to_vec(|w| v.encode_service(w));
-            prop_assert_eq!(decode_one(&b, 16, InputRequest::decode_service).unwrap(), v);
-        }
-
-        #[test]
-        fn rt_input_response(v in arb::input_response()) {
-            let b = to_vec(|w| v.encode_service(w));
-            prop_assert_eq!(decode_one(&b, 16, InputResponse::decode_service).unwrap(), v);
-        }
-
-        #[test]
-        fn rt_output_request(v in arb::output_request()) {
-            let b = to_vec(|w| v.encode_service(w));
-            prop_assert_eq!(decode_one(&b, 16, OutputRequest::decode_service).unwrap(), v);
-        }
-
         #[test]
         fn rt_output_response(_x in 0u8..2) {
             let b = to_vec(|w| OutputResponse.encode_service(w));

@@ -402,65 +402,40 @@ pub(crate) mod arb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{decode_one, to_vec, DecodeError};
+    use crate::codec::DecodeError;
     use crate::services::domain::arb::identifier as arb_identifier;
-    use crate::testvec;
+    use crate::testvec::{self, dec, prop_round_trip, reencode, Tolerant};
     use proptest::option;
     use proptest::prelude::*;
-
-    fn reencode<'a, S: Service<'a>>(tlv: &Tlv<'a>) -> Result<Vec<u8>> {
-        let v = S::decode_service(tlv)?;
-        Ok(to_vec(|w| v.encode_service(w)))
-    }
-
-    /// Decodes and re-encodes a service TLV of this module (kind 0 request, 1 response).
-    fn dispatch(kind: u32, t: &Tlv<'_>) -> Result<Vec<u8>> {
-        match (kind, t.tag.number) {
-            (0, 38) => reencode::<CreateProgramInvocationRequest>(t),
-            (1, 38) => reencode::<CreateProgramInvocationResponse>(t),
-            (0, 39) => reencode::<DeleteProgramInvocationRequest>(t),
-            (1, 39) => reencode::<DeleteProgramInvocationResponse>(t),
-            (0, 40) => reencode::<StartRequest>(t),
-            (1, 40) => reencode::<StartResponse>(t),
-            (0, 41) => reencode::<StopRequest>(t),
-            (1, 41) => reencode::<StopResponse>(t),
-            (0, 42) => reencode::<ResumeRequest>(t),
-            (1, 42) => reencode::<ResumeResponse>(t),
-            (0, 43) => reencode::<ResetRequest>(t),
-            (1, 43) => reencode::<ResetResponse>(t),
-            (0, 44) => reencode::<KillRequest>(t),
-            (1, 44) => reencode::<KillResponse>(t),
-            (0, 45) => reencode::<GetProgramInvocationAttributesRequest>(t),
-            (1, 45) => reencode::<GetProgramInvocationAttributesResponse>(t),
-            (k, n) => panic!("not a program invocation service: kind {k} tag {n}"),
-        }
-    }
 
     // The vectors in mms/vectors/program.vec were checked with tshark 4.0 (dissector mms).
     #[test]
     fn vectors_decode_and_reencode() {
-        let vs = testvec::load("program.vec");
-        assert!(vs.len() >= 20, "{} vectors", vs.len());
-        for v in &vs {
-            let (kind, _id, body) = testvec::split(&v.pdu).unwrap();
-            let enc = dispatch(kind, &body).unwrap_or_else(|e| panic!("{}: {e}", v.name));
-            if !v.tolerant {
-                assert_eq!(enc, body.raw, "{}", v.name);
-            } else {
-                assert_ne!(enc, body.raw, "{} is canonical", v.name);
-            }
-        }
+        testvec::check_file("program.vec", 20, Tolerant::NotCanonical, |kind, t| {
+            Some(match (kind, t.tag.number) {
+                (0, 38) => reencode::<CreateProgramInvocationRequest>(t),
+                (1, 38) => reencode::<CreateProgramInvocationResponse>(t),
+                (0, 39) => reencode::<DeleteProgramInvocationRequest>(t),
+                (1, 39) => reencode::<DeleteProgramInvocationResponse>(t),
+                (0, 40) => reencode::<StartRequest>(t),
+                (1, 40) => reencode::<StartResponse>(t),
+                (0, 41) => reencode::<StopRequest>(t),
+                (1, 41) => reencode::<StopResponse>(t),
+                (0, 42) => reencode::<ResumeRequest>(t),
+                (1, 42) => reencode::<ResumeResponse>(t),
+                (0, 43) => reencode::<ResetRequest>(t),
+                (1, 43) => reencode::<ResetResponse>(t),
+                (0, 44) => reencode::<KillRequest>(t),
+                (1, 44) => reencode::<KillResponse>(t),
+                (0, 45) => reencode::<GetProgramInvocationAttributesRequest>(t),
+                (1, 45) => reencode::<GetProgramInvocationAttributesResponse>(t),
+                _ => return None,
+            })
+        });
     }
 
     fn body(name: &str) -> Vec<u8> {
-        let vs = testvec::load("program.vec");
-        let v = vs.iter().find(|v| v.name == name).expect("vector");
-        let (_, _, b) = testvec::split(&v.pdu).unwrap();
-        b.raw.to_vec()
-    }
-
-    fn dec<'a, S: Service<'a>>(b: &'a [u8]) -> Result<S> {
-        decode_one(b, 64, S::decode_service)
+        testvec::body("program.vec", name)
     }
 
     fn err<'a, S: Service<'a> + core::fmt::Debug>(b: &'a [u8]) -> DecodeError {
@@ -609,15 +584,6 @@ mod tests {
         );
     }
 
-    macro_rules! rt {
-        ($ty:ident, $v:expr) => {{
-            let v = $v;
-            let b = to_vec(|w| v.encode_service(w));
-            let back = decode_one(&b, 64, <$ty as Service>::decode_service);
-            prop_assert_eq!(back, Ok(v));
-        }};
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -628,22 +594,22 @@ mod tests {
             name in arb_identifier(),
             arg in option::of(arb::execution_argument()),
         ) {
-            rt!(CreateProgramInvocationRequest, cpi);
-            rt!(GetProgramInvocationAttributesResponse, gpa);
-            rt!(DeleteProgramInvocationRequest, DeleteProgramInvocationRequest(name.clone()));
-            rt!(GetProgramInvocationAttributesRequest, GetProgramInvocationAttributesRequest(name.clone()));
-            rt!(StartRequest, StartRequest { program_invocation_name: name.clone(), execution_argument: arg.clone() });
-            rt!(ResumeRequest, ResumeRequest { program_invocation_name: name.clone(), execution_argument: arg });
-            rt!(StopRequest, StopRequest { program_invocation_name: name.clone() });
-            rt!(ResetRequest, ResetRequest { program_invocation_name: name.clone() });
-            rt!(KillRequest, KillRequest { program_invocation_name: name });
-            rt!(CreateProgramInvocationResponse, CreateProgramInvocationResponse);
-            rt!(DeleteProgramInvocationResponse, DeleteProgramInvocationResponse);
-            rt!(StartResponse, StartResponse);
-            rt!(StopResponse, StopResponse);
-            rt!(ResumeResponse, ResumeResponse);
-            rt!(ResetResponse, ResetResponse);
-            rt!(KillResponse, KillResponse);
+            prop_round_trip!(CreateProgramInvocationRequest, cpi, 64);
+            prop_round_trip!(GetProgramInvocationAttributesResponse, gpa, 64);
+            prop_round_trip!(DeleteProgramInvocationRequest, DeleteProgramInvocationRequest(name.clone()), 64);
+            prop_round_trip!(GetProgramInvocationAttributesRequest, GetProgramInvocationAttributesRequest(name.clone()), 64);
+            prop_round_trip!(StartRequest, StartRequest { program_invocation_name: name.clone(), execution_argument: arg.clone() }, 64);
+            prop_round_trip!(ResumeRequest, ResumeRequest { program_invocation_name: name.clone(), execution_argument: arg }, 64);
+            prop_round_trip!(StopRequest, StopRequest { program_invocation_name: name.clone() }, 64);
+            prop_round_trip!(ResetRequest, ResetRequest { program_invocation_name: name.clone() }, 64);
+            prop_round_trip!(KillRequest, KillRequest { program_invocation_name: name }, 64);
+            prop_round_trip!(CreateProgramInvocationResponse, CreateProgramInvocationResponse, 64);
+            prop_round_trip!(DeleteProgramInvocationResponse, DeleteProgramInvocationResponse, 64);
+            prop_round_trip!(StartResponse, StartResponse, 64);
+            prop_round_trip!(StopResponse, StopResponse, 64);
+            prop_round_trip!(ResumeResponse, ResumeResponse, 64);
+            prop_round_trip!(ResetResponse, ResetResponse, 64);
+            prop_round_trip!(KillResponse, KillResponse, 64);
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Semaphore management services (ISO 9506-2 §15; service definitions in ISO 9506-1 §15):
-//! TakeControl [19], RelinquishControl [20], DefineSemaphore [21], DeleteSemaphore [22],
-//! ReportSemaphoreStatus [23], ReportPoolSemaphoreStatus [24] and ReportSemaphoreEntryStatus [25].
+//! TakeControl \[19\], RelinquishControl \[20\], DefineSemaphore \[21\], DeleteSemaphore \[22\],
+//! ReportSemaphoreStatus \[23\], ReportPoolSemaphoreStatus \[24\] and ReportSemaphoreEntryStatus \[25\].
 //!
 //! Tags follow Wireshark's MMS module (the 1990 text with fixes), which matches ISO 9506-2:2003
 //! for these services: `semaphoreName [0] ObjectName` is an EXPLICIT tag around the CHOICE,
@@ -971,55 +971,34 @@ pub(crate) mod arb {
 mod tests {
     use super::*;
     use crate::codec::{decode_one, to_vec, DecodeError};
-    use crate::testvec;
+    use crate::testvec::{self, reencode, round_trip_tests, rt, Tolerant};
     use proptest::prelude::*;
-
-    /// Decodes `b` as service `T` and re-encodes it.
-    fn rt<'a, T: Service<'a>>(b: &'a [u8]) -> Result<(T, Vec<u8>)> {
-        let v = decode_one(b, 32, T::decode_service)?;
-        let e = to_vec(|w| v.encode_service(w));
-        Ok((v, e))
-    }
-
-    fn check<'a, T: Service<'a>>(body: &Tlv<'a>) -> Vec<u8> {
-        let v = T::decode_service(body).unwrap_or_else(|e| panic!("{e}"));
-        to_vec(|w| v.encode_service(w))
-    }
 
     #[test]
     fn vectors() {
-        let vs = testvec::load("semaphore.vec");
-        assert!(vs.len() >= 16, "{} vectors", vs.len());
-        for v in &vs {
-            let (kind, _, body) = testvec::split(&v.pdu).unwrap();
-            let enc = match (kind, body.tag.number) {
-                (0, 19) => check::<TakeControlRequest>(&body),
-                (1, 19) => check::<TakeControlResponse>(&body),
-                (0, 20) => check::<RelinquishControlRequest>(&body),
-                (1, 20) => check::<RelinquishControlResponse>(&body),
-                (0, 21) => check::<DefineSemaphoreRequest>(&body),
-                (1, 21) => check::<DefineSemaphoreResponse>(&body),
-                (0, 22) => check::<DeleteSemaphoreRequest>(&body),
-                (1, 22) => check::<DeleteSemaphoreResponse>(&body),
-                (0, 23) => check::<ReportSemaphoreStatusRequest>(&body),
-                (1, 23) => check::<ReportSemaphoreStatusResponse>(&body),
-                (0, 24) => check::<ReportPoolSemaphoreStatusRequest>(&body),
-                (1, 24) => check::<ReportPoolSemaphoreStatusResponse>(&body),
-                (0, 25) => check::<ReportSemaphoreEntryStatusRequest>(&body),
-                (1, 25) => check::<ReportSemaphoreEntryStatusResponse>(&body),
-                other => panic!("{}: unexpected {other:?}", v.name),
-            };
-            if !v.tolerant {
-                assert_eq!(enc, body.raw, "{}", v.name);
-            }
-        }
+        testvec::check_file("semaphore.vec", 16, Tolerant::Decodes, |kind, t| {
+            Some(match (kind, t.tag.number) {
+                (0, 19) => reencode::<TakeControlRequest>(t),
+                (1, 19) => reencode::<TakeControlResponse>(t),
+                (0, 20) => reencode::<RelinquishControlRequest>(t),
+                (1, 20) => reencode::<RelinquishControlResponse>(t),
+                (0, 21) => reencode::<DefineSemaphoreRequest>(t),
+                (1, 21) => reencode::<DefineSemaphoreResponse>(t),
+                (0, 22) => reencode::<DeleteSemaphoreRequest>(t),
+                (1, 22) => reencode::<DeleteSemaphoreResponse>(t),
+                (0, 23) => reencode::<ReportSemaphoreStatusRequest>(t),
+                (1, 23) => reencode::<ReportSemaphoreStatusResponse>(t),
+                (0, 24) => reencode::<ReportPoolSemaphoreStatusRequest>(t),
+                (1, 24) => reencode::<ReportPoolSemaphoreStatusResponse>(t),
+                (0, 25) => reencode::<ReportSemaphoreEntryStatusRequest>(t),
+                (1, 25) => reencode::<ReportSemaphoreEntryStatusResponse>(t),
+                _ => return None,
+            })
+        });
     }
 
     fn body_of(name: &str) -> Vec<u8> {
-        let vs = testvec::load("semaphore.vec");
-        let v = vs.iter().find(|v| v.name == name).expect(name);
-        let (_, _, body) = testvec::split(&v.pdu).unwrap();
-        body.raw.to_vec()
+        testvec::body("semaphore.vec", name)
     }
 
     #[test]
@@ -1213,79 +1192,20 @@ mod tests {
         assert_eq!(e, [0xB3, 5, 0xA0, 3, 0x80, 1, b'S']);
     }
 
-    macro_rules! round_trip {
-        ($name:ident, $strat:expr, $t:ty) => {
-            proptest! {
-                #[test]
-                fn $name(v in $strat) {
-                    let b = to_vec(|w| v.encode_service(w));
-                    let back = decode_one(&b, 32, <$t>::decode_service).unwrap();
-                    prop_assert_eq!(back, v);
-                }
-            }
-        };
+    round_trip_tests! {
+        rt_take_control_req: arb::take_control_request() => TakeControlRequest;
+        rt_take_control_resp: arb::take_control_response() => TakeControlResponse;
+        rt_relinquish_req: arb::relinquish_control_request() => RelinquishControlRequest;
+        rt_define_req: arb::define_semaphore_request() => DefineSemaphoreRequest;
+        rt_delete_req: arb::object_name().prop_map(DeleteSemaphoreRequest) => DeleteSemaphoreRequest;
+        rt_status_req: arb::object_name().prop_map(ReportSemaphoreStatusRequest) => ReportSemaphoreStatusRequest;
+        rt_status_resp: arb::semaphore_status() => ReportSemaphoreStatusResponse;
+        rt_pool_req: arb::pool_status_request() => ReportPoolSemaphoreStatusRequest;
+        rt_pool_resp: arb::pool_status_response() => ReportPoolSemaphoreStatusResponse;
+        rt_entry_req: arb::entry_status_request() => ReportSemaphoreEntryStatusRequest;
+        rt_entry_resp: arb::entry_status_response() => ReportSemaphoreEntryStatusResponse;
+        rt_null_responses: prop_oneof![Just(0u8), Just(1), Just(2)].prop_map(|_| RelinquishControlResponse) => RelinquishControlResponse;
     }
-
-    round_trip!(
-        rt_take_control_req,
-        arb::take_control_request(),
-        TakeControlRequest
-    );
-    round_trip!(
-        rt_take_control_resp,
-        arb::take_control_response(),
-        TakeControlResponse
-    );
-    round_trip!(
-        rt_relinquish_req,
-        arb::relinquish_control_request(),
-        RelinquishControlRequest
-    );
-    round_trip!(
-        rt_define_req,
-        arb::define_semaphore_request(),
-        DefineSemaphoreRequest
-    );
-    round_trip!(
-        rt_delete_req,
-        arb::object_name().prop_map(DeleteSemaphoreRequest),
-        DeleteSemaphoreRequest
-    );
-    round_trip!(
-        rt_status_req,
-        arb::object_name().prop_map(ReportSemaphoreStatusRequest),
-        ReportSemaphoreStatusRequest
-    );
-    round_trip!(
-        rt_status_resp,
-        arb::semaphore_status(),
-        ReportSemaphoreStatusResponse
-    );
-    round_trip!(
-        rt_pool_req,
-        arb::pool_status_request(),
-        ReportPoolSemaphoreStatusRequest
-    );
-    round_trip!(
-        rt_pool_resp,
-        arb::pool_status_response(),
-        ReportPoolSemaphoreStatusResponse
-    );
-    round_trip!(
-        rt_entry_req,
-        arb::entry_status_request(),
-        ReportSemaphoreEntryStatusRequest
-    );
-    round_trip!(
-        rt_entry_resp,
-        arb::entry_status_response(),
-        ReportSemaphoreEntryStatusResponse
-    );
-    round_trip!(
-        rt_null_responses,
-        prop_oneof![Just(0u8), Just(1), Just(2)].prop_map(|_| RelinquishControlResponse),
-        RelinquishControlResponse
-    );
 
     #[test]
     fn null_responses() {

@@ -1118,89 +1118,68 @@ mod tests {
     use super::arb;
     use super::*;
     use crate::codec::{decode_one, to_vec};
-    use crate::testvec;
+    use crate::testvec::{self, dec, prop_round_trip, Tolerant};
     use proptest::prelude::*;
 
-    /// Decodes a service body, re-encodes it, and checks the encoding is the input (canonical
-    /// vectors) or at least decodes to the same value (tolerant vectors).
-    macro_rules! rt {
-        ($ty:ty, $tlv:expr, $tolerant:expr, $name:expr) => {{
-            let tlv = $tlv;
-            let v = <$ty>::decode_service(&tlv)
-                .unwrap_or_else(|e| panic!("{}: decode failed: {e}", $name));
-            let enc = to_vec(|w| v.encode_service(w));
-            if $tolerant {
-                assert_ne!(enc, tlv.raw, "{}: tolerant vector is canonical", $name);
-                let back = decode_one(&enc, 64, |t| <$ty>::decode_service(t)).unwrap();
-                assert_eq!(back, v, "{}", $name);
-            } else {
-                assert_eq!(enc, tlv.raw, "{}: re-encoding differs", $name);
-            }
-        }};
-    }
-
-    /// Dispatches one vector on (PDU kind, service tag) to its type; false if none matched.
-    fn dispatch(kind: u32, tlv: Tlv<'_>, tolerant: bool, name: &str) -> bool {
-        match (kind, tlv.tag.number) {
-            (0, 4) => rt!(ReadRequest, tlv, tolerant, name),
-            (0, 5) => rt!(WriteRequest, tlv, tolerant, name),
-            (0, 6) => rt!(GetVariableAccessAttributesRequest, tlv, tolerant, name),
-            (0, 7) => rt!(DefineNamedVariableRequest, tlv, tolerant, name),
-            (0, 8) => rt!(DefineScatteredAccessRequest, tlv, tolerant, name),
-            (0, 9) => rt!(GetScatteredAccessAttributesRequest, tlv, tolerant, name),
-            (0, 10) => rt!(DeleteVariableAccessRequest, tlv, tolerant, name),
-            (0, 11) => rt!(DefineNamedVariableListRequest, tlv, tolerant, name),
-            (0, 12) => rt!(GetNamedVariableListAttributesRequest, tlv, tolerant, name),
-            (0, 13) => rt!(DeleteNamedVariableListRequest, tlv, tolerant, name),
-            (0, 14) => rt!(DefineNamedTypeRequest, tlv, tolerant, name),
-            (0, 15) => rt!(GetNamedTypeAttributesRequest, tlv, tolerant, name),
-            (0, 16) => rt!(DeleteNamedTypeRequest, tlv, tolerant, name),
-            (1, 4) => rt!(ReadResponse, tlv, tolerant, name),
-            (1, 5) => rt!(WriteResponse, tlv, tolerant, name),
-            (1, 6) => rt!(GetVariableAccessAttributesResponse, tlv, tolerant, name),
-            (1, 7) => rt!(DefineNamedVariableResponse, tlv, tolerant, name),
-            (1, 8) => rt!(DefineScatteredAccessResponse, tlv, tolerant, name),
-            (1, 9) => rt!(GetScatteredAccessAttributesResponse, tlv, tolerant, name),
-            (1, 10) => rt!(DeleteVariableAccessResponse, tlv, tolerant, name),
-            (1, 11) => rt!(DefineNamedVariableListResponse, tlv, tolerant, name),
-            (1, 12) => rt!(GetNamedVariableListAttributesResponse, tlv, tolerant, name),
-            (1, 13) => rt!(DeleteNamedVariableListResponse, tlv, tolerant, name),
-            (1, 14) => rt!(DefineNamedTypeResponse, tlv, tolerant, name),
-            (1, 15) => rt!(GetNamedTypeAttributesResponse, tlv, tolerant, name),
-            (1, 16) => rt!(DeleteNamedTypeResponse, tlv, tolerant, name),
-            (3, 0) => rt!(InformationReport, tlv, tolerant, name),
-            _ => return false,
-        }
-        true
+    /// Decodes a service TLV as `$ty` and re-encodes it; where the re-encoding differs from
+    /// the input (tolerant vectors), it must still decode to the same value.
+    macro_rules! same_value {
+        ($ty:ty, $tlv:expr) => {
+            <$ty>::decode_service($tlv).map(|v| {
+                let enc = testvec::enc(&v);
+                if enc != $tlv.raw {
+                    let back = decode_one(&enc, 64, |t| <$ty>::decode_service(t)).unwrap();
+                    assert_eq!(back, v);
+                }
+                enc
+            })
+        };
     }
 
     // Every vector in variables.vec was checked with tshark 4.0 (dissector mms) through
-    // /work/tools/mmsdissect: no malformed packet, no expert error.
+    // interop-tests/tests/mms_vectors_tshark.rs: no malformed packet, no expert error.
     #[test]
     fn vectors_decode_and_reencode() {
-        let vs = testvec::load("variables.vec");
-        assert!(vs.len() >= 50, "only {} vectors", vs.len());
         let mut seen = std::collections::BTreeSet::new();
-        for v in &vs {
-            let (kind, _invoke, body) = testvec::split(&v.pdu).expect(&v.name);
-            assert!(
-                dispatch(kind, body, v.tolerant, &v.name),
-                "{}: no type for [{kind}] [{}]",
-                v.name,
-                body.tag.number
-            );
-            seen.insert((kind, body.tag.number));
-        }
+        testvec::check_file("variables.vec", 50, Tolerant::NotCanonical, |kind, t| {
+            seen.insert((kind, t.tag.number));
+            Some(match (kind, t.tag.number) {
+                (0, 4) => same_value!(ReadRequest, t),
+                (0, 5) => same_value!(WriteRequest, t),
+                (0, 6) => same_value!(GetVariableAccessAttributesRequest, t),
+                (0, 7) => same_value!(DefineNamedVariableRequest, t),
+                (0, 8) => same_value!(DefineScatteredAccessRequest, t),
+                (0, 9) => same_value!(GetScatteredAccessAttributesRequest, t),
+                (0, 10) => same_value!(DeleteVariableAccessRequest, t),
+                (0, 11) => same_value!(DefineNamedVariableListRequest, t),
+                (0, 12) => same_value!(GetNamedVariableListAttributesRequest, t),
+                (0, 13) => same_value!(DeleteNamedVariableListRequest, t),
+                (0, 14) => same_value!(DefineNamedTypeRequest, t),
+                (0, 15) => same_value!(GetNamedTypeAttributesRequest, t),
+                (0, 16) => same_value!(DeleteNamedTypeRequest, t),
+                (1, 4) => same_value!(ReadResponse, t),
+                (1, 5) => same_value!(WriteResponse, t),
+                (1, 6) => same_value!(GetVariableAccessAttributesResponse, t),
+                (1, 7) => same_value!(DefineNamedVariableResponse, t),
+                (1, 8) => same_value!(DefineScatteredAccessResponse, t),
+                (1, 9) => same_value!(GetScatteredAccessAttributesResponse, t),
+                (1, 10) => same_value!(DeleteVariableAccessResponse, t),
+                (1, 11) => same_value!(DefineNamedVariableListResponse, t),
+                (1, 12) => same_value!(GetNamedVariableListAttributesResponse, t),
+                (1, 13) => same_value!(DeleteNamedVariableListResponse, t),
+                (1, 14) => same_value!(DefineNamedTypeResponse, t),
+                (1, 15) => same_value!(GetNamedTypeAttributesResponse, t),
+                (1, 16) => same_value!(DeleteNamedTypeResponse, t),
+                (3, 0) => same_value!(InformationReport, t),
+                _ => return None,
+            })
+        });
         // every request and response of §14 plus informationReport has a vector
         assert_eq!(seen.len(), 13 * 2 + 1, "{seen:?}");
     }
 
     fn body<'a>(vs: &'a [testvec::Vector], name: &str) -> Tlv<'a> {
-        let v = vs
-            .iter()
-            .find(|v| v.name == name)
-            .unwrap_or_else(|| panic!("no vector {name}"));
-        testvec::split(&v.pdu).unwrap().2
+        testvec::body_of(vs, name)
     }
 
     #[test]
@@ -1328,10 +1307,6 @@ mod tests {
         let n = GetNamedVariableListAttributesRequest::decode_service(&body(&vs, "gnvla-request"))
             .unwrap();
         assert_eq!(n.0, ObjectName::domain("IED1LD0", "LLN0$DS1"));
-    }
-
-    fn dec<'a, T: Service<'a>>(b: &'a [u8]) -> Result<T> {
-        decode_one(b, 64, |t| T::decode_service(t))
     }
 
     #[test]
@@ -1588,32 +1563,23 @@ mod tests {
         assert!(decoded > 0);
     }
 
-    macro_rules! prop_rt {
-        ($ty:ty, $v:expr) => {{
-            let v: $ty = $v;
-            let b = to_vec(|w| v.encode_service(w));
-            let back = decode_one(&b, 64, |t| <$ty>::decode_service(t));
-            prop_assert_eq!(back, Ok(v));
-        }};
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         #[test]
         fn read_round_trip(swr in any::<bool>(), vas in arb::vas(), spec in proptest::option::of(arb::vas()),
                            res in proptest::collection::vec(arb::access_result(), 0..4)) {
-            prop_rt!(ReadRequest, ReadRequest { specification_with_result: swr, variable_access_specification: vas });
-            prop_rt!(ReadResponse, ReadResponse { variable_access_specification: spec, list_of_access_result: res });
+            prop_round_trip!(ReadRequest, ReadRequest { specification_with_result: swr, variable_access_specification: vas }, 64);
+            prop_round_trip!(ReadResponse, ReadResponse { variable_access_specification: spec, list_of_access_result: res }, 64);
         }
 
         #[test]
         fn write_and_report_round_trip(vas in arb::vas(), data in proptest::collection::vec(arb::data(), 0..4),
                                        res in proptest::collection::vec(arb::access_result(), 0..4),
                                        wr in proptest::collection::vec(proptest::option::of(arb::data_access_error()), 0..4)) {
-            prop_rt!(WriteRequest, WriteRequest { variable_access_specification: vas.clone(), list_of_data: data });
-            prop_rt!(InformationReport, InformationReport { variable_access_specification: vas, list_of_access_result: res });
-            prop_rt!(WriteResponse, WriteResponse(wr.into_iter().map(|e| e.map_or(WriteResult::Success, WriteResult::Failure)).collect()));
+            prop_round_trip!(WriteRequest, WriteRequest { variable_access_specification: vas.clone(), list_of_data: data }, 64);
+            prop_round_trip!(InformationReport, InformationReport { variable_access_specification: vas, list_of_access_result: res }, 64);
+            prop_round_trip!(WriteResponse, WriteResponse(wr.into_iter().map(|e| e.map_or(WriteResult::Success, WriteResult::Failure)).collect()), 64);
         }
 
         #[test]
@@ -1622,39 +1588,39 @@ mod tests {
                                  del in any::<bool>(), by_name in any::<bool>(),
                                  acl in proptest::option::of(arb::ident()), meaning in proptest::option::of(arb::ident())) {
             let req = if by_name { GetVariableAccessAttributesRequest::Name(name.clone()) } else { GetVariableAccessAttributesRequest::Address(addr.clone()) };
-            prop_rt!(GetVariableAccessAttributesRequest, req);
-            prop_rt!(GetVariableAccessAttributesResponse, GetVariableAccessAttributesResponse { mms_deletable: del, address: oaddr, type_specification: ts.clone(), access_control_list: acl.clone(), meaning: meaning.clone() });
-            prop_rt!(DefineNamedVariableRequest, DefineNamedVariableRequest { variable_name: name.clone(), address: addr, type_specification: ots });
-            prop_rt!(DefineNamedTypeRequest, DefineNamedTypeRequest { type_name: name.clone(), type_specification: ts.clone() });
-            prop_rt!(GetNamedTypeAttributesRequest, GetNamedTypeAttributesRequest(name.clone()));
-            prop_rt!(GetNamedTypeAttributesResponse, GetNamedTypeAttributesResponse { mms_deletable: del, type_specification: ts, access_control_list: acl, meaning });
-            prop_rt!(GetScatteredAccessAttributesRequest, GetScatteredAccessAttributesRequest(name.clone()));
-            prop_rt!(GetNamedVariableListAttributesRequest, GetNamedVariableListAttributesRequest(name));
+            prop_round_trip!(GetVariableAccessAttributesRequest, req, 64);
+            prop_round_trip!(GetVariableAccessAttributesResponse, GetVariableAccessAttributesResponse { mms_deletable: del, address: oaddr, type_specification: ts.clone(), access_control_list: acl.clone(), meaning: meaning.clone() }, 64);
+            prop_round_trip!(DefineNamedVariableRequest, DefineNamedVariableRequest { variable_name: name.clone(), address: addr, type_specification: ots }, 64);
+            prop_round_trip!(DefineNamedTypeRequest, DefineNamedTypeRequest { type_name: name.clone(), type_specification: ts.clone() }, 64);
+            prop_round_trip!(GetNamedTypeAttributesRequest, GetNamedTypeAttributesRequest(name.clone()), 64);
+            prop_round_trip!(GetNamedTypeAttributesResponse, GetNamedTypeAttributesResponse { mms_deletable: del, type_specification: ts, access_control_list: acl, meaning }, 64);
+            prop_round_trip!(GetScatteredAccessAttributesRequest, GetScatteredAccessAttributesRequest(name.clone()), 64);
+            prop_round_trip!(GetNamedVariableListAttributesRequest, GetNamedVariableListAttributesRequest(name), 64);
         }
 
         #[test]
         fn lists_and_scattered_round_trip(name in arb::object_name(), defs in proptest::collection::vec(arb::variable_def(), 0..4),
                                           sad in arb::scattered_access_description(), del in any::<bool>(),
                                           acl in proptest::option::of(arb::ident())) {
-            prop_rt!(DefineNamedVariableListRequest, DefineNamedVariableListRequest { variable_list_name: name.clone(), list_of_variable: defs.clone() });
-            prop_rt!(GetNamedVariableListAttributesResponse, GetNamedVariableListAttributesResponse { mms_deletable: del, list_of_variable: defs, access_control_list: acl.clone() });
-            prop_rt!(DefineScatteredAccessRequest, DefineScatteredAccessRequest { scattered_access_name: name, scattered_access_description: sad.clone() });
-            prop_rt!(GetScatteredAccessAttributesResponse, GetScatteredAccessAttributesResponse { mms_deletable: del, scattered_access_description: sad, access_control_list: acl });
+            prop_round_trip!(DefineNamedVariableListRequest, DefineNamedVariableListRequest { variable_list_name: name.clone(), list_of_variable: defs.clone() }, 64);
+            prop_round_trip!(GetNamedVariableListAttributesResponse, GetNamedVariableListAttributesResponse { mms_deletable: del, list_of_variable: defs, access_control_list: acl.clone() }, 64);
+            prop_round_trip!(DefineScatteredAccessRequest, DefineScatteredAccessRequest { scattered_access_name: name, scattered_access_description: sad.clone() }, 64);
+            prop_round_trip!(GetScatteredAccessAttributesResponse, GetScatteredAccessAttributesResponse { mms_deletable: del, scattered_access_description: sad, access_control_list: acl }, 64);
         }
 
         #[test]
         fn deletes_and_nulls_round_trip(scope in arb::scope(), names in arb::names(), dom in proptest::option::of(arb::ident()),
                                         m in any::<u32>(), d in any::<u32>()) {
-            prop_rt!(DeleteVariableAccessRequest, DeleteVariableAccessRequest { scope_of_delete: scope, list_of_name: names.clone(), domain_name: dom.clone() });
-            prop_rt!(DeleteNamedVariableListRequest, DeleteNamedVariableListRequest { scope_of_delete: scope, list_of_variable_list_name: names.clone(), domain_name: dom.clone() });
-            prop_rt!(DeleteNamedTypeRequest, DeleteNamedTypeRequest { scope_of_delete: scope, list_of_type_name: names, domain_name: dom });
-            prop_rt!(DeleteVariableAccessResponse, DeleteVariableAccessResponse { number_matched: m, number_deleted: d });
-            prop_rt!(DeleteNamedVariableListResponse, DeleteNamedVariableListResponse { number_matched: m, number_deleted: d });
-            prop_rt!(DeleteNamedTypeResponse, DeleteNamedTypeResponse { number_matched: m, number_deleted: d });
-            prop_rt!(DefineNamedVariableResponse, DefineNamedVariableResponse);
-            prop_rt!(DefineScatteredAccessResponse, DefineScatteredAccessResponse);
-            prop_rt!(DefineNamedVariableListResponse, DefineNamedVariableListResponse);
-            prop_rt!(DefineNamedTypeResponse, DefineNamedTypeResponse);
+            prop_round_trip!(DeleteVariableAccessRequest, DeleteVariableAccessRequest { scope_of_delete: scope, list_of_name: names.clone(), domain_name: dom.clone() }, 64);
+            prop_round_trip!(DeleteNamedVariableListRequest, DeleteNamedVariableListRequest { scope_of_delete: scope, list_of_variable_list_name: names.clone(), domain_name: dom.clone() }, 64);
+            prop_round_trip!(DeleteNamedTypeRequest, DeleteNamedTypeRequest { scope_of_delete: scope, list_of_type_name: names, domain_name: dom }, 64);
+            prop_round_trip!(DeleteVariableAccessResponse, DeleteVariableAccessResponse { number_matched: m, number_deleted: d }, 64);
+            prop_round_trip!(DeleteNamedVariableListResponse, DeleteNamedVariableListResponse { number_matched: m, number_deleted: d }, 64);
+            prop_round_trip!(DeleteNamedTypeResponse, DeleteNamedTypeResponse { number_matched: m, number_deleted: d }, 64);
+            prop_round_trip!(DefineNamedVariableResponse, DefineNamedVariableResponse, 64);
+            prop_round_trip!(DefineScatteredAccessResponse, DefineScatteredAccessResponse, 64);
+            prop_round_trip!(DefineNamedVariableListResponse, DefineNamedVariableListResponse, 64);
+            prop_round_trip!(DefineNamedTypeResponse, DefineNamedTypeResponse, 64);
         }
     }
 }

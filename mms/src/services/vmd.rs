@@ -778,57 +778,32 @@ pub(crate) mod arb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{decode_one, to_vec};
-    use crate::testvec::{hex, load, split};
+    use crate::testvec::{self, enc, hex, reencode, Tolerant};
     use proptest::prelude::*;
 
+    /// Decodes `b` as one whole service alternative `T`.
     fn svc<'a, T: Service<'a>>(b: &'a [u8]) -> Result<T> {
-        decode_one(b, 32, T::decode_service)
-    }
-
-    fn enc<'a, T: Service<'a>>(v: &T) -> Vec<u8> {
-        to_vec(|w| v.encode_service(w))
-    }
-
-    /// Decodes `tlv` as `T` and checks the re-encoding (unless tolerant); returns the
-    /// Debug form for typed checks.
-    fn roundtrip<'a, T: Service<'a> + std::fmt::Debug>(
-        tlv: &Tlv<'a>,
-        tolerant: bool,
-        name: &str,
-    ) -> String {
-        let v = T::decode_service(tlv).unwrap_or_else(|e| panic!("{name}: {e}"));
-        if !tolerant {
-            assert_eq!(enc(&v), tlv.raw, "{name}: re-encoding differs");
-        }
-        format!("{v:?}")
+        testvec::rt(b).map(|(v, _)| v)
     }
 
     #[test]
     fn vectors_decode_and_reencode() {
-        let vs = load("vmd.vec");
-        assert!(vs.len() >= 14, "{} vectors", vs.len());
-        for v in &vs {
-            let (kind, _id, body) = split(&v.pdu).unwrap();
-            let n = body.tag.number;
-            let t = v.tolerant;
-            let name = v.name.as_str();
-            let dbg = match (kind, n) {
-                (0, 0) => roundtrip::<StatusRequest>(&body, t, name),
-                (0, 1) => roundtrip::<GetNameListRequest>(&body, t, name),
-                (0, 2) => roundtrip::<IdentifyRequest>(&body, t, name),
-                (0, 3) => roundtrip::<RenameRequest>(&body, t, name),
-                (0, 71) => roundtrip::<GetCapabilityListRequest>(&body, t, name),
-                (1, 0) => roundtrip::<StatusResponse>(&body, t, name),
-                (1, 1) => roundtrip::<GetNameListResponse>(&body, t, name),
-                (1, 2) => roundtrip::<IdentifyResponse>(&body, t, name),
-                (1, 3) => roundtrip::<RenameResponse>(&body, t, name),
-                (1, 71) => roundtrip::<GetCapabilityListResponse>(&body, t, name),
-                (3, 1) => roundtrip::<UnsolicitedStatus>(&body, t, name),
-                other => panic!("{name}: unexpected {other:?}"),
-            };
-            assert!(!dbg.is_empty());
-        }
+        testvec::check_file("vmd.vec", 14, Tolerant::Decodes, |kind, t| {
+            Some(match (kind, t.tag.number) {
+                (0, 0) => reencode::<StatusRequest>(t),
+                (0, 1) => reencode::<GetNameListRequest>(t),
+                (0, 2) => reencode::<IdentifyRequest>(t),
+                (0, 3) => reencode::<RenameRequest>(t),
+                (0, 71) => reencode::<GetCapabilityListRequest>(t),
+                (1, 0) => reencode::<StatusResponse>(t),
+                (1, 1) => reencode::<GetNameListResponse>(t),
+                (1, 2) => reencode::<IdentifyResponse>(t),
+                (1, 3) => reencode::<RenameResponse>(t),
+                (1, 71) => reencode::<GetCapabilityListResponse>(t),
+                (3, 1) => reencode::<UnsolicitedStatus>(t),
+                _ => return None,
+            })
+        });
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Event action services (ISO 9506-2 §18 in the brief's numbering): DefineEventAction [53],
-//! DeleteEventAction [54], GetEventActionAttributes [55], ReportEventActionStatus [56].
+//! Event action services (ISO 9506-2 §18 in the brief's numbering): DefineEventAction \[53\],
+//! DeleteEventAction \[54\], GetEventActionAttributes \[55\], ReportEventActionStatus \[56\].
 //!
 //! An event action holds a confirmed service request (ISO 9506-2 `confirmedServiceRequest [2]
 //! ConfirmedServiceRequest`, not in Wireshark's module). It is kept as a [`RawValue`] (the
@@ -78,7 +78,7 @@ null_service!(
 );
 
 /// `DeleteEventAction-Request` (ISO 9506-2 §18.3): `[54]` EXPLICIT around `CHOICE {
-/// specific [0], aa-specific [1], domain [3], vmd [4] }` (the standard skips [2]).
+/// specific \[0\], aa-specific \[1\], domain \[3\], vmd \[4\] }` (the standard skips \[2\]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteEventActionRequest<'a>(pub DeleteScope<'a>);
 

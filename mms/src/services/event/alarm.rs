@@ -1,5 +1,5 @@
-//! Alarm summary services (ISO 9506-2 §19 in the brief's numbering): GetAlarmSummary [63] and
-//! GetAlarmEnrollmentSummary [64].
+//! Alarm summary services (ISO 9506-2 §19 in the brief's numbering): GetAlarmSummary \[63\] and
+//! GetAlarmEnrollmentSummary \[64\].
 
 use super::{
     app_ref_explicit, bool_field, event_time_explicit, object_name_explicit, raw_explicit,

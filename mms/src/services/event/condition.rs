@@ -1,7 +1,7 @@
 //! Event condition services (ISO 9506-2 §17 in the brief's numbering: event condition
-//! management): DefineEventCondition [47], DeleteEventCondition [48],
-//! GetEventConditionAttributes [49], ReportEventConditionStatus [50],
-//! AlterEventConditionMonitoring [51], TriggerEvent [52].
+//! management): DefineEventCondition \[47\], DeleteEventCondition \[48\],
+//! GetEventConditionAttributes \[49\], ReportEventConditionStatus \[50\],
+//! AlterEventConditionMonitoring \[51\], TriggerEvent \[52\].
 
 use super::{
     bool_field, event_time_explicit, object_name_explicit, object_name_service, u32_field,

@@ -1,6 +1,6 @@
 //! Event enrollment services (ISO 9506-2 §19 in the brief's numbering): DefineEventEnrollment
-//! [57], DeleteEventEnrollment [58], AlterEventEnrollment [59], ReportEventEnrollmentStatus
-//! [60], GetEventEnrollmentAttributes [61], AcknowledgeEventNotification [62].
+//! \[57\], DeleteEventEnrollment \[58\], AlterEventEnrollment \[59\], ReportEventEnrollmentStatus
+//! \[60\], GetEventEnrollmentAttributes \[61\], AcknowledgeEventNotification \[62\].
 
 use super::{
     app_ref_explicit, bool_field, event_time_explicit, object_name_explicit, object_name_service,

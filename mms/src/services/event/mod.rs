@@ -1,7 +1,7 @@
 //! Event management (ISO 9506-2 §17 event conditions, §18 event actions, §19 event enrollments,
 //! alarm summaries and the EventNotification unconfirmed service): the request and response of
 //! every confirmed service from
-//! defineEventCondition [47] to getAlarmEnrollmentSummary [64], and EventNotification [2].
+//! defineEventCondition \[47\] to getAlarmEnrollmentSummary \[64\], and EventNotification \[2\].
 //!
 //! The ASN.1 followed is the MMS module Wireshark's dissector is generated from (ISO 9506-2:1990
 //! with fixes); the fields that ISO 9506-2:2003 added are decoded and encoded where they are
@@ -267,7 +267,7 @@ fn mask(len: u8) -> u32 {
 /// The scope of DeleteEventCondition-Request (ISO 9506-2 §15.3) and DeleteEventAction-Request
 /// (§16.3): `CHOICE { specific [0] IMPLICIT SEQUENCE OF ObjectName, aa-specific [1] IMPLICIT
 /// NULL, domain [n] IMPLICIT Identifier, vmd [m] IMPLICIT NULL }`. The two services number the
-/// domain and vmd alternatives differently ([2]/[3] for conditions, [3]/[4] for actions);
+/// domain and vmd alternatives differently (\[2\]/\[3\] for conditions, \[3\]/\[4\] for actions);
 /// the service types pass their numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeleteScope<'a> {
