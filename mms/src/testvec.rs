@@ -19,7 +19,7 @@
 
 #![allow(dead_code)] // each service module uses the parts it needs
 
-use crate::codec::{decode_one, uint32, Class, Result, Tag, Tlv, Writer};
+use crate::codec::{decode_one, to_vec, uint32, Class, Result, Service, Tag, Tlv, Writer};
 #[allow(unused_imports)]
 pub use crate::vecfile::{hex, parse, Vector};
 
@@ -57,3 +57,124 @@ pub fn load(file: &str) -> Vec<Vector> {
     let path = format!("{}/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
     parse(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
 }
+
+/// The vector called `name` in `vs`.
+pub fn named<'a>(vs: &'a [Vector], name: &str) -> &'a Vector {
+    vs.iter()
+        .find(|v| v.name == name)
+        .unwrap_or_else(|| panic!("no vector {name}"))
+}
+
+/// The service alternative's TLV of the vector called `name` in `vs`.
+pub fn body_of<'a>(vs: &'a [Vector], name: &str) -> Tlv<'a> {
+    let v = named(vs, name);
+    split(&v.pdu).unwrap_or_else(|e| panic!("{name}: {e}")).2
+}
+
+/// The encoded service alternative of the vector called `name` in `mms/vectors/<file>`.
+pub fn body(file: &str, name: &str) -> Vec<u8> {
+    body_of(&load(file), name).raw.to_vec()
+}
+
+/// Writes a service alternative, tag included.
+pub fn enc<'a, T: Service<'a>>(v: &T) -> Vec<u8> {
+    to_vec(|w| v.encode_service(w))
+}
+
+/// Decodes `b` as one whole service alternative `T` (nesting up to 32) and re-encodes it.
+pub fn rt<'a, T: Service<'a>>(b: &'a [u8]) -> Result<(T, Vec<u8>)> {
+    let v = decode_one(b, 32, T::decode_service)?;
+    let e = enc(&v);
+    Ok((v, e))
+}
+
+/// Decodes `b` as one whole service alternative `T` (nesting up to 64).
+pub fn dec<'a, T: Service<'a>>(b: &'a [u8]) -> Result<T> {
+    decode_one(b, 64, T::decode_service)
+}
+
+/// Decodes a service alternative's TLV as `T` and re-encodes it: the entry of a dispatch table
+/// given to [`check_file`].
+pub fn reencode<'a, T: Service<'a>>(tlv: &Tlv<'a>) -> Result<Vec<u8>> {
+    Ok(enc(&T::decode_service(tlv)?))
+}
+
+/// What [`check_vectors`] asks of a vector marked `form: tolerant`, beyond decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tolerant {
+    /// Nothing more: its re-encoding is not compared.
+    Decodes,
+    /// Its re-encoding differs from the input (the mark is not stale).
+    NotCanonical,
+}
+
+/// Loads `mms/vectors/<file>`, checks it holds at least `min_count` vectors and runs
+/// [`check_vectors`] on them.
+pub fn check_file(
+    file: &str,
+    min_count: usize,
+    tolerant: Tolerant,
+    dispatch: impl FnMut(u32, &Tlv<'_>) -> Option<Result<Vec<u8>>>,
+) {
+    let vs = load(file);
+    assert!(vs.len() >= min_count, "{file}: only {} vectors", vs.len());
+    check_vectors(&vs, tolerant, dispatch);
+}
+
+/// Splits every vector into PDU kind (0 request, 1 response, 3 unconfirmed) and service TLV and
+/// hands both to `dispatch`, which decodes the TLV with the type of that (kind, tag number) and
+/// returns its re-encoding, or `None` when no type of the module has it. A decode error or a
+/// missing type fails the test; the re-encoding must equal the input unless the vector is
+/// marked tolerant, where `tolerant` says what is checked instead.
+pub fn check_vectors(
+    vs: &[Vector],
+    tolerant: Tolerant,
+    mut dispatch: impl FnMut(u32, &Tlv<'_>) -> Option<Result<Vec<u8>>>,
+) {
+    for v in vs {
+        let (kind, _, body) = split(&v.pdu).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+        let enc = dispatch(kind, &body)
+            .unwrap_or_else(|| panic!("{}: no type for [{kind}] [{}]", v.name, body.tag.number))
+            .unwrap_or_else(|e| panic!("{}: {e}", v.name));
+        if !v.tolerant {
+            assert_eq!(enc, body.raw, "{}: re-encoding differs", v.name);
+        } else if tolerant == Tolerant::NotCanonical {
+            assert_ne!(enc, body.raw, "{}: tolerant vector is canonical", v.name);
+        }
+    }
+}
+
+/// Inside a proptest body: encodes `$v` (of type `$ty`), decodes it again (nesting up to
+/// `$depth`, 32 when not given) and asserts the same value comes back.
+macro_rules! prop_round_trip {
+    ($ty:ty, $v:expr) => {
+        $crate::testvec::prop_round_trip!($ty, $v, 32)
+    };
+    ($ty:ty, $v:expr, $depth:expr) => {{
+        let v: $ty = $v;
+        let b = $crate::codec::to_vec(|w| $crate::codec::Service::encode_service(&v, w));
+        let back =
+            $crate::codec::decode_one(&b, $depth, <$ty as $crate::codec::Service>::decode_service);
+        ::proptest::prop_assert_eq!(back, Ok(v));
+    }};
+}
+pub(crate) use prop_round_trip;
+
+/// Proptest functions, one a line `name: strategy => Type;`, each checking that a generated
+/// value survives encoding and decoding (nesting up to 32, or the `depth N;` given first).
+macro_rules! round_trip_tests {
+    (depth $depth:literal; $($test:ident: $strat:expr => $ty:ty;)+) => {
+        ::proptest::proptest! {
+            $(
+                #[test]
+                fn $test(v in $strat) {
+                    $crate::testvec::prop_round_trip!($ty, v, $depth);
+                }
+            )+
+        }
+    };
+    ($($test:ident: $strat:expr => $ty:ty;)+) => {
+        $crate::testvec::round_trip_tests! { depth 32; $($test: $strat => $ty;)+ }
+    };
+}
+pub(crate) use round_trip_tests;

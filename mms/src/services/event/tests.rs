@@ -88,7 +88,9 @@ fn event_vectors_decode_and_reencode() {
 }
 
 fn vec_named(name: &str) -> Vec<u8> {
-    testvec::named(&testvec::load("event.vec"), name).pdu.clone()
+    testvec::named(&testvec::load("event.vec"), name)
+        .pdu
+        .clone()
 }
 
 // ---------------------------------------------------------------------------------------------
