@@ -139,19 +139,29 @@ impl AProfile {
         let der = c
             .certificate
             .to_der()
-            .map_err(|e| local(events::LOCAL_FAILURE, SecurityError::Crypto(e.to_string())))?;
+            .map_err(|e| {
+                local(
+                    events::LOCAL_FAILURE,
+                    SecurityError::crypto("A-profile certificate encoding", e),
+                )
+            })?;
         if der.len() > MAX_CERTIFICATE_LEN {
             return Err(local(
                 events::LOCAL_FAILURE,
-                SecurityError::Encoding(format!(
-                    "own certificate of {} octets exceeds {MAX_CERTIFICATE_LEN}",
-                    der.len()
-                )),
+                SecurityError::TooLarge {
+                    what: "own A-profile certificate",
+                    size: der.len(),
+                    limit: MAX_CERTIFICATE_LEN,
+                },
             ));
         }
         let t = time::format(self.shared.next_time(), self.config().time_format);
-        let sig = sign(&c.key, t.as_bytes())
-            .map_err(|e| local(events::LOCAL_FAILURE, SecurityError::Crypto(e.to_string())))?;
+        let sig = sign(&c.key, t.as_bytes()).map_err(|e| {
+            local(
+                events::LOCAL_FAILURE,
+                SecurityError::crypto("A-profile signature", e),
+            )
+        })?;
         Ok(carrier.wrap(encode_to_vec(&der, t.as_bytes(), &sig)))
     }
 
@@ -248,7 +258,7 @@ impl AProfile {
             code,
             &format_args!("peer=initiator diagnostic={} {why}", d.code()),
         );
-        Refusal::reject(d, why)
+        Refusal::reject_event(d, code, why)
     }
 
     fn accepted(&self, peer: &AuthenticatedPeer) {
@@ -352,12 +362,16 @@ impl AssociationSecurity for AProfile {
                     &format_args!("peer=initiator response={response:?} {}", f.reason),
                 );
                 Err(match response {
-                    FailureResponse::Abort => {
-                        Refusal::abort(Some(AbortDiagnostic::AuthenticationFailure), f.reason)
-                    }
-                    FailureResponse::Reject => {
-                        Refusal::reject(ServiceUserDiagnostic::AuthenticationFailure, f.reason)
-                    }
+                    FailureResponse::Abort => Refusal::abort_event(
+                        Some(AbortDiagnostic::AuthenticationFailure),
+                        f.code,
+                        f.reason,
+                    ),
+                    FailureResponse::Reject => Refusal::reject_event(
+                        ServiceUserDiagnostic::AuthenticationFailure,
+                        f.code,
+                        f.reason,
+                    ),
                 })
             }
         }
@@ -417,7 +431,7 @@ impl AssociationSecurity for AProfile {
         let abort = |code: &'static str, why: String| {
             self.shared
                 .record(code, &format_args!("peer=responder action=abort {why}"));
-            Refusal::abort(Some(AbortDiagnostic::AuthenticationFailure), why)
+            Refusal::abort_event(Some(AbortDiagnostic::AuthenticationFailure), code, why)
         };
         if let Some(m) = &aare.mechanism_name {
             if *m != cfg.mechanism {

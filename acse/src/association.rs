@@ -189,13 +189,62 @@ pub enum Refused {
         /// The AARE's user data (for MMS, an initiate-ErrorPDU).
         user_data: Option<Vec<u8>>,
     },
-    /// The peer aborted during establishment.
+    /// The peer aborted during establishment (ISO 8650-1 §7.3: an ABRT, or a bare session AB).
     Aborted {
         /// The ABRT's abort source, if an ABRT came.
         source: Option<AbortSource>,
-        /// The ABRT's diagnostic.
+        /// The ABRT's diagnostic (IEC 62351-4 uses authentication-failure here).
         diagnostic: Option<AbortDiagnostic>,
     },
+    /// ISO 8823-1: the peer's presentation provider aborted during establishment (ARP-PPDU,
+    /// X.226 §8.3.4.2).
+    PresentationAborted {
+        /// The ARP's provider-reason, if given.
+        reason: Option<copp::ppdu::AbortReason>,
+    },
+}
+
+impl std::fmt::Display for Refused {
+    /// The layer that refused and the diagnostic it gave, in the standard's words.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Transport { reason } => {
+                write!(f, "transport (ISO 8073) disconnect, DR reason {reason}")
+            }
+            Refused::Session { reason } => {
+                write!(f, "session (ISO 8327-1) REFUSE, reason code {reason}")
+            }
+            Refused::Presentation { reason: Some(r) } => {
+                write!(f, "presentation (ISO 8823-1) CPR, provider-reason {r:?}")
+            }
+            Refused::Presentation { reason: None } => {
+                write!(f, "presentation (ISO 8823-1) CPR without provider-reason")
+            }
+            Refused::Acse {
+                result, diagnostic, ..
+            } => write!(f, "ACSE {result}, diagnostic {diagnostic}"),
+            Refused::Aborted {
+                source: None,
+                diagnostic: None,
+            } => write!(f, "abort without an ACSE ABRT"),
+            Refused::Aborted { source, diagnostic } => {
+                f.write_str("ACSE ABRT")?;
+                if let Some(s) = source {
+                    write!(f, " source {s}")?;
+                }
+                if let Some(d) = diagnostic {
+                    write!(f, ", diagnostic {d}")?;
+                }
+                Ok(())
+            }
+            Refused::PresentationAborted { reason: Some(r) } => {
+                write!(f, "presentation (ISO 8823-1) ARP, provider-reason {r:?}")
+            }
+            Refused::PresentationAborted { reason: None } => {
+                write!(f, "presentation (ISO 8823-1) ARP without provider-reason")
+            }
+        }
+    }
 }
 
 /// What [`Association::poll_event`] reports.
@@ -237,13 +286,16 @@ pub enum Event<'a> {
         diagnostic: Option<AbortDiagnostic>,
         /// The ABRT's user data.
         user_data: Option<Vec<u8>>,
+        /// The provider-reason of a presentation provider abort (ARP-PPDU, X.226 §8.3.4.2),
+        /// when that is what came instead of an ABRT.
+        provider_reason: Option<copp::ppdu::AbortReason>,
     },
     /// The transport connection ended (COTP DR) outside any release or abort.
     Disconnected,
 }
 
 /// Everything that can go wrong, named by layer and by the standard's diagnostic.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AssociationError {
     /// RFC 1006 / ISO 8073 failure; the ER or DR it prescribes is queued where one applies.
     #[error("transport (ISO 8073): {0}")]
@@ -265,11 +317,15 @@ pub enum AssociationError {
         /// What failed.
         source: crate::security::SecurityError,
     },
-    /// The security provider refused the peer's APDU; the refusal was sent.
-    #[error("association security ({provider}) refused the peer")]
+    /// The security provider refused the peer's APDU; the response the refusal names (an AARE
+    /// reject or an ABRT) was sent.
+    #[error("association security ({provider}) refused the peer: {refusal}")]
     SecurityRefused {
         /// The provider's name.
         provider: &'static str,
+        /// The provider's refusal: the response sent and, for the local side only, the reason
+        /// (with the security event code the provider recorded, [`Refusal::event`]).
+        refusal: Refusal,
     },
     /// A service used where the association's state does not allow it.
     #[error("{service} is not allowed in state {state:?}")]
@@ -809,8 +865,8 @@ impl Association {
             Step::PresentationFailed(e) => Err(self.fail_presentation(e)),
             Step::Protocol(what) => Err(self.protocol_error(what)),
             Step::SecurityRefused(refusal, provider) => {
-                self.refuse_with(refusal);
-                Err(AssociationError::SecurityRefused { provider })
+                let refusal = self.refuse_with(refusal);
+                Err(AssociationError::SecurityRefused { provider, refusal })
             }
             Step::Connect {
                 calling_ssel,
@@ -829,18 +885,19 @@ impl Association {
         }
     }
 
-    fn refuse_with(&mut self, refusal: Refusal) {
+    /// Sends the response `refusal` names and closes; gives the refusal back for the error.
+    fn refuse_with(&mut self, refusal: Refusal) -> Refusal {
         match &refusal {
             Refusal::Reject { reason, .. } | Refusal::Abort { reason, .. } => {
                 log::warn!(target: "osi_mms::security", "association refused: {reason}");
             }
         }
-        match refusal {
+        match &refusal {
             Refusal::Reject {
                 result, diagnostic, ..
             } => {
                 if matches!(self.state, State::AwaitingAarq | State::AwaitingResponse) {
-                    self.send_aare_reject(result, Diagnostic::ServiceUser(diagnostic), None);
+                    self.send_aare_reject(*result, Diagnostic::ServiceUser(*diagnostic), None);
                 } else {
                     self.send_abrt(AbortSource::ServiceUser, None, Vec::new());
                 }
@@ -850,10 +907,15 @@ impl Association {
                 user_information,
                 ..
             } => {
-                self.send_abrt(AbortSource::ServiceUser, diagnostic, user_information);
+                self.send_abrt(
+                    AbortSource::ServiceUser,
+                    *diagnostic,
+                    user_information.clone(),
+                );
             }
         }
         self.state = State::Closed;
+        refusal
     }
 }
 
@@ -1078,8 +1140,8 @@ impl Association {
             match r {
                 Ok(v) => delivered = v,
                 Err(refusal) => {
-                    self.refuse_with(refusal);
-                    return Err(AssociationError::SecurityRefused { provider });
+                    let refusal = self.refuse_with(refusal);
+                    return Err(AssociationError::SecurityRefused { provider, refusal });
                 }
             }
         }
@@ -1264,8 +1326,8 @@ impl Association {
             match r {
                 Ok(v) => delivered = v,
                 Err(refusal) => {
-                    self.refuse_with(refusal);
-                    return Err(AssociationError::SecurityRefused { provider });
+                    let refusal = self.refuse_with(refusal);
+                    return Err(AssociationError::SecurityRefused { provider, refusal });
                 }
             }
         }
@@ -1552,8 +1614,8 @@ impl Association {
             match r {
                 Ok(v) => return Ok(v.and_then(|v| user_value(&v, self.user_context))),
                 Err(refusal) => {
-                    self.refuse_with(refusal);
-                    return Err(AssociationError::SecurityRefused { provider });
+                    let refusal = self.refuse_with(refusal);
+                    return Err(AssociationError::SecurityRefused { provider, refusal });
                 }
             }
         }
@@ -1596,6 +1658,7 @@ impl Association {
 
     /// AB arrived: ARU(ABRT), ARP, or nothing.
     fn on_abort(&mut self, ud: &[u8]) -> Result<Option<Event<'_>>, AssociationError> {
+        let mut provider_abort = None;
         let abrt = match copp::ppdu::parse_abort(ud) {
             Ok(copp::ppdu::AbortPpdu::User {
                 user_data: Some(u), ..
@@ -1607,14 +1670,25 @@ impl Association {
                 }),
             Ok(copp::ppdu::AbortPpdu::Provider { reason, .. }) => {
                 log::warn!(target: "osi_mms::acse", "peer presentation provider abort: {reason:?}");
+                provider_abort = Some(reason);
                 None
             }
             _ => None,
         };
-        Ok(Some(self.aborted(abrt.as_ref())))
+        Ok(Some(self.aborted_by(abrt.as_ref(), provider_abort)))
     }
 
     fn aborted(&mut self, abrt: Option<&Abrt<'_>>) -> Event<'static> {
+        self.aborted_by(abrt, None)
+    }
+
+    /// The peer aborted with `abrt` (if an ABRT came), or with a presentation provider abort
+    /// carrying `provider_abort`'s reason.
+    fn aborted_by(
+        &mut self,
+        abrt: Option<&Abrt<'_>>,
+        provider_abort: Option<Option<copp::ppdu::AbortReason>>,
+    ) -> Event<'static> {
         if let (Some(sec), Some(a)) = (self.security.as_mut(), abrt) {
             let ctx = SecurityContext {
                 role: self.role,
@@ -1628,12 +1702,206 @@ impl Association {
         let source = abrt.map(|a| a.source);
         let diagnostic = abrt.and_then(|a| a.diagnostic);
         if establishing {
-            return Event::Refused(Box::new(Refused::Aborted { source, diagnostic }));
+            return Event::Refused(Box::new(match provider_abort {
+                Some(reason) if abrt.is_none() => Refused::PresentationAborted { reason },
+                _ => Refused::Aborted { source, diagnostic },
+            }));
         }
         Event::Aborted {
             source,
             diagnostic,
             user_data: abrt.and_then(|a| user_value(&a.user_information, self.user_context)),
+            provider_reason: provider_abort.flatten(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loopback::{drain, shuttle, Seen};
+    use crate::password::{PasswordAuthentication, REFUSED_EVENT};
+    use crate::security::SecurityError;
+
+    const REQ: &[u8] = b"\xa8\x00";
+    const RSP: &[u8] = b"\xa9\x00";
+
+    /// An initiator's provider that refuses every AARE it is shown, as the A-profile does with
+    /// a certificate it does not trust.
+    struct DistrustfulInitiator;
+
+    impl AssociationSecurity for DistrustfulInitiator {
+        fn name(&self) -> &'static str {
+            "distrustful"
+        }
+        fn on_send_aarq(
+            &mut self,
+            _: &SecurityContext<'_>,
+            _: &mut Aarq<'static>,
+        ) -> Result<(), SecurityError> {
+            Ok(())
+        }
+        fn on_receive_aarq(
+            &mut self,
+            _: &SecurityContext<'_>,
+            _: &Aarq<'_>,
+        ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+            Ok(None)
+        }
+        fn on_send_aare(
+            &mut self,
+            _: &SecurityContext<'_>,
+            _: &mut Aare<'static>,
+        ) -> Result<(), SecurityError> {
+            Ok(())
+        }
+        fn on_receive_aare(
+            &mut self,
+            _: &SecurityContext<'_>,
+            _: &Aare<'_>,
+        ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+            Err(Refusal::abort_event(
+                Some(AbortDiagnostic::AuthenticationFailure),
+                "toy.untrusted",
+                "the responder's certificate is not trusted",
+            ))
+        }
+    }
+
+    /// Runs the establishment: the client's transport connect, the AARQ, the server's answer
+    /// (`accept`), the AARE; returns the last result each end reported.
+    fn establish(
+        client: Option<Box<dyn AssociationSecurity>>,
+        server: Option<Box<dyn AssociationSecurity>>,
+    ) -> (
+        Result<Vec<Seen>, AssociationError>,
+        Result<Vec<Seen>, AssociationError>,
+    ) {
+        let mut c = Association::connect(AssociationConfig::default(), REQ, client);
+        let mut s = Association::accept_incoming(AssociationConfig::default(), server);
+        let mut last_c = Ok(Vec::new());
+        let mut last_s = Ok(Vec::new());
+        for _ in 0..6 {
+            shuttle(&mut c, &mut s).unwrap();
+            if !s.is_closed() {
+                last_s = drain(&mut s);
+                if let Ok(seen) = &last_s {
+                    if seen
+                        .iter()
+                        .any(|e| matches!(e, Seen::AssociateIndication(_)))
+                    {
+                        s.accept(RSP).unwrap();
+                    }
+                }
+            }
+            shuttle(&mut s, &mut c).unwrap();
+            if !c.is_closed() {
+                last_c = drain(&mut c);
+            }
+        }
+        (last_c, last_s)
+    }
+
+    /// The responder's provider refuses: its error carries the refusal (event code included),
+    /// the initiator sees the AARE's result and diagnostic.
+    #[test]
+    fn a_responder_refusal_reaches_both_ends_as_data() {
+        let (c, s) = establish(
+            Some(Box::new(PasswordAuthentication::initiator(
+                b"guess".to_vec(),
+            ))),
+            Some(Box::new(PasswordAuthentication::responder(
+                b"secret".to_vec(),
+            ))),
+        );
+        match s {
+            Err(AssociationError::SecurityRefused { provider, refusal }) => {
+                assert_eq!(provider, "acse-password");
+                assert_eq!(refusal.event(), Some(REFUSED_EVENT));
+                assert!(matches!(
+                    refusal,
+                    Refusal::Reject {
+                        diagnostic: ServiceUserDiagnostic::AuthenticationFailure,
+                        ..
+                    }
+                ));
+            }
+            other => panic!("server: {other:?}"),
+        }
+        let refused = match c {
+            Ok(seen) => match seen.as_slice() {
+                [Seen::Refused(r)] => r.clone(),
+                other => panic!("client: {other:?}"),
+            },
+            Err(e) => panic!("client: {e:?}"),
+        };
+        assert!(matches!(
+            refused,
+            Refused::Acse {
+                result: AssociateResult::RejectedPermanent,
+                diagnostic: Diagnostic::ServiceUser(ServiceUserDiagnostic::AuthenticationFailure),
+                ..
+            }
+        ));
+        assert_eq!(
+            refused.to_string(),
+            "ACSE rejected-permanent, diagnostic acse-service-user: authentication-failure (13)"
+        );
+    }
+
+    /// The initiator's provider refuses the AARE: the initiator's error carries its refusal and
+    /// the responder sees the ABRT with its diagnostic.
+    #[test]
+    fn an_initiator_refusal_is_its_error_and_the_responders_abort() {
+        let (c, s) = establish(Some(Box::new(DistrustfulInitiator)), None);
+        match c {
+            Err(AssociationError::SecurityRefused { provider, refusal }) => {
+                assert_eq!(provider, "distrustful");
+                assert_eq!(refusal.event(), Some("toy.untrusted"));
+                assert!(matches!(
+                    refusal,
+                    Refusal::Abort {
+                        diagnostic: Some(AbortDiagnostic::AuthenticationFailure),
+                        ..
+                    }
+                ));
+            }
+            other => panic!("client: {other:?}"),
+        }
+        assert_eq!(s, Ok(vec![Seen::Aborted]));
+    }
+
+    #[test]
+    fn refusals_name_their_layer() {
+        let aborted = Refused::Aborted {
+            source: Some(AbortSource::ServiceUser),
+            diagnostic: Some(AbortDiagnostic::AuthenticationFailure),
+        };
+        assert_eq!(
+            aborted.to_string(),
+            "ACSE ABRT source acse-service-user, diagnostic authentication-failure (5)"
+        );
+        assert_eq!(
+            Refused::Aborted {
+                source: None,
+                diagnostic: None
+            }
+            .to_string(),
+            "abort without an ACSE ABRT"
+        );
+        assert!(Refused::Transport { reason: 1 }
+            .to_string()
+            .starts_with("transport"));
+        assert!(Refused::Session { reason: 2 }
+            .to_string()
+            .starts_with("session"));
+        assert!(Refused::Presentation { reason: None }
+            .to_string()
+            .starts_with("presentation"));
+        assert!(Refused::PresentationAborted {
+            reason: Some(copp::ppdu::AbortReason::UnexpectedPpdu)
+        }
+        .to_string()
+        .contains("UnexpectedPpdu"));
     }
 }

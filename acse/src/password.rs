@@ -28,6 +28,10 @@ use crate::security::{
     TransportSecurity, SECURITY_LOG_TARGET,
 };
 
+/// The security event recorded when the responder refuses an AARQ; a refusal's reason starts
+/// with it ([`Refusal::event`]).
+pub const REFUSED_EVENT: &str = "acse.password.refused";
+
 /// Octets overwritten with zeros on drop.
 struct Secret(Vec<u8>);
 
@@ -126,10 +130,10 @@ impl PasswordAuthentication {
     fn refuse(&self, diagnostic: ServiceUserDiagnostic, reason: &str) -> Refusal {
         log::warn!(
             target: SECURITY_LOG_TARGET,
-            "event=acse.password.refused diagnostic={} reason={reason}",
+            "event={REFUSED_EVENT} diagnostic={} reason={reason}",
             diagnostic.code()
         );
-        Refusal::reject(diagnostic, reason)
+        Refusal::reject_event(diagnostic, REFUSED_EVENT, reason)
     }
 
     /// The responder's judgement of an AARQ.
@@ -334,6 +338,9 @@ mod tests {
     }
 
     fn diagnostic_of(r: Result<(), Refusal>) -> ServiceUserDiagnostic {
+        if let Err(refusal) = &r {
+            assert_eq!(refusal.event(), Some(REFUSED_EVENT), "{refusal}");
+        }
         match r {
             Err(Refusal::Reject {
                 result,

@@ -200,8 +200,14 @@ impl<'a> SecurityContext<'a> {
     }
 }
 
+/// Between the event code and the rest of a [`Refusal`]'s reason.
+const EVENT_SEPARATOR: &str = ": ";
+
 /// A provider's refusal of what the peer sent. The association sends what the variant says
-/// and closes; `reason` goes to the local log only and is NEVER sent to the peer.
+/// and closes; `reason` goes to the local log and to the local application (in
+/// `AssociationError::SecurityRefused`), and is NEVER sent to the peer. When the provider
+/// recorded a security event for the refusal, `reason` starts with its code
+/// ([`Refusal::event`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// Reject the association with an AARE (X.227 §7.1.5: result rejected-permanent or
@@ -249,10 +255,56 @@ impl Refusal {
         }
     }
 
-    /// The log-only reason.
+    /// A [`Refusal::reject`] whose reason starts with the security event code the provider
+    /// recorded for it (`code: why`), so that whoever receives the refusal can name the check
+    /// that failed ([`Refusal::event`]).
+    pub fn reject_event(
+        diagnostic: ServiceUserDiagnostic,
+        code: &str,
+        why: impl fmt::Display,
+    ) -> Refusal {
+        Refusal::reject(diagnostic, format!("{code}{EVENT_SEPARATOR}{why}"))
+    }
+
+    /// A [`Refusal::abort`] whose reason starts with the security event code the provider
+    /// recorded for it, as [`Refusal::reject_event`].
+    pub fn abort_event(
+        diagnostic: Option<AbortDiagnostic>,
+        code: &str,
+        why: impl fmt::Display,
+    ) -> Refusal {
+        Refusal::abort(diagnostic, format!("{code}{EVENT_SEPARATOR}{why}"))
+    }
+
+    /// The log-only reason, whole (with the event code in front when there is one).
     pub fn reason(&self) -> &str {
         match self {
             Refusal::Reject { reason, .. } | Refusal::Abort { reason, .. } => reason,
+        }
+    }
+
+    /// The security event code the provider recorded for this refusal (e.g.
+    /// `a_profile.certificate_untrusted`), when the reason starts with one
+    /// ([`Refusal::reject_event`], [`Refusal::abort_event`]): a run of letters, digits and
+    /// `_ . : -` holding a `.`, then `": "`.
+    pub fn event(&self) -> Option<&str> {
+        let (code, _) = self.reason().split_once(EVENT_SEPARATOR)?;
+        let well_formed = !code.is_empty()
+            && code.contains('.')
+            && code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'));
+        well_formed.then_some(code)
+    }
+
+    /// The reason without the event code in front ([`Refusal::event`]).
+    pub fn detail(&self) -> &str {
+        match self.event() {
+            Some(code) => self
+                .reason()
+                .get(code.len() + EVENT_SEPARATOR.len()..)
+                .unwrap_or_default(),
+            None => self.reason(),
         }
     }
 
@@ -329,27 +381,106 @@ impl fmt::Display for Refusal {
 }
 
 /// A local failure of a provider (nothing the peer did): the association aborts with
-/// [`SecurityError::abrt`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// [`SecurityError::abrt`]. The cause is kept as data; no type of the cryptographic library
+/// behind a provider appears here (it is behind [`std::error::Error`]).
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SecurityError {
     /// A credential the provider needs is not configured or not usable (key, certificate,
     /// password).
     #[error("missing or unusable credential: {0}")]
     MissingCredential(&'static str),
-    /// The provider could not encode what it has to send (e.g. too large for the session
-    /// CONNECT user-data limit).
-    #[error("encoding failed: {0}")]
-    Encoding(String),
-    /// A cryptographic operation failed locally (signing, encryption, random numbers).
-    #[error("cryptographic operation failed: {0}")]
-    Crypto(String),
+    /// What the provider has to send does not fit a limit (e.g. its certificate, or an AARQ
+    /// over the session CONNECT user-data limit of ISO 8327-1 §8.3.1).
+    #[error("{what} takes {size} octets, over the {limit}-octet limit")]
+    TooLarge {
+        /// What did not fit.
+        what: &'static str,
+        /// Its size, in octets (an estimate where the encoding is not finished).
+        size: usize,
+        /// The limit, in octets.
+        limit: usize,
+    },
+    /// A cryptographic operation failed locally (signing, encryption, key derivation, random
+    /// numbers).
+    #[error("cryptographic operation failed: {operation}{}", crypto_cause(.source))]
+    Crypto {
+        /// Which operation.
+        operation: &'static str,
+        /// The library's error, when it gave one.
+        #[source]
+        source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
+    },
     /// The provider was asked for something its configuration or state forbids (e.g. data
-    /// before the handshake completed, a role it is not configured for).
+    /// before the handshake completed, a role it is not configured for, a counter that ran
+    /// out); names what.
     #[error("not allowed by the security policy or state: {0}")]
-    Policy(String),
+    Policy(&'static str),
+    /// P-DATA to protect on a presentation context the provider does not protect
+    /// (ISO 8823-1 §7.4: the context id given).
+    #[error("P-DATA on presentation context {0}, which the security provider does not protect")]
+    UnprotectedContext(u32),
 }
 
+/// The `: cause` suffix of [`SecurityError::Crypto`]'s message.
+fn crypto_cause(
+    source: &Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
+) -> String {
+    source
+        .as_ref()
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default()
+}
+
+impl PartialEq for SecurityError {
+    /// Equal variants with equal data; two crypto failures are equal when they name the same
+    /// operation and causes with the same message (the cause's type is not comparable).
+    fn eq(&self, other: &Self) -> bool {
+        use SecurityError as E;
+        match (self, other) {
+            (E::MissingCredential(a), E::MissingCredential(b)) => a == b,
+            (
+                E::TooLarge {
+                    what: a,
+                    size: b,
+                    limit: c,
+                },
+                E::TooLarge {
+                    what: x,
+                    size: y,
+                    limit: z,
+                },
+            ) => (a, b, c) == (x, y, z),
+            (
+                E::Crypto {
+                    operation: a,
+                    source: s,
+                },
+                E::Crypto {
+                    operation: b,
+                    source: t,
+                },
+            ) => a == b && s.as_ref().map(|e| e.to_string()) == t.as_ref().map(|e| e.to_string()),
+            (E::Policy(a), E::Policy(b)) => a == b,
+            (E::UnprotectedContext(a), E::UnprotectedContext(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for SecurityError {}
+
 impl SecurityError {
+    /// A [`SecurityError::Crypto`] for `operation`, keeping the library's error as its source.
+    pub fn crypto(
+        operation: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> SecurityError {
+        SecurityError::Crypto {
+            operation,
+            source: Some(std::sync::Arc::new(source)),
+        }
+    }
+
     /// The ABRT sent when a provider fails locally: abort-source acse-service-user,
     /// abort-diagnostic no-reason-given (a local failure is not the peer's to know).
     pub fn abrt(&self) -> Abrt<'static> {
@@ -611,7 +742,7 @@ mod tests {
             out: &mut Vec<u8>,
         ) -> Result<Option<u32>, SecurityError> {
             if context_id != MMS_CTX {
-                return Err(SecurityError::Policy(format!("context {context_id}")));
+                return Err(SecurityError::UnprotectedContext(context_id));
             }
             out.extend(data.iter().map(|b| b ^ 0x5A));
             Ok(Some(5))
@@ -676,7 +807,7 @@ mod tests {
         assert!(p.unprotect(3, &[1], &mut back).is_err());
         assert!(matches!(
             p.protect(1, &[1], &mut out),
-            Err(SecurityError::Policy(_))
+            Err(SecurityError::UnprotectedContext(1))
         ));
     }
 
@@ -748,6 +879,74 @@ mod tests {
         let e = SecurityError::MissingCredential("signing key");
         assert_eq!(e.abrt().diagnostic, Some(AbortDiagnostic::NoReasonGiven));
         assert_eq!(e.to_string(), "missing or unusable credential: signing key");
+    }
+
+    /// A refusal made with its event code gives the code and the rest apart; a plain reason
+    /// (or one whose first words are not a code) has none.
+    #[test]
+    fn refusal_event_codes() {
+        let r = Refusal::abort_event(
+            Some(AbortDiagnostic::AuthenticationFailure),
+            "a_profile.certificate_untrusted",
+            "unable to get local issuer certificate",
+        );
+        assert_eq!(r.event(), Some("a_profile.certificate_untrusted"));
+        assert_eq!(r.detail(), "unable to get local issuer certificate");
+        let e2e = Refusal::reject_event(
+            ServiceUserDiagnostic::NoReasonGiven,
+            "IEC62351-4:2.5",
+            "signature",
+        );
+        assert_eq!(e2e.event(), Some("IEC62351-4:2.5"));
+        assert_eq!(e2e.detail(), "signature");
+        for plain in [
+            "bad password",
+            "E2E HandshakeAcc: sig bad",
+            "a b.c: d",
+            ".x",
+        ] {
+            let r = Refusal::abort(None, plain);
+            assert_eq!(r.event(), None, "{plain}");
+            assert_eq!(r.detail(), plain);
+        }
+    }
+
+    /// A crypto failure keeps the library's error as its source, and compares by operation
+    /// and message.
+    #[test]
+    fn crypto_errors_keep_their_cause() {
+        use std::error::Error as _;
+        let cause = std::io::Error::other("no entropy");
+        let e = SecurityError::crypto("random numbers", cause);
+        assert_eq!(
+            e.source().map(|s| s.to_string()).as_deref(),
+            Some("no entropy")
+        );
+        assert!(matches!(
+            &e,
+            SecurityError::Crypto {
+                operation: "random numbers",
+                source: Some(_)
+            }
+        ));
+        assert_eq!(
+            e,
+            SecurityError::crypto("random numbers", std::io::Error::other("no entropy"))
+        );
+        assert_ne!(
+            e,
+            SecurityError::Crypto {
+                operation: "random numbers",
+                source: None
+            }
+        );
+        let big = SecurityError::TooLarge {
+            what: "certificate",
+            size: 9000,
+            limit: 8192,
+        };
+        assert!(big.source().is_none());
+        assert_ne!(big, SecurityError::Policy("certificate"));
     }
 
     /// The 2.5.4.106 value in both encodings: a UTF8String holding the dotted OID (a real

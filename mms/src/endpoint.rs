@@ -29,7 +29,7 @@ use acse::apdu::{AssociateResult, ServiceUserDiagnostic};
 use acse::association::{
     AssociateIndication, Association, AssociationConfig, AssociationError, Event, Refused,
 };
-use acse::security::AssociationSecurity;
+use acse::security::{AssociationSecurity, Refusal};
 use copp::ber::{Tag, Writer};
 
 use crate::codec::write_uint;
@@ -91,18 +91,179 @@ pub enum Phase {
 /// Why the association ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CloseReason {
-    /// Conclude and release completed normally.
+    /// Conclude and release completed normally (ISO 9506-2 §8.3, ISO 8650-1 §7.2).
     Released,
-    /// The peer aborted (ACSE ABRT, session AB).
-    PeerAborted,
+    /// The peer aborted (ACSE ABRT, presentation ARP, session AB): what its abort said.
+    PeerAborted(PeerAbort),
     /// We aborted.
     Aborted,
     /// The transport ended outside release and abort.
     Disconnected,
-    /// The initiate was refused (by the peer, or by us).
-    Refused,
-    /// A protocol error below MMS ended it; the prescribed response was sent.
-    Failed(String),
+    /// The initiate was refused (by the peer, or by us): who refused and why.
+    Refused(Box<InitiateRefusal>),
+    /// A layer failed; the response it prescribes was sent.
+    Failed(Box<Failure>),
+}
+
+impl std::fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CloseReason::Released => f.write_str("released"),
+            CloseReason::PeerAborted(a) => write!(f, "aborted by the peer: {a}"),
+            CloseReason::Aborted => f.write_str("aborted by us"),
+            CloseReason::Disconnected => f.write_str("the transport connection ended"),
+            CloseReason::Refused(r) => r.fmt(f),
+            CloseReason::Failed(e) => write!(f, "failed: {e}"),
+        }
+    }
+}
+
+/// What the peer's abort said, as far as it said anything: the ACSE ABRT's abort-source and
+/// abort-diagnostic (ISO 8650-1 §7.3; IEC 62351-4 uses authentication-failure), or the
+/// provider-reason of a presentation provider abort (ISO 8823-1 ARP-PPDU). All `None`: a bare
+/// session AB.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PeerAbort {
+    /// The ABRT's abort-source, when an ABRT came.
+    pub source: Option<acse::apdu::AbortSource>,
+    /// The ABRT's abort-diagnostic.
+    pub diagnostic: Option<acse::apdu::AbortDiagnostic>,
+    /// The ARP's provider-reason, when the peer's presentation provider aborted.
+    pub provider_reason: Option<copp::ppdu::AbortReason>,
+}
+
+impl std::fmt::Display for PeerAbort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.source, self.diagnostic, self.provider_reason) {
+            (None, None, Some(r)) => write!(f, "presentation ARP, provider-reason {r:?}"),
+            (None, None, None) => f.write_str("no ACSE ABRT"),
+            (source, diagnostic, _) => {
+                f.write_str("ACSE ABRT")?;
+                if let Some(s) = source {
+                    write!(f, " source {s}")?;
+                }
+                if let Some(d) = diagnostic {
+                    write!(f, ", diagnostic {d}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Why the initiate exchange failed (ISO 9506-2 §8.2, ISO 8650-1 §7.1): what the peer answered,
+/// or which check of ours refused the peer's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InitiateRefusal {
+    /// The peer refused below MMS or in ACSE: the layer and its diagnostic (COTP DR reason,
+    /// session RF reason, presentation CPR provider-reason, the AARE's result and
+    /// result-source-diagnostic of ISO 8650-1 §7.1.4, or an ABRT during establishment), with
+    /// the initiate-ErrorPDU's ServiceError when the rejecting AARE carried one.
+    Peer {
+        /// Which layer refused, and its diagnostic.
+        refused: Refused,
+        /// The initiate-ErrorPDU's ServiceError (ISO 9506-2 §8.2.1), if any.
+        error: Option<ServiceError<'static>>,
+    },
+    /// The AARE accepted the association, but carried an initiate-ErrorPDU instead of an
+    /// initiate-ResponsePDU: the peer's MMS refused (ISO 9506-2 §8.2.1).
+    InitiateError(ServiceError<'static>),
+    /// Our security provider refused the peer's AARE (e.g. IEC 62351-4 A-security-profile:
+    /// the responder's certificate is not trusted); the response the refusal names (an ABRT)
+    /// was sent.
+    Local {
+        /// The provider's name.
+        provider: &'static str,
+        /// Its refusal, with the security event code it recorded ([`Refusal::event`]).
+        refusal: Refusal,
+    },
+}
+
+impl std::fmt::Display for InitiateRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InitiateRefusal::Peer {
+                refused: r @ (Refused::Aborted { .. } | Refused::PresentationAborted { .. }),
+                ..
+            } => write!(f, "aborted by the peer during the initiate: {r}"),
+            InitiateRefusal::Peer { refused, error } => {
+                write!(f, "association refused by the peer: {refused}")?;
+                if let Some(e) = error {
+                    write!(f, "; initiate-Error {:?}", e.error_class)?;
+                }
+                Ok(())
+            }
+            InitiateRefusal::InitiateError(e) => {
+                write!(
+                    f,
+                    "association refused by the peer: initiate-Error {:?}",
+                    e.error_class
+                )?;
+                if let Some(d) = &e.additional_description {
+                    write!(f, " ({d})")?;
+                }
+                Ok(())
+            }
+            InitiateRefusal::Local { provider, refusal } => {
+                write!(
+                    f,
+                    "our security provider {provider} refused the peer: {}",
+                    refusal.reason()
+                )
+            }
+        }
+    }
+}
+
+/// An MMS PDU that ends the association: out of its phase, or not decodable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MmsViolation {
+    /// A PDU of a type the phase does not allow, or none where one was due.
+    #[error("{} in phase {phase:?}, where {expected} was due", match .found { Some(p) => format!("a {p:?} PDU"), None => "no PDU".to_string() })]
+    OutOfPhase {
+        /// The phase the endpoint was in.
+        phase: Phase,
+        /// What the phase allows.
+        expected: &'static str,
+        /// The PDU type that came (`None`: no user data at all).
+        found: Option<PduType>,
+    },
+    /// The PDU did not decode.
+    #[error(transparent)]
+    Decode(PduError),
+}
+
+/// Which layer ended an association outside release and abort, with the standard's
+/// diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failure {
+    /// The association below MMS failed: transport (ISO 8073), session (ISO 8327-1),
+    /// presentation (ISO 8823-1), ACSE (ISO 8650-1) or the security provider; the error names
+    /// the layer and its diagnostic, and the response it prescribes was sent.
+    #[error(transparent)]
+    Association(AssociationError),
+    /// MMS: the peer sent what the phase does not allow, or what does not decode, where the
+    /// association cannot go on (ISO 9506-2 §8.2: an accepting AARE must carry an
+    /// initiate-ResponsePDU); the association was aborted.
+    #[error("MMS: {0}")]
+    Mms(MmsViolation),
+    /// The T-profile (TLS, IEC 62351-3) failed: the security event code it recorded and the
+    /// detail (what `cot::tls::TlsError` holds).
+    #[error("TLS: {code}: {detail}")]
+    Tls {
+        /// The TLS security event code (e.g. `tls.handshake_failed`).
+        code: &'static str,
+        /// What happened.
+        detail: String,
+    },
+    /// The configured security mechanism could not make a provider for the association.
+    #[error("security provider {provider} unavailable: {source}")]
+    SecurityUnavailable {
+        /// The mechanism's name.
+        provider: &'static str,
+        /// Why.
+        source: acse::security::SecurityError,
+    },
 }
 
 /// What [`Endpoint::poll_event`] reports.
@@ -118,14 +279,9 @@ pub enum MmsEvent<'a> {
     },
     /// Client: the server accepted; requests may flow.
     Established(Negotiated),
-    /// Client: the association was refused (AARE reject, initiate-ErrorPDU, or below).
-    /// The endpoint is closed.
-    Refused {
-        /// The initiate-ErrorPDU's ServiceError when the server sent one.
-        error: Option<ServiceError<'static>>,
-        /// Which layer refused.
-        refused: Box<Refused>,
-    },
+    /// Client: the association was refused: by the peer (AARE reject, initiate-ErrorPDU, or a
+    /// layer below), or by our security provider judging the AARE. The endpoint is closed.
+    Refused(Box<InitiateRefusal>),
     /// A confirmed request from the peer (ISO 9506-2 §7.2). Answer it with
     /// [`Endpoint::send_response`] / [`Endpoint::send_error`] / [`Endpoint::send_reject`].
     Request {
@@ -180,7 +336,7 @@ pub enum MmsEvent<'a> {
 }
 
 /// Why a PDU could not be sent.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
     /// Not in a phase that allows it.
     #[error("{what} is not allowed in phase {phase:?}")]
@@ -400,6 +556,16 @@ impl Endpoint {
         let event = match self.assoc.poll_event() {
             Ok(Some(e)) => e,
             Ok(None) => return Ok(None),
+            Err(AssociationError::SecurityRefused { provider, refusal })
+                if book.phase == Phase::Initiating =>
+            {
+                // Our provider refused the AARE (it sent the ABRT): the initiate is refused.
+                book.phase = Phase::Closed;
+                return Ok(Some(MmsEvent::Refused(Box::new(InitiateRefusal::Local {
+                    provider,
+                    refusal,
+                }))));
+            }
             Err(e) => {
                 book.phase = Phase::Closed;
                 return Err(e);
@@ -419,7 +585,10 @@ impl Endpoint {
                     },
                     _ => None,
                 };
-                MmsEvent::Refused { error, refused }
+                MmsEvent::Refused(Box::new(InitiateRefusal::Peer {
+                    refused: *refused,
+                    error,
+                }))
             }
             Event::Data { data, .. } => book.on_data(data),
             Event::ReleaseIndication { .. } => {
@@ -436,9 +605,18 @@ impl Endpoint {
                 book.phase = Phase::Closed;
                 MmsEvent::Closed(CloseReason::Released)
             }
-            Event::Aborted { .. } => {
+            Event::Aborted {
+                source,
+                diagnostic,
+                provider_reason,
+                ..
+            } => {
                 book.phase = Phase::Closed;
-                MmsEvent::Closed(CloseReason::PeerAborted)
+                MmsEvent::Closed(CloseReason::PeerAborted(PeerAbort {
+                    source,
+                    diagnostic,
+                    provider_reason,
+                }))
             }
             Event::Disconnected => {
                 book.phase = Phase::Closed;
@@ -929,26 +1107,26 @@ impl Book {
                 self.phase = Phase::Closed;
                 self.queued.clear();
                 self.queue_abort_marker();
-                MmsEvent::Refused {
-                    error: Some(owned_error(e)),
-                    refused: Box::new(Refused::Aborted {
-                        source: None,
-                        diagnostic: None,
-                    }),
-                }
+                MmsEvent::Refused(Box::new(InitiateRefusal::InitiateError(owned_error(e))))
             }
-            _ => {
+            other => {
+                let phase = self.phase;
                 self.phase = Phase::Closed;
                 self.queue_abort_marker();
-                violation(
-                    Some(PduType::InitiateResponse),
-                    None,
-                    crate::pdu::ErrorSite::Body,
-                    crate::codec::DecodeError::Ber(copp::ber::BerError::Missing(
-                        "initiate-ResponsePDU in the AARE user information",
-                    )),
-                    None,
-                )
+                let violation = match other {
+                    Some(Err(e)) => MmsViolation::Decode(e),
+                    Some(Ok(pdu)) => MmsViolation::OutOfPhase {
+                        phase,
+                        expected: "an initiate-ResponsePDU or initiate-ErrorPDU",
+                        found: Some(pdu.pdu_type()),
+                    },
+                    None => MmsViolation::OutOfPhase {
+                        phase,
+                        expected: "an initiate-ResponsePDU or initiate-ErrorPDU",
+                        found: None,
+                    },
+                };
+                MmsEvent::Closed(CloseReason::Failed(Box::new(Failure::Mms(violation))))
             }
         }
     }

@@ -3,7 +3,12 @@
 
 use std::borrow::Cow;
 
-use mms::endpoint::{CloseReason, Endpoint, EndpointConfig, MmsEvent, Phase, SendError};
+use acse::apdu::{AbortSource, AssociateResult, Diagnostic, ServiceUserDiagnostic};
+use acse::association::Refused;
+use mms::endpoint::{
+    CloseReason, Endpoint, EndpointConfig, Failure, InitiateRefusal, MmsEvent, MmsViolation,
+    PeerAbort, Phase, SendError,
+};
 use mms::initiate::{ParameterCbb, ServiceKind, ServicesSupported};
 use mms::pdu::{ConfirmedServiceRequest, ConfirmedServiceResponse, MmsPdu};
 use mms::reject::{ConfirmedRequestProblem, RejectReason};
@@ -27,7 +32,7 @@ fn shuttle(from: &mut Endpoint, to: &mut Endpoint) -> usize {
 enum Got {
     Indication(mms::InitiateRequest),
     Established(Negotiated),
-    Refused(Option<ErrorClass>),
+    Refused(Box<InitiateRefusal>),
     Request(u32, Vec<u8>),
     Response(u32),
     Error(u32, ErrorClass),
@@ -46,7 +51,7 @@ fn drain(e: &mut Endpoint) -> Vec<Got> {
         out.push(match ev {
             MmsEvent::InitiateIndication { request, .. } => Got::Indication(request),
             MmsEvent::Established(n) => Got::Established(n),
-            MmsEvent::Refused { error, .. } => Got::Refused(error.map(|e| e.error_class)),
+            MmsEvent::Refused(r) => Got::Refused(r),
             MmsEvent::Request { pdu, raw } => Got::Request(pdu.invoke_id, raw.to_vec()),
             MmsEvent::Response { pdu, .. } => Got::Response(pdu.invoke_id),
             MmsEvent::Error(e) => Got::Error(e.invoke_id, e.service_error.error_class),
@@ -330,13 +335,100 @@ fn the_server_refuses_an_initiate_with_an_initiate_error() {
     s.refuse_initiate(&ServiceError::access_denied())
         .expect("refuse");
     let (ce, _) = pump(&mut c, &mut s);
+    // The AARE rejected-permanent (ISO 9506-2 §8.2.1) carrying the initiate-ErrorPDU.
+    match ce.as_slice() {
+        [Got::Refused(r)] => match &**r {
+            InitiateRefusal::Peer {
+                refused:
+                    Refused::Acse {
+                        result: AssociateResult::RejectedPermanent,
+                        diagnostic: Diagnostic::ServiceUser(ServiceUserDiagnostic::NoReasonGiven),
+                        ..
+                    },
+                error: Some(e),
+            } => assert_eq!(e.error_class, ServiceError::access_denied().error_class),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    assert!(c.is_closed());
+}
+
+/// Moves bytes between an endpoint and a bare association (a peer that does not follow the
+/// MMS rules), returning the endpoint's events and the association's.
+fn pump_raw(
+    c: &mut Endpoint,
+    s: &mut acse::association::Association,
+) -> (Vec<Got>, Vec<acse::loopback::Seen>) {
+    let (mut ce, mut se) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        let out = c.transmit().to_vec();
+        if !out.is_empty() {
+            s.feed(&out).expect("feed");
+            c.advance_transmit(out.len());
+        }
+        se.extend(acse::loopback::drain(s).expect("association"));
+        let back = s.transmit().to_vec();
+        if !back.is_empty() {
+            c.feed(&back).expect("feed");
+            s.advance_transmit(back.len());
+        }
+        ce.extend(drain(c));
+        if out.is_empty() && back.is_empty() {
+            break;
+        }
+    }
+    (ce, se)
+}
+
+/// An accepting AARE that carries a conclude-ResponsePDU where the initiate-ResponsePDU
+/// belongs: the client ends with an MMS failure that names the phase and the PDU (not a
+/// decode error), and aborts.
+#[test]
+fn an_aare_without_an_initiate_response_is_an_mms_phase_failure() {
+    use acse::association::{Association, AssociationConfig};
+    use acse::loopback::Seen;
+    let mut c = Endpoint::connect(EndpointConfig::default(), None);
+    let mut s = Association::accept_incoming(AssociationConfig::default(), None);
+    let (_, se) = pump_raw(&mut c, &mut s);
+    assert!(
+        matches!(se.as_slice(), [Seen::AssociateIndication(_)]),
+        "{se:?}"
+    );
+    s.accept(&[0x8c, 0x00]).expect("accept");
+    let (ce, se) = pump_raw(&mut c, &mut s);
+    match ce.as_slice() {
+        [Got::Closed(CloseReason::Failed(f))] => assert!(
+            matches!(
+                **f,
+                Failure::Mms(MmsViolation::OutOfPhase {
+                    phase: Phase::Initiating,
+                    found: Some(mms::pdu::PduType::ConcludeResponse),
+                    ..
+                })
+            ),
+            "{f:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(c.is_closed());
+    assert_eq!(se, vec![Seen::Aborted]);
+}
+
+/// The peer's ABRT reaches the other end with its abort-source.
+#[test]
+fn a_peer_abort_says_what_the_abrt_said() {
+    let (mut c, mut s) = associate(EndpointConfig::default(), EndpointConfig::default());
+    s.abort().expect("abort");
+    let (ce, _) = pump(&mut c, &mut s);
     assert_eq!(
         ce,
-        vec![Got::Refused(Some(
-            ServiceError::access_denied().error_class
-        ))]
+        vec![Got::Closed(CloseReason::PeerAborted(PeerAbort {
+            source: Some(AbortSource::ServiceUser),
+            diagnostic: None,
+            provider_reason: None,
+        }))]
     );
-    assert!(c.is_closed());
 }
 
 #[test]
@@ -379,4 +471,85 @@ fn a_request_reusing_an_outstanding_invoke_id_is_rejected_invalid_invoke_id() {
     // The client's own request is the one the reject names, so it ends there.
     assert_eq!(ce, vec![Got::Rejected(Some(id), reason)]);
     assert_eq!(s.peer_outstanding(), 1);
+}
+
+/// A client provider that refuses every AARE, as the A-security-profile does with a server
+/// certificate it does not trust.
+struct Distrustful;
+
+impl acse::security::AssociationSecurity for Distrustful {
+    fn name(&self) -> &'static str {
+        "distrustful"
+    }
+    fn on_send_aarq(
+        &mut self,
+        _: &acse::security::SecurityContext<'_>,
+        _: &mut acse::apdu::Aarq<'static>,
+    ) -> Result<(), acse::security::SecurityError> {
+        Ok(())
+    }
+    fn on_receive_aarq(
+        &mut self,
+        _: &acse::security::SecurityContext<'_>,
+        _: &acse::apdu::Aarq<'_>,
+    ) -> Result<Option<Vec<acse::apdu::External<'static>>>, acse::security::Refusal> {
+        Ok(None)
+    }
+    fn on_send_aare(
+        &mut self,
+        _: &acse::security::SecurityContext<'_>,
+        _: &mut acse::apdu::Aare<'static>,
+    ) -> Result<(), acse::security::SecurityError> {
+        Ok(())
+    }
+    fn on_receive_aare(
+        &mut self,
+        _: &acse::security::SecurityContext<'_>,
+        _: &acse::apdu::Aare<'_>,
+    ) -> Result<Option<Vec<acse::apdu::External<'static>>>, acse::security::Refusal> {
+        Err(acse::security::Refusal::abort_event(
+            Some(acse::apdu::AbortDiagnostic::AuthenticationFailure),
+            "toy.certificate_untrusted",
+            "not signed by a trust anchor",
+        ))
+    }
+}
+
+/// Our provider refuses the server's AARE: the client's refusal names the provider and the
+/// event code; the server sees the ABRT's source and diagnostic.
+#[test]
+fn our_providers_refusal_is_the_clients_refusal() {
+    let mut c = Endpoint::connect(EndpointConfig::default(), Some(Box::new(Distrustful)));
+    let mut s = Endpoint::accept(EndpointConfig::default(), None);
+    let (_, se) = pump(&mut c, &mut s);
+    let request = match se.as_slice() {
+        [Got::Indication(r)] => *r,
+        other => panic!("{other:?}"),
+    };
+    s.accept_initiate(
+        &request,
+        ServicesSupported::default(),
+        ParameterCbb::default(),
+    )
+    .expect("accept");
+    let (ce, se) = pump(&mut c, &mut s);
+    match ce.as_slice() {
+        [Got::Refused(r)] => match &**r {
+            InitiateRefusal::Local { provider, refusal } => {
+                assert_eq!(*provider, "distrustful");
+                assert_eq!(refusal.event(), Some("toy.certificate_untrusted"));
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    assert!(c.is_closed());
+    assert_eq!(
+        se,
+        vec![Got::Closed(CloseReason::PeerAborted(PeerAbort {
+            source: Some(AbortSource::ServiceUser),
+            diagnostic: Some(acse::apdu::AbortDiagnostic::AuthenticationFailure),
+            provider_reason: None,
+        }))]
+    );
 }

@@ -299,7 +299,15 @@ fn beyond_the_association_limit_the_transport_is_refused_with_a_dr() {
     let (server, _handler) = start(config);
     let first = Client::connect(server.local_addr(), ClientConfig::default()).expect("first");
     match Client::connect(server.local_addr(), ClientConfig::default()) {
-        Err(ClientError::Closed(_)) | Err(ClientError::Refused(_)) => {}
+        Err(ClientError::Closed(_)) => {}
+        Err(ClientError::Refused(r))
+            if matches!(
+                *r,
+                mms::endpoint::InitiateRefusal::Peer {
+                    refused: acse::association::Refused::Transport { .. },
+                    ..
+                }
+            ) => {}
         other => panic!("second association: {other:?}"),
     }
     // The first is still served.
@@ -474,9 +482,24 @@ fn a_security_factory_in_the_configuration_authenticates_every_association() {
     assert!(good
         .request(&ConfirmedServiceRequest::Identify(IdentifyRequest))
         .is_ok());
-    for bad in [Some(&b"wrong!"[..]), None] {
+    use acse::apdu::{AssociateResult, Diagnostic, ServiceUserDiagnostic as D};
+    for (bad, diagnostic) in [
+        (Some(&b"wrong!"[..]), D::AuthenticationFailure),
+        (None, D::AuthenticationMechanismNameRequired),
+    ] {
         match Client::connect(server.local_addr(), with(bad)) {
-            Err(ClientError::Refused(None)) => {}
+            Err(ClientError::Refused(r)) => match *r {
+                mms::endpoint::InitiateRefusal::Peer {
+                    refused:
+                        acse::association::Refused::Acse {
+                            result: AssociateResult::RejectedPermanent,
+                            diagnostic: Diagnostic::ServiceUser(d),
+                            ..
+                        },
+                    error: None,
+                } => assert_eq!(d, diagnostic, "{bad:?}"),
+                other => panic!("{bad:?}: {other:?}"),
+            },
             other => panic!("{bad:?}: {other:?}"),
         }
     }

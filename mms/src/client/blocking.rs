@@ -18,7 +18,7 @@ use mio::{Events, Poll, Token, Waker};
 use crate::client::connection::{
     Answer, ClientConfig, ClientError, ClientEvent, Connection, RequestId, TlsInfo, Unconfirmed,
 };
-use crate::endpoint::CloseReason;
+use crate::endpoint::{CloseReason, SendError};
 use crate::pdu::{ConfirmedServiceRequest, UnconfirmedService};
 use crate::reject::{ConfirmedRequestProblem, RejectReason};
 use crate::server::handler::{
@@ -133,15 +133,16 @@ impl Client {
         config: ClientConfig,
         handler: Option<Arc<dyn Handler>>,
     ) -> Result<Client, ClientError> {
-        let peer = addr
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| ClientError::Io("the address resolved to nothing".into()))?;
+        let peer = addr.to_socket_addrs()?.next().ok_or_else(|| {
+            ClientError::from(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the address resolved to nothing",
+            ))
+        })?;
         let connect_timeout = config.connect_timeout;
         let stream = std::net::TcpStream::connect_timeout(&peer, connect_timeout)?;
         stream.set_nonblocking(true)?;
-        let mut conn = Connection::from_stream(mio::net::TcpStream::from_std(stream), config)
-            .map_err(|e| ClientError::NotSent(e.to_string()))?;
+        let mut conn = Connection::from_stream(mio::net::TcpStream::from_std(stream), config)?;
         let poll = Poll::new()?;
         conn.register(poll.registry(), SOCKET)?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
@@ -247,11 +248,10 @@ impl Client {
         crate::pdu::write_unconfirmed_pdu(&mut w, service);
         let pdu = w.into_vec();
         if pdu.len() > self.inner.negotiated.max_pdu_size {
-            return Err(ClientError::NotSent(format!(
-                "{} octets exceed the negotiated PDU size {}",
-                pdu.len(),
-                self.inner.negotiated.max_pdu_size
-            )));
+            return Err(ClientError::NotSent(SendError::PduTooLarge {
+                size: pdu.len(),
+                max: self.inner.negotiated.max_pdu_size,
+            }));
         }
         self.inner.send(Cmd::Unconfirmed(pdu))
     }

@@ -32,8 +32,10 @@ use mio::{Interest, Registry, Token};
 
 use cot::tls::{TlsClient, TlsSession, TlsVersion};
 
-use crate::endpoint::{CloseReason, Endpoint, EndpointConfig, MmsEvent, Phase, SendError};
-use crate::pdu::{ConfirmedServiceRequest, MmsPdu, UnconfirmedService};
+use crate::endpoint::{
+    CloseReason, Endpoint, EndpointConfig, Failure, InitiateRefusal, MmsEvent, Phase, SendError,
+};
+use crate::pdu::{ConfirmedServiceRequest, MmsPdu, PduError, PduType, UnconfirmedService};
 use crate::reject::{RejectPdu, RejectReason};
 use crate::server::handler::{Negotiated, ServiceResult};
 use crate::service_error::ServiceError;
@@ -93,7 +95,7 @@ impl Default for ClientConfig {
 }
 
 /// Why a request or the association failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ClientError {
     /// The server answered with a Confirmed-ErrorPDU (ISO 9506-2 §7.4).
     #[error("service error: {0:?}")]
@@ -104,26 +106,102 @@ pub enum ClientError {
     /// No answer within the request time-out.
     #[error("no answer within the time-out")]
     Timeout,
-    /// The association was refused at initiate (with the server's initiate-ErrorPDU, if any).
-    #[error("association refused{}", .0.as_ref().map(|e| format!(": {:?}", e.error_class)).unwrap_or_default())]
-    Refused(Option<ServiceError<'static>>),
+    /// The association was refused at initiate (ISO 9506-2 §8.2, ISO 8650-1 §7.1): by the
+    /// server (the layer and the diagnostic it sent, and its initiate-ErrorPDU if any), or by
+    /// our security provider (which of its checks failed).
+    #[error("{0}")]
+    Refused(Box<InitiateRefusal>),
     /// The association ended before the answer came.
-    #[error("association closed: {0:?}")]
+    #[error("association closed: {0}")]
     Closed(CloseReason),
-    /// The request could not be sent (too large for the negotiated PDU size, wrong phase).
+    /// The request could not be sent (too large for the negotiated PDU size, the outstanding
+    /// limit, the wrong phase, or the association below failed).
     #[error("not sent: {0}")]
-    NotSent(String),
-    /// The answer arrived but could not be decoded, or was of the wrong service.
+    NotSent(#[source] SendError),
+    /// The answer arrived but was out of place (another PDU type or service than asked for)
+    /// or could not be decoded.
     #[error("unexpected answer: {0}")]
-    Unexpected(String),
-    /// A socket error.
+    Unexpected(#[source] Unexpected),
+    /// A socket error (shared, so that one failure can answer every request it ends).
     #[error("i/o: {0}")]
-    Io(String),
+    Io(#[source] Arc<io::Error>),
+}
+
+impl PartialEq for ClientError {
+    /// Equal variants with equal data; two i/o errors are equal when they are the same error or
+    /// have the same kind and message.
+    fn eq(&self, other: &Self) -> bool {
+        use ClientError as E;
+        match (self, other) {
+            (E::Service(a), E::Service(b)) => a == b,
+            (E::Rejected(a), E::Rejected(b)) => a == b,
+            (E::Timeout, E::Timeout) => true,
+            (E::Refused(a), E::Refused(b)) => a == b,
+            (E::Closed(a), E::Closed(b)) => a == b,
+            (E::NotSent(a), E::NotSent(b)) => a == b,
+            (E::Unexpected(a), E::Unexpected(b)) => a == b,
+            (E::Io(a), E::Io(b)) => same_io_error(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// The same i/o error, or one of the same kind and message.
+pub(crate) fn same_io_error(a: &Arc<io::Error>, b: &Arc<io::Error>) -> bool {
+    Arc::ptr_eq(a, b) || (a.kind() == b.kind() && a.to_string() == b.to_string())
 }
 
 impl From<io::Error> for ClientError {
     fn from(e: io::Error) -> Self {
-        ClientError::Io(e.to_string())
+        ClientError::Io(Arc::new(e))
+    }
+}
+
+/// What was out of place in an answer (ISO 9506-2 §7.2: a Confirmed-ResponsePDU answers with
+/// the service of its request).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unexpected {
+    /// An MMSpdu of another type than the one expected.
+    #[error("expected a {expected:?} PDU, the peer sent a {found:?} PDU")]
+    Pdu {
+        /// The PDU type expected.
+        expected: PduType,
+        /// The PDU type that came.
+        found: PduType,
+    },
+    /// The response is of another service than the request.
+    #[error("a {request} request was answered by the service with tag [{found}]")]
+    Service {
+        /// The service asked for.
+        request: &'static str,
+        /// The ConfirmedServiceResponse alternative that came (its context tag, the service
+        /// number of ISO 9506-2).
+        found: u32,
+    },
+    /// The PDU did not decode.
+    #[error(transparent)]
+    Decode(PduError),
+    /// A Read or Write answered with another number of results than variables asked for
+    /// (ISO 9506-2 §14.6.2, §14.7.2).
+    #[error("{asked} variables asked for, {answered} results answered")]
+    ResultCount {
+        /// Variables asked for.
+        asked: usize,
+        /// Results answered.
+        answered: usize,
+    },
+}
+
+impl Unexpected {
+    /// The error for `pdu` decoded (or not) where a PDU of type `expected` was kept.
+    fn of(expected: PduType, pdu: Result<MmsPdu<'_>, PduError>) -> ClientError {
+        ClientError::Unexpected(match pdu {
+            Ok(other) => Unexpected::Pdu {
+                expected,
+                found: other.pdu_type(),
+            },
+            Err(e) => Unexpected::Decode(e),
+        })
     }
 }
 
@@ -144,8 +222,7 @@ impl Answer {
     pub fn response(&self) -> Result<crate::pdu::ConfirmedServiceResponse<'_>, ClientError> {
         match MmsPdu::decode(&self.pdu) {
             Ok(MmsPdu::ConfirmedResponse(r)) => Ok(r.service),
-            Ok(other) => Err(ClientError::Unexpected(format!("{:?}", other.pdu_type()))),
-            Err(e) => Err(ClientError::Unexpected(e.to_string())),
+            other => Err(Unexpected::of(PduType::ConfirmedResponse, other)),
         }
     }
 }
@@ -170,8 +247,7 @@ impl Unconfirmed {
     pub fn service(&self) -> Result<UnconfirmedService<'_>, ClientError> {
         match MmsPdu::decode(&self.pdu) {
             Ok(MmsPdu::Unconfirmed(u)) => Ok(u.service),
-            Ok(other) => Err(ClientError::Unexpected(format!("{:?}", other.pdu_type()))),
-            Err(e) => Err(ClientError::Unexpected(e.to_string())),
+            other => Err(Unexpected::of(PduType::Unconfirmed, other)),
         }
     }
 }
@@ -189,8 +265,7 @@ impl PeerRequest {
     pub fn service(&self) -> Result<ConfirmedServiceRequest<'_>, ClientError> {
         match MmsPdu::decode(&self.pdu) {
             Ok(MmsPdu::ConfirmedRequest(r)) => Ok(r.service),
-            Ok(other) => Err(ClientError::Unexpected(format!("{:?}", other.pdu_type()))),
-            Err(e) => Err(ClientError::Unexpected(e.to_string())),
+            other => Err(Unexpected::of(PduType::ConfirmedRequest, other)),
         }
     }
 }
@@ -279,22 +354,20 @@ impl Connection {
         Connection::build(stream, peer, config)
     }
 
+    /// The configured mechanism's provider for this association, or why there is none.
     fn provider(
         config: &ClientConfig,
         transport: &TransportSecurity,
-    ) -> io::Result<Option<Box<dyn acse::security::AssociationSecurity>>> {
+    ) -> Result<Option<Box<dyn acse::security::AssociationSecurity>>, Failure> {
         match &config.security {
             None => Ok(None),
-            Some(factory) => Ok(Some(
-                factory
-                    .provider(SecurityRole::Initiator, transport)
-                    .map_err(|e| {
-                        io::Error::other(format!(
-                            "security provider {} unavailable: {e}",
-                            factory.name()
-                        ))
-                    })?,
-            )),
+            Some(factory) => factory
+                .provider(SecurityRole::Initiator, transport)
+                .map(Some)
+                .map_err(|source| Failure::SecurityUnavailable {
+                    provider: factory.name(),
+                    source,
+                }),
         }
     }
 
@@ -314,7 +387,7 @@ impl Connection {
                 };
                 let mut session = ctx
                     .session(config.tls_server_name.as_deref(), key.as_deref())
-                    .map_err(|e| io::Error::other(format!("TLS: {e}")))?;
+                    .map_err(|e| io::Error::other(tls_failure(e)))?;
                 if let Some(a) = peer {
                     session.set_label(a.to_string());
                 }
@@ -325,7 +398,8 @@ impl Connection {
                 )
             }
             None => {
-                let provider = Connection::provider(&config, &TransportSecurity::plain())?;
+                let provider = Connection::provider(&config, &TransportSecurity::plain())
+                    .map_err(io::Error::other)?;
                 (None, Endpoint::connect(config.endpoint.clone(), provider))
             }
         };
@@ -446,10 +520,9 @@ impl Connection {
                 Ok(invoke_id) => {
                     self.inflight.insert(invoke_id, (id, deadline));
                 }
-                Err(e) => self.events.push_back(ClientEvent::Answer(
-                    id,
-                    Err(ClientError::NotSent(e.to_string())),
-                )),
+                Err(e) => self
+                    .events
+                    .push_back(ClientEvent::Answer(id, Err(ClientError::NotSent(e)))),
             }
             return id;
         }
@@ -475,14 +548,14 @@ impl Connection {
             Ok(resp) => self.endpoint.send_response(invoke_id, resp),
             Err(e) => self.endpoint.send_error(invoke_id, e),
         };
-        r.map_err(|e| ClientError::NotSent(e.to_string()))
+        r.map_err(ClientError::NotSent)
     }
 
     /// Rejects a request from the server (e.g. unrecognized-service when there is no handler).
     pub fn reject(&mut self, invoke_id: u32, reason: RejectReason) -> Result<(), ClientError> {
         self.endpoint
             .send_reject(invoke_id, reason)
-            .map_err(|e| ClientError::NotSent(e.to_string()))
+            .map_err(ClientError::NotSent)
     }
 
     /// Sends an unconfirmed PDU (an ICCP client acknowledges critical transfer reports with an
@@ -493,22 +566,20 @@ impl Connection {
     ) -> Result<(), ClientError> {
         self.endpoint
             .send_unconfirmed(service)
-            .map_err(|e| ClientError::NotSent(e.to_string()))
+            .map_err(ClientError::NotSent)
     }
 
     /// Sends an already-encoded unconfirmed PDU (the whole MMSpdu).
     pub fn send_encoded(&mut self, pdu: &[u8]) -> Result<(), ClientError> {
         self.endpoint
             .send_encoded(pdu)
-            .map_err(|e| ClientError::NotSent(e.to_string()))
+            .map_err(ClientError::NotSent)
     }
 
     /// Concludes (ISO 9506-2 §8.3) and releases the association; [`ClientEvent::Closed`]
     /// follows.
     pub fn conclude(&mut self) -> Result<(), ClientError> {
-        self.endpoint
-            .conclude()
-            .map_err(|e| ClientError::NotSent(e.to_string()))
+        self.endpoint.conclude().map_err(ClientError::NotSent)
     }
 
     /// Aborts the association at once.
@@ -633,7 +704,7 @@ impl Connection {
                         if let Err(e) = self.tls_established() {
                             log::info!("{e}");
                             self.peer_eof = true;
-                            self.close_all(CloseReason::Failed(e.to_string()));
+                            self.close_all(CloseReason::Failed(Box::new(e)));
                             return;
                         }
                     }
@@ -651,7 +722,7 @@ impl Connection {
     }
 
     /// The handshake completed: the provider (with the server's certificate) and the endpoint.
-    fn tls_established(&mut self) -> io::Result<()> {
+    fn tls_established(&mut self) -> Result<(), Failure> {
         let Some(tls) = self.tls.as_ref() else {
             return Ok(());
         };
@@ -683,12 +754,13 @@ impl Connection {
         self.flush();
         self.peer_eof = true;
         self.deadline_connect = None;
-        let err = ClientError::Io(format!("TLS: {e}"));
+        let reason = CloseReason::Failed(Box::new(tls_failure(e)));
+        let err = ClientError::Closed(reason.clone());
         self.fail_all(&err);
         if self.refusal.is_none() {
             self.refusal = Some(err);
         }
-        self.close_all(CloseReason::Failed(format!("TLS: {e}")));
+        self.close_all(reason);
     }
 
     fn tls_timers(&mut self, now: Instant) {
@@ -711,7 +783,7 @@ impl Connection {
                 Ok(None) => return,
                 Err(e) => {
                     log::info!("association failed: {e}");
-                    self.close_all(CloseReason::Failed(e.to_string()));
+                    self.close_all(CloseReason::Failed(Box::new(Failure::Association(e))));
                     return;
                 }
             };
@@ -720,13 +792,14 @@ impl Connection {
                     self.deadline_connect = None;
                     self.events.push_back(ClientEvent::Established(n));
                 }
-                MmsEvent::Refused { error, .. } => {
+                MmsEvent::Refused(refusal) => {
                     self.deadline_connect = None;
-                    let err = ClientError::Refused(error);
+                    log::info!("initiate refused: {refusal}");
+                    let err = ClientError::Refused(refusal.clone());
                     self.fail_all(&err);
                     self.closed_reported = true;
                     self.events
-                        .push_back(ClientEvent::Closed(CloseReason::Refused));
+                        .push_back(ClientEvent::Closed(CloseReason::Refused(refusal)));
                     self.refusal = Some(err);
                     return;
                 }
@@ -808,10 +881,8 @@ impl Connection {
                     return;
                 }
                 Err(e) => {
-                    self.events.push_back(ClientEvent::Answer(
-                        rid,
-                        Err(ClientError::NotSent(e.to_string())),
-                    ));
+                    self.events
+                        .push_back(ClientEvent::Answer(rid, Err(ClientError::NotSent(e))));
                 }
             }
         }
@@ -930,6 +1001,14 @@ impl Connection {
         self.closed_reported = true;
         self.fail_all(&ClientError::Closed(reason.clone()));
         self.events.push_back(ClientEvent::Closed(reason));
+    }
+}
+
+/// A T-profile failure as a [`Failure`].
+fn tls_failure(e: cot::tls::TlsError) -> Failure {
+    Failure::Tls {
+        code: e.code,
+        detail: e.detail,
     }
 }
 

@@ -93,10 +93,11 @@ fn joined(n: &FileName<'_>) -> String {
     n.0.join("/")
 }
 
-fn wrong(service: &str) -> OpError {
-    crate::client::ClientError::Unexpected(format!(
-        "a {service} request was answered by another service"
-    ))
+fn wrong(service: &'static str, got: &ConfirmedServiceResponse<'_>) -> OpError {
+    crate::client::ClientError::Unexpected(crate::client::connection::Unexpected::Service {
+        request: service,
+        found: got.tag(),
+    })
     .into()
 }
 
@@ -128,7 +129,7 @@ impl Client {
                     }));
                     Ok(d.more_follows)
                 }
-                _ => Err(wrong("fileDirectory")),
+                other => Err(wrong("fileDirectory", &other)),
             })?;
             if !more {
                 return Ok(out);
@@ -160,14 +161,14 @@ impl Client {
             ConfirmedServiceResponse::FileOpen(o) => {
                 Ok((o.frsm_id, u64::from(o.file_attributes.size_of_file)))
             }
-            _ => Err(wrong("fileOpen")),
+            other => Err(wrong("fileOpen", &other)),
         })?;
         let result = self.read_frsm(frsm, size, out, &mut progress);
         let closed = self.call(
             &ConfirmedServiceRequest::FileClose(FileCloseRequest { frsm_id: frsm }),
             |r| match r {
                 ConfirmedServiceResponse::FileClose(_) => Ok(()),
-                _ => Err(wrong("fileClose")),
+                other => Err(wrong("fileClose", &other)),
             },
         );
         let total = result?;
@@ -194,7 +195,7 @@ impl Client {
                     empty = if n == 0 { empty + 1 } else { 0 };
                     Ok(d.more_follows)
                 }
-                _ => Err(wrong("fileRead")),
+                other => Err(wrong("fileRead", &other)),
             })?;
             progress(total, Some(size));
             if !more {
@@ -212,7 +213,7 @@ impl Client {
         let req = ConfirmedServiceRequest::FileDelete(FileDeleteRequest(file_name(name)));
         self.call(&req, |r| match r {
             ConfirmedServiceResponse::FileDelete(_) => Ok(()),
-            _ => Err(wrong("fileDelete")),
+            other => Err(wrong("fileDelete", &other)),
         })
     }
 
@@ -224,7 +225,7 @@ impl Client {
         });
         self.call(&req, |r| match r {
             ConfirmedServiceResponse::FileRename(_) => Ok(()),
-            _ => Err(wrong("fileRename")),
+            other => Err(wrong("fileRename", &other)),
         })
     }
 
@@ -249,7 +250,7 @@ impl Client {
         });
         let r = self.call(&req, |r| match r {
             ConfirmedServiceResponse::ObtainFile(_) => Ok(()),
-            _ => Err(wrong("obtainFile")),
+            other => Err(wrong("obtainFile", &other)),
         });
         files.withdraw(&source);
         r

@@ -10,5 +10,5 @@ pub mod values;
 pub use blocking::Client;
 pub use connection::{
     Answer, ClientConfig, ClientError, ClientEvent, Connection, PeerRequest, RequestId, TlsInfo,
-    Unconfirmed,
+    Unconfirmed, Unexpected,
 };

@@ -33,7 +33,7 @@ use std::collections::HashSet;
 
 use crate::access::{AccessResult, VariableDef, VariableSpecification};
 use crate::client::blocking::{Client, Pending};
-use crate::client::connection::ClientError;
+use crate::client::connection::{ClientError, Unexpected};
 use crate::codec::{Asn1, Choice, Writer};
 use crate::common::ObjectName;
 use crate::data::{Data, DataAccessError};
@@ -73,7 +73,7 @@ const MAX_TYPE_NAME_HOPS: usize = 8;
 
 /// Why a convenience operation failed: the request's own failure ([`ClientError`]), or what the
 /// answer said about one variable or list, or a server that does not end a list.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum OpError {
     /// The request failed: Confirmed-ErrorPDU, RejectPDU, time-out, association closed
     /// (ISO 9506-2 §7.4, §7.5). Boxed: a `ClientError` is large and most results are `Ok`.
@@ -113,9 +113,36 @@ pub enum OpError {
         /// `numberMatched` of the response.
         matched: u32,
     },
-    /// A local file could not be read or written.
+    /// A local file could not be read or written (shared, so that the error stays `Clone`).
     #[error("local i/o: {0}")]
-    Io(String),
+    Io(#[source] std::sync::Arc<std::io::Error>),
+}
+
+impl PartialEq for OpError {
+    /// Equal variants with equal data; two local i/o errors are equal when they are the same
+    /// error or have the same kind and message.
+    fn eq(&self, other: &Self) -> bool {
+        use OpError as E;
+        match (self, other) {
+            (E::Client(a), E::Client(b)) => a == b,
+            (E::Access(a), E::Access(b)) => a == b,
+            (E::TooMany { what, limit }, E::TooMany { what: w, limit: l }) => {
+                (what, limit) == (w, l)
+            }
+            (E::NoProgress(a), E::NoProgress(b)) => a == b,
+            (
+                E::WrongType { expected, found },
+                E::WrongType {
+                    expected: e,
+                    found: f,
+                },
+            ) => (expected, found) == (e, f),
+            (E::BadReference(a), E::BadReference(b)) => a == b,
+            (E::NotDeleted { matched }, E::NotDeleted { matched: m }) => matched == m,
+            (E::Io(a), E::Io(b)) => crate::client::connection::same_io_error(a, b),
+            _ => false,
+        }
+    }
 }
 
 impl From<ClientError> for OpError {
@@ -136,7 +163,7 @@ impl OpError {
 
 impl From<std::io::Error> for OpError {
     fn from(e: std::io::Error) -> Self {
-        OpError::Io(e.to_string())
+        OpError::Io(std::sync::Arc::new(e))
     }
 }
 
@@ -216,24 +243,16 @@ fn class_name(class: ObjectClass) -> &'static str {
     }
 }
 
-fn wrong_answer(service: &str, got: &ConfirmedServiceResponse<'_>) -> OpError {
-    ClientError::Unexpected(format!(
-        "a {service} request was answered by {}",
-        response_name(got)
-    ))
+fn wrong_answer(service: &'static str, got: &ConfirmedServiceResponse<'_>) -> OpError {
+    ClientError::Unexpected(Unexpected::Service {
+        request: service,
+        found: got.tag(),
+    })
     .into()
 }
 
-fn response_name(r: &ConfirmedServiceResponse<'_>) -> String {
-    let s = format!("{r:?}");
-    s.split(['(', ' ', '{']).next().unwrap_or("?").to_string()
-}
-
-fn results_mismatch(asked: usize, got: usize) -> OpError {
-    ClientError::Unexpected(format!(
-        "{asked} variables asked for, {got} results answered"
-    ))
-    .into()
+fn results_mismatch(asked: usize, answered: usize) -> OpError {
+    ClientError::Unexpected(Unexpected::ResultCount { asked, answered }).into()
 }
 
 impl Client {
@@ -717,9 +736,23 @@ mod tests {
         assert_eq!(n, 2 + 2 + 2 + 3 + 3);
     }
 
+    /// A response of another service names the request and the service that came, as data.
     #[test]
-    fn response_names_are_short() {
+    fn a_wrong_answer_names_both_services() {
         let r = ConfirmedServiceResponse::Write(crate::services::variables::WriteResponse(vec![]));
-        assert_eq!(response_name(&r), "Write");
+        assert_eq!(
+            wrong_answer("identify", &r).client_error(),
+            Some(&ClientError::Unexpected(Unexpected::Service {
+                request: "identify",
+                found: r.tag(),
+            }))
+        );
+        assert_eq!(
+            results_mismatch(3, 2),
+            OpError::from(ClientError::Unexpected(Unexpected::ResultCount {
+                asked: 3,
+                answered: 2
+            }))
+        );
     }
 }

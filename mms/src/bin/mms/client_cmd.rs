@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use acse::address::Address;
 use mms::client::ops::JournalQuery;
-use mms::client::{Client, ClientConfig};
+use mms::client::{Client, ClientConfig, ClientError};
 use mms::data::Data;
+use mms::endpoint::InitiateRefusal;
 use mms::server::model::format::{type_of_value, type_to_json, value_from_json, value_to_json};
 use mms::server::model::parse_name;
 use mms::ObjectName;
@@ -134,7 +135,39 @@ pub fn connect(args: &ClientArgs) -> Result<Client, String> {
         config.tls_server_name = Some(host.trim_matches(['[', ']']).to_string());
     }
     Client::connect(target.as_str(), config)
-        .map_err(|e| format!("cannot associate with {target}: {e}"))
+        .map_err(|e| format!("cannot associate with {target}: {}", describe(&e)))
+}
+
+/// What went wrong, for the terminal: a refusal says who refused and why (the diagnostic the
+/// server sent, or which check of ours failed, with its security event code); other errors
+/// as they display.
+fn describe(e: &ClientError) -> String {
+    match e {
+        ClientError::Refused(r) => match &**r {
+            InitiateRefusal::Local { provider, refusal } => {
+                format!(
+                    "our {} refused the server: {}",
+                    mechanism(provider),
+                    refusal.reason()
+                )
+            }
+            peer => peer.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// The mechanism's name as the documentation calls it.
+fn mechanism(provider: &str) -> &str {
+    if provider == a_sec_profile::NAME {
+        "A-security-profile"
+    } else if provider == e2e_sec::provider::MECHANISM {
+        "end-to-end security"
+    } else if provider == "acse-password" {
+        "password authentication"
+    } else {
+        provider
+    }
 }
 
 fn name(s: &str) -> ObjectName<'static> {

@@ -1,0 +1,199 @@
+//! What `mms client` says when an association is refused (IEC 62351-4 A-security-profile,
+//! ISO 8650-1 §7.1 / §7.3): the diagnostic the server sent when the server refuses us, and the
+//! check of ours that failed (its security event code) when we refuse the server; the exit code
+//! is non-zero either way. (The same refusals through the library, asserted on their
+//! variants, are in `interop-tests/tests/refusal_variants.rs`.)
+//!
+//! The program is only built with the `cli` feature: without it these tests say so and pass.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use cot::pki::{KeyKind, LeafSpec, Pki};
+
+/// The `mms` program, when it was built.
+const PROGRAM: Option<&str> = option_env!("CARGO_BIN_EXE_mms");
+
+/// True when the program was built; says so when it was not.
+fn built() -> bool {
+    if PROGRAM.is_none() {
+        eprintln!("the mms program is not built (feature `cli` off): nothing to run");
+    }
+    PROGRAM.is_some()
+}
+
+fn mms() -> Command {
+    Command::new(PROGRAM.expect("the mms program"))
+}
+
+/// Two unrelated certificate authorities, a server and a client certificate from the first and
+/// a client certificate from the second, as PEM files in a directory of their own.
+struct Certs {
+    dir: PathBuf,
+    ca: PathBuf,
+    other_ca: PathBuf,
+    server: (PathBuf, PathBuf),
+    client: (PathBuf, PathBuf),
+    stranger: (PathBuf, PathBuf),
+}
+
+impl Certs {
+    fn new(tag: &str) -> Certs {
+        let dir =
+            std::env::temp_dir().join(format!("osi-mms-refusal-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let pki = Pki::new_root("refusal CA", KeyKind::EcP256).expect("ca");
+        let other = Pki::new_root("other CA", KeyKind::EcP256).expect("other ca");
+        let (ca, _) = pki.ca().write_pem(&dir, "ca").expect("ca pem");
+        let (other_ca, _) = other
+            .ca()
+            .write_pem(&dir, "other-ca")
+            .expect("other ca pem");
+        let leaf = |p: &Pki, cn: &str, file: &str| {
+            p.issue(&LeafSpec::new(cn).with_key(KeyKind::EcP256))
+                .expect("leaf")
+                .write_pem(&dir, file)
+                .expect("leaf pem")
+        };
+        Certs {
+            server: leaf(&pki, "refusal server", "server"),
+            client: leaf(&pki, "refusal client", "client"),
+            stranger: leaf(&other, "stranger client", "stranger"),
+            dir,
+            ca,
+            other_ca,
+        }
+    }
+
+    /// The `--auth-*` options: this certificate and key, trusting `ca` (P-256 keys, no
+    /// AE-title binding: the certificates carry no 2.5.4.106).
+    fn auth(&self, (cert, key): &(PathBuf, PathBuf), ca: &Path) -> Vec<String> {
+        [
+            "--auth-cert",
+            p(cert),
+            "--auth-key",
+            p(key),
+            "--auth-ca",
+            p(ca),
+            "--auth-ecdsa",
+            "--auth-no-binding",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+}
+
+impl Drop for Certs {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn p(x: &Path) -> &str {
+    x.to_str().expect("utf-8 path")
+}
+
+/// A running `mms server` and its address.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(args: &[String]) -> Server {
+        let mut child = mms()
+            .args(["server", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("listening line");
+        let addr = line.trim().trim_start_matches("listening on ").to_string();
+        Server { child, addr }
+    }
+
+    fn identify(&self, args: &[String]) -> Output {
+        mms()
+            .args(["client", "--connect", &self.addr])
+            .args(args)
+            .arg("identify")
+            .output()
+            .expect("client")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The server does not trust the client's certificate: the client prints what the server's
+/// refusal said: the ABRT of IEC 62351-4 clause 11 (authentication-failure), or with
+/// `--auth-reject` the AARE's result and diagnostic.
+#[test]
+fn the_client_names_the_servers_diagnostic() {
+    if !built() {
+        return;
+    }
+    let c = Certs::new("peer");
+    let client = c.auth(&c.stranger, &c.ca);
+
+    let server = Server::start(&c.auth(&c.server, &c.ca));
+    let out = server.identify(&client);
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "aborted by the peer during the initiate: ACSE ABRT source acse-service-user, \
+             diagnostic authentication-failure (5)"
+        ),
+        "{err}"
+    );
+    drop(server);
+
+    let mut reject = c.auth(&c.server, &c.ca);
+    reject.push("--auth-reject".into());
+    let server = Server::start(&reject);
+    let out = server.identify(&client);
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "association refused by the peer: ACSE rejected-permanent, diagnostic \
+             acse-service-user: authentication-failure (13)"
+        ),
+        "{err}"
+    );
+}
+
+/// The client does not trust the server's A-profile certificate: it says its own
+/// A-security-profile refused the server, and which check (the security event code).
+#[test]
+fn the_client_names_its_own_check() {
+    if !built() {
+        return;
+    }
+    let c = Certs::new("ours");
+    let server = Server::start(&c.auth(&c.server, &c.ca));
+    let out = server.identify(&c.auth(&c.client, &c.other_ca));
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "our A-security-profile refused the server: a_profile.certificate_untrusted: "
+        ),
+        "{err}"
+    );
+}
