@@ -1,9 +1,9 @@
 //! Security event codes of the A-profile (DESIGN.md principle 8; IEC 62351-14 event model,
-//! spec notes §1.13). Each is recorded with [`cot::security_event::SecurityEvents::record`]
+//! spec notes §1.13). Each is recorded with [`acse::security::SecurityEvents::record`]
 //! under the target `osi_mms::security`, counted, and documented in `docs/a-profile.md`
 //! with its severity and trigger. Details never hold key material.
 
-use cot::security_event::Severity;
+use acse::security::Severity;
 
 /// A peer was authenticated (notice).
 pub const ACCEPTED: &str = "a_profile.accepted";

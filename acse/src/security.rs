@@ -114,6 +114,7 @@ pub trait SecurityFactory: Send + Sync {
 /// [`crate::certificate`]: short names for the common attribute types, dotted OIDs for the
 /// others (such as the X.520 objectIdentifier 2.5.4.106 of IEC 62351-4 Annex G.6.2, whose
 /// OBJECT IDENTIFIER value is written dotted too). Empty when `cert_der` is not a certificate.
+#[cfg(feature = "x509")]
 pub fn subject_line(cert_der: &[u8]) -> String {
     crate::certificate::subject_line(cert_der)
 }
@@ -124,6 +125,7 @@ pub fn subject_line(cert_der: &[u8]) -> String {
 /// holding a dotted OID (what deployed peers use because OpenSSL cannot parse the former; spec
 /// notes E-12). `None` when the attribute is absent or malformed or the octets are not a
 /// certificate.
+#[cfg(feature = "x509")]
 pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
     crate::certificate::Certificate::parse(cert_der)
         .ok()?

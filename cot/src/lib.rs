@@ -1,12 +1,20 @@
-//! `cot`: the OSI transport for MMS — RFC 1006 TPKT framing (`tpkt`) and
-//! ISO 8073 / ITU-T X.224 class 0 COTP (`tpdu` codec and `connection` state
-//! machine), sans-IO, plus a TCP keep-alive helper (`keepalive`) for the runtime, the
-//! security-event recorder every security mechanism reports to (`security_event`), a
-//! test/demo certificate authority (`pki`), and the T-profile (`tls`: TLS under RFC 1006 per
-//! IEC 62351-3 / IEC 62351-4 §6, sans-IO sessions over OpenSSL).
+//! `cot`: the OSI transport for MMS — RFC 1006 TPKT framing ([`tpkt`]) and
+//! ISO 8073 / ITU-T X.224 class 0 COTP ([`tpdu`] codec and [`connection`] state
+//! machine), sans-IO, plus the security-event recorder every security mechanism reports to
+//! ([`security_event`]).
+//!
+//! Cargo features:
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `tls` | on | the T-profile (`tls`): TLS under RFC 1006 per IEC 62351-3 / IEC 62351-4 §6, sans-IO sessions over OpenSSL |
+//! | `pki` | off | a test/demo certificate authority (`pki`) that issues IEC 62351-4 Annex G-style certificates at run time |
+//!
+//! Without features the crate has no dependency beyond `nom`, `log` and `thiserror`.
 //!
 //! Parsers borrow from their input and check every length before use;
-//! nothing allocates in proportion to a length a peer sent.
+//! nothing allocates in proportion to a length a peer sent. The crate never touches a socket:
+//! TCP options such as keep-alive belong to the runtime that owns it (`mms`'s `runtime`).
 // `deny`, not `forbid`: the module `tls::ffi` alone opts out with `#![allow(unsafe_code)]` for
 // the OpenSSL calls the safe `openssl` crate does not expose (TLS 1.2 renegotiation, TLS 1.3 key
 // update, session timeout, offering a cached session). Nothing else is unsafe.
@@ -14,16 +22,17 @@
 
 pub mod connection;
 pub mod error;
-pub mod keepalive;
+#[cfg(feature = "pki")]
 pub mod pki;
 pub mod security_event;
+#[cfg(feature = "tls")]
 pub mod tls;
 pub mod tpdu;
 pub mod tpkt;
 
 pub use connection::{Config, ConnectInfo, Connection, Event, State, TsapCheck};
 pub use error::{CotError, Response};
-pub use keepalive::KeepAlive;
+#[cfg(feature = "tls")]
 pub use tls::{TlsClient, TlsConfig, TlsError, TlsServer, TlsSession};
 pub use tpdu::{
     parse, ConnectionTpdu, CotpError, DataTpdu, DisconnectTpdu, ErrorTpdu, Tpdu, TpduSize,

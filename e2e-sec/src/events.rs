@@ -8,7 +8,7 @@
 //! within a group are ours (ASSUMPTIONS.md E-01): the same [`Check`] has the same number in
 //! every group. The table is in `docs/e2e.md`.
 
-use cot::security_event::{SecurityEvents, Severity};
+use acse::security::{SecurityEvents, Severity};
 
 /// The IEC 62351-14 event group: which SecPDU (or environment) the check was about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

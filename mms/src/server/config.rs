@@ -44,6 +44,9 @@ pub struct ServerConfig {
     /// Addresses served with TLS (IEC 62351-4 §6.3.2: port 3782). `listen` stays plain
     /// RFC 1006 (port 102); the two coexist on separate ports, and either may be empty.
     pub tls_listen: Vec<SocketAddr>,
+    /// TCP keep-alive on every accepted socket (class 0 transport has no inactivity timer of
+    /// its own, so a peer that vanished is found this way); `None`: the OS default (off).
+    pub keep_alive: Option<crate::net::KeepAlive>,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -59,6 +62,7 @@ impl fmt::Debug for ServerConfig {
             .field("security", &self.security.as_ref().map(|s| s.name()))
             .field("tls", &self.tls.is_some())
             .field("tls_listen", &self.tls_listen)
+            .field("keep_alive", &self.keep_alive)
             .finish_non_exhaustive()
     }
 }
@@ -73,6 +77,7 @@ impl Default for ServerConfig {
             connect_timeout: Duration::from_secs(10),
             idle_timeout: None,
             max_backlog: 4 << 20,
+            keep_alive: Some(crate::net::KeepAlive::default()),
             security: None,
             events: Arc::new(SecurityEvents::new()),
             tls: None,

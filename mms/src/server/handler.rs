@@ -119,6 +119,7 @@ impl Responder {
     }
 
     /// Lets the responder go without answering (the runtime answered directly).
+    #[cfg(feature = "runtime")]
     pub(crate) fn disarm(mut self) {
         self.sink = None;
     }

@@ -531,6 +531,11 @@ impl EventLoop {
     fn add_connection(&mut self, mut stream: TcpStream, peer: SocketAddr, tls: bool) {
         Stats::bump(&self.shared.stats.accepted);
         let _ = stream.set_nodelay(true);
+        if let Some(k) = &self.config.keep_alive {
+            if let Err(e) = k.apply(&stream) {
+                log::debug!("keep-alive not set on {peer}: {e}");
+            }
+        }
         let session = if tls {
             let made = match &self.config.tls {
                 Some(t) => t.session(),

@@ -1,10 +1,9 @@
-//! TCP keep-alive for the runtime that owns the RFC 1006 socket. This is the one
-//! place in `cot` that touches a socket: it only sets options (no I/O). Class 0
-//! (ISO 8073 §6.x) has no inactivity timer of its own, so dead peers are found
-//! by TCP keep-alive.
+//! TCP keep-alive for the sockets the runtimes own. RFC 1006 over ISO 8073 class 0 has no
+//! inactivity timer of its own (class 0 has no keep-alive TPDU), so a peer that vanished without a
+//! FIN is found by TCP keep-alive; the runtimes apply [`KeepAlive`] to every socket they accept
+//! or connect, and it is configured in `ServerConfig` / `ClientConfig`.
 
 use socket2::{SockRef, TcpKeepalive};
-use std::net::TcpStream;
 use std::time::Duration;
 
 /// TCP keep-alive settings (SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT)
@@ -31,8 +30,19 @@ impl Default for KeepAlive {
 }
 
 impl KeepAlive {
-    /// Enables keep-alive on `stream` with these settings.
-    pub fn apply(&self, stream: &TcpStream) -> std::io::Result<()> {
+    /// Enables keep-alive on `socket` (a `std` or `mio` TCP stream) with these settings.
+    #[cfg(unix)]
+    pub fn apply(&self, socket: &impl std::os::fd::AsFd) -> std::io::Result<()> {
+        self.apply_to(SockRef::from(socket))
+    }
+
+    /// Enables keep-alive on `socket` (a `std` or `mio` TCP stream) with these settings.
+    #[cfg(windows)]
+    pub fn apply(&self, socket: &impl std::os::windows::io::AsSocket) -> std::io::Result<()> {
+        self.apply_to(SockRef::from(socket))
+    }
+
+    fn apply_to(&self, socket: SockRef<'_>) -> std::io::Result<()> {
         let params = TcpKeepalive::new()
             .with_time(self.idle)
             .with_interval(self.interval);
@@ -45,14 +55,14 @@ impl KeepAlive {
             target_os = "netbsd"
         ))]
         let params = params.with_retries(self.retries);
-        SockRef::from(stream).set_tcp_keepalive(&params)
+        socket.set_tcp_keepalive(&params)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::TcpListener;
+    use std::net::{TcpListener, TcpStream};
 
     #[test]
     fn applies_to_loopback_stream() -> std::io::Result<()> {
