@@ -2,45 +2,18 @@
 //! presentation fully-encoded user data, ACSE association) makes no heap allocation once the
 //! association is established and its buffers are warm.
 //!
-//! This needs a counting global allocator, hence the one `unsafe impl` of the workspace (test
-//! code only; every library root forbids unsafe code).
+//! This needs a counting global allocator (shared with the `mms` crate's no-allocation test),
+//! hence the one `unsafe impl` of the workspace (test code only; every library root forbids
+//! unsafe code).
 #![allow(unsafe_code)]
 #![allow(clippy::unwrap_used)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use acse::association::{AssociationConfig, Event};
 use acse::loopback::associate;
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator; the counter is a
-// thread-local Cell, which does not allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
+#[path = "../../mms/tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocations;
 
 /// One BER value of about `size` octets: `[0]` constructed around an OCTET STRING.
 fn mms_like_pdu(size: usize) -> Vec<u8> {

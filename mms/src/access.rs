@@ -155,10 +155,9 @@ impl<'a> Asn1<'a> for ScatteredAccessComponent<'a> {
 
     fn decode_contents(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
-        let component_name = f.opt(ctx(0))?.map(|t| identifier(&t)).transpose()?;
-        let variable_specification = VariableSpecification::decode_choice(&explicit(
-            &f.req(ctx_c(1), "variableSpecification")?,
-        )?)?;
+        let component_name = f.opt_map(ctx(0), identifier)?;
+        let variable_specification =
+            f.req_choice::<VariableSpecification>(1, "variableSpecification")?;
         let alternate_access = f
             .opt(ctx_c(2))?
             .map(|t| AlternateAccess::decode_implicit(&t, ctx_c(2)))

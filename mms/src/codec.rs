@@ -168,6 +168,19 @@ pub fn explicit<'a>(tlv: &Tlv<'a>) -> Result<Tlv<'a>> {
     Ok(inner)
 }
 
+/// An EXPLICIT-tagged CHOICE field `[n] T` (X.680 §31.2.9: a tagged CHOICE is always EXPLICIT):
+/// the wrapper must be constructed and hold exactly one alternative of `T`.
+#[inline(always)]
+pub fn explicit_choice<'a, T: Choice<'a>>(tlv: &Tlv<'a>) -> Result<T> {
+    T::decode_choice(&explicit(tlv)?)
+}
+
+/// Writes a CHOICE value under an EXPLICIT `[n]` tag (the encoder of [`explicit_choice`]).
+#[inline]
+pub fn write_explicit_choice<'a>(w: &mut Writer, n: u32, v: &impl Choice<'a>) {
+    write_explicit(w, n, |w| v.encode_choice(w));
+}
+
 /// Splits a value with a one-octet identifier and a short definite length off the front of
 /// `input`: (identifier octet, contents, what follows), or `None` for any other form or a
 /// length beyond the input (X.690 §8.1.2.2, §8.1.3.4). For decoders' fast paths over a shape
@@ -339,6 +352,15 @@ pub fn write_null(w: &mut Writer, tag: Tag) {
     w.header(tag, 0);
 }
 
+/// Writes an IMPLICIT `[n] BOOLEAN` unless it equals its DEFAULT (the canonical form leaves a
+/// default value out; see [`Fields::bool_default`]).
+#[inline]
+pub fn write_bool_default(w: &mut Writer, n: u32, v: bool, default: bool) {
+    if v != default {
+        w.boolean(ctx(n), v);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Character strings.
 
@@ -351,6 +373,20 @@ pub fn string<'a>(tlv: &Tlv<'a>) -> Result<Cow<'a, str>> {
     std::str::from_utf8(bytes)
         .map(Cow::Borrowed)
         .map_err(|_| BerError::InvalidValue("character string").into())
+}
+
+/// A string that ISO 9506-2:1990 declares VisibleString and the 2003 edition MMSString
+/// (UTF8String): either tag is accepted (the encoders write VisibleString).
+pub fn visible_or_mms_string<'a>(tlv: &Tlv<'a>) -> Result<Cow<'a, str>> {
+    if tlv.tag == VISIBLE_STRING || tlv.tag == UTF8_STRING {
+        string(tlv)
+    } else {
+        Err(BerError::UnexpectedTag {
+            expected: VISIBLE_STRING,
+            found: tlv.tag,
+        }
+        .into())
+    }
 }
 
 /// Writes a character string with `tag`.
@@ -415,6 +451,36 @@ impl<'a> Fields<'a> {
     #[inline(always)]
     pub fn opt_if(&mut self, pred: impl FnOnce(Tag) -> bool) -> Result<Option<Tlv<'a>>> {
         Ok(self.r.read_if_tag(pred)?)
+    }
+
+    /// The next element, which must be the EXPLICIT-tagged CHOICE `[n] T`.
+    #[inline(always)]
+    pub fn req_choice<T: Choice<'a>>(&mut self, n: u32, what: &'static str) -> Result<T> {
+        explicit_choice(&self.req(ctx_c(n), what)?)
+    }
+
+    /// The next element if it carries `[n]`, decoded as the EXPLICIT-tagged CHOICE `T` (a
+    /// primitive `[n]` is refused as a wrong form).
+    #[inline(always)]
+    pub fn opt_choice<T: Choice<'a>>(&mut self, n: u32) -> Result<Option<T>> {
+        self.opt(ctx_c(n))?.map(|t| explicit_choice(&t)).transpose()
+    }
+
+    /// The next element if it carries `tag`, decoded by `f`.
+    #[inline(always)]
+    pub fn opt_map<T>(
+        &mut self,
+        tag: Tag,
+        f: impl FnOnce(&Tlv<'a>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        self.opt(tag)?.map(|t| f(&t)).transpose()
+    }
+
+    /// An IMPLICIT `[n] BOOLEAN DEFAULT default` field (`moreFollows`, `echo`, `reusable`, ...):
+    /// the default when absent.
+    #[inline(always)]
+    pub fn bool_default(&mut self, n: u32, default: bool) -> Result<bool> {
+        Ok(self.opt_map(ctx(n), boolean)?.unwrap_or(default))
     }
 
     /// True when no element is left.

@@ -1191,7 +1191,7 @@ pub(crate) mod arb {
 mod tests {
     use super::*;
     use crate::access::{AccessResult, VariableAccessSpecification};
-    use crate::codec::{ctx_c, decode_one, explicit, seq_of, to_vec, write_seq_of, Fields};
+    use crate::codec::{ctx_c, decode_one, seq_of, to_vec, write_seq_of, Fields};
     use crate::testvec;
     use crate::types::TypeSpecification;
     use proptest::prelude::*;
@@ -1227,7 +1227,7 @@ mod tests {
             (1, 6) => {
                 let mut f = Fields::new(body)?;
                 let del = crate::codec::boolean(&f.req(ctx(0), "mmsDeletable")?)?;
-                let ts = TypeSpecification::decode_choice(&explicit(&f.req(ctx_c(2), "ts")?)?)?;
+                let ts = f.req_choice::<TypeSpecification>(2, "ts")?;
                 f.finish()?;
                 let m = w.mark();
                 crate::codec::write_explicit(&mut w, 2, |w| ts.encode_choice(w));
@@ -1237,9 +1237,7 @@ mod tests {
             // Read-Request: [1] VariableAccessSpecification (EXPLICIT).
             (0, 4) => {
                 let mut f = Fields::new(body)?;
-                let vas = VariableAccessSpecification::decode_choice(&explicit(
-                    &f.req(ctx_c(1), "vas")?,
-                )?)?;
+                let vas = f.req_choice::<VariableAccessSpecification>(1, "vas")?;
                 f.finish()?;
                 let m = w.mark();
                 crate::codec::write_explicit(&mut w, 1, |w| vas.encode_choice(w));

@@ -563,10 +563,10 @@ struct InitiateFields {
 impl InitiateFields {
     fn decode(tlv: &Tlv<'_>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
-        let local_detail = f.opt(ctx(0))?.map(|t| int32(&t)).transpose()?;
+        let local_detail = f.opt_map(ctx(0), int32)?;
         let max_serv_outstanding_calling = int16(&f.req(ctx(1), "maxServOutstandingCalling")?)?;
         let max_serv_outstanding_called = int16(&f.req(ctx(2), "maxServOutstandingCalled")?)?;
-        let data_structure_nesting_level = f.opt(ctx(3))?.map(|t| int8(&t)).transpose()?;
+        let data_structure_nesting_level = f.opt_map(ctx(3), int8)?;
         let detail = InitDetail::decode_implicit(&f.next("initDetail")?, ctx_c(4))?;
         f.finish()?;
         Ok(InitiateFields {

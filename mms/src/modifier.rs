@@ -2,14 +2,13 @@
 //! (its `listOfModifier`) or stored in an event action: wait for an event condition
 //! transition, or for control of a semaphore, before the service is executed.
 
+use crate::codec::write_explicit_choice;
+use crate::codec::{boolean, uint32, uint8};
 use crate::codec::{
     ctx, ctx_c, expect_tag, Choice, Class, DecodeError, Fields, Result, Tlv, Writer,
 };
 use crate::common::{identifier, Identifier, ObjectName};
-use crate::services::event::{
-    bool_field, object_name_explicit, u32_field, u8_field, write_object_name, write_u, Priority,
-    Transitions, NORMAL_PRIORITY,
-};
+use crate::services::event::{write_u, Priority, Transitions, NORMAL_PRIORITY};
 
 /// `Modifier ::= CHOICE` (ISO 9506-2 §7.3). Unknown alternatives are refused with
 /// [`DecodeError::UnrecognizedModifier`] (reject reason unrecognized-modifier).
@@ -73,10 +72,10 @@ impl<'a> AttachToSemaphore<'a> {
 impl<'a> AttachToEventCondition<'a> {
     fn decode_fields(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
-        let event_enrollment_name = object_name_explicit(&f.req(ctx_c(0), "eventEnrollmentName")?)?;
-        let event_condition_name = object_name_explicit(&f.req(ctx_c(1), "eventConditionName")?)?;
+        let event_enrollment_name = f.req_choice(0, "eventEnrollmentName")?;
+        let event_condition_name = f.req_choice(1, "eventConditionName")?;
         let causing_transitions = Transitions::decode_value(&f.req(ctx(2), "causingTransitions")?)?;
-        let acceptable_delay = f.opt(ctx(3))?.map(|t| u32_field(&t)).transpose()?;
+        let acceptable_delay = f.opt_map(ctx(3), uint32)?;
         f.finish()?;
         Ok(AttachToEventCondition {
             event_enrollment_name,
@@ -91,15 +90,15 @@ impl<'a> AttachToEventCondition<'a> {
             write_u(w, 3, v.into());
         }
         self.causing_transitions.encode_value(w, ctx(2));
-        write_object_name(w, 1, &self.event_condition_name);
-        write_object_name(w, 0, &self.event_enrollment_name);
+        write_explicit_choice(w, 1, &self.event_condition_name);
+        write_explicit_choice(w, 0, &self.event_enrollment_name);
     }
 }
 
 impl<'a> AttachToSemaphore<'a> {
     fn decode_fields(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
-        let semaphore_name = object_name_explicit(&f.req(ctx_c(0), "semaphoreName")?)?;
+        let semaphore_name = f.req_choice(0, "semaphoreName")?;
         let named_token = f
             .opt(ctx(1))?
             .map(|t| {
@@ -107,19 +106,11 @@ impl<'a> AttachToSemaphore<'a> {
                 identifier(&t)
             })
             .transpose()?;
-        let priority = f
-            .opt(ctx(2))?
-            .map(|t| u8_field(&t))
-            .transpose()?
-            .unwrap_or(NORMAL_PRIORITY);
-        let acceptable_delay = f.opt(ctx(3))?.map(|t| u32_field(&t)).transpose()?;
-        let control_time_out = f.opt(ctx(4))?.map(|t| u32_field(&t)).transpose()?;
-        let abort_on_time_out = f.opt(ctx(5))?.map(|t| bool_field(&t)).transpose()?;
-        let relinquish_if_connection_lost = f
-            .opt(ctx(6))?
-            .map(|t| bool_field(&t))
-            .transpose()?
-            .unwrap_or(true);
+        let priority = f.opt_map(ctx(2), uint8)?.unwrap_or(NORMAL_PRIORITY);
+        let acceptable_delay = f.opt_map(ctx(3), uint32)?;
+        let control_time_out = f.opt_map(ctx(4), uint32)?;
+        let abort_on_time_out = f.opt_map(ctx(5), boolean)?;
+        let relinquish_if_connection_lost = f.bool_default(6, true)?;
         f.finish()?;
         Ok(AttachToSemaphore {
             semaphore_name,
@@ -151,7 +142,7 @@ impl<'a> AttachToSemaphore<'a> {
         if let Some(t) = &self.named_token {
             crate::codec::write_string(w, ctx(1), t);
         }
-        write_object_name(w, 0, &self.semaphore_name);
+        write_explicit_choice(w, 0, &self.semaphore_name);
     }
 }
 

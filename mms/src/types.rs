@@ -78,9 +78,8 @@ impl<'a> StructureComponent<'a> {
             .into());
         }
         let mut f = Fields::new(tlv)?;
-        let component_name = f.opt(ctx(0))?.map(|t| identifier(&t)).transpose()?;
-        let component_type =
-            TypeSpecification::decode_choice(&explicit(&f.req(ctx_c(1), "componentType")?)?)?;
+        let component_name = f.opt_map(ctx(0), identifier)?;
+        let component_type = f.req_choice::<TypeSpecification>(1, "componentType")?;
         f.finish()?;
         Ok(StructureComponent {
             component_name,
@@ -166,10 +165,9 @@ impl<'a> Choice<'a> for TypeDescription<'a> {
         Ok(match n {
             1 => {
                 let mut f = Fields::new(tlv)?;
-                let packed = f.opt(ctx(0))?.map(|t| boolean(&t)).transpose()?;
+                let packed = f.opt_map(ctx(0), boolean)?;
                 let number_of_elements = uint32(&f.req(ctx(1), "numberOfElements")?)?;
-                let element_type =
-                    TypeSpecification::decode_choice(&explicit(&f.req(ctx_c(2), "elementType")?)?)?;
+                let element_type = f.req_choice::<TypeSpecification>(2, "elementType")?;
                 f.finish()?;
                 TypeDescription::Array {
                     packed: packed.unwrap_or(false),
@@ -179,7 +177,7 @@ impl<'a> Choice<'a> for TypeDescription<'a> {
             }
             2 => {
                 let mut f = Fields::new(tlv)?;
-                let packed = f.opt(ctx(0))?.map(|t| boolean(&t)).transpose()?;
+                let packed = f.opt_map(ctx(0), boolean)?;
                 let components = seq_of(&f.req(ctx_c(1), "components")?, |e| {
                     StructureComponent::decode(e)
                 })?;

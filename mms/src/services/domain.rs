@@ -198,11 +198,7 @@ fn decode_segment<'a>(tlv: &Tlv<'a>, n: u32) -> Result<(LoadData<'a>, bool)> {
         .opt_if(is_load_data_tag)?
         .ok_or(BerError::Missing("loadData"))?;
     let load_data = LoadData::decode_choice(&ld)?;
-    let more_follows = f
-        .opt(ctx(1))?
-        .map(|t| boolean(&t))
-        .transpose()?
-        .unwrap_or(true);
+    let more_follows = f.bool_default(1, true)?;
     f.finish()?;
     Ok((load_data, more_follows))
 }
@@ -481,7 +477,7 @@ impl<'a> Service<'a> for RequestDomainDownloadRequest<'a> {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
         let domain_name = identifier(&f.req(ctx(0), "domainName")?)?;
-        let list_of_capabilities = f.opt(ctx_c(1))?.map(|t| capability_list(&t)).transpose()?;
+        let list_of_capabilities = f.opt_map(ctx_c(1), capability_list)?;
         let sharable = boolean(&f.req(ctx(2), "sharable")?)?;
         let file_name = FileName::decode_implicit(&f.next("fileName")?, ctx_c(4))?;
         f.finish()?;
@@ -577,7 +573,7 @@ impl<'a> Service<'a> for LoadDomainContentRequest<'a> {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
         let domain_name = identifier(&f.req(ctx(0), "domainName")?)?;
-        let list_of_capabilities = f.opt(ctx_c(1))?.map(|t| capability_list(&t)).transpose()?;
+        let list_of_capabilities = f.opt_map(ctx_c(1), capability_list)?;
         let sharable = boolean(&f.req(ctx(2), "sharable")?)?;
         let file_name = FileName::decode_implicit(&f.next("fileName")?, ctx_c(4))?;
         let third_party = f

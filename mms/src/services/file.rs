@@ -6,6 +6,7 @@
 //! DirectoryEntry` has no IMPLICIT, so it is an EXPLICIT `[0]` around a universal SEQUENCE.
 //! FileRead's data is borrowed from the input.
 
+use crate::codec::write_bool_default;
 use crate::services::service_fields;
 use std::borrow::Cow;
 
@@ -14,7 +15,6 @@ use crate::codec::{
     write_seq_of, write_string, write_uint, Asn1, Result, Service, Tag, Tlv, Writer,
 };
 use crate::common::{ApplicationReference, FileName};
-use crate::services::semaphore::{bool_default, write_bool_default};
 
 /// `FileAttributes` (ISO 9506-2 Annex D.2): size and modification time of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,7 @@ impl<'a> Asn1<'a> for FileAttributes<'a> {
     fn decode_contents(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = crate::codec::Fields::new(tlv)?;
         let size_of_file = uint32(&f.req(ctx(0), "sizeOfFile")?)?;
-        let last_modified = f.opt(ctx(1))?.map(|t| string(&t)).transpose()?;
+        let last_modified = f.opt_map(ctx(1), string)?;
         f.finish()?;
         Ok(FileAttributes {
             size_of_file,
@@ -268,7 +268,7 @@ impl<'a> Service<'a> for FileReadResponse<'a> {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
         let file_data = octets(&f.req(ctx(0), "fileData")?)?;
-        let more_follows = bool_default(&mut f, 1, true)?;
+        let more_follows = f.bool_default(1, true)?;
         f.finish()?;
         Ok(FileReadResponse {
             file_data,
@@ -420,7 +420,7 @@ impl<'a> Service<'a> for FileDirectoryResponse<'a> {
         let list = explicit(&f.req(ctx_c(0), "listOfDirectoryEntry")?)?;
         expect_tag(&list, Tag::SEQUENCE)?;
         let list_of_directory_entry = seq_of(&list, DirectoryEntry::decode)?;
-        let more_follows = bool_default(&mut f, 1, false)?;
+        let more_follows = f.bool_default(1, false)?;
         f.finish()?;
         Ok(FileDirectoryResponse {
             list_of_directory_entry,

@@ -13,19 +13,18 @@
 //! * ReportJournalStatus-Response gains `accessControlList [2] IMPLICIT Identifier OPTIONAL`
 //!   in 2003.
 
+use crate::codec::{visible_or_mms_string, write_bool_default, write_explicit_choice};
 use crate::services::service_fields;
 use std::borrow::Cow;
 
 use crate::codec::{
     ctx, ctx_c, expect_tag, explicit, octets, seq_of, string, uint32, write_explicit, write_seq_of,
     write_string, write_uint, Asn1, BerError, Choice, Class, Fields, RawValue, Result, Service,
-    Tag, Tlv, Writer, UTF8_STRING, VISIBLE_STRING,
+    Tag, Tlv, Writer, VISIBLE_STRING,
 };
 use crate::common::{ApplicationReference, EcState, ObjectName, TimeOfDay};
 use crate::data::Data;
-use crate::services::semaphore::{
-    bool_default, explicit_name, object_name_service, opt_ident, write_bool_default, write_name,
-};
+use crate::services::semaphore::{object_name_service, opt_ident};
 
 fn owned_bytes(b: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
     Cow::Owned(b.into_owned())
@@ -41,19 +40,6 @@ fn owned_app_ref(a: ApplicationReference<'_>) -> ApplicationReference<'static> {
         ap_invocation_id: a.ap_invocation_id,
         ae_qualifier: a.ae_qualifier.map(RawValue::into_owned),
         ae_invocation_id: a.ae_invocation_id,
-    }
-}
-
-/// A string element that may be VisibleString or (ISO 9506-2:2003) UTF8String.
-fn text_element<'a>(t: &Tlv<'a>) -> Result<Cow<'a, str>> {
-    if t.tag == VISIBLE_STRING || t.tag == UTF8_STRING {
-        string(t)
-    } else {
-        Err(BerError::UnexpectedTag {
-            expected: VISIBLE_STRING,
-            found: t.tag,
-        }
-        .into())
     }
 }
 
@@ -85,8 +71,7 @@ impl<'a> Asn1<'a> for JournalVariable<'a> {
     fn decode_contents(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
         let variable_tag = string(&f.req(ctx(0), "variableTag")?)?;
-        let value_specification =
-            Data::decode_choice(&explicit(&f.req(ctx_c(1), "valueSpecification")?)?)?;
+        let value_specification = f.req_choice::<Data>(1, "valueSpecification")?;
         f.finish()?;
         Ok(JournalVariable {
             variable_tag,
@@ -125,8 +110,7 @@ impl<'a> Choice<'a> for EntryForm<'a> {
                     .map(|t| {
                         expect_tag(&t, ctx_c(0))?;
                         let mut e = Fields::new(&t)?;
-                        let event_condition_name =
-                            explicit_name(&e.req(ctx_c(0), "eventConditionName")?)?;
+                        let event_condition_name = e.req_choice(0, "eventConditionName")?;
                         let current_state = EcState::decode_value(&e.req(ctx(1), "currentState")?)?;
                         e.finish()?;
                         Ok::<_, crate::codec::DecodeError>(JournalEvent {
@@ -150,7 +134,9 @@ impl<'a> Choice<'a> for EntryForm<'a> {
             }
             (Class::Context, 3, false) => Ok(EntryForm::Annotation(string(tlv)?)),
             // ISO 9506-2:2003: `annotation [3] MMSString`, EXPLICIT.
-            (Class::Context, 3, true) => Ok(EntryForm::Annotation(text_element(&explicit(tlv)?)?)),
+            (Class::Context, 3, true) => Ok(EntryForm::Annotation(visible_or_mms_string(
+                &explicit(tlv)?,
+            )?)),
             _ => Err(BerError::InvalidValue("EntryContent entryForm").into()),
         }
     }
@@ -168,7 +154,7 @@ impl<'a> Choice<'a> for EntryForm<'a> {
                 if let Some(e) = event {
                     let m2 = w.mark();
                     e.current_state.encode_value(w, ctx(1));
-                    write_name(w, 0, &e.event_condition_name);
+                    write_explicit_choice(w, 0, &e.event_condition_name);
                     w.wrap(m2, ctx_c(0));
                 }
                 w.wrap(m, ctx_c(2));
@@ -360,7 +346,7 @@ impl<'a> Service<'a> for ReadJournalRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let journal_name = explicit_name(&f.req(ctx_c(0), "journalName")?)?;
+        let journal_name = f.req_choice(0, "journalName")?;
         let range_start_specification = f
             .opt(ctx_c(1))?
             .map(|t| {
@@ -399,7 +385,7 @@ impl<'a> Service<'a> for ReadJournalRequest<'a> {
             .opt(ctx_c(4))?
             .map(|t| {
                 expect_tag(&t, ctx_c(4))?;
-                seq_of(&t, text_element)
+                seq_of(&t, visible_or_mms_string)
             })
             .transpose()?;
         let entry_to_start_after = f
@@ -450,7 +436,7 @@ impl<'a> Service<'a> for ReadJournalRequest<'a> {
                 RangeStart::StartingEntry(e) => w.octets(ctx(1), e),
             });
         }
-        write_name(w, 0, &self.journal_name);
+        write_explicit_choice(w, 0, &self.journal_name);
         w.wrap(m, ctx_c(Self::TAG));
     }
 }
@@ -471,7 +457,7 @@ impl<'a> Service<'a> for ReadJournalResponse<'a> {
         let mut f = service_fields(tlv, Self::TAG)?;
         let list = f.req(ctx_c(0), "listOfJournalEntry")?;
         let list_of_journal_entry = seq_of(&list, JournalEntry::decode)?;
-        let more_follows = bool_default(&mut f, 1, false)?;
+        let more_follows = f.bool_default(1, false)?;
         f.finish()?;
         Ok(ReadJournalResponse {
             list_of_journal_entry,
@@ -504,7 +490,7 @@ impl<'a> Service<'a> for WriteJournalRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let journal_name = explicit_name(&f.req(ctx_c(0), "journalName")?)?;
+        let journal_name = f.req_choice(0, "journalName")?;
         let list_of_journal_entry = seq_of(
             &f.req(ctx_c(1), "listOfJournalEntry")?,
             EntryContent::decode,
@@ -519,7 +505,7 @@ impl<'a> Service<'a> for WriteJournalRequest<'a> {
     fn encode_service(&self, w: &mut Writer) {
         let m = w.mark();
         write_seq_of(w, ctx_c(1), &self.list_of_journal_entry, |w, e| e.encode(w));
-        write_name(w, 0, &self.journal_name);
+        write_explicit_choice(w, 0, &self.journal_name);
         w.wrap(m, ctx_c(Self::TAG));
     }
 }
@@ -556,7 +542,7 @@ impl<'a> Service<'a> for InitializeJournalRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let journal_name = explicit_name(&f.req(ctx_c(0), "journalName")?)?;
+        let journal_name = f.req_choice(0, "journalName")?;
         let limit_specification = f
             .opt(ctx_c(1))?
             .map(|t| {
@@ -564,7 +550,7 @@ impl<'a> Service<'a> for InitializeJournalRequest<'a> {
                 let mut e = Fields::new(&t)?;
                 let limiting_time =
                     TimeOfDay::decode_implicit(&e.req(ctx(0), "limitingTime")?, ctx(0))?;
-                let limiting_entry = e.opt(ctx(1))?.map(|t| octets(&t)).transpose()?;
+                let limiting_entry = e.opt_map(ctx(1), octets)?;
                 e.finish()?;
                 Ok::<_, crate::codec::DecodeError>(LimitSpecification {
                     limiting_time,
@@ -589,7 +575,7 @@ impl<'a> Service<'a> for InitializeJournalRequest<'a> {
             l.limiting_time.encode_tagged(w, ctx(0));
             w.wrap(m2, ctx_c(1));
         }
-        write_name(w, 0, &self.journal_name);
+        write_explicit_choice(w, 0, &self.journal_name);
         w.wrap(m, ctx_c(Self::TAG));
     }
 }
@@ -674,14 +660,14 @@ macro_rules! journal_name_request {
 
             fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
                 let mut f = service_fields(tlv, $tag)?;
-                let journal_name = explicit_name(&f.req(ctx_c(0), "journalName")?)?;
+                let journal_name = f.req_choice(0, "journalName")?;
                 f.finish()?;
                 Ok($name { journal_name })
             }
 
             fn encode_service(&self, w: &mut Writer) {
                 let m = w.mark();
-                write_name(w, 0, &self.journal_name);
+                write_explicit_choice(w, 0, &self.journal_name);
                 w.wrap(m, ctx_c($tag));
             }
         }

@@ -6,29 +6,16 @@
 //! accepted with either tag; they are sent as VisibleString (what tshark checks). The input
 //! string of Input-Response is IMPLICIT `[17]`, so its wire form is the same in both editions.
 
+use crate::codec::write_bool_default;
 use crate::services::service_fields;
 use std::borrow::Cow;
 
 use crate::codec::{
-    ctx, ctx_c, expect_tag, seq_of, string, write_seq_of, write_string, BerError, Result, Service,
-    Tag, Tlv, Writer, UTF8_STRING, VISIBLE_STRING,
+    ctx, ctx_c, expect_tag, seq_of, string, visible_or_mms_string, write_seq_of, write_string,
+    Result, Service, Tag, Tlv, Writer, VISIBLE_STRING,
 };
 use crate::common::{identifier, Identifier};
-use crate::services::semaphore::{bool_default, opt_u32, write_bool_default, write_opt_u32};
-
-/// An element of `listOfPromptData` / `listOfOutputData`: VisibleString (ISO 9506-2:1990) or
-/// MMSString (UTF8String, ISO 9506-2:2003).
-fn text_element<'a>(t: &Tlv<'a>) -> Result<Cow<'a, str>> {
-    if t.tag == VISIBLE_STRING || t.tag == UTF8_STRING {
-        string(t)
-    } else {
-        Err(BerError::UnexpectedTag {
-            expected: VISIBLE_STRING,
-            found: t.tag,
-        }
-        .into())
-    }
-}
+use crate::services::semaphore::{opt_u32, write_opt_u32};
 
 fn write_texts(w: &mut Writer, tag: Tag, items: &[Cow<'_, str>]) {
     write_seq_of(w, tag, items, |w, s| write_string(w, VISIBLE_STRING, s));
@@ -53,12 +40,12 @@ impl<'a> Service<'a> for InputRequest<'a> {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
         let operator_station_name = identifier(&f.req(ctx(0), "operatorStationName")?)?;
-        let echo = bool_default(&mut f, 1, true)?;
+        let echo = f.bool_default(1, true)?;
         let list_of_prompt_data = f
             .opt(ctx_c(2))?
             .map(|t| {
                 expect_tag(&t, ctx_c(2))?;
-                seq_of(&t, text_element)
+                seq_of(&t, visible_or_mms_string)
             })
             .transpose()?;
         let input_time_out = opt_u32(&mut f, 3)?;
@@ -116,7 +103,8 @@ impl<'a> Service<'a> for OutputRequest<'a> {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
         let operator_station_name = identifier(&f.req(ctx(0), "operatorStationName")?)?;
-        let list_of_output_data = seq_of(&f.req(ctx_c(1), "listOfOutputData")?, text_element)?;
+        let list_of_output_data =
+            seq_of(&f.req(ctx_c(1), "listOfOutputData")?, visible_or_mms_string)?;
         f.finish()?;
         Ok(OutputRequest {
             operator_station_name,
@@ -174,7 +162,7 @@ pub(crate) mod arb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{decode_one, to_vec, DecodeError};
+    use crate::codec::{decode_one, to_vec, BerError, DecodeError};
     use crate::testvec::{self, reencode, round_trip_tests, rt, Tolerant};
     use proptest::prelude::*;
 

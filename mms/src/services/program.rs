@@ -88,12 +88,8 @@ impl<'a> Service<'a> for CreateProgramInvocationRequest<'a> {
         let mut f = service_fields(tlv, Self::TAG)?;
         let program_invocation_name = identifier(&f.req(ctx(0), "programInvocationName")?)?;
         let list_of_domain_name = identifier_list(&f.req(ctx_c(1), "listOfDomainName")?)?;
-        let reusable = f
-            .opt(ctx(2))?
-            .map(|t| boolean(&t))
-            .transpose()?
-            .unwrap_or(true);
-        let monitor_type = f.opt(ctx(3))?.map(|t| boolean(&t)).transpose()?;
+        let reusable = f.bool_default(2, true)?;
+        let monitor_type = f.opt_map(ctx(3), boolean)?;
         f.finish()?;
         Ok(CreateProgramInvocationRequest {
             program_invocation_name,

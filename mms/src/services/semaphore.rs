@@ -7,6 +7,7 @@
 //! the other fields are IMPLICIT. ISO 9506-2:2003 adds `accessControlList` to
 //! ReportSemaphoreStatus-Response; it is decoded and encoded as an optional field.
 
+use crate::codec::{write_bool_default, write_explicit_choice};
 use crate::services::service_fields;
 use std::borrow::Cow;
 
@@ -24,42 +25,14 @@ pub const NORMAL_PRIORITY: u8 = 64;
 // ---------------------------------------------------------------------------------------------
 // Helpers shared by the semaphore, operator, file and journal modules.
 
-/// An `[n] ObjectName` field (EXPLICIT: X.680 §31.2.9, a tagged CHOICE).
-pub(crate) fn explicit_name<'a>(t: &Tlv<'a>) -> Result<ObjectName<'a>> {
-    if !t.tag.constructed {
-        return Err(BerError::WrongForm(t.tag).into());
-    }
-    ObjectName::decode_choice(&explicit(t)?)
-}
-
-/// Writes an `[n] ObjectName` field.
-pub(crate) fn write_name(w: &mut Writer, n: u32, name: &ObjectName<'_>) {
-    write_explicit(w, n, |w| name.encode_choice(w));
-}
-
 /// An OPTIONAL IMPLICIT Identifier `[n]`.
 pub(crate) fn opt_ident<'a>(f: &mut Fields<'a>, n: u32) -> Result<Option<Identifier<'a>>> {
-    f.opt(ctx(n))?.map(|t| identifier(&t)).transpose()
-}
-
-/// An IMPLICIT BOOLEAN `[n]` with a DEFAULT: the default when absent.
-pub(crate) fn bool_default(f: &mut Fields<'_>, n: u32, default: bool) -> Result<bool> {
-    Ok(f.opt(ctx(n))?
-        .map(|t| boolean(&t))
-        .transpose()?
-        .unwrap_or(default))
-}
-
-/// Writes an IMPLICIT BOOLEAN `[n]` unless it equals its DEFAULT (canonical form).
-pub(crate) fn write_bool_default(w: &mut Writer, n: u32, v: bool, default: bool) {
-    if v != default {
-        w.boolean(ctx(n), v);
-    }
+    f.opt_map(ctx(n), identifier)
 }
 
 /// An OPTIONAL IMPLICIT Unsigned32 `[n]`.
 pub(crate) fn opt_u32(f: &mut Fields<'_>, n: u32) -> Result<Option<u32>> {
-    f.opt(ctx(n))?.map(|t| uint32(&t)).transpose()
+    f.opt_map(ctx(n), uint32)
 }
 
 /// Writes an OPTIONAL IMPLICIT Unsigned32 `[n]`.
@@ -71,10 +44,7 @@ pub(crate) fn write_opt_u32(w: &mut Writer, n: u32, v: Option<u32>) {
 
 /// An IMPLICIT `Priority` `[n]` (Unsigned8) DEFAULT normalPriority.
 fn priority(f: &mut Fields<'_>, n: u32) -> Result<u8> {
-    Ok(f.opt(ctx(n))?
-        .map(|t| uint8(&t))
-        .transpose()?
-        .unwrap_or(NORMAL_PRIORITY))
+    Ok(f.opt_map(ctx(n), uint8)?.unwrap_or(NORMAL_PRIORITY))
 }
 
 /// Writes a `Priority` unless it is normalPriority.
@@ -108,11 +78,11 @@ macro_rules! object_name_service {
 
             fn decode_service(tlv: &$crate::codec::Tlv<'a>) -> $crate::codec::Result<Self> {
                 $crate::codec::expect_tag(tlv, $crate::codec::ctx_c($tag))?;
-                Ok($name($crate::services::semaphore::explicit_name(tlv)?))
+                Ok($name($crate::codec::explicit_choice(tlv)?))
             }
 
             fn encode_service(&self, w: &mut $crate::codec::Writer) {
-                $crate::services::semaphore::write_name(w, $tag, &self.0);
+                $crate::codec::write_explicit_choice(w, $tag, &self.0);
             }
         }
     };
@@ -164,13 +134,13 @@ impl<'a> Service<'a> for TakeControlRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let semaphore_name = explicit_name(&f.req(ctx_c(0), "semaphoreName")?)?;
+        let semaphore_name = f.req_choice(0, "semaphoreName")?;
         let named_token = opt_ident(&mut f, 1)?;
         let priority = priority(&mut f, 2)?;
         let acceptable_delay = opt_u32(&mut f, 3)?;
         let control_time_out = opt_u32(&mut f, 4)?;
-        let abort_on_time_out = f.opt(ctx(5))?.map(|t| boolean(&t)).transpose()?;
-        let relinquish_if_connection_lost = bool_default(&mut f, 6, true)?;
+        let abort_on_time_out = f.opt_map(ctx(5), boolean)?;
+        let relinquish_if_connection_lost = f.bool_default(6, true)?;
         let application_to_preempt = f
             .opt(ctx_c(7))?
             .map(|t| ApplicationReference::decode_implicit(&t, ctx_c(7)))
@@ -203,7 +173,7 @@ impl<'a> Service<'a> for TakeControlRequest<'a> {
         if let Some(t) = &self.named_token {
             write_string(w, ctx(1), t);
         }
-        write_name(w, 0, &self.semaphore_name);
+        write_explicit_choice(w, 0, &self.semaphore_name);
         w.wrap(m, ctx_c(Self::TAG));
     }
 }
@@ -260,7 +230,7 @@ impl<'a> Service<'a> for RelinquishControlRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let semaphore_name = explicit_name(&f.req(ctx_c(0), "semaphoreName")?)?;
+        let semaphore_name = f.req_choice(0, "semaphoreName")?;
         let named_token = opt_ident(&mut f, 1)?;
         f.finish()?;
         Ok(RelinquishControlRequest {
@@ -274,7 +244,7 @@ impl<'a> Service<'a> for RelinquishControlRequest<'a> {
         if let Some(t) = &self.named_token {
             write_string(w, ctx(1), t);
         }
-        write_name(w, 0, &self.semaphore_name);
+        write_explicit_choice(w, 0, &self.semaphore_name);
         w.wrap(m, ctx_c(Self::TAG));
     }
 }
@@ -301,7 +271,7 @@ impl<'a> Service<'a> for DefineSemaphoreRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let semaphore_name = explicit_name(&f.req(ctx_c(0), "semaphoreName")?)?;
+        let semaphore_name = f.req_choice(0, "semaphoreName")?;
         let number_of_tokens = uint16(&f.req(ctx(1), "numberOfTokens")?)?;
         f.finish()?;
         Ok(DefineSemaphoreRequest {
@@ -313,7 +283,7 @@ impl<'a> Service<'a> for DefineSemaphoreRequest<'a> {
     fn encode_service(&self, w: &mut Writer) {
         let m = w.mark();
         write_uint(w, ctx(1), u64::from(self.number_of_tokens));
-        write_name(w, 0, &self.semaphore_name);
+        write_explicit_choice(w, 0, &self.semaphore_name);
         w.wrap(m, ctx_c(Self::TAG));
     }
 }
@@ -424,7 +394,7 @@ impl<'a> Service<'a> for ReportPoolSemaphoreStatusRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let semaphore_name = explicit_name(&f.req(ctx_c(0), "semaphoreName")?)?;
+        let semaphore_name = f.req_choice(0, "semaphoreName")?;
         let name_to_start_after = opt_ident(&mut f, 1)?;
         f.finish()?;
         Ok(ReportPoolSemaphoreStatusRequest {
@@ -438,7 +408,7 @@ impl<'a> Service<'a> for ReportPoolSemaphoreStatusRequest<'a> {
         if let Some(t) = &self.name_to_start_after {
             write_string(w, ctx(1), t);
         }
-        write_name(w, 0, &self.semaphore_name);
+        write_explicit_choice(w, 0, &self.semaphore_name);
         w.wrap(m, ctx_c(Self::TAG));
     }
 }
@@ -499,7 +469,7 @@ impl<'a> Service<'a> for ReportPoolSemaphoreStatusResponse<'a> {
         let mut f = service_fields(tlv, Self::TAG)?;
         let list = f.req(ctx_c(0), "listOfNamedTokens")?;
         let list_of_named_tokens = crate::codec::seq_of(&list, NamedToken::decode_choice)?;
-        let more_follows = bool_default(&mut f, 1, true)?;
+        let more_follows = f.bool_default(1, true)?;
         f.finish()?;
         Ok(ReportPoolSemaphoreStatusResponse {
             list_of_named_tokens,
@@ -559,9 +529,9 @@ impl<'a> Service<'a> for ReportSemaphoreEntryStatusRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let semaphore_name = explicit_name(&f.req(ctx_c(0), "semaphoreName")?)?;
+        let semaphore_name = f.req_choice(0, "semaphoreName")?;
         let state = SemaphoreEntryState::decode_value(&f.req(ctx(1), "state")?)?;
-        let entry_id_to_start_after = f.opt(ctx(2))?.map(|t| octets(&t)).transpose()?;
+        let entry_id_to_start_after = f.opt_map(ctx(2), octets)?;
         f.finish()?;
         Ok(ReportSemaphoreEntryStatusRequest {
             semaphore_name,
@@ -576,7 +546,7 @@ impl<'a> Service<'a> for ReportSemaphoreEntryStatusRequest<'a> {
             w.octets(ctx(2), e);
         }
         self.state.encode_value(w, ctx(1));
-        write_name(w, 0, &self.semaphore_name);
+        write_explicit_choice(w, 0, &self.semaphore_name);
         w.wrap(m, ctx_c(Self::TAG));
     }
 }
@@ -614,8 +584,8 @@ impl<'a> Asn1<'a> for SemaphoreEntry<'a> {
         let named_token = opt_ident(&mut f, 3)?;
         let priority = priority(&mut f, 4)?;
         let remaining_time_out = opt_u32(&mut f, 5)?;
-        let abort_on_time_out = f.opt(ctx(6))?.map(|t| boolean(&t)).transpose()?;
-        let relinquish_if_connection_lost = bool_default(&mut f, 7, true)?;
+        let abort_on_time_out = f.opt_map(ctx(6), boolean)?;
+        let relinquish_if_connection_lost = f.bool_default(7, true)?;
         f.finish()?;
         Ok(SemaphoreEntry {
             entry_id,
@@ -661,7 +631,7 @@ impl<'a> Service<'a> for ReportSemaphoreEntryStatusResponse<'a> {
         let mut f = service_fields(tlv, Self::TAG)?;
         let list = f.req(ctx_c(0), "listOfSemaphoreEntry")?;
         let list_of_semaphore_entry = crate::codec::seq_of(&list, SemaphoreEntry::decode)?;
-        let more_follows = bool_default(&mut f, 1, true)?;
+        let more_follows = f.bool_default(1, true)?;
         f.finish()?;
         Ok(ReportSemaphoreEntryStatusResponse {
             list_of_semaphore_entry,
@@ -706,13 +676,13 @@ impl<'a> Asn1<'a> for AttachToSemaphore<'a> {
 
     fn decode_contents(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
-        let semaphore_name = explicit_name(&f.req(ctx_c(0), "semaphoreName")?)?;
+        let semaphore_name = f.req_choice(0, "semaphoreName")?;
         let named_token = opt_ident(&mut f, 1)?;
         let priority = priority(&mut f, 2)?;
         let acceptable_delay = opt_u32(&mut f, 3)?;
         let control_time_out = opt_u32(&mut f, 4)?;
-        let abort_on_time_out = f.opt(ctx(5))?.map(|t| boolean(&t)).transpose()?;
-        let relinquish_if_connection_lost = bool_default(&mut f, 6, true)?;
+        let abort_on_time_out = f.opt_map(ctx(5), boolean)?;
+        let relinquish_if_connection_lost = f.bool_default(6, true)?;
         f.finish()?;
         Ok(AttachToSemaphore {
             semaphore_name,
@@ -736,7 +706,7 @@ impl<'a> Asn1<'a> for AttachToSemaphore<'a> {
         if let Some(t) = &self.named_token {
             write_string(w, ctx(1), t);
         }
-        write_name(w, 0, &self.semaphore_name);
+        write_explicit_choice(w, 0, &self.semaphore_name);
     }
 }
 

@@ -25,6 +25,7 @@ use crate::codec::{
     write_string, write_uint, Asn1, BerError, Choice, Class, DecodeError, Fields, Result, Service,
     Tlv, Writer,
 };
+use crate::codec::{explicit_choice, write_explicit_choice};
 use crate::common::{identifier, Identifier, ObjectName};
 use crate::data::{Data, DataAccessError};
 use crate::types::TypeSpecification;
@@ -41,17 +42,6 @@ fn constructed(tlv: &Tlv<'_>) -> Result<()> {
     } else {
         Err(BerError::WrongForm(tlv.tag).into())
     }
-}
-
-/// Decodes a body that is an `ObjectName` under an explicit service tag.
-fn decode_name_body<'a>(tlv: &Tlv<'a>) -> Result<ObjectName<'a>> {
-    constructed(tlv)?;
-    ObjectName::decode_choice(&explicit(tlv)?)
-}
-
-/// Writes an `ObjectName` under the explicit service tag `[n]`.
-fn encode_name_body(w: &mut Writer, n: u32, name: &ObjectName<'_>) {
-    write_explicit(w, n, |w| name.encode_choice(w));
 }
 
 /// A `Write-Response` failure: `[0] IMPLICIT DataAccessError` (primitive).
@@ -120,10 +110,7 @@ impl<'a> Service<'a> for ReadRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
-        let specification_with_result = match f.opt(ctx(0))? {
-            Some(t) => boolean(&t)?,
-            None => false,
-        };
+        let specification_with_result = f.bool_default(0, false)?;
         let vas = f.req(ctx_c(1), "variableAccessSpecificatn")?;
         let variable_access_specification =
             VariableAccessSpecification::decode_choice(&explicit(&vas)?)?;
@@ -181,13 +168,7 @@ impl<'a> Service<'a> for ReadResponse<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
-        let variable_access_specification = match f.opt(ctx_c(0))? {
-            Some(t) => {
-                constructed(&t)?;
-                Some(VariableAccessSpecification::decode_choice(&explicit(&t)?)?)
-            }
-            None => None,
-        };
+        let variable_access_specification = f.opt_choice::<VariableAccessSpecification>(0)?;
         let list = f.req(ctx_c(1), "listOfAccessResult")?;
         let list_of_access_result = crate::access::decode_access_results(&list)?;
         f.finish()?;
@@ -438,15 +419,8 @@ impl<'a> Service<'a> for GetVariableAccessAttributesResponse<'a> {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
         let mms_deletable = req_bool(&mut f, 0, "mmsDeletable")?;
-        let address = match f.opt(ctx_c(1))? {
-            Some(t) => {
-                constructed(&t)?;
-                Some(Address::decode_choice(&explicit(&t)?)?)
-            }
-            None => None,
-        };
-        let ts = f.req(ctx_c(2), "typeSpecification")?;
-        let type_specification = TypeSpecification::decode_choice(&explicit(&ts)?)?;
+        let address = f.opt_choice::<Address>(1)?;
+        let type_specification = f.req_choice::<TypeSpecification>(2, "typeSpecification")?;
         let access_control_list = opt_string(&mut f, 3)?;
         let meaning = opt_string(&mut f, 4)?;
         f.finish()?;
@@ -492,16 +466,9 @@ impl<'a> Service<'a> for DefineNamedVariableRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
-        let variable_name =
-            ObjectName::decode_choice(&explicit(&f.req(ctx_c(0), "variableName")?)?)?;
-        let address = Address::decode_choice(&explicit(&f.req(ctx_c(1), "address")?)?)?;
-        let type_specification = match f.opt(ctx_c(2))? {
-            Some(t) => {
-                constructed(&t)?;
-                Some(TypeSpecification::decode_choice(&explicit(&t)?)?)
-            }
-            None => None,
-        };
+        let variable_name = f.req_choice::<ObjectName>(0, "variableName")?;
+        let address = f.req_choice::<Address>(1, "address")?;
+        let type_specification = f.opt_choice::<TypeSpecification>(2)?;
         f.finish()?;
         Ok(DefineNamedVariableRequest {
             variable_name,
@@ -545,8 +512,7 @@ impl<'a> Service<'a> for DefineScatteredAccessRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = Fields::new(tlv)?;
-        let scattered_access_name =
-            ObjectName::decode_choice(&explicit(&f.req(ctx_c(0), "scatteredAccessName")?)?)?;
+        let scattered_access_name = f.req_choice::<ObjectName>(0, "scatteredAccessName")?;
         let sad = f.next("scatteredAccessDescription")?;
         let scattered_access_description =
             ScatteredAccessDescription::decode_implicit(&sad, ctx_c(1))?;
@@ -582,11 +548,11 @@ macro_rules! name_request {
             const TAG: u32 = $tag;
 
             fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
-                Ok($name(decode_name_body(tlv)?))
+                Ok($name(explicit_choice(tlv)?))
             }
 
             fn encode_service(&self, w: &mut Writer) {
-                encode_name_body(w, Self::TAG, &self.0);
+                write_explicit_choice(w, Self::TAG, &self.0);
             }
         }
     };

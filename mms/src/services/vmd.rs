@@ -8,9 +8,9 @@
 use std::borrow::Cow;
 
 use crate::codec::{
-    boolean, ctx, ctx_c, explicit, int, null, oid, seq_of, string, write_explicit, write_null,
-    write_seq_of, write_string, BerError, Choice, Class, DecodeError, Fields, Oid, Result, Service,
-    Tag, Tlv, Writer, VISIBLE_STRING,
+    boolean, ctx, ctx_c, int, null, oid, seq_of, string, write_explicit, write_null, write_seq_of,
+    write_string, BerError, Choice, Class, DecodeError, Fields, Oid, Result, Service, Tag, Tlv,
+    Writer, VISIBLE_STRING,
 };
 use crate::common::{identifier, visible_identifier, write_identifier, Identifier, ObjectName};
 
@@ -378,10 +378,8 @@ impl<'a> Service<'a> for GetNameListRequest<'a> {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         check(tlv, 1, true)?;
         let mut f = Fields::new(tlv)?;
-        let object_class =
-            ObjectClass::decode_choice(&explicit(&f.req(ctx_c(0), "objectClass")?)?)?;
-        let object_scope =
-            ObjectScope::decode_choice(&explicit(&f.req(ctx_c(1), "objectScope")?)?)?;
+        let object_class = f.req_choice::<ObjectClass>(0, "objectClass")?;
+        let object_scope = f.req_choice::<ObjectScope>(1, "objectScope")?;
         let continue_after = match f.opt(ctx(2))? {
             Some(t) => {
                 check(&t, 2, false)?;
@@ -408,14 +406,6 @@ impl<'a> Service<'a> for GetNameListRequest<'a> {
     }
 }
 
-/// Decodes `[1] IMPLICIT BOOLEAN DEFAULT TRUE` (moreFollows of the VMD list responses).
-fn more_follows_default_true(f: &mut Fields<'_>) -> Result<bool> {
-    match f.opt(ctx(1))? {
-        Some(t) => boolean(&t),
-        None => Ok(true),
-    }
-}
-
 /// `GetNameList-Response` (ISO 9506-2 §10.4.2), confirmed service `[1]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GetNameListResponse<'a> {
@@ -432,7 +422,7 @@ impl<'a> Service<'a> for GetNameListResponse<'a> {
         check(tlv, 1, true)?;
         let mut f = Fields::new(tlv)?;
         let list_of_identifier = seq_of(&f.req(ctx_c(0), "listOfIdentifier")?, visible_identifier)?;
-        let more_follows = more_follows_default_true(&mut f)?;
+        let more_follows = f.bool_default(1, true)?;
         f.finish()?;
         Ok(GetNameListResponse {
             list_of_identifier,
@@ -543,9 +533,8 @@ impl<'a> Service<'a> for RenameRequest<'a> {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         check(tlv, 3, true)?;
         let mut f = Fields::new(tlv)?;
-        let object_class =
-            ObjectClass::decode_choice(&explicit(&f.req(ctx_c(0), "objectClass")?)?)?;
-        let current_name = ObjectName::decode_choice(&explicit(&f.req(ctx_c(1), "currentName")?)?)?;
+        let object_class = f.req_choice::<ObjectClass>(0, "objectClass")?;
+        let current_name = f.req_choice::<ObjectName>(1, "currentName")?;
         let new_identifier = identifier(&f.req(ctx(2), "newIdentifier")?)?;
         f.finish()?;
         Ok(RenameRequest {
@@ -642,7 +631,7 @@ impl<'a> Service<'a> for GetCapabilityListResponse<'a> {
                 .into())
             }
         })?;
-        let more_follows = more_follows_default_true(&mut f)?;
+        let more_follows = f.bool_default(1, true)?;
         f.finish()?;
         Ok(GetCapabilityListResponse {
             list_of_capabilities,

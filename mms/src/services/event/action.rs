@@ -6,10 +6,8 @@
 //! ConfirmedServiceRequest alternative's TLV, checked to be one well-formed BER value); the
 //! PDU module offers the typed view.
 
-use super::{
-    bool_field, object_name_explicit, object_name_service, raw_explicit, unsigned_service,
-    write_object_name, DeleteScope,
-};
+use super::{object_name_service, raw_explicit, unsigned_service, DeleteScope};
+use crate::codec::write_explicit_choice;
 use crate::codec::{
     ctx, ctx_c, expect_tag, explicit, write_constructed, write_explicit, RawValue, Result, Service,
     Tlv, Writer,
@@ -36,7 +34,7 @@ impl<'a> Service<'a> for DefineEventActionRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let event_action_name = object_name_explicit(&f.req(ctx_c(0), "eventActionName")?)?;
+        let event_action_name = f.req_choice(0, "eventActionName")?;
         let list_of_modifier = f
             .opt(ctx_c(1))?
             .map(|t| {
@@ -67,7 +65,7 @@ impl<'a> Service<'a> for DefineEventActionRequest<'a> {
             if let Some(l) = &self.list_of_modifier {
                 encode_list_of_modifier(w, ctx_c(1), l);
             }
-            write_object_name(w, 0, &self.event_action_name);
+            write_explicit_choice(w, 0, &self.event_action_name);
         });
     }
 }
@@ -132,11 +130,7 @@ impl<'a> Service<'a> for GetEventActionAttributesResponse<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let mms_deletable = f
-            .opt(ctx(0))?
-            .map(|t| bool_field(&t))
-            .transpose()?
-            .unwrap_or(false);
+        let mms_deletable = f.bool_default(0, false)?;
         let list_of_modifier = decode_list_of_modifier(&f.req(ctx_c(1), "listOfModifier")?)?;
         let confirmed_service_request = f
             .opt(ctx_c(2))?

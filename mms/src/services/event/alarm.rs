@@ -2,10 +2,11 @@
 //! GetAlarmEnrollmentSummary \[64\].
 
 use super::{
-    app_ref_explicit, bool_field, event_time_explicit, object_name_explicit, raw_explicit,
-    u8_field, write_app_ref, write_event_time, write_object_name, write_u, AcknowledgmentFilter,
-    AlarmAckRule, EeState, Severity,
+    app_ref_explicit, raw_explicit, write_app_ref, write_u, AcknowledgmentFilter, AlarmAckRule,
+    EeState, Severity,
 };
+use crate::codec::uint8;
+use crate::codec::write_explicit_choice;
 use crate::codec::{
     ctx, ctx_c, expect_tag, seq_of, write_constructed, write_explicit, write_seq_of, Fields,
     RawValue, Result, Service, Tag, Tlv, Writer,
@@ -29,8 +30,8 @@ impl SeverityFilter {
     fn decode(t: &Tlv<'_>) -> Result<Self> {
         expect_tag(t, ctx_c(3))?;
         let mut f = Fields::new(t)?;
-        let most_severe = u8_field(&f.req(ctx(0), "mostSevere")?)?;
-        let least_severe = u8_field(&f.req(ctx(1), "leastSevere")?)?;
+        let most_severe = uint8(&f.req(ctx(0), "mostSevere")?)?;
+        let least_severe = uint8(&f.req(ctx(1), "leastSevere")?)?;
         f.finish()?;
         Ok(SeverityFilter {
             most_severe,
@@ -82,26 +83,15 @@ macro_rules! alarm_request {
 
             fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
                 let mut f = service_fields(tlv, $tag)?;
-                let enrollments_only = f
-                    .opt(ctx(0))?
-                    .map(|t| bool_field(&t))
-                    .transpose()?
-                    .unwrap_or(true);
-                let active_alarms_only = f
-                    .opt(ctx(1))?
-                    .map(|t| bool_field(&t))
-                    .transpose()?
-                    .unwrap_or(true);
+                let enrollments_only = f.bool_default(0, true)?;
+                let active_alarms_only = f.bool_default(1, true)?;
                 let acknowledgment_filter = f
                     .opt(ctx(2))?
                     .map(|t| AcknowledgmentFilter::decode_value(&t))
                     .transpose()?
                     .unwrap_or(AcknowledgmentFilter::NotAcked);
                 let severity_filter = f.opt(ctx_c(3))?.map(|t| SeverityFilter::decode(&t)).transpose()?;
-                let continue_after = f
-                    .opt(ctx_c(5))?
-                    .map(|t| object_name_explicit(&t))
-                    .transpose()?;
+                let continue_after = f.opt_choice(5)?;
                 f.finish()?;
                 Ok($name {
                     enrollments_only,
@@ -115,7 +105,7 @@ macro_rules! alarm_request {
             fn encode_service(&self, w: &mut Writer) {
                 write_constructed(w, ctx_c($tag), |w| {
                     if let Some(n) = &self.continue_after {
-                        write_object_name(w, 5, n);
+                        write_explicit_choice(w, 5, n);
                     }
                     if let Some(s) = &self.severity_filter {
                         s.encode(w);
@@ -183,14 +173,14 @@ impl<'a> AlarmSummary<'a> {
     fn decode(t: &Tlv<'a>) -> Result<Self> {
         expect_tag(t, Tag::SEQUENCE)?;
         let mut f = Fields::new(t)?;
-        let event_condition_name = object_name_explicit(&f.req(ctx_c(0), "eventConditionName")?)?;
-        let severity = u8_field(&f.req(ctx(1), "severity")?)?;
+        let event_condition_name = f.req_choice(0, "eventConditionName")?;
+        let severity = uint8(&f.req(ctx(1), "severity")?)?;
         let current_state = EcState::decode_value(&f.req(ctx(2), "currentState")?)?;
         let unacknowledged_state =
             UnacknowledgedState::decode_value(&f.req(ctx(3), "unacknowledgedState")?)?;
-        let display_enhancement = f.opt(ctx_c(4))?.map(|t| raw_explicit(&t)).transpose()?;
-        let time_of_last_transition_to_active = opt_time(&mut f, 5)?;
-        let time_of_last_transition_to_idle = opt_time(&mut f, 6)?;
+        let display_enhancement = f.opt_map(ctx_c(4), raw_explicit)?;
+        let time_of_last_transition_to_active = f.opt_choice(5)?;
+        let time_of_last_transition_to_idle = f.opt_choice(6)?;
         f.finish()?;
         Ok(AlarmSummary {
             event_condition_name,
@@ -206,10 +196,10 @@ impl<'a> AlarmSummary<'a> {
     fn encode(&self, w: &mut Writer) {
         write_constructed(w, Tag::SEQUENCE, |w| {
             if let Some(t) = &self.time_of_last_transition_to_idle {
-                write_event_time(w, 6, t);
+                write_explicit_choice(w, 6, t);
             }
             if let Some(t) = &self.time_of_last_transition_to_active {
-                write_event_time(w, 5, t);
+                write_explicit_choice(w, 5, t);
             }
             if let Some(d) = &self.display_enhancement {
                 write_explicit(w, 4, |w| d.encode(w));
@@ -217,7 +207,7 @@ impl<'a> AlarmSummary<'a> {
             self.unacknowledged_state.encode_value(w, ctx(3));
             self.current_state.encode_value(w, ctx(2));
             write_u(w, 1, self.severity.into());
-            write_object_name(w, 0, &self.event_condition_name);
+            write_explicit_choice(w, 0, &self.event_condition_name);
         });
     }
 }
@@ -240,7 +230,7 @@ impl<'a> Service<'a> for GetAlarmSummaryResponse<'a> {
             &f.req(ctx_c(0), "listOfAlarmSummary")?,
             AlarmSummary::decode,
         )?;
-        let more_follows = opt_more_follows(&mut f)?;
+        let more_follows = f.bool_default(1, false)?;
         f.finish()?;
         Ok(GetAlarmSummaryResponse {
             list_of_alarm_summary,
@@ -294,16 +284,12 @@ impl<'a> AlarmEnrollmentSummary<'a> {
     fn decode(t: &Tlv<'a>) -> Result<Self> {
         expect_tag(t, Tag::SEQUENCE)?;
         let mut f = Fields::new(t)?;
-        let event_enrollment_name = object_name_explicit(&f.req(ctx_c(0), "eventEnrollmentName")?)?;
-        let client_application = f.opt(ctx_c(2))?.map(|t| app_ref_explicit(&t)).transpose()?;
-        let severity = u8_field(&f.req(ctx(3), "severity")?)?;
+        let event_enrollment_name = f.req_choice(0, "eventEnrollmentName")?;
+        let client_application = f.opt_map(ctx_c(2), app_ref_explicit)?;
+        let severity = uint8(&f.req(ctx(3), "severity")?)?;
         let current_state = EcState::decode_value(&f.req(ctx(4), "currentState")?)?;
-        let display_enhancement = f.opt(ctx_c(5))?.map(|t| raw_explicit(&t)).transpose()?;
-        let notification_lost = f
-            .opt(ctx(6))?
-            .map(|t| bool_field(&t))
-            .transpose()?
-            .unwrap_or(false);
+        let display_enhancement = f.opt_map(ctx_c(5), raw_explicit)?;
+        let notification_lost = f.bool_default(6, false)?;
         let alarm_acknowledgment_rule = f
             .opt(ctx(7))?
             .map(|t| AlarmAckRule::decode_value(&t))
@@ -312,10 +298,10 @@ impl<'a> AlarmEnrollmentSummary<'a> {
             .opt(ctx(8))?
             .map(|t| EeState::decode_value(&t))
             .transpose()?;
-        let time_of_last_transition_to_active = opt_time(&mut f, 9)?;
-        let time_active_acknowledged = opt_time(&mut f, 10)?;
-        let time_of_last_transition_to_idle = opt_time(&mut f, 11)?;
-        let time_idle_acknowledged = opt_time(&mut f, 12)?;
+        let time_of_last_transition_to_active = f.opt_choice(9)?;
+        let time_active_acknowledged = f.opt_choice(10)?;
+        let time_of_last_transition_to_idle = f.opt_choice(11)?;
+        let time_idle_acknowledged = f.opt_choice(12)?;
         f.finish()?;
         Ok(AlarmEnrollmentSummary {
             event_enrollment_name,
@@ -342,7 +328,7 @@ impl<'a> AlarmEnrollmentSummary<'a> {
                 (9, &self.time_of_last_transition_to_active),
             ] {
                 if let Some(t) = t {
-                    write_event_time(w, n, t);
+                    write_explicit_choice(w, n, t);
                 }
             }
             if let Some(s) = self.enrollment_state {
@@ -362,7 +348,7 @@ impl<'a> AlarmEnrollmentSummary<'a> {
             if let Some(a) = &self.client_application {
                 write_app_ref(w, 2, a);
             }
-            write_object_name(w, 0, &self.event_enrollment_name);
+            write_explicit_choice(w, 0, &self.event_enrollment_name);
         });
     }
 }
@@ -385,7 +371,7 @@ impl<'a> Service<'a> for GetAlarmEnrollmentSummaryResponse<'a> {
             &f.req(ctx_c(0), "listOfAlarmEnrollmentSummary")?,
             AlarmEnrollmentSummary::decode,
         )?;
-        let more_follows = opt_more_follows(&mut f)?;
+        let more_follows = f.bool_default(1, false)?;
         f.finish()?;
         Ok(GetAlarmEnrollmentSummaryResponse {
             list_of_alarm_enrollment_summary,
@@ -406,17 +392,4 @@ impl<'a> Service<'a> for GetAlarmEnrollmentSummaryResponse<'a> {
             );
         });
     }
-}
-
-fn opt_time(f: &mut Fields<'_>, n: u32) -> Result<Option<EventTime>> {
-    f.opt(ctx_c(n))?
-        .map(|t| event_time_explicit(&t))
-        .transpose()
-}
-
-fn opt_more_follows(f: &mut Fields<'_>) -> Result<bool> {
-    Ok(f.opt(ctx(1))?
-        .map(|t| bool_field(&t))
-        .transpose()?
-        .unwrap_or(false))
 }

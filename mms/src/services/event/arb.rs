@@ -8,6 +8,7 @@ use crate::codec::{decode_one, Asn1, RawValue};
 use crate::common::{ApplicationReference, ObjectName, TimeOfDay};
 use crate::modifier::arb::modifier;
 use crate::service_error::ServiceError;
+use crate::EventTime;
 use proptest::collection::vec;
 use proptest::prelude::*;
 

@@ -4,15 +4,16 @@
 //! AlterEventConditionMonitoring \[51\], TriggerEvent \[52\].
 
 use super::{
-    bool_field, event_time_explicit, object_name_explicit, object_name_service, u32_field,
-    u8_field, unsigned_service, write_event_time, write_object_name, write_u, DeleteScope, EcClass,
-    Priority, Severity, NORMAL_PRIORITY, NORMAL_SEVERITY,
+    object_name_service, unsigned_service, write_u, DeleteScope, EcClass, Priority, Severity,
+    NORMAL_PRIORITY, NORMAL_SEVERITY,
 };
 use crate::access::VariableSpecification;
+use crate::codec::{boolean, uint32, uint8};
 use crate::codec::{
     ctx, ctx_c, expect_tag, explicit, null, write_constructed, write_explicit, write_null,
     BerError, Choice, Result, Service, Tlv, Writer,
 };
+use crate::codec::{explicit_choice, write_explicit_choice};
 use crate::common::{identifier, Identifier, ObjectName};
 use crate::services::service_fields;
 use crate::{EcState, EventTime};
@@ -41,16 +42,13 @@ impl<'a> Service<'a> for DefineEventConditionRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let event_condition_name = object_name_explicit(&f.req(ctx_c(0), "eventConditionName")?)?;
+        let event_condition_name = f.req_choice(0, "eventConditionName")?;
         let class = EcClass::decode_value(&f.req(ctx(1), "class")?)?;
         let priority = opt_u8(&mut f, 2)?.unwrap_or(NORMAL_PRIORITY);
         let severity = opt_u8(&mut f, 3)?.unwrap_or(NORMAL_SEVERITY);
-        let alarm_summary_reports = f.opt(ctx(4))?.map(|t| bool_field(&t)).transpose()?;
-        let monitored_variable = f
-            .opt(ctx_c(6))?
-            .map(|t| variable_spec_explicit(&t))
-            .transpose()?;
-        let evaluation_interval = f.opt(ctx(7))?.map(|t| u32_field(&t)).transpose()?;
+        let alarm_summary_reports = f.opt_map(ctx(4), boolean)?;
+        let monitored_variable = f.opt_choice(6)?;
+        let evaluation_interval = f.opt_map(ctx(7), uint32)?;
         f.finish()?;
         Ok(DefineEventConditionRequest {
             event_condition_name,
@@ -81,7 +79,7 @@ impl<'a> Service<'a> for DefineEventConditionRequest<'a> {
                 write_u(w, 2, self.priority.into());
             }
             self.class.encode_value(w, ctx(1));
-            write_object_name(w, 0, &self.event_condition_name);
+            write_explicit_choice(w, 0, &self.event_condition_name);
         });
     }
 }
@@ -165,19 +163,11 @@ impl<'a> Service<'a> for GetEventConditionAttributesResponse<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let mms_deletable = f
-            .opt(ctx(0))?
-            .map(|t| bool_field(&t))
-            .transpose()?
-            .unwrap_or(false);
+        let mms_deletable = f.bool_default(0, false)?;
         let class = EcClass::decode_value(&f.req(ctx(1), "class")?)?;
         let priority = opt_u8(&mut f, 2)?.unwrap_or(NORMAL_PRIORITY);
         let severity = opt_u8(&mut f, 3)?.unwrap_or(NORMAL_SEVERITY);
-        let alarm_summary_reports = f
-            .opt(ctx(4))?
-            .map(|t| bool_field(&t))
-            .transpose()?
-            .unwrap_or(false);
+        let alarm_summary_reports = f.bool_default(4, false)?;
         let monitored_variable = f
             .opt(ctx_c(6))?
             .map(|t| -> Result<MonitoredVariable<'a>> {
@@ -185,7 +175,7 @@ impl<'a> Service<'a> for GetEventConditionAttributesResponse<'a> {
                 let inner = explicit(&t)?;
                 match (inner.tag.number, inner.tag.constructed) {
                     (0, true) if inner.tag.class == crate::codec::Class::Context => Ok(
-                        MonitoredVariable::VariableReference(variable_spec_explicit(&inner)?),
+                        MonitoredVariable::VariableReference(explicit_choice(&inner)?),
                     ),
                     (1, false) if inner.tag.class == crate::codec::Class::Context => {
                         null(&inner)?;
@@ -195,7 +185,7 @@ impl<'a> Service<'a> for GetEventConditionAttributesResponse<'a> {
                 }
             })
             .transpose()?;
-        let evaluation_interval = f.opt(ctx(7))?.map(|t| u32_field(&t)).transpose()?;
+        let evaluation_interval = f.opt_map(ctx(7), uint32)?;
         let access_control_list = f
             .opt(ctx(8))?
             .map(|t| {
@@ -278,16 +268,10 @@ impl<'a> Service<'a> for ReportEventConditionStatusResponse {
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, 50)?;
         let current_state = EcState::decode_value(&f.req(ctx(0), "currentState")?)?;
-        let number_of_event_enrollments = u32_field(&f.req(ctx(1), "numberOfEventEnrollments")?)?;
-        let enabled = f.opt(ctx(2))?.map(|t| bool_field(&t)).transpose()?;
-        let time_of_last_transition_to_active = f
-            .opt(ctx_c(3))?
-            .map(|t| event_time_explicit(&t))
-            .transpose()?;
-        let time_of_last_transition_to_idle = f
-            .opt(ctx_c(4))?
-            .map(|t| event_time_explicit(&t))
-            .transpose()?;
+        let number_of_event_enrollments = uint32(&f.req(ctx(1), "numberOfEventEnrollments")?)?;
+        let enabled = f.opt_map(ctx(2), boolean)?;
+        let time_of_last_transition_to_active = f.opt_choice(3)?;
+        let time_of_last_transition_to_idle = f.opt_choice(4)?;
         f.finish()?;
         Ok(ReportEventConditionStatusResponse {
             current_state,
@@ -301,10 +285,10 @@ impl<'a> Service<'a> for ReportEventConditionStatusResponse {
     fn encode_service(&self, w: &mut Writer) {
         write_constructed(w, ctx_c(50), |w| {
             if let Some(t) = &self.time_of_last_transition_to_idle {
-                write_event_time(w, 4, t);
+                write_explicit_choice(w, 4, t);
             }
             if let Some(t) = &self.time_of_last_transition_to_active {
-                write_event_time(w, 3, t);
+                write_explicit_choice(w, 3, t);
             }
             if let Some(v) = self.enabled {
                 w.boolean(ctx(2), v);
@@ -335,11 +319,11 @@ impl<'a> Service<'a> for AlterEventConditionMonitoringRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let event_condition_name = object_name_explicit(&f.req(ctx_c(0), "eventConditionName")?)?;
-        let enabled = f.opt(ctx(1))?.map(|t| bool_field(&t)).transpose()?;
+        let event_condition_name = f.req_choice(0, "eventConditionName")?;
+        let enabled = f.opt_map(ctx(1), boolean)?;
         let priority = opt_u8(&mut f, 2)?;
-        let alarm_summary_reports = f.opt(ctx(3))?.map(|t| bool_field(&t)).transpose()?;
-        let evaluation_interval = f.opt(ctx(4))?.map(|t| u32_field(&t)).transpose()?;
+        let alarm_summary_reports = f.opt_map(ctx(3), boolean)?;
+        let evaluation_interval = f.opt_map(ctx(4), uint32)?;
         f.finish()?;
         Ok(AlterEventConditionMonitoringRequest {
             event_condition_name,
@@ -364,7 +348,7 @@ impl<'a> Service<'a> for AlterEventConditionMonitoringRequest<'a> {
             if let Some(v) = self.enabled {
                 w.boolean(ctx(1), v);
             }
-            write_object_name(w, 0, &self.event_condition_name);
+            write_explicit_choice(w, 0, &self.event_condition_name);
         });
     }
 }
@@ -388,7 +372,7 @@ impl<'a> Service<'a> for TriggerEventRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let event_condition_name = object_name_explicit(&f.req(ctx_c(0), "eventConditionName")?)?;
+        let event_condition_name = f.req_choice(0, "eventConditionName")?;
         let priority = opt_u8(&mut f, 1)?;
         f.finish()?;
         Ok(TriggerEventRequest {
@@ -402,7 +386,7 @@ impl<'a> Service<'a> for TriggerEventRequest<'a> {
             if let Some(v) = self.priority {
                 write_u(w, 1, v.into());
             }
-            write_object_name(w, 0, &self.event_condition_name);
+            write_explicit_choice(w, 0, &self.event_condition_name);
         });
     }
 }
@@ -414,10 +398,5 @@ null_service!(
 
 /// An optional `[n] IMPLICIT Unsigned8` field.
 fn opt_u8(f: &mut crate::codec::Fields<'_>, n: u32) -> Result<Option<u8>> {
-    f.opt(ctx(n))?.map(|t| u8_field(&t)).transpose()
-}
-
-/// Decodes an `[n] VariableSpecification` field (EXPLICIT: a CHOICE).
-fn variable_spec_explicit<'a>(t: &Tlv<'a>) -> Result<VariableSpecification<'a>> {
-    VariableSpecification::decode_choice(&explicit(t)?)
+    f.opt_map(ctx(n), uint8)
 }

@@ -3,15 +3,16 @@
 //! \[60\], GetEventEnrollmentAttributes \[61\], AcknowledgeEventNotification \[62\].
 
 use super::{
-    app_ref_explicit, bool_field, event_time_explicit, object_name_explicit, object_name_service,
-    object_names, raw_explicit, u32_field, unsigned_service, write_app_ref, write_event_time,
-    write_object_name, write_object_names, write_u, AlarmAckRule, EeClass, EeDuration, EeState,
+    app_ref_explicit, object_name_service, object_names, raw_explicit, unsigned_service,
+    write_app_ref, write_object_names, write_u, AlarmAckRule, EeClass, EeDuration, EeState,
     ObjectRef, Transitions,
 };
+use crate::codec::uint32;
 use crate::codec::{
     ctx, ctx_c, expect_tag, explicit, null, write_constructed, write_explicit, write_null,
     BerError, Class, Fields, RawValue, Result, Service, Tlv, Writer,
 };
+use crate::codec::{explicit_choice, write_explicit_choice};
 use crate::common::{ApplicationReference, ObjectName};
 use crate::services::service_fields;
 use crate::{EcState, EventTime};
@@ -38,14 +39,14 @@ impl<'a> Service<'a> for DefineEventEnrollmentRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let event_enrollment_name = object_name_explicit(&f.req(ctx_c(0), "eventEnrollmentName")?)?;
-        let event_condition_name = object_name_explicit(&f.req(ctx_c(1), "eventConditionName")?)?;
+        let event_enrollment_name = f.req_choice(0, "eventEnrollmentName")?;
+        let event_condition_name = f.req_choice(1, "eventConditionName")?;
         let event_condition_transitions =
             Transitions::decode_value(&f.req(ctx(2), "eventConditionTransitions")?)?;
         let alarm_acknowledgement_rule =
             AlarmAckRule::decode_value(&f.req(ctx(3), "alarmAcknowledgementRule")?)?;
-        let event_action_name = opt_name(&mut f, 4)?;
-        let client_application = f.opt(ctx_c(5))?.map(|t| app_ref_explicit(&t)).transpose()?;
+        let event_action_name = f.opt_choice(4)?;
+        let client_application = f.opt_map(ctx_c(5), app_ref_explicit)?;
         f.finish()?;
         Ok(DefineEventEnrollmentRequest {
             event_enrollment_name,
@@ -63,12 +64,12 @@ impl<'a> Service<'a> for DefineEventEnrollmentRequest<'a> {
                 write_app_ref(w, 5, a);
             }
             if let Some(n) = &self.event_action_name {
-                write_object_name(w, 4, n);
+                write_explicit_choice(w, 4, n);
             }
             self.alarm_acknowledgement_rule.encode_value(w, ctx(3));
             self.event_condition_transitions.encode_value(w, ctx(2));
-            write_object_name(w, 1, &self.event_condition_name);
-            write_object_name(w, 0, &self.event_enrollment_name);
+            write_explicit_choice(w, 1, &self.event_condition_name);
+            write_explicit_choice(w, 0, &self.event_enrollment_name);
         });
     }
 }
@@ -104,12 +105,8 @@ impl<'a> Service<'a> for DeleteEventEnrollmentRequest<'a> {
             0 => Ok(DeleteEventEnrollmentRequest::Specific(object_names(
                 &inner,
             )?)),
-            1 => Ok(DeleteEventEnrollmentRequest::Ec(object_name_explicit(
-                &inner,
-            )?)),
-            2 => Ok(DeleteEventEnrollmentRequest::Ea(object_name_explicit(
-                &inner,
-            )?)),
+            1 => Ok(DeleteEventEnrollmentRequest::Ec(explicit_choice(&inner)?)),
+            2 => Ok(DeleteEventEnrollmentRequest::Ea(explicit_choice(&inner)?)),
             _ => Err(BerError::InvalidValue("DeleteEventEnrollment-Request").into()),
         }
     }
@@ -117,8 +114,8 @@ impl<'a> Service<'a> for DeleteEventEnrollmentRequest<'a> {
     fn encode_service(&self, w: &mut Writer) {
         write_explicit(w, Self::TAG, |w| match self {
             DeleteEventEnrollmentRequest::Specific(l) => write_object_names(w, ctx_c(0), l),
-            DeleteEventEnrollmentRequest::Ec(n) => write_object_name(w, 1, n),
-            DeleteEventEnrollmentRequest::Ea(n) => write_object_name(w, 2, n),
+            DeleteEventEnrollmentRequest::Ec(n) => write_explicit_choice(w, 1, n),
+            DeleteEventEnrollmentRequest::Ea(n) => write_explicit_choice(w, 2, n),
         });
     }
 }
@@ -146,7 +143,7 @@ impl<'a> Service<'a> for AlterEventEnrollmentRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let event_enrollment_name = object_name_explicit(&f.req(ctx_c(0), "eventEnrollmentName")?)?;
+        let event_enrollment_name = f.req_choice(0, "eventEnrollmentName")?;
         let event_condition_transitions = f
             .opt(ctx(1))?
             .map(|t| Transitions::decode_value(&t))
@@ -171,7 +168,7 @@ impl<'a> Service<'a> for AlterEventEnrollmentRequest<'a> {
             if let Some(t) = &self.event_condition_transitions {
                 t.encode_value(w, ctx(1));
             }
-            write_object_name(w, 0, &self.event_enrollment_name);
+            write_explicit_choice(w, 0, &self.event_enrollment_name);
         });
     }
 }
@@ -209,7 +206,7 @@ impl<'a> Service<'a> for AlterEventEnrollmentResponse {
             }
             _ => return Err(BerError::InvalidValue("currentState").into()),
         };
-        let transition_time = event_time_explicit(&f.req(ctx_c(1), "transitionTime")?)?;
+        let transition_time = f.req_choice(1, "transitionTime")?;
         f.finish()?;
         Ok(AlterEventEnrollmentResponse {
             current_state,
@@ -219,7 +216,7 @@ impl<'a> Service<'a> for AlterEventEnrollmentResponse {
 
     fn encode_service(&self, w: &mut Writer) {
         write_constructed(w, ctx_c(59), |w| {
-            write_event_time(w, 1, &self.transition_time);
+            write_explicit_choice(w, 1, &self.transition_time);
             write_explicit(w, 0, |w| match self.current_state {
                 EeStateOrUndefined::State(s) => s.encode_value(w, ctx(0)),
                 EeStateOrUndefined::Undefined => write_null(w, ctx(1)),
@@ -258,11 +255,7 @@ impl<'a> Service<'a> for ReportEventEnrollmentStatusResponse {
         let mut f = service_fields(tlv, 60)?;
         let event_condition_transitions =
             Transitions::decode_value(&f.req(ctx(0), "eventConditionTransitions")?)?;
-        let notification_lost = f
-            .opt(ctx(1))?
-            .map(|t| bool_field(&t))
-            .transpose()?
-            .unwrap_or(false);
+        let notification_lost = f.bool_default(1, false)?;
         let duration = EeDuration::decode_value(&f.req(ctx(2), "duration")?)?;
         let alarm_acknowledgment_rule = f
             .opt(ctx(3))?
@@ -342,10 +335,10 @@ impl<'a> Service<'a> for GetEventEnrollmentAttributesRequest<'a> {
                 object_names(&t)
             })
             .transpose()?;
-        let client_application = f.opt(ctx_c(2))?.map(|t| app_ref_explicit(&t)).transpose()?;
-        let event_condition_name = opt_name(&mut f, 3)?;
-        let event_action_name = opt_name(&mut f, 4)?;
-        let continue_after = opt_name(&mut f, 5)?;
+        let client_application = f.opt_map(ctx_c(2), app_ref_explicit)?;
+        let event_condition_name = f.opt_choice(3)?;
+        let event_action_name = f.opt_choice(4)?;
+        let continue_after = f.opt_choice(5)?;
         f.finish()?;
         Ok(GetEventEnrollmentAttributesRequest {
             scope_of_request,
@@ -360,13 +353,13 @@ impl<'a> Service<'a> for GetEventEnrollmentAttributesRequest<'a> {
     fn encode_service(&self, w: &mut Writer) {
         write_constructed(w, ctx_c(Self::TAG), |w| {
             if let Some(n) = &self.continue_after {
-                write_object_name(w, 5, n);
+                write_explicit_choice(w, 5, n);
             }
             if let Some(n) = &self.event_action_name {
-                write_object_name(w, 4, n);
+                write_explicit_choice(w, 4, n);
             }
             if let Some(n) = &self.event_condition_name {
-                write_object_name(w, 3, n);
+                write_explicit_choice(w, 3, n);
             }
             if let Some(a) = &self.client_application {
                 write_app_ref(w, 2, a);
@@ -414,28 +407,24 @@ impl<'a> EventEnrollment<'a> {
     fn decode(t: &Tlv<'a>) -> Result<Self> {
         expect_tag(t, crate::codec::Tag::SEQUENCE)?;
         let mut f = Fields::new(t)?;
-        let event_enrollment_name = object_name_explicit(&f.req(ctx_c(0), "eventEnrollmentName")?)?;
+        let event_enrollment_name = f.req_choice(0, "eventEnrollmentName")?;
         let event_condition_name =
             ObjectRef::decode_inner(&explicit(&f.req(ctx_c(1), "eventConditionName")?)?)?;
         let event_action_name = f
             .opt(ctx_c(2))?
             .map(|t| ObjectRef::decode_inner(&explicit(&t)?))
             .transpose()?;
-        let client_application = f.opt(ctx_c(3))?.map(|t| app_ref_explicit(&t)).transpose()?;
-        let mms_deletable = f
-            .opt(ctx(4))?
-            .map(|t| bool_field(&t))
-            .transpose()?
-            .unwrap_or(false);
+        let client_application = f.opt_map(ctx_c(3), app_ref_explicit)?;
+        let mms_deletable = f.bool_default(4, false)?;
         let enrollment_class = EeClass::decode_value(&f.req(ctx(5), "enrollmentClass")?)?;
         let duration = f
             .opt(ctx(6))?
             .map(|t| EeDuration::decode_value(&t))
             .transpose()?
             .unwrap_or(EeDuration::Current);
-        let invoke_id = f.opt(ctx(7))?.map(|t| u32_field(&t)).transpose()?;
-        let remaining_acceptable_delay = f.opt(ctx(8))?.map(|t| u32_field(&t)).transpose()?;
-        let display_enhancement = f.opt(ctx_c(9))?.map(|t| raw_explicit(&t)).transpose()?;
+        let invoke_id = f.opt_map(ctx(7), uint32)?;
+        let remaining_acceptable_delay = f.opt_map(ctx(8), uint32)?;
+        let display_enhancement = f.opt_map(ctx_c(9), raw_explicit)?;
         f.finish()?;
         Ok(EventEnrollment {
             event_enrollment_name,
@@ -476,7 +465,7 @@ impl<'a> EventEnrollment<'a> {
                 write_explicit(w, 2, |w| r.encode_inner(w));
             }
             write_explicit(w, 1, |w| self.event_condition_name.encode_inner(w));
-            write_object_name(w, 0, &self.event_enrollment_name);
+            write_explicit_choice(w, 0, &self.event_enrollment_name);
         });
     }
 }
@@ -499,11 +488,7 @@ impl<'a> Service<'a> for GetEventEnrollmentAttributesResponse<'a> {
             &f.req(ctx_c(0), "listOfEventEnrollment")?,
             EventEnrollment::decode,
         )?;
-        let more_follows = f
-            .opt(ctx(1))?
-            .map(|t| bool_field(&t))
-            .transpose()?
-            .unwrap_or(false);
+        let more_follows = f.bool_default(1, false)?;
         f.finish()?;
         Ok(GetEventEnrollmentAttributesResponse {
             list_of_event_enrollment,
@@ -539,10 +524,9 @@ impl<'a> Service<'a> for AcknowledgeEventNotificationRequest<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let event_enrollment_name = object_name_explicit(&f.req(ctx_c(0), "eventEnrollmentName")?)?;
+        let event_enrollment_name = f.req_choice(0, "eventEnrollmentName")?;
         let acknowledged_state = EcState::decode_value(&f.req(ctx(2), "acknowledgedState")?)?;
-        let time_of_acknowledged_transition =
-            event_time_explicit(&f.req(ctx_c(3), "timeOfAcknowledgedTransition")?)?;
+        let time_of_acknowledged_transition = f.req_choice(3, "timeOfAcknowledgedTransition")?;
         f.finish()?;
         Ok(AcknowledgeEventNotificationRequest {
             event_enrollment_name,
@@ -553,9 +537,9 @@ impl<'a> Service<'a> for AcknowledgeEventNotificationRequest<'a> {
 
     fn encode_service(&self, w: &mut Writer) {
         write_constructed(w, ctx_c(Self::TAG), |w| {
-            write_event_time(w, 3, &self.time_of_acknowledged_transition);
+            write_explicit_choice(w, 3, &self.time_of_acknowledged_transition);
             self.acknowledged_state.encode_value(w, ctx(2));
-            write_object_name(w, 0, &self.event_enrollment_name);
+            write_explicit_choice(w, 0, &self.event_enrollment_name);
         });
     }
 }
@@ -564,10 +548,3 @@ null_service!(
     /// `AcknowledgeEventNotification-Response ::= NULL` (ISO 9506-2 §19.7), `[62] IMPLICIT`.
     AcknowledgeEventNotificationResponse = 62
 );
-
-/// An optional `[n] ObjectName` field.
-fn opt_name<'a>(f: &mut Fields<'a>, n: u32) -> Result<Option<ObjectName<'a>>> {
-    f.opt(ctx_c(n))?
-        .map(|t| object_name_explicit(&t))
-        .transpose()
-}

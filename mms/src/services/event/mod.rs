@@ -24,13 +24,12 @@ pub use condition::*;
 pub use enrollment::*;
 pub use notification::*;
 
+use crate::codec::explicit_choice;
 use crate::codec::{
-    ctx, ctx_c, expect_tag, explicit, null, seq_of, uint32, uint8, write_explicit, write_null,
-    write_seq_of, write_uint, BerError, Choice, Class, DecodeError, RawValue, Result, Tag, Tlv,
-    Writer,
+    ctx, ctx_c, expect_tag, explicit, null, seq_of, write_explicit, write_null, write_seq_of,
+    write_uint, BerError, Choice, Class, DecodeError, RawValue, Result, Tag, Tlv, Writer,
 };
 use crate::common::{identifier, named_integer, Identifier, ObjectName};
-use crate::EventTime;
 
 /// `Priority ::= Unsigned8` (ISO 9506-2 §7.1.8): 0 is the highest priority, 127 the lowest.
 pub type Priority = u8;
@@ -340,7 +339,7 @@ impl<'a> ObjectRef<'a> {
     /// ObjectName).
     pub fn decode_inner(t: &Tlv<'a>) -> Result<Self> {
         match (t.tag.class, t.tag.number, t.tag.constructed) {
-            (Class::Context, 0, true) => Ok(ObjectRef::Named(object_name_explicit(t)?)),
+            (Class::Context, 0, true) => Ok(ObjectRef::Named(explicit_choice(t)?)),
             (Class::Context, 1, false) => {
                 null(t)?;
                 Ok(ObjectRef::Undefined)
@@ -374,32 +373,6 @@ named_integer!(
 // ---------------------------------------------------------------------------------------------
 // Field helpers shared by the service modules.
 
-/// Decodes an `[n] ObjectName` field (EXPLICIT: ObjectName is a CHOICE).
-pub(crate) fn object_name_explicit<'a>(t: &Tlv<'a>) -> Result<ObjectName<'a>> {
-    if !t.tag.constructed {
-        return Err(BerError::WrongForm(t.tag).into());
-    }
-    ObjectName::decode_choice(&explicit(t)?)
-}
-
-/// Writes an `[n] ObjectName` field.
-pub(crate) fn write_object_name(w: &mut Writer, n: u32, name: &ObjectName<'_>) {
-    write_explicit(w, n, |w| name.encode_choice(w));
-}
-
-/// Decodes an `[n] EventTime` field (EXPLICIT: EventTime is a CHOICE).
-pub(crate) fn event_time_explicit(t: &Tlv<'_>) -> Result<EventTime> {
-    if !t.tag.constructed {
-        return Err(BerError::WrongForm(t.tag).into());
-    }
-    EventTime::decode_choice(&explicit(t)?)
-}
-
-/// Writes an `[n] EventTime` field.
-pub(crate) fn write_event_time(w: &mut Writer, n: u32, t: &EventTime) {
-    write_explicit(w, n, |w| t.encode_choice(w));
-}
-
 /// Decodes `SEQUENCE OF ObjectName` (the tag already matched).
 pub(crate) fn object_names<'a>(t: &Tlv<'a>) -> Result<Vec<ObjectName<'a>>> {
     seq_of(t, ObjectName::decode_choice)
@@ -408,21 +381,6 @@ pub(crate) fn object_names<'a>(t: &Tlv<'a>) -> Result<Vec<ObjectName<'a>>> {
 /// Writes `SEQUENCE OF ObjectName` tagged `tag`.
 pub(crate) fn write_object_names(w: &mut Writer, tag: Tag, names: &[ObjectName<'_>]) {
     write_seq_of(w, tag, names, |w, n| n.encode_choice(w));
-}
-
-/// Decodes an IMPLICIT BOOLEAN field.
-pub(crate) fn bool_field(t: &Tlv<'_>) -> Result<bool> {
-    crate::codec::boolean(t)
-}
-
-/// Decodes an IMPLICIT Unsigned32 field.
-pub(crate) fn u32_field(t: &Tlv<'_>) -> Result<u32> {
-    uint32(t)
-}
-
-/// Decodes an IMPLICIT Unsigned8 field.
-pub(crate) fn u8_field(t: &Tlv<'_>) -> Result<u8> {
-    uint8(t)
 }
 
 /// Writes an IMPLICIT unsigned field.
@@ -492,12 +450,12 @@ macro_rules! object_name_service {
             fn decode_service(tlv: &$crate::codec::Tlv<'a>) -> $crate::codec::Result<Self> {
                 $crate::codec::expect_tag(tlv, $crate::codec::ctx_c($tag))?;
                 Ok($name {
-                    $field: $crate::services::event::object_name_explicit(tlv)?,
+                    $field: $crate::codec::explicit_choice(tlv)?,
                 })
             }
 
             fn encode_service(&self, w: &mut $crate::codec::Writer) {
-                $crate::services::event::write_object_name(w, $tag, &self.$field);
+                $crate::codec::write_explicit_choice(w, $tag, &self.$field);
             }
         }
     };

@@ -1,14 +1,13 @@
 //! The EventNotification unconfirmed service (ISO 9506-2 §19.10 in the brief's numbering):
 //! `UnconfirmedService` alternative `eventNotification [2] IMPLICIT EventNotification`.
 
-use super::{
-    bool_field, event_time_explicit, object_name_explicit, u32_field, u8_field, write_event_time,
-    write_object_name, write_u, AlarmAckRule, ObjectRef, Severity,
-};
+use super::{write_u, AlarmAckRule, ObjectRef, Severity};
+use crate::codec::write_explicit_choice;
 use crate::codec::{
     ctx, ctx_c, expect_tag, explicit, write_constructed, write_explicit, Asn1, BerError, Choice,
     Class, Fields, RawValue, Result, Service, Tlv, Writer,
 };
+use crate::codec::{uint32, uint8};
 use crate::common::ObjectName;
 use crate::service_error::ServiceError;
 use crate::services::service_fields;
@@ -112,8 +111,7 @@ impl<'a> ActionResult<'a> {
                     },
                     _ => {
                         let mut g = Fields::new(&sof)?;
-                        let modifier_position =
-                            g.opt(ctx(0))?.map(|t| u32_field(&t)).transpose()?;
+                        let modifier_position = g.opt_map(ctx(0), uint32)?;
                         let se = g.req(ctx_c(1), "serviceError")?;
                         g.finish()?;
                         ActionOutcome::Failure {
@@ -163,20 +161,16 @@ impl<'a> Service<'a> for EventNotification<'a> {
 
     fn decode_service(tlv: &Tlv<'a>) -> Result<Self> {
         let mut f = service_fields(tlv, Self::TAG)?;
-        let event_enrollment_name = object_name_explicit(&f.req(ctx_c(0), "eventEnrollmentName")?)?;
+        let event_enrollment_name = f.req_choice(0, "eventEnrollmentName")?;
         let ecn = f.req(ctx_c(1), "eventConditionName")?;
         let event_condition_name = ObjectRef::decode_inner(&explicit(&ecn)?)?;
-        let severity = u8_field(&f.req(ctx(2), "severity")?)?;
+        let severity = uint8(&f.req(ctx(2), "severity")?)?;
         let current_state = f
             .opt(ctx(3))?
             .map(|t| EcState::decode_value(&t))
             .transpose()?;
-        let transition_time = event_time_explicit(&f.req(ctx_c(4), "transitionTime")?)?;
-        let notification_lost = f
-            .opt(ctx(6))?
-            .map(|t| bool_field(&t))
-            .transpose()?
-            .unwrap_or(false);
+        let transition_time = f.req_choice(4, "transitionTime")?;
+        let notification_lost = f.bool_default(6, false)?;
         let alarm_acknowledgment_rule = f
             .opt(ctx(7))?
             .map(|t| AlarmAckRule::decode_value(&t))
@@ -209,13 +203,13 @@ impl<'a> Service<'a> for EventNotification<'a> {
             if self.notification_lost {
                 w.boolean(ctx(6), true);
             }
-            write_event_time(w, 4, &self.transition_time);
+            write_explicit_choice(w, 4, &self.transition_time);
             if let Some(s) = self.current_state {
                 s.encode_value(w, ctx(3));
             }
             write_u(w, 2, self.severity.into());
             write_explicit(w, 1, |w| self.event_condition_name.encode_inner(w));
-            write_object_name(w, 0, &self.event_enrollment_name);
+            write_explicit_choice(w, 0, &self.event_enrollment_name);
         });
     }
 }

@@ -8,6 +8,7 @@ use crate::codec::{decode_one, to_vec, BerError, Choice, DecodeError, Service, W
 use crate::common::{ApplicationReference, ObjectName, TimeOfDay};
 use crate::modifier::{AttachToEventCondition, AttachToSemaphore, Modifier};
 use crate::testvec::{self, reencode, round_trip_tests, Tolerant};
+use crate::EventTime;
 use proptest::prelude::*;
 
 /// Decodes a service TLV of the given PDU kind with this module's type for it and re-encodes
