@@ -4,42 +4,32 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mms::codec::{decode_one, to_vec, Service};
 use mms::services::event::*;
-
-macro_rules! check {
-    ($t:ty, $data:expr) => {
-        if let Ok(v) = decode_one($data, 32, <$t>::decode_service) {
-            let b = to_vec(|w| v.encode_service(w));
-            let again = decode_one(&b, 64, <$t>::decode_service);
-            assert_eq!(again.as_ref().ok(), Some(&v), "re-encoding does not decode to the same value");
-        }
-    };
-}
+use osi_mms_fuzz::same_value;
 
 fuzz_target!(|data: &[u8]| {
-    check!(DefineEventConditionRequest, data);
-    check!(DeleteEventConditionRequest, data);
-    check!(DeleteEventConditionResponse, data);
-    check!(GetEventConditionAttributesRequest, data);
-    check!(GetEventConditionAttributesResponse, data);
-    check!(ReportEventConditionStatusResponse, data);
-    check!(AlterEventConditionMonitoringRequest, data);
-    check!(TriggerEventRequest, data);
-    check!(DefineEventActionRequest, data);
-    check!(DeleteEventActionRequest, data);
-    check!(GetEventActionAttributesResponse, data);
-    check!(DefineEventEnrollmentRequest, data);
-    check!(DeleteEventEnrollmentRequest, data);
-    check!(AlterEventEnrollmentRequest, data);
-    check!(AlterEventEnrollmentResponse, data);
-    check!(ReportEventEnrollmentStatusResponse, data);
-    check!(GetEventEnrollmentAttributesRequest, data);
-    check!(GetEventEnrollmentAttributesResponse, data);
-    check!(AcknowledgeEventNotificationRequest, data);
-    check!(GetAlarmSummaryRequest, data);
-    check!(GetAlarmSummaryResponse, data);
-    check!(GetAlarmEnrollmentSummaryRequest, data);
-    check!(GetAlarmEnrollmentSummaryResponse, data);
-    check!(EventNotification, data);
+    same_value!(DefineEventConditionRequest, data);
+    same_value!(DeleteEventConditionRequest, data);
+    same_value!(DeleteEventConditionResponse, data);
+    same_value!(GetEventConditionAttributesRequest, data);
+    same_value!(GetEventConditionAttributesResponse, data);
+    same_value!(ReportEventConditionStatusResponse, data);
+    same_value!(AlterEventConditionMonitoringRequest, data);
+    same_value!(TriggerEventRequest, data);
+    same_value!(DefineEventActionRequest, data);
+    same_value!(DeleteEventActionRequest, data);
+    same_value!(GetEventActionAttributesResponse, data);
+    same_value!(DefineEventEnrollmentRequest, data);
+    same_value!(DeleteEventEnrollmentRequest, data);
+    same_value!(AlterEventEnrollmentRequest, data);
+    same_value!(AlterEventEnrollmentResponse, data);
+    same_value!(ReportEventEnrollmentStatusResponse, data);
+    same_value!(GetEventEnrollmentAttributesRequest, data);
+    same_value!(GetEventEnrollmentAttributesResponse, data);
+    same_value!(AcknowledgeEventNotificationRequest, data);
+    same_value!(GetAlarmSummaryRequest, data);
+    same_value!(GetAlarmSummaryResponse, data);
+    same_value!(GetAlarmEnrollmentSummaryRequest, data);
+    same_value!(GetAlarmEnrollmentSummaryResponse, data);
+    same_value!(EventNotification, data);
 });

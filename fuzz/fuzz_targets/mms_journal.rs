@@ -3,43 +3,26 @@
 //! decodes again and encodes to the same octets.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mms::codec::{decode_one, to_vec, Service};
 use mms::services::journal::*;
-
-macro_rules! check {
-    ($t:ident, $data:expr) => {
-        if let Ok(v) = decode_one($data, 32, <$t>::decode_service) {
-            let again = to_vec(|w| v.encode_service(w));
-            let back = decode_one(&again, 32, <$t>::decode_service)
-                .map(|x| to_vec(|w| x.encode_service(w)));
-            assert_eq!(back.ok().as_deref(), Some(&again[..]));
-        }
-    };
-}
+use osi_mms_fuzz::canonical;
 
 fuzz_target!(|data: &[u8]| {
-    // The first octet picks request (even) or response (odd); the rest is the service TLV.
-    let Some((&sel, rest)) = data.split_first() else {
+    let Some((kind, number, rest)) = osi_mms_fuzz::service_input(data) else {
         return;
     };
-    let number = match rest {
-        [0x9F | 0xBF, n, ..] => u32::from(*n),
-        [b, ..] => u32::from(b & 0x1F),
-        [] => return,
-    };
-    match (sel & 1, number) {
-        (0, 65) => check!(ReadJournalRequest, rest),
-        (1, 65) => check!(ReadJournalResponse, rest),
-        (0, 66) => check!(WriteJournalRequest, rest),
-        (1, 66) => check!(WriteJournalResponse, rest),
-        (0, 67) => check!(InitializeJournalRequest, rest),
-        (1, 67) => check!(InitializeJournalResponse, rest),
-        (0, 68) => check!(ReportJournalStatusRequest, rest),
-        (1, 68) => check!(ReportJournalStatusResponse, rest),
-        (0, 69) => check!(CreateJournalRequest, rest),
-        (1, 69) => check!(CreateJournalResponse, rest),
-        (0, 70) => check!(DeleteJournalRequest, rest),
-        (1, 70) => check!(DeleteJournalResponse, rest),
+    match (kind, number) {
+        (0, 65) => canonical!(ReadJournalRequest, rest),
+        (1, 65) => canonical!(ReadJournalResponse, rest),
+        (0, 66) => canonical!(WriteJournalRequest, rest),
+        (1, 66) => canonical!(WriteJournalResponse, rest),
+        (0, 67) => canonical!(InitializeJournalRequest, rest),
+        (1, 67) => canonical!(InitializeJournalResponse, rest),
+        (0, 68) => canonical!(ReportJournalStatusRequest, rest),
+        (1, 68) => canonical!(ReportJournalStatusResponse, rest),
+        (0, 69) => canonical!(CreateJournalRequest, rest),
+        (1, 69) => canonical!(CreateJournalResponse, rest),
+        (0, 70) => canonical!(DeleteJournalRequest, rest),
+        (1, 70) => canonical!(DeleteJournalResponse, rest),
         _ => {}
     }
 });

@@ -3,45 +3,28 @@
 //! decodes again and encodes to the same octets.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mms::codec::{decode_one, to_vec, Service};
 use mms::services::semaphore::*;
-
-macro_rules! check {
-    ($t:ident, $data:expr) => {
-        if let Ok(v) = decode_one($data, 32, <$t>::decode_service) {
-            let again = to_vec(|w| v.encode_service(w));
-            let back = decode_one(&again, 32, <$t>::decode_service)
-                .map(|x| to_vec(|w| x.encode_service(w)));
-            assert_eq!(back.ok().as_deref(), Some(&again[..]));
-        }
-    };
-}
+use osi_mms_fuzz::canonical;
 
 fuzz_target!(|data: &[u8]| {
-    // The first octet picks request (even) or response (odd); the rest is the service TLV.
-    let Some((&sel, rest)) = data.split_first() else {
+    let Some((kind, number, rest)) = osi_mms_fuzz::service_input(data) else {
         return;
     };
-    let number = match rest {
-        [0x9F | 0xBF, n, ..] => u32::from(*n),
-        [b, ..] => u32::from(b & 0x1F),
-        [] => return,
-    };
-    match (sel & 1, number) {
-        (0, 19) => check!(TakeControlRequest, rest),
-        (1, 19) => check!(TakeControlResponse, rest),
-        (0, 20) => check!(RelinquishControlRequest, rest),
-        (1, 20) => check!(RelinquishControlResponse, rest),
-        (0, 21) => check!(DefineSemaphoreRequest, rest),
-        (1, 21) => check!(DefineSemaphoreResponse, rest),
-        (0, 22) => check!(DeleteSemaphoreRequest, rest),
-        (1, 22) => check!(DeleteSemaphoreResponse, rest),
-        (0, 23) => check!(ReportSemaphoreStatusRequest, rest),
-        (1, 23) => check!(ReportSemaphoreStatusResponse, rest),
-        (0, 24) => check!(ReportPoolSemaphoreStatusRequest, rest),
-        (1, 24) => check!(ReportPoolSemaphoreStatusResponse, rest),
-        (0, 25) => check!(ReportSemaphoreEntryStatusRequest, rest),
-        (1, 25) => check!(ReportSemaphoreEntryStatusResponse, rest),
+    match (kind, number) {
+        (0, 19) => canonical!(TakeControlRequest, rest),
+        (1, 19) => canonical!(TakeControlResponse, rest),
+        (0, 20) => canonical!(RelinquishControlRequest, rest),
+        (1, 20) => canonical!(RelinquishControlResponse, rest),
+        (0, 21) => canonical!(DefineSemaphoreRequest, rest),
+        (1, 21) => canonical!(DefineSemaphoreResponse, rest),
+        (0, 22) => canonical!(DeleteSemaphoreRequest, rest),
+        (1, 22) => canonical!(DeleteSemaphoreResponse, rest),
+        (0, 23) => canonical!(ReportSemaphoreStatusRequest, rest),
+        (1, 23) => canonical!(ReportSemaphoreStatusResponse, rest),
+        (0, 24) => canonical!(ReportPoolSemaphoreStatusRequest, rest),
+        (1, 24) => canonical!(ReportPoolSemaphoreStatusResponse, rest),
+        (0, 25) => canonical!(ReportSemaphoreEntryStatusRequest, rest),
+        (1, 25) => canonical!(ReportSemaphoreEntryStatusResponse, rest),
         _ => {}
     }
 });

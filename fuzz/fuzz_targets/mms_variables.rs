@@ -6,45 +6,35 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mms::codec::{decode_one, to_vec, Service};
 use mms::services::variables::*;
-
-macro_rules! check {
-    ($ty:ty, $data:expr) => {{
-        if let Ok(v) = decode_one($data, 32, |t| <$ty>::decode_service(t)) {
-            let enc = to_vec(|w| v.encode_service(w));
-            let back = decode_one(&enc, 64, |t| <$ty>::decode_service(t));
-            assert_eq!(back.as_ref(), Ok(&v));
-        }
-    }};
-}
+use osi_mms_fuzz::same_value;
 
 fuzz_target!(|data: &[u8]| {
-    check!(ReadRequest, data);
-    check!(ReadResponse, data);
-    check!(WriteRequest, data);
-    check!(WriteResponse, data);
-    check!(InformationReport, data);
-    check!(GetVariableAccessAttributesRequest, data);
-    check!(GetVariableAccessAttributesResponse, data);
-    check!(DefineNamedVariableRequest, data);
-    check!(DefineNamedVariableResponse, data);
-    check!(DefineScatteredAccessRequest, data);
-    check!(DefineScatteredAccessResponse, data);
-    check!(GetScatteredAccessAttributesRequest, data);
-    check!(GetScatteredAccessAttributesResponse, data);
-    check!(DeleteVariableAccessRequest, data);
-    check!(DeleteVariableAccessResponse, data);
-    check!(DefineNamedVariableListRequest, data);
-    check!(DefineNamedVariableListResponse, data);
-    check!(GetNamedVariableListAttributesRequest, data);
-    check!(GetNamedVariableListAttributesResponse, data);
-    check!(DeleteNamedVariableListRequest, data);
-    check!(DeleteNamedVariableListResponse, data);
-    check!(DefineNamedTypeRequest, data);
-    check!(DefineNamedTypeResponse, data);
-    check!(GetNamedTypeAttributesRequest, data);
-    check!(GetNamedTypeAttributesResponse, data);
-    check!(DeleteNamedTypeRequest, data);
-    check!(DeleteNamedTypeResponse, data);
+    same_value!(ReadRequest, data);
+    same_value!(ReadResponse, data);
+    same_value!(WriteRequest, data);
+    same_value!(WriteResponse, data);
+    same_value!(InformationReport, data);
+    same_value!(GetVariableAccessAttributesRequest, data);
+    same_value!(GetVariableAccessAttributesResponse, data);
+    same_value!(DefineNamedVariableRequest, data);
+    same_value!(DefineNamedVariableResponse, data);
+    same_value!(DefineScatteredAccessRequest, data);
+    same_value!(DefineScatteredAccessResponse, data);
+    same_value!(GetScatteredAccessAttributesRequest, data);
+    same_value!(GetScatteredAccessAttributesResponse, data);
+    same_value!(DeleteVariableAccessRequest, data);
+    same_value!(DeleteVariableAccessResponse, data);
+    same_value!(DefineNamedVariableListRequest, data);
+    same_value!(DefineNamedVariableListResponse, data);
+    same_value!(GetNamedVariableListAttributesRequest, data);
+    same_value!(GetNamedVariableListAttributesResponse, data);
+    same_value!(DeleteNamedVariableListRequest, data);
+    same_value!(DeleteNamedVariableListResponse, data);
+    same_value!(DefineNamedTypeRequest, data);
+    same_value!(DefineNamedTypeResponse, data);
+    same_value!(GetNamedTypeAttributesRequest, data);
+    same_value!(GetNamedTypeAttributesResponse, data);
+    same_value!(DeleteNamedTypeRequest, data);
+    same_value!(DeleteNamedTypeResponse, data);
 });
