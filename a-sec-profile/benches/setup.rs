@@ -14,10 +14,11 @@ use cot::pki::{Credential, KeyKind, LeafSpec, Pki};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn associate(cp: Option<Box<dyn AssociationSecurity>>, sp: Option<Box<dyn AssociationSecurity>>) {
-    let server_cfg = AssociationConfig {
-        local: Address::default_remote(),
-        remote: Address::default_local(),
-        ..AssociationConfig::default()
+    let server_cfg = {
+        let mut config = AssociationConfig::default();
+        config.local = Address::default_remote();
+        config.remote = Address::default_local();
+        config
     };
     let mut c = Association::connect(AssociationConfig::default(), &[0xA8, 0x00], cp);
     let mut s = Association::accept_incoming(server_cfg, sp);

@@ -57,6 +57,7 @@ pub enum FailureResponse {
 
 /// Why a configuration is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// A file could not be read.
     #[error("cannot read {path}: {error}")]
@@ -202,6 +203,7 @@ impl TrustStore {
 /// The A-security-profile configuration (IEC 62351-4 §11). [`AProfileConfig::new`] gives the
 /// defaults of the spec notes; set the public fields to change them.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AProfileConfig {
     /// This end's certificate and key. Required for an initiator and for a responder that
     /// accepts authenticated associations (mutual authentication).

@@ -136,15 +136,12 @@ impl AProfile {
                 .record(code, &format_args!("role={:?} {e}", self.role));
             e
         };
-        let der = c
-            .certificate
-            .to_der()
-            .map_err(|e| {
-                local(
-                    events::LOCAL_FAILURE,
-                    SecurityError::crypto("A-profile certificate encoding", e),
-                )
-            })?;
+        let der = c.certificate.to_der().map_err(|e| {
+            local(
+                events::LOCAL_FAILURE,
+                SecurityError::crypto("A-profile certificate encoding", e),
+            )
+        })?;
         if der.len() > MAX_CERTIFICATE_LEN {
             return Err(local(
                 events::LOCAL_FAILURE,

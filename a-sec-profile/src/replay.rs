@@ -16,6 +16,7 @@ pub type ReplayKey = [u8; 32];
 
 /// Why the replay cache refused a value (IEC 62351-4 §11.2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReplayError {
     /// The same (certificate, time) was accepted within the window.
     #[error("value already received within the window (replay)")]

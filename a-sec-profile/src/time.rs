@@ -63,6 +63,7 @@ impl std::str::FromStr for TimeFormat {
 
 /// Why a received `time` could not be read (IEC 62351-4 §11.2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TimeError {
     /// Not of the accepted GeneralizedTime forms.
     #[error("not a UTC GeneralizedTime (YYYYMMDDHHMMSS[.f][Z])")]

@@ -82,6 +82,7 @@ impl fmt::Debug for MmsAuthenticationValue<'_> {
 /// Why an authentication value could not be decoded (IEC 62351-4 §11.2.2; the responder
 /// answers every one of these with the authentication-failure diagnostic).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ValueError {
     /// The BER structure is broken (truncated, bad length, too deep, trailing octets).
     #[error("malformed BER: {0}")]

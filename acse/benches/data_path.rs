@@ -9,9 +9,10 @@ use acse::loopback::associate;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn data_path(c: &mut Criterion) {
-    let config = AssociationConfig {
-        max_tpdu_size: 8192,
-        ..AssociationConfig::default()
+    let config = {
+        let mut config = AssociationConfig::default();
+        config.max_tpdu_size = 8192;
+        config
     };
     let (mut client, mut server) =
         associate(config.clone(), config, &[0xA8, 0x00], &[0xA9, 0x00]).expect("association");

@@ -50,6 +50,7 @@ pub fn mms_abstract_syntax() -> Oid<'static> {
 
 /// How to run one association.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AssociationConfig {
     /// This end's selectors and AE-title.
     pub local: Address,
@@ -249,6 +250,8 @@ impl std::fmt::Display for Refused {
 
 /// What [`Association::poll_event`] reports.
 #[derive(Debug, PartialEq, Eq)]
+// Exhaustive on purpose: whoever drives an association acts on every event; a new one is a
+// breaking change the compiler points at.
 pub enum Event<'a> {
     /// Responder: an AARQ arrived and passed every layer's checks and the security provider.
     AssociateIndication(Box<AssociateIndication>),
@@ -296,6 +299,7 @@ pub enum Event<'a> {
 
 /// Everything that can go wrong, named by layer and by the standard's diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AssociationError {
     /// RFC 1006 / ISO 8073 failure; the ER or DR it prescribes is queued where one applies.
     #[error("transport (ISO 8073): {0}")]
@@ -375,27 +379,25 @@ impl std::fmt::Debug for Association {
 }
 
 fn cot_config(c: &AssociationConfig) -> cot::connection::Config {
-    cot::connection::Config {
-        max_tpdu_size: c.max_tpdu_size,
-        max_tsdu_size: c.max_tsdu_size,
-        local_tsel: c.local.tsel.clone(),
-        remote_tsel: c.remote.tsel.clone(),
-        tsap_check: if c.check_selectors {
-            cot::connection::TsapCheck::RequireConfigured
-        } else {
-            cot::connection::TsapCheck::AcceptAny
-        },
-        ..cot::connection::Config::default()
-    }
+    let mut cfg = cot::connection::Config::default();
+    cfg.max_tpdu_size = c.max_tpdu_size;
+    cfg.max_tsdu_size = c.max_tsdu_size;
+    cfg.local_tsel = c.local.tsel.clone();
+    cfg.remote_tsel = c.remote.tsel.clone();
+    cfg.tsap_check = if c.check_selectors {
+        cot::connection::TsapCheck::RequireConfigured
+    } else {
+        cot::connection::TsapCheck::AcceptAny
+    };
+    cfg
 }
 
 fn session_config(c: &AssociationConfig) -> cosp::machine::Config {
-    cosp::machine::Config {
-        local_ssel: c.local.ssel.clone(),
-        remote_ssel: c.remote.ssel.clone(),
-        check_ssel: c.check_selectors,
-        ..cosp::machine::Config::default()
-    }
+    let mut cfg = cosp::machine::Config::default();
+    cfg.local_ssel = c.local.ssel.clone();
+    cfg.remote_ssel = c.remote.ssel.clone();
+    cfg.check_ssel = c.check_selectors;
+    cfg
 }
 
 fn presentation_config(
@@ -409,14 +411,13 @@ fn presentation_config(
             supported.add(a);
         }
     }
-    copp::connection::Config {
-        local_selector: c.local.psel.clone(),
-        remote_selector: c.remote.psel.clone(),
-        check_selector: c.check_selectors,
-        supported,
-        max_depth: c.max_ber_depth,
-        ..copp::connection::Config::default()
-    }
+    let mut cfg = copp::connection::Config::default();
+    cfg.local_selector = c.local.psel.clone();
+    cfg.remote_selector = c.remote.psel.clone();
+    cfg.check_selector = c.check_selectors;
+    cfg.supported = supported;
+    cfg.max_depth = c.max_ber_depth;
+    cfg
 }
 
 fn ae_title_of(

@@ -61,6 +61,7 @@ const UNDERSTOOD_EXTENSIONS: &[&[u8]] = &[
 
 /// Why octets are not a certificate this module can read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CertificateError {
     /// Larger than [`MAX_CERTIFICATE_LEN`].
     #[error("certificate of {0} octets exceeds {MAX_CERTIFICATE_LEN}")]
@@ -847,6 +848,7 @@ impl<'a> Certificate<'a> {
 
 /// Why a certificate's signature was not accepted ([`Certificate::verify_signed_by`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IssuerError {
     /// No candidate's subject equals the certificate's issuer.
     #[error("no configured CA certificate is the issuer")]

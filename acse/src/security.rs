@@ -211,6 +211,7 @@ const EVENT_SEPARATOR: &str = ": ";
 /// recorded a security event for the refusal, `reason` starts with its code
 /// ([`Refusal::event`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Refusal {
     /// Reject the association with an AARE (X.227 §7.1.5: result rejected-permanent or
     /// rejected-transient, result-source acse-service-user with `diagnostic`). Only a responder
@@ -386,6 +387,7 @@ impl fmt::Display for Refusal {
 /// [`SecurityError::abrt`]. The cause is kept as data; no type of the cryptographic library
 /// behind a provider appears here (it is behind [`std::error::Error`]).
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum SecurityError {
     /// A credential the provider needs is not configured or not usable (key, certificate,
     /// password).

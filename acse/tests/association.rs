@@ -167,9 +167,10 @@ fn password_authentication_through_the_association() {
 
 #[test]
 fn unsupported_application_context_is_rejected_with_its_diagnostic() {
-    let client = AssociationConfig {
-        application_context: oid_from_str("1.2.3.4").unwrap(),
-        ..AssociationConfig::default()
+    let client = {
+        let mut config = AssociationConfig::default();
+        config.application_context = oid_from_str("1.2.3.4").unwrap();
+        config
     };
     let mut c = Association::connect(client, INITIATE_REQ, None);
     let mut s = Association::accept_incoming(AssociationConfig::default(), None);

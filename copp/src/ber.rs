@@ -27,6 +27,7 @@ pub const DEFAULT_MAX_DEPTH: u16 = 64;
 
 /// Errors found while reading or writing BER (X.690 §8.1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BerError {
     /// The input ended inside identifier or length octets, or before the contents ended.
     #[error("BER value truncated: needs {needed} more octet(s)")]

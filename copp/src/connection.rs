@@ -18,6 +18,7 @@ use crate::ppdu::{
 
 /// Configuration of a presentation entity (X.226 §6.2: addressing and negotiation).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// Our presentation selector (calling selector as initiator, responding/called selector
     /// as responder). Default `00 00 00 01` (libIEC61850's default).

@@ -42,6 +42,7 @@ impl Response {
 /// Decoding errors carry the PPDU (`ppdu`) and, where there is one, the parameter they were
 /// found in, named as in the X.226 ASN.1 module.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PresentationError {
     /// The octets are not the PPDU expected here (wrong outer tag, or no complete outer BER
     /// value): X.226 Abort-reason unrecognized-ppdu (1).

@@ -8,6 +8,7 @@ use crate::spdu::RefuseReason;
 /// (§7.x, Annex A "invalid intersection"); receiving one is a protocol error that the state
 /// machine answers with a provider-initiated ABORT (X.225 §7.9.2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SpduError {
     /// The TSDU is empty: there is no SPDU identifier (X.225 §8.2.1).
     #[error("invalid SPDU: empty TSDU, no SPDU identifier")]
@@ -123,6 +124,7 @@ pub enum SpduError {
 /// Why the session state machine detected a protocol error (X.225 §7.9.2, Annex A "invalid
 /// intersections"). Carried by [`SessionError::ProtocolError`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProtocolViolation {
     /// The TSDU did not hold a valid SPDU.
     #[error("{0}")]
@@ -157,6 +159,7 @@ pub enum ProtocolViolation {
 /// a REFUSE); [`SessionError::spdu_to_send`] returns it. After such an error the session is
 /// [`State::Closed`] and the caller sends the bytes, then releases the transport connection.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SessionError {
     /// The peer violated the protocol; send `abort` (a provider-initiated ABORT SPDU with
     /// Transport Disconnect = release | protocol error, X.225 §7.9.2) and release the transport.

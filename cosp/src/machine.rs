@@ -70,6 +70,7 @@ pub enum State {
 
 /// Configuration of a [`Session`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// Our session selector: Calling SSEL in CONNECT, Responding SSEL in ACCEPT. Default `00 01`.
     pub local_ssel: Vec<u8>,

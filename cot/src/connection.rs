@@ -59,6 +59,7 @@ pub enum TsapCheck {
 
 /// Configuration of one transport connection (ISO 8073 class 0 over RFC 1006).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// Largest TPDU size we propose (initiator) or accept (responder), in octets;
     /// clamped to 128..=65531. Default 2048 (the class 0 maximum of ISO 8073).
@@ -119,6 +120,8 @@ pub struct ConnectInfo {
 
 /// An event from [`Connection::poll_event`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Exhaustive on purpose: the layer above acts on every event; a new one is a breaking change
+// the compiler points at.
 pub enum Event<'a> {
     /// Connection established (responder: CR accepted and CC queued; initiator: CC received).
     Connected(ConnectInfo),

@@ -27,6 +27,7 @@ pub enum Response {
 /// Variants that close the connection carry `response`: `Some` when an ER or DR
 /// TPDU was queued (flush [`crate::Connection::transmit`] before closing the socket).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum CotError {
     /// RFC 1006 §6: bad TPKT header; framing is lost, the connection is closed
     /// and no response is possible.

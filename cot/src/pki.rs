@@ -32,6 +32,7 @@ use openssl::x509::{X509Crl, X509CrlBuilder, X509Extension, X509Name, X509Revoke
 
 /// Why a certificate, key or CRL could not be made or written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PkiError {
     /// openssl refused an operation.
     #[error("openssl: {0}")]

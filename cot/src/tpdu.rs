@@ -121,6 +121,7 @@ pub mod reject_cause {
 /// cause ([`CotpError::reject_cause`]) or DR reason ([`CotpError::disconnect_reason`])
 /// that answers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum CotpError {
     /// Fewer octets than the fixed part of the TPDU needs (§13.2).
     #[error("TPDU truncated: {needed} octets needed, {available} present")]

@@ -20,6 +20,7 @@ pub const MAX_PAYLOAD_LEN: usize = MAX_PACKET_LEN - HEADER_LEN;
 /// A TPKT header that violates RFC 1006 §6. Framing is lost after any of these,
 /// so no protocol response is possible: the connection must be closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum TpktError {
     /// RFC 1006 §6: octet 1 (version) is not 3.
     #[error("TPKT version {version} is not 3 (RFC 1006 §6)")]

@@ -68,9 +68,10 @@ fn feed_and_poll(r: &mut Connection, frames: &[u8]) -> usize {
 
 #[test]
 fn data_path_makes_no_allocations_after_warm_up() {
-    let cfg = Config {
-        max_tpdu_size: 1024,
-        ..Config::default()
+    let cfg = {
+        let mut cfg = Config::default();
+        cfg.max_tpdu_size = 1024;
+        cfg
     };
     let mut i = Connection::connect(cfg.clone());
     let mut r = Connection::accept(cfg);

@@ -96,6 +96,7 @@ impl std::fmt::Debug for E2eCredential {
 
 /// Everything an [`crate::E2eFactory`] needs.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct E2eConfig {
     /// This end's credential.
     pub credential: E2eCredential,

@@ -36,6 +36,7 @@ use copp::ber::Oid;
 
 /// A cryptographic failure (local, or a peer value that does not verify).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CryptoError {
     /// openssl reported an error.
     #[error("openssl: {0}")]

@@ -6,10 +6,8 @@ use cosp::{Config, Role, Session};
 use libfuzzer_sys::fuzz_target;
 
 fn start(selector: u8) -> Session {
-    let config = Config {
-        check_ssel: selector & 0x10 != 0,
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.check_ssel = selector & 0x10 != 0;
     match selector % 4 {
         0 => Session::new(Role::Responder, config),
         1 => {

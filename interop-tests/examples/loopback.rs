@@ -95,10 +95,11 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<(), Error> {
     };
     stream.set_nonblocking(false)?;
     step!("[server] TCP connection from {peer}");
-    let config = AssociationConfig {
-        local: Address::default_remote(),
-        remote: Address::default_local(),
-        ..AssociationConfig::default()
+    let config = {
+        let mut config = AssociationConfig::default();
+        config.local = Address::default_remote();
+        config.remote = Address::default_local();
+        config
     };
     let assoc = Association::accept_incoming(config, None);
     let mut driver = Driver::new(stream, assoc, Side::Server)?;

@@ -534,10 +534,11 @@ mod tests {
     use std::thread;
 
     fn server_config() -> AssociationConfig {
-        AssociationConfig {
-            local: Address::default_remote(),
-            remote: Address::default_local(),
-            ..AssociationConfig::default()
+        {
+            let mut config = AssociationConfig::default();
+            config.local = Address::default_remote();
+            config.remote = Address::default_local();
+            config
         }
     }
 

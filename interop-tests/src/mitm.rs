@@ -527,12 +527,10 @@ impl E2eRig {
         std::fs::create_dir_all(files).map_err(|e| e.to_string())?;
         let model = Arc::new(demo::model(Some(files)).map_err(|e| e.to_string())?);
         demo::tick(&model, SystemTime::now());
-        let mut sc = ServerConfig {
-            listen: vec![SocketAddr::from(([127, 0, 0, 1], 0))],
-            security: Some(Arc::new(factory.clone()) as Arc<dyn SecurityFactory>),
-            events,
-            ..ServerConfig::default()
-        };
+        let mut sc = ServerConfig::default()
+            .with_listen(vec![SocketAddr::from(([127, 0, 0, 1], 0))])
+            .with_security(Some(Arc::new(factory.clone()) as Arc<dyn SecurityFactory>))
+            .with_events(events);
         sc.endpoint.association.local = Address::default_remote();
         let server = Server::bind(sc, model.clone())
             .and_then(Server::spawn)
@@ -549,13 +547,11 @@ impl E2eRig {
     pub fn mms_client(&self, config: E2eConfig) -> Result<(ClientConfig, E2eFactory), String> {
         let events = Arc::new(SecurityEvents::new());
         let factory = E2eFactory::new(config, Arc::clone(&events))?;
-        let cc = ClientConfig {
-            security: Some(Arc::new(factory.clone()) as Arc<dyn SecurityFactory>),
-            events,
-            request_timeout: Duration::from_secs(5),
-            connect_timeout: Duration::from_secs(5),
-            ..ClientConfig::default()
-        };
+        let cc = ClientConfig::default()
+            .with_security(Some(Arc::new(factory.clone()) as Arc<dyn SecurityFactory>))
+            .with_events(events)
+            .with_request_timeout(Duration::from_secs(5))
+            .with_connect_timeout(Duration::from_secs(5));
         Ok((cc, factory))
     }
 }

@@ -58,12 +58,10 @@ fn setup(dialect: Dialect) -> Setup {
     let sev = Arc::new(SecurityEvents::new());
     let cev = Arc::new(SecurityEvents::new());
     let sf: Arc<dyn SecurityFactory> = Arc::new(factory(&pki, &server, &sev, Dialect::Iec2018));
-    let mut config = ServerConfig {
-        listen: vec![SocketAddr::from(([127, 0, 0, 1], 0))],
-        security: Some(sf),
-        events: Arc::clone(&sev),
-        ..ServerConfig::default()
-    };
+    let mut config = ServerConfig::default()
+        .with_listen(vec![SocketAddr::from(([127, 0, 0, 1], 0))])
+        .with_security(Some(sf))
+        .with_events(Arc::clone(&sev));
     // The server's own AE-title is the one its certificate names (and the client calls).
     config.endpoint.association.local = Address::default_remote();
     config.endpoint.association.remote = Address::default_local();
@@ -79,11 +77,9 @@ fn setup(dialect: Dialect) -> Setup {
 
 fn client_config(s: &Setup) -> ClientConfig {
     let f: Arc<dyn SecurityFactory> = s.client_factory.clone();
-    ClientConfig {
-        security: Some(f),
-        events: Arc::clone(&s.cev),
-        ..ClientConfig::default()
-    }
+    ClientConfig::default()
+        .with_security(Some(f))
+        .with_events(Arc::clone(&s.cev))
 }
 
 fn session(s: &Setup, addr: SocketAddr) {

@@ -213,10 +213,11 @@ fn hat_client_with_our_responder_associates_and_closes_hat_style() {
     let our_port = port;
 
     // hat calls without AE-titles: no need to mirror them
-    let config = AssociationConfig {
-        local: Address::selectors_only(),
-        remote: Address::selectors_only(),
-        ..AssociationConfig::default()
+    let config = {
+        let mut config = AssociationConfig::default();
+        config.local = Address::selectors_only();
+        config.remote = Address::selectors_only();
+        config
     };
     let assoc = Association::accept_incoming(config, None);
     let mut driver = Driver::new(stream, assoc, Side::Server).expect("driver");

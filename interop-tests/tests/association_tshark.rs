@@ -46,10 +46,11 @@ fn identify_response() -> &'static [u8] {
 /// defaults); the server mirrors them.
 fn configs() -> (AssociationConfig, AssociationConfig) {
     let client = AssociationConfig::default();
-    let server = AssociationConfig {
-        local: Address::default_remote(),
-        remote: Address::default_local(),
-        ..AssociationConfig::default()
+    let server = {
+        let mut config = AssociationConfig::default();
+        config.local = Address::default_remote();
+        config.remote = Address::default_local();
+        config
     };
     (client, server)
 }

@@ -66,10 +66,7 @@ fn convenience_api_against_hat_model_server() {
     let mut server = hat_mms_model_server(&python, &["--timeout", "30", "--page-size", "2"])
         .expect("hat model server READY");
     let port = server.port().expect("port");
-    let config = ClientConfig {
-        request_timeout: Duration::from_secs(10),
-        ..Default::default()
-    };
+    let config = ClientConfig::default().with_request_timeout(Duration::from_secs(10));
     let c = Client::connect(("127.0.0.1", port), config)
         .unwrap_or_else(|e| panic!("connect: {e}\n{}", server.transcript_text()));
     let fail = |what: &str, e: OpError, server: &mut interop_tests::PythonPeer| -> ! {

@@ -258,10 +258,7 @@ fn b_our_server_survives_hat_client_closing_with_abrt_in_finish() {
         return;
     }
     let handler = Arc::new(Small::default());
-    let config = ServerConfig {
-        listen: vec![localhost(0)],
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_listen(vec![localhost(0)]);
     let server = Server::bind(config, handler.clone())
         .expect("bind")
         .spawn()

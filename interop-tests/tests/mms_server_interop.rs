@@ -393,10 +393,7 @@ impl Handler for TestModel {
 
 fn start_server() -> (RunningServer, Arc<TestModel>) {
     let model = Arc::new(TestModel::new());
-    let config = ServerConfig {
-        listen: vec![SocketAddr::from(([127, 0, 0, 1], 0))],
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_listen(vec![SocketAddr::from(([127, 0, 0, 1], 0))]);
     let server = Server::bind(config, model.clone()).expect("bind");
     (server.spawn().expect("spawn"), model)
 }

@@ -40,19 +40,14 @@ fn library_refusals_are_variants() {
             .expect("leaf")
     };
     let server_cred = issue(&pki, "lib server");
-    let config = mms::server::ServerConfig {
-        security: Some(factory(&pki, &server_cred)),
-        listen: vec!["127.0.0.1:0".parse().expect("addr")],
-        ..mms::server::ServerConfig::default()
-    };
+    let config = mms::server::ServerConfig::default()
+        .with_security(Some(factory(&pki, &server_cred)))
+        .with_listen(vec!["127.0.0.1:0".parse().expect("addr")]);
     let model = mms::server::model::demo::model(None).expect("demo model");
     let server = mms::server::Server::bind(config, Arc::new(model))
         .and_then(|s| s.spawn())
         .expect("server");
-    let client = |security| ClientConfig {
-        security: Some(security),
-        ..ClientConfig::default()
-    };
+    let client = |security| ClientConfig::default().with_security(Some(security));
 
     // The server does not trust the client: ABRT authentication-failure (clause 11).
     let stranger = issue(&other, "lib stranger");

@@ -62,14 +62,12 @@ fn server(
     let t = TlsServer::new(tls, events.clone()).expect("TLS server context");
     let files = interop_tests::scratch_dir("security-combined");
     let model = Arc::new(demo::model(Some(&files)).expect("demo model"));
-    let mut config = ServerConfig {
-        listen: Vec::new(),
-        tls_listen: vec![SocketAddr::from(([127, 0, 0, 1], 0))],
-        tls: Some(Arc::new(t)),
-        security: Some(security),
-        events,
-        ..ServerConfig::default()
-    };
+    let mut config = ServerConfig::default()
+        .with_listen(Vec::new())
+        .with_tls_listen(vec![SocketAddr::from(([127, 0, 0, 1], 0))])
+        .with_tls_server(Some(Arc::new(t)))
+        .with_security(Some(security))
+        .with_events(events);
     config.endpoint.association.local = Address::default_remote();
     config.endpoint.association.remote = Address::default_local();
     let server = Server::bind(config, model)
@@ -85,15 +83,13 @@ fn client_config(
     events: Arc<SecurityEvents>,
 ) -> ClientConfig {
     let t = TlsClient::new(tls, events.clone()).expect("TLS client context");
-    ClientConfig {
-        tls: Some(Arc::new(t)),
-        tls_server_name: Some("localhost".into()),
-        security: Some(security),
-        events,
-        connect_timeout: Duration::from_secs(10),
-        request_timeout: Duration::from_secs(10),
-        ..ClientConfig::default()
-    }
+    ClientConfig::default()
+        .with_tls_client(Some(Arc::new(t)))
+        .with_tls_server_name(Some("localhost".into()))
+        .with_security(Some(security))
+        .with_events(events)
+        .with_connect_timeout(Duration::from_secs(10))
+        .with_request_timeout(Duration::from_secs(10))
 }
 
 /// The session every combination carries; returns the server's view of the client.

@@ -76,13 +76,11 @@ fn their_client_to_our_server(v: TlsVersion) {
     let events = Arc::new(SecurityEvents::new());
     let tls = TlsServer::new(&tls_config(&f.server_cred, &f.pki, v), events.clone())
         .expect("TLS context");
-    let config = ServerConfig {
-        listen: Vec::new(),
-        tls_listen: vec![([127, 0, 0, 1], 0).into()],
-        tls: Some(Arc::new(tls)),
-        events,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default()
+        .with_listen(Vec::new())
+        .with_tls_listen(vec![([127, 0, 0, 1], 0).into()])
+        .with_tls_server(Some(Arc::new(tls)))
+        .with_events(events);
     let model = Arc::new(demo::model(None).expect("model"));
     let server = Server::bind(config, model)
         .expect("bind")
@@ -165,12 +163,10 @@ fn our_client_to_their_server(v: TlsVersion) {
     let events = Arc::new(SecurityEvents::new());
     let tls = TlsClient::new(&tls_config(&f.client_cred, &f.pki, v), events.clone())
         .expect("TLS context");
-    let config = ClientConfig {
-        tls: Some(Arc::new(tls)),
-        tls_server_name: Some("localhost".into()),
-        events: events.clone(),
-        ..ClientConfig::default()
-    };
+    let config = ClientConfig::default()
+        .with_tls_client(Some(Arc::new(tls)))
+        .with_tls_server_name(Some("localhost".into()))
+        .with_events(events.clone());
     let client = Client::connect(("127.0.0.1", port), config)
         .unwrap_or_else(|e| panic!("associate with the iec61850 TLS server: {e:?}"));
     assert_eq!(client.tls_info().and_then(|i| i.version), Some(v));

@@ -57,13 +57,11 @@ fn tls_server(tls: &TlsConfig, plain: bool) -> (RunningServer, Arc<SecurityEvent
     let events = Arc::new(SecurityEvents::new());
     let t = TlsServer::new(tls, events.clone()).expect("TLS server context");
     let model = Arc::new(demo::model(None).expect("demo model"));
-    let config = ServerConfig {
-        listen: if plain { vec![localhost()] } else { Vec::new() },
-        tls_listen: vec![localhost()],
-        tls: Some(Arc::new(t)),
-        events: events.clone(),
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default()
+        .with_listen(if plain { vec![localhost()] } else { Vec::new() })
+        .with_tls_listen(vec![localhost()])
+        .with_tls_server(Some(Arc::new(t)))
+        .with_events(events.clone());
     let server = Server::bind(config, model)
         .expect("bind")
         .spawn()
@@ -82,12 +80,10 @@ fn tls_addr(server: &RunningServer) -> SocketAddr {
 fn client_config(tls: &TlsConfig) -> (ClientConfig, Arc<TlsClient>, Arc<SecurityEvents>) {
     let events = Arc::new(SecurityEvents::new());
     let t = Arc::new(TlsClient::new(tls, events.clone()).expect("TLS client context"));
-    let config = ClientConfig {
-        tls: Some(t.clone()),
-        tls_server_name: Some("localhost".into()),
-        events: events.clone(),
-        ..ClientConfig::default()
-    };
+    let config = ClientConfig::default()
+        .with_tls_client(Some(t.clone()))
+        .with_tls_server_name(Some("localhost".into()))
+        .with_events(events.clone());
     (config, t, events)
 }
 
@@ -176,10 +172,7 @@ fn resumption_and_plain_listener_side_by_side() {
     // A plain client on the TLS port is refused with an event.
     assert!(Client::connect(
         tls,
-        ClientConfig {
-            connect_timeout: Duration::from_secs(3),
-            ..ClientConfig::default()
-        }
+        ClientConfig::default().with_connect_timeout(Duration::from_secs(3))
     )
     .is_err());
     let _ = wait_event(&sev, events::HANDSHAKE_FAILED, 1);

@@ -77,11 +77,9 @@ fn free_port() -> u16 {
 fn demo_server(tls: Option<&TlsConfig>) -> (RunningServer, Arc<SecurityEvents>) {
     let events = Arc::new(SecurityEvents::new());
     let model = Arc::new(demo::model(None).expect("demo model"));
-    let mut config = ServerConfig {
-        listen: vec![localhost()],
-        events: events.clone(),
-        ..ServerConfig::default()
-    };
+    let mut config = ServerConfig::default()
+        .with_listen(vec![localhost()])
+        .with_events(events.clone());
     if let Some(t) = tls {
         config.listen.clear();
         config.tls_listen = vec![localhost()];
@@ -180,12 +178,10 @@ fn our_client_to_s_server(v: TlsVersion) {
     let threads = bridge(&mut s_server, relay);
     let events = Arc::new(SecurityEvents::new());
     let tls = TlsClient::new(&tls_config(&f.client_cred, &f.pki), events.clone()).expect("ctx");
-    let config = ClientConfig {
-        tls: Some(Arc::new(tls)),
-        tls_server_name: Some("localhost".into()),
-        events: events.clone(),
-        ..ClientConfig::default()
-    };
+    let config = ClientConfig::default()
+        .with_tls_client(Some(Arc::new(tls)))
+        .with_tls_server_name(Some("localhost".into()))
+        .with_events(events.clone());
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let t0 = Instant::now();
     let client = loop {
@@ -370,12 +366,10 @@ fn our_client_refuses_an_s_server_speaking_only_tls11() {
         .expect("spawn s_server");
     let events = Arc::new(SecurityEvents::new());
     let tls = TlsClient::new(&tls_config(&f.client_cred, &f.pki), events.clone()).expect("ctx");
-    let config = ClientConfig {
-        tls: Some(Arc::new(tls)),
-        events: events.clone(),
-        connect_timeout: Duration::from_secs(5),
-        ..ClientConfig::default()
-    };
+    let config = ClientConfig::default()
+        .with_tls_client(Some(Arc::new(tls)))
+        .with_events(events.clone())
+        .with_connect_timeout(Duration::from_secs(5));
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let t0 = Instant::now();
     loop {

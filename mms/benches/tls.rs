@@ -94,15 +94,13 @@ fn reads(cr: &mut Criterion) {
         .expect("c");
     let ev = Arc::new(SecurityEvents::new());
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let server_config = ServerConfig {
-        listen: vec![loopback],
-        tls_listen: vec![loopback],
-        tls: Some(Arc::new(
+    let server_config = ServerConfig::default()
+        .with_listen(vec![loopback])
+        .with_tls_listen(vec![loopback])
+        .with_tls_server(Some(Arc::new(
             TlsServer::new(&config(&sc, &pki, TlsVersion::Tls1_3), ev.clone()).expect("server"),
-        )),
-        events: ev.clone(),
-        ..ServerConfig::default()
-    };
+        )))
+        .with_events(ev.clone());
     let model = Arc::new(demo::model(None).expect("model"));
     let server = Server::bind(server_config, model)
         .expect("bind")
@@ -112,12 +110,9 @@ fn reads(cr: &mut Criterion) {
     let plain = Client::connect(addrs[0], ClientConfig::default()).expect("plain client");
     let tls = Client::connect(
         addrs[1],
-        ClientConfig {
-            tls: Some(Arc::new(
-                TlsClient::new(&config(&cc, &pki, TlsVersion::Tls1_3), ev).expect("client"),
-            )),
-            ..ClientConfig::default()
-        },
+        ClientConfig::default().with_tls_client(Some(Arc::new(
+            TlsClient::new(&config(&cc, &pki, TlsVersion::Tls1_3), ev).expect("client"),
+        ))),
     )
     .expect("TLS client");
     let name = ObjectName::domain(demo::DOMAIN.to_string(), "GGIO1$MX$AnIn1$mag$f".to_string());

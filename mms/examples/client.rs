@@ -23,10 +23,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (address, demo_server) = match std::env::args().nth(1) {
         Some(a) => (a.parse::<SocketAddr>()?, None),
         None => {
-            let config = ServerConfig {
-                listen: vec!["127.0.0.1:0".parse()?],
-                ..ServerConfig::default()
-            };
+            let config = ServerConfig::default().with_listen(vec!["127.0.0.1:0".parse()?]);
             let server = Server::bind(config, Arc::new(demo::model(None)?))?.spawn()?;
             (server.local_addr(), Some(server))
         }

@@ -114,7 +114,7 @@ fn serve(mut socket: TcpStream) -> Result<()> {
                 ServerAction::Accept(request) => {
                     let negotiated = endpoint.accept_initiate(
                         &request,
-                        services.clone(),
+                        services,
                         ParameterCbb::libiec61850_like(),
                     )?;
                     println!("server: accepted, PDU size {}", negotiated.max_pdu_size);

@@ -61,12 +61,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let server_id = identity(&tls_ca, &auth_ca, "server", "1.1.1.999.1.12")?;
     let client_id = identity(&tls_ca, &auth_ca, "client", "1.1.1.999.12")?;
 
-    let mut server_config = ServerConfig {
-        listen: vec!["127.0.0.1:0".parse()?],
-        ..ServerConfig::default()
-    }
-    .with_tls(&server_id.tls)?
-    .with_a_profile(server_id.a_profile)?;
+    let mut server_config = ServerConfig::default()
+        .with_listen(vec!["127.0.0.1:0".parse()?])
+        .with_tls(&server_id.tls)?
+        .with_a_profile(server_id.a_profile)?;
     // The server answers as the AE-title the client calls, which its certificate names.
     server_config.endpoint.association.local = Address::default_remote();
     server_config.endpoint.association.remote = Address::default_local();

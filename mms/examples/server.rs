@@ -160,7 +160,7 @@ impl Handler for Feeder {
                 let after = req.continue_after.as_deref();
                 let list_of_identifier = names
                     .into_iter()
-                    .filter(|n| after.is_none_or(|a| n.as_ref() > a))
+                    .filter(|n| after.map_or(true, |a| n.as_ref() > a))
                     .collect();
                 ConfirmedServiceResponse::GetNameList(GetNameListResponse {
                     list_of_identifier,
@@ -188,10 +188,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         (None, _) => None,
         _ => return Err("usage: server [--listen ADDR]".into()),
     };
-    let config = ServerConfig {
-        listen: vec![listen.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0)))],
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default()
+        .with_listen(vec![listen.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0)))]);
     let server = Server::bind(config, Arc::new(Feeder::new()))?.spawn()?;
     println!("server: listening on {}", server.local_addr());
     if listen.is_some() {

@@ -115,10 +115,7 @@ impl AsyncAssociation {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
-    let config = ServerConfig {
-        listen: vec!["127.0.0.1:0".parse()?],
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_listen(vec!["127.0.0.1:0".parse()?]);
     let server = Server::bind(config, Arc::new(demo::model(None)?))?.spawn()?;
 
     let mut association = AsyncAssociation::connect(server.local_addr()).await?;

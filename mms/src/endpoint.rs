@@ -59,6 +59,7 @@ pub enum Role {
 
 /// What an endpoint proposes (client) or accepts at most (server).
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct EndpointConfig {
     /// The OSI association below.
     pub association: AssociationConfig,
@@ -90,6 +91,7 @@ pub enum Phase {
 
 /// Why the association ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CloseReason {
     /// Conclude and release completed normally (ISO 9506-2 §8.3, ISO 8650-1 §7.2).
     Released,
@@ -154,6 +156,7 @@ impl std::fmt::Display for PeerAbort {
 /// Why the initiate exchange failed (ISO 9506-2 §8.2, ISO 8650-1 §7.1): what the peer answered,
 /// or which check of ours refused the peer's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InitiateRefusal {
     /// The peer refused below MMS or in ACSE: the layer and its diagnostic (COTP DR reason,
     /// session RF reason, presentation CPR provider-reason, the AARE's result and
@@ -217,6 +220,7 @@ impl std::fmt::Display for InitiateRefusal {
 
 /// An MMS PDU that ends the association: out of its phase, or not decodable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MmsViolation {
     /// A PDU of a type the phase does not allow, or none where one was due.
     #[error("{} in phase {phase:?}, where {expected} was due", match .found { Some(p) => format!("a {p:?} PDU"), None => "no PDU".to_string() })]
@@ -236,6 +240,7 @@ pub enum MmsViolation {
 /// Which layer ended an association outside release and abort, with the standard's
 /// diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Failure {
     /// The association below MMS failed: transport (ISO 8073), session (ISO 8327-1),
     /// presentation (ISO 8823-1), ACSE (ISO 8650-1) or the security provider; the error names
@@ -268,6 +273,7 @@ pub enum Failure {
 
 /// What [`Endpoint::poll_event`] reports.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum MmsEvent<'a> {
     /// Server: an AARQ carrying a valid initiate-RequestPDU arrived. Answer with
     /// [`Endpoint::accept_initiate`] or [`Endpoint::refuse_initiate`].
@@ -337,6 +343,7 @@ pub enum MmsEvent<'a> {
 
 /// Why a PDU could not be sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SendError {
     /// Not in a phase that allows it.
     #[error("{what} is not allowed in phase {phase:?}")]

@@ -30,7 +30,7 @@
 //! # use std::sync::Arc;
 //! # use mms::server::{Server, ServerConfig, model::demo};
 //! # let server = Server::bind(
-//! #     ServerConfig { listen: vec!["127.0.0.1:0".parse()?], ..ServerConfig::default() },
+//! #     ServerConfig::listening(["127.0.0.1:0".parse()?]),
 //! #     Arc::new(demo::model(None)?),
 //! # )?.spawn()?;
 //! # let address = server.local_addr();
@@ -97,7 +97,7 @@
 //!     }
 //! }
 //!
-//! let config = ServerConfig { listen: vec!["127.0.0.1:0".parse()?], ..ServerConfig::default() };
+//! let config = ServerConfig::listening(["127.0.0.1:0".parse()?]);
 //! let server = Server::bind(config, Arc::new(Vmd))?.spawn()?;
 //! // ... serve; `server.handle()` sends informationReports from any thread.
 //! server.stop()?;
@@ -134,7 +134,7 @@
 //!         .with_identity(vec![c.certificate], c.key)
 //!         .with_trust_anchor(ca.ca().certificate.clone()))
 //! };
-//! let server_config = ServerConfig { listen: vec!["127.0.0.1:0".parse()?], ..ServerConfig::default() }
+//! let server_config = ServerConfig::listening(["127.0.0.1:0".parse()?])
 //!     .with_tls(&tls("server")?)?;
 //! let server = Server::bind(server_config, Arc::new(demo::model(None)?))?.spawn()?;
 //!
@@ -185,6 +185,27 @@
 //! The codec is built on [`copp::ber`], the stack's one BER reader and writer; see [`codec`] for
 //! the traits every type implements and the bounds every decoder keeps.
 #![forbid(unsafe_code)]
+
+/// `with_<field>` setters for a configuration struct: `setters!(Type { /// doc \n field: Ty => name, ... })`.
+/// Each takes the value and returns the configuration, so options chain.
+#[allow(unused_macros)]
+macro_rules! setters {
+    ($ty:ident { $( $(#[doc = $doc:literal])* $field:ident : $t:ty => $name:ident ),* $(,)? }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("Sets `", stringify!($field), "`:")]
+                $(#[doc = $doc])*
+                #[must_use]
+                pub fn $name(mut self, value: $t) -> $ty {
+                    self.$field = value;
+                    self
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use setters;
 
 pub mod access;
 #[cfg(feature = "runtime")]

@@ -588,10 +588,7 @@ impl Handler for Vmd {
 
 fn start() -> (RunningServer, Arc<Vmd>) {
     let vmd = Arc::new(Vmd::new());
-    let config = ServerConfig {
-        listen: vec![SocketAddr::from(([127, 0, 0, 1], 0))],
-        ..Default::default()
-    };
+    let config = ServerConfig::default().with_listen(vec![SocketAddr::from(([127, 0, 0, 1], 0))]);
     let server = Server::bind(config, vmd.clone()).expect("bind");
     (server.spawn().expect("spawn"), vmd)
 }

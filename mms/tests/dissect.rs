@@ -196,9 +196,10 @@ fn pump(
 
 /// Every transmission of one session, in order: (direction, bytes).
 fn session(max_tpdu_size: usize) -> Vec<(usize, Vec<u8>)> {
-    let config = AssociationConfig {
-        max_tpdu_size,
-        ..AssociationConfig::default()
+    let config = {
+        let mut config = AssociationConfig::default();
+        config.max_tpdu_size = max_tpdu_size;
+        config
     };
     let req = InitiateRequest::default();
     let resp = InitiateResponse::negotiate(&req, &req);

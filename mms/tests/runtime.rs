@@ -274,10 +274,7 @@ fn a_stalled_peer_blocks_nobody() {
 
 #[test]
 fn the_connect_timeout_closes_a_silent_peer() {
-    let config = ServerConfig {
-        connect_timeout: Duration::from_millis(300),
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_connect_timeout(Duration::from_millis(300));
     let (server, _handler) = start(config);
     let mut silent = TcpStream::connect(server.local_addr()).expect("connect");
     silent
@@ -292,10 +289,7 @@ fn the_connect_timeout_closes_a_silent_peer() {
 
 #[test]
 fn beyond_the_association_limit_the_transport_is_refused_with_a_dr() {
-    let config = ServerConfig {
-        max_associations: 1,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_max_associations(1);
     let (server, _handler) = start(config);
     let first = Client::connect(server.local_addr(), ClientConfig::default()).expect("first");
     match Client::connect(server.local_addr(), ClientConfig::default()) {
@@ -467,16 +461,13 @@ fn an_aarq_without_an_initiate_request_is_refused_with_an_initiate_error() {
 #[test]
 fn a_security_factory_in_the_configuration_authenticates_every_association() {
     use acse::password::PasswordFactory;
-    let config = ServerConfig {
-        security: Some(Arc::new(PasswordFactory::new(b"s3cret".to_vec()))),
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default()
+        .with_security(Some(Arc::new(PasswordFactory::new(b"s3cret".to_vec()))));
     let (server, _handler) = start(config);
-    let with = |password: Option<&[u8]>| ClientConfig {
-        security: password.map(|p| {
+    let with = |password: Option<&[u8]>| {
+        ClientConfig::default().with_security(password.map(|p| {
             Arc::new(PasswordFactory::new(p.to_vec())) as Arc<dyn acse::security::SecurityFactory>
-        }),
-        ..ClientConfig::default()
+        }))
     };
     let good = Client::connect(server.local_addr(), with(Some(b"s3cret"))).expect("connect");
     assert!(good

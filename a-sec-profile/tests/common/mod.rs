@@ -150,10 +150,11 @@ pub fn run(
 /// The server's association configuration: its own AE-title is the client's default remote
 /// one (1.1.1.999.1 + 12), so the AARE's responding AP-title matches its certificate.
 pub fn server_association() -> AssociationConfig {
-    AssociationConfig {
-        local: Address::default_remote(),
-        remote: Address::default_local(),
-        ..AssociationConfig::default()
+    {
+        let mut config = AssociationConfig::default();
+        config.local = Address::default_remote();
+        config.remote = Address::default_local();
+        config
     }
 }
 

@@ -13,6 +13,7 @@ use super::Abrt;
 /// i.e. sends an ABRT with abort-source acse-service-provider. [`AcseError::abort`] builds that
 /// ABRT.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AcseError {
     /// The BER encoding itself is broken (X.690 §8.1): truncated, a length beyond the input,
     /// nesting beyond the limit, bad identifier or length octets.

@@ -281,6 +281,7 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// The T-profile configuration, one struct for client and server (IEC 62351-3 §5.6,
 /// IEC 62351-4 §6.3). Build a [`crate::tls::TlsServer`] or [`crate::tls::TlsClient`] from it.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TlsConfig {
     /// Own certificate chain (end entity first). Mandatory: mutual authentication.
     pub certificate: Option<CertSource>,
@@ -356,6 +357,7 @@ pub const MAX_INTERVAL: Duration = Duration::from_secs(24 * 3600);
 
 /// Why a configuration cannot be built (IEC 62351-3 §5.6 rules).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TlsConfigError {
     /// A rule of the configuration is broken (the message says which).
     #[error("invalid TLS configuration: {0}")]

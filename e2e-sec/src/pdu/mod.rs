@@ -29,6 +29,7 @@ use copp::ber::Oid;
 /// Errors of the SecPDU decoder: the peer sent octets the working module does not allow.
 /// Every one maps to the diagnostic protocol-error (IEC 62351-4 §14).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The BER layer refused the octets (truncated, bad header, wrong tag, too deep ...).
     #[error("BER: {0}")]

@@ -40,8 +40,10 @@ use crate::reject::{RejectPdu, RejectReason};
 use crate::server::handler::{Negotiated, ServiceResult};
 use crate::service_error::ServiceError;
 
-/// How a client connects.
+/// How a client connects. Start from [`ClientConfig::default`] and change what differs with
+/// the `with_*` calls or by assigning the public fields.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ClientConfig {
     /// The association (selectors, AE-titles, TPDU size) and our initiate proposal (PDU size,
     /// outstanding requests, nesting level, CBBs, services). `localDetailCalling` is always sent.
@@ -61,7 +63,30 @@ pub struct ClientConfig {
     /// The server's DNS name for SNI (RFC 6066), and the key of the resumption cache together
     /// with the address. `None`: no SNI.
     pub tls_server_name: Option<String>,
+    /// TCP keep-alive on the socket (class 0 transport has no inactivity timer of its own);
+    /// `None`: the OS default (off).
+    pub keep_alive: Option<crate::net::KeepAlive>,
 }
+
+crate::setters!(ClientConfig {
+    /// the association and the initiate proposal.
+    endpoint: EndpointConfig => with_endpoint,
+    /// the time allowed for TCP connect plus the initiate exchange.
+    connect_timeout: Duration => with_connect_timeout,
+    /// the time allowed for each confirmed request.
+    request_timeout: Duration => with_request_timeout,
+    /// the association-security mechanism (see also `with_a_profile` / `with_e2e` of
+    /// `mms::security`).
+    security: Option<Arc<dyn SecurityFactory>> => with_security,
+    /// where security events are recorded and counted.
+    events: Arc<SecurityEvents> => with_events,
+    /// the TLS context (see also `with_tls` of `mms::security`).
+    tls: Option<Arc<TlsClient>> => with_tls_client,
+    /// the server name for SNI and the resumption cache.
+    tls_server_name: Option<String> => with_tls_server_name,
+    /// TCP keep-alive.
+    keep_alive: Option<crate::net::KeepAlive> => with_keep_alive,
+});
 
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,6 +97,7 @@ impl fmt::Debug for ClientConfig {
             .field("security", &self.security.as_ref().map(|s| s.name()))
             .field("tls", &self.tls.is_some())
             .field("tls_server_name", &self.tls_server_name)
+            .field("keep_alive", &self.keep_alive)
             .finish_non_exhaustive()
     }
 }
@@ -90,12 +116,14 @@ impl Default for ClientConfig {
             events: Arc::new(SecurityEvents::new()),
             tls: None,
             tls_server_name: None,
+            keep_alive: Some(crate::net::KeepAlive::default()),
         }
     }
 }
 
 /// Why a request or the association failed.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClientError {
     /// The server answered with a Confirmed-ErrorPDU (ISO 9506-2 §7.4).
     #[error("service error: {0:?}")]
@@ -160,6 +188,7 @@ impl From<io::Error> for ClientError {
 /// What was out of place in an answer (ISO 9506-2 §7.2: a Confirmed-ResponsePDU answers with
 /// the service of its request).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Unexpected {
     /// An MMSpdu of another type than the one expected.
     #[error("expected a {expected:?} PDU, the peer sent a {found:?} PDU")]
@@ -272,6 +301,7 @@ impl PeerRequest {
 
 /// What [`Connection::poll_event`] reports.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ClientEvent {
     /// The association is up.
     Established(Negotiated),
@@ -377,6 +407,11 @@ impl Connection {
         config: ClientConfig,
     ) -> io::Result<Connection> {
         let _ = stream.set_nodelay(true);
+        if let Some(k) = &config.keep_alive {
+            if let Err(e) = k.apply(&stream) {
+                log::debug!("keep-alive not set: {e}");
+            }
+        }
         let (tls, endpoint) = match &config.tls {
             Some(ctx) => {
                 let key = match (&config.tls_server_name, peer) {

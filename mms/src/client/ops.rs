@@ -74,6 +74,7 @@ const MAX_TYPE_NAME_HOPS: usize = 8;
 /// Why a convenience operation failed: the request's own failure ([`ClientError`]), or what the
 /// answer said about one variable or list, or a server that does not end a list.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum OpError {
     /// The request failed: Confirmed-ErrorPDU, RejectPDU, time-out, association closed
     /// (ISO 9506-2 §7.4, §7.5). Boxed: a `ClientError` is large and most results are `Ok`.

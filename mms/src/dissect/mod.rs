@@ -302,6 +302,7 @@ pub enum StartLayer {
 
 /// Errors that stop `mms decode` as a whole (everything else is an [`Issue`] of a frame).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DissectError {
     /// No input was given, or more than one.
     #[error("give exactly one of --hex, --hex-file or --pcap")]

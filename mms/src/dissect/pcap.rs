@@ -77,6 +77,7 @@ pub enum Format {
 
 /// A file that is not a capture at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CaptureError {
     /// The first octets are not a libpcap or pcapng magic number.
     #[error("not a libpcap or pcapng file (magic {0:#010x})")]

@@ -10,8 +10,11 @@ use acse::security::{SecurityEvents, SecurityFactory};
 
 use crate::endpoint::EndpointConfig;
 
-/// How a [`crate::server::Server`] runs.
+/// How a [`crate::server::Server`] runs. Start from [`ServerConfig::default`] (or
+/// [`ServerConfig::listening`]) and change what differs with the `with_*` calls or by assigning
+/// the public fields.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// Where to listen (RFC 1006 uses TCP port 102).
     pub listen: Vec<SocketAddr>,
@@ -47,6 +50,41 @@ pub struct ServerConfig {
     /// TCP keep-alive on every accepted socket (class 0 transport has no inactivity timer of
     /// its own, so a peer that vanished is found this way); `None`: the OS default (off).
     pub keep_alive: Option<crate::net::KeepAlive>,
+}
+
+crate::setters!(ServerConfig {
+    /// the plain RFC 1006 addresses.
+    listen: Vec<SocketAddr> => with_listen,
+    /// the association and the initiate limits.
+    endpoint: EndpointConfig => with_endpoint,
+    /// the most associations served at once.
+    max_associations: usize => with_max_associations,
+    /// the number of event loops.
+    threads: usize => with_threads,
+    /// the time allowed from accept to a completed initiate exchange.
+    connect_timeout: Duration => with_connect_timeout,
+    /// the idle time-out.
+    idle_timeout: Option<Duration> => with_idle_timeout,
+    /// the most octets queued for one peer.
+    max_backlog: usize => with_max_backlog,
+    /// the association-security mechanism (see also `with_a_profile` / `with_e2e` of
+    /// `mms::security`).
+    security: Option<Arc<dyn SecurityFactory>> => with_security,
+    /// where security events are recorded and counted.
+    events: Arc<SecurityEvents> => with_events,
+    /// the TLS context (see also `with_tls` of `mms::security`).
+    tls: Option<Arc<cot::tls::TlsServer>> => with_tls_server,
+    /// the TLS addresses.
+    tls_listen: Vec<SocketAddr> => with_tls_listen,
+    /// TCP keep-alive.
+    keep_alive: Option<crate::net::KeepAlive> => with_keep_alive,
+});
+
+impl ServerConfig {
+    /// The defaults, listening on `addresses` (plain RFC 1006).
+    pub fn listening(addresses: impl IntoIterator<Item = SocketAddr>) -> ServerConfig {
+        ServerConfig::default().with_listen(addresses.into_iter().collect())
+    }
 }
 
 impl fmt::Debug for ServerConfig {

@@ -570,9 +570,10 @@ impl EventLoop {
             }
             log::warn!("association limit reached; refusing {peer} with a COTP DR");
             self.refusing += 1;
-            let cfg = cot::connection::Config {
-                max_tpdu_size: 2048,
-                ..Default::default()
+            let cfg = {
+                let mut cfg = cot::connection::Config::default();
+                cfg.max_tpdu_size = 2048;
+                cfg
             };
             ConnKind::Refusing(Box::new(cot::connection::Connection::accept(cfg)))
         } else if session.is_some() {

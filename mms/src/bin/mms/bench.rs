@@ -85,12 +85,10 @@ impl Handler for EchoHandler {
 /// `mms bench-server`: serves [`EchoHandler`] on `listen`, prints `LISTENING <addr>`, runs
 /// until stdin closes, then prints its statistics.
 pub fn bench_server(listen: SocketAddr, threads: usize) -> Result<(), String> {
-    let config = ServerConfig {
-        listen: vec![listen],
-        threads,
-        max_associations: 10_000,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default()
+        .with_listen(vec![listen])
+        .with_threads(threads)
+        .with_max_associations(10_000);
     let server = Server::bind(config, Arc::new(EchoHandler)).map_err(|e| e.to_string())?;
     let running = server.spawn().map_err(|e| e.to_string())?;
     println!("LISTENING {}", running.local_addr());

@@ -85,10 +85,8 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
     step("files", std::fs::create_dir_all(&files))?;
     let model = Arc::new(step("demo model", demo::model(Some(&files)))?);
     demo::tick(&model, SystemTime::now());
-    let mut config = ServerConfig {
-        listen: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 0))],
-        ..ServerConfig::default()
-    };
+    let mut config =
+        ServerConfig::default().with_listen(vec![std::net::SocketAddr::from(([127, 0, 0, 1], 0))]);
     // The server answers as the AE-title the client calls (and its certificate names).
     config.endpoint.association.local = Address::default_remote();
     config.endpoint.association.remote = Address::default_local();

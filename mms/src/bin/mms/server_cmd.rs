@@ -97,16 +97,14 @@ pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
     } else {
         (listen, Vec::new())
     };
-    let mut config = ServerConfig {
-        listen,
-        tls_listen,
-        tls,
-        events,
-        threads: args.threads,
-        max_associations: args.max_associations,
-        idle_timeout: args.idle_timeout.map(Duration::from_secs),
-        ..ServerConfig::default()
-    };
+    let mut config = ServerConfig::default()
+        .with_listen(listen)
+        .with_tls_listen(tls_listen)
+        .with_tls_server(tls)
+        .with_events(events)
+        .with_threads(args.threads)
+        .with_max_associations(args.max_associations)
+        .with_idle_timeout(args.idle_timeout.map(Duration::from_secs));
     config.endpoint.association.local = args.address.apply(Address::default_remote())?;
     config.security = security(&args.auth, &args.e2e, &config.events)?;
     config.endpoint.association.check_selectors = args.check_selectors;

@@ -48,6 +48,7 @@ pub use store::{Journal, ListMember, Scope, StoredEntry, Variable, VariableList,
 
 /// Why a model could not be built, loaded or updated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ModelError {
     /// A named variable is wrong (bad type, value not fitting the type, duplicate...).
     #[error("variable {name}: {reason}")]
