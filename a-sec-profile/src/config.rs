@@ -1,4 +1,4 @@
-//! Configuration of the A-security-profile (IEC 62351-4 §11; spec notes §1.9, U-02..U-05,
+//! Configuration of the A-security-profile (IEC 62351-4 §11; docs/facts.md §1.9, U-02..U-05,
 //! U-17, U-18): credentials, trust, dialect, OIDs, time format, window, replay memory, binding.
 
 use std::fmt;
@@ -20,7 +20,7 @@ use crate::value::MAX_CERTIFICATE_LEN;
 /// The clock a provider reads (UTC); tests shift it.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
-/// The wire form of the authentication value this end sends (spec notes U-04; the responder
+/// The wire form of the authentication value this end sends (docs/facts.md U-04; the responder
 /// always mirrors what the AARQ used).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Dialect {
@@ -48,7 +48,7 @@ impl FromStr for Dialect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum FailureResponse {
     /// ABRT, abort-source acse-service-user, abort-diagnostic authentication-failure (5):
-    /// the P-ABORT IEC 62351-4 §11.2.3 prescribes (spec notes F-914). The default.
+    /// the P-ABORT IEC 62351-4 §11.2.3 prescribes (docs/facts.md F-914). The default.
     #[default]
     Abort,
     /// AARE rejected-permanent, service-user diagnostic authentication-failure (13).
@@ -201,7 +201,7 @@ impl TrustStore {
 }
 
 /// The A-security-profile configuration (IEC 62351-4 §11). [`AProfileConfig::new`] gives the
-/// defaults of the spec notes; set the public fields to change them.
+/// defaults of the docs/facts.md; set the public fields to change them.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct AProfileConfig {
@@ -212,7 +212,7 @@ pub struct AProfileConfig {
     pub trust: TrustStore,
     /// The form sent (initiator); a responder mirrors the AARQ.
     pub dialect: Dialect,
-    /// The mechanism-name (default 1.0.840.0.1.0.1.1, spec notes §1.8, U-02).
+    /// The mechanism-name (default 1.0.840.0.1.0.1.1, docs/facts.md §1.8, U-02).
     pub mechanism: Oid<'static>,
     /// The mmsAuthenticationAS abstract syntax (default 1.0.840.0.1.1.4.1, U-02, confidence L).
     pub authentication_syntax: Oid<'static>,

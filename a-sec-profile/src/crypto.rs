@@ -1,11 +1,11 @@
-//! The cryptographic checks of the A-profile (IEC 62351-4 §11.2.3/§11.2.4; spec notes F-911,
+//! The cryptographic checks of the A-profile (IEC 62351-4 §11.2.3/§11.2.4; docs/facts.md F-911,
 //! U-03, U-18), all with openssl: signing the time, verifying a signature, the certificate
 //! path to the trust anchors with validity and revocation (RFC 5280 §6 through openssl's
 //! X509_verify_cert, CRLs per RFC 5280 §6.3), key usage and key strength, and the subject's
 //! objectIdentifier attribute (X.520 2.5.4.106, Annex G.6.2).
 //!
 //! A peer certificate OpenSSL cannot parse (a subject whose 2.5.4.106 value is an OBJECT
-//! IDENTIFIER, the X.520 syntax; spec notes E-12) is read with [`acse::certificate`] instead
+//! IDENTIFIER, the X.520 syntax; docs/facts.md E-12) is read with [`acse::certificate`] instead
 //! ([`PeerCertificate::Der`]) and gets the same checks with the same events: its signature is
 //! verified with the issuer's key found among the anchors and intermediates, the issuer's own
 //! path by OpenSSL as usual, then validity, revocation, key usage and key strength from the DER
@@ -67,7 +67,7 @@ fn verify_with<T: HasPublic>(key: &PKeyRef<T>, md: MessageDigest, data: &[u8], s
         .unwrap_or(false)
 }
 
-/// How a signature verified (spec notes U-03, U-18).
+/// How a signature verified (docs/facts.md U-03, U-18).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureOutcome {
     /// SHA-256 over the GeneralizedTime contents octets (F-911): the conformant form.

@@ -1,5 +1,5 @@
-//! Security event codes of the A-profile (DESIGN.md principle 8; IEC 62351-14 event model,
-//! spec notes §1.13). Each is recorded with [`acse::security::SecurityEvents::record`]
+//! Security event codes of the A-profile (docs/design.md principle 8; IEC 62351-14 event model,
+//! docs/facts.md §1.13). Each is recorded with [`acse::security::SecurityEvents::record`]
 //! under the target `osi_mms::security`, counted, and documented in `docs/a-profile.md`
 //! with its severity and trigger. Details never hold key material.
 

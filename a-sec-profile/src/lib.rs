@@ -2,7 +2,7 @@
 //! (compatibility mode): certificate-based MMS authentication values in ACSE.
 //!
 //! * [`value`]: the MMS-Authentication-value codec (§11.2.2): encoder and a lenient, bounded,
-//!   zero-copy decoder for every wrapping seen in the field (spec notes U-04).
+//!   zero-copy decoder for every wrapping seen in the field (docs/facts.md U-04).
 //! * [`time`]: the signed `time` (GeneralizedTime) in the profiles of U-03.
 //! * [`crypto`]: signing, signature verification, certificate path, revocation, key checks,
 //!   the subject's objectIdentifier (2.5.4.106) binding (Annex G.6.2).

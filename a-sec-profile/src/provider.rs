@@ -172,7 +172,7 @@ impl AProfile {
         let now = (cfg.clock)();
         let (value, carrier) = from_authentication_value(av).map_err(value_failure)?;
         // OpenSSL's parse, or the DER view when OpenSSL cannot read the certificate (an
-        // OBJECT IDENTIFIER-valued 2.5.4.106; spec notes E-12): the same checks either way.
+        // OBJECT IDENTIFIER-valued 2.5.4.106; docs/facts.md E-12): the same checks either way.
         let cert = PeerCertificate::parse(value.certificate)?;
         let subject = acse::security::subject_line(value.certificate);
         let path = cfg.trust.verify_peer(&cert, now).map_err(|mut f| {

@@ -1,5 +1,5 @@
 //! The replay memory of the A-profile (IEC 62351-4 §11.2.3/§11.2.4: a `time` value already
-//! received within the window is refused; spec notes F-913, U-05).
+//! received within the window is refused; docs/facts.md F-913, U-05).
 //!
 //! Key: SHA-256 over (SHA-256 of the peer certificate ‖ the `time` contents octets) — the pair
 //! of U-05 in 32 octets. An entry lives until its signed time plus the window: after that the
@@ -44,7 +44,7 @@ pub fn key(certificate: &[u8], time: &[u8]) -> Result<ReplayKey, ReplayError> {
     Ok(out)
 }
 
-/// A bounded replay memory (spec notes U-05). Not synchronised: the factory shares it behind
+/// A bounded replay memory (docs/facts.md U-05). Not synchronised: the factory shares it behind
 /// a mutex.
 #[derive(Debug)]
 pub struct ReplayCache {

@@ -1,5 +1,5 @@
 //! The `time` field of the MMS-Authentication-value (IEC 62351-4 §11.2.2: GeneralizedTime, UTC,
-//! time of creation) — formatting in the profiles of spec notes U-03 and lenient parsing.
+//! time of creation) — formatting in the profiles of docs/facts.md U-03 and lenient parsing.
 //!
 //! Formats sent ([`TimeFormat`]): `strict` `YYYYMMDDHHMMSSZ` (DER, X.690 §11.7; the default),
 //! `strict-millis` `YYYYMMDDHHMMSS.fffZ` (DER, trailing zeros of the fraction dropped, §11.7.3),
@@ -11,7 +11,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// How this end writes the `time` it signs (spec notes U-03).
+/// How this end writes the `time` it signs (docs/facts.md U-03).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TimeFormat {
     /// `YYYYMMDDHHMMSSZ`: DER GeneralizedTime, second resolution (default for new peers).
@@ -145,7 +145,7 @@ fn digits(b: &[u8]) -> Option<u32> {
     Some(b.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0')))
 }
 
-/// Parses received `time` contents octets (lenient, spec notes U-03).
+/// Parses received `time` contents octets (lenient, docs/facts.md U-03).
 pub fn parse(b: &[u8]) -> Result<SystemTime, TimeError> {
     if b.len() < 14 || b.len() > 32 {
         return Err(TimeError::Syntax);

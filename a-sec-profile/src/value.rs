@@ -1,5 +1,5 @@
 //! The MMS-Authentication-value of IEC 62351-4 §11.2.2 (compatibility mode, the 2007 A-profile;
-//! spec notes §1.9.2) and how ACSE's Authentication-value carries it (spec notes F-905, F-907,
+//! docs/facts.md §1.9.2) and how ACSE's Authentication-value carries it (docs/facts.md F-905, F-907,
 //! U-04).
 //!
 //! ```text
@@ -25,11 +25,11 @@ use acse::apdu::{AuthenticationValue, External, ExternalEncoding, Oid};
 use copp::ber::{Reader, Tag, Tlv, Writer};
 
 /// The largest certificate accepted or sent: 8192 octets (IEC 62351-4 §11.2.2 and
-/// IEC 62351-3 maximum certificate size; spec notes §1.9.2).
+/// IEC 62351-3 maximum certificate size; docs/facts.md §1.9.2).
 pub const MAX_CERTIFICATE_LEN: usize = 8192;
 
 /// The longest `time` accepted: 64 octets (a GeneralizedTime with a long fraction is under
-/// 32; SISCO bounds its signed time at 128, spec notes F-916).
+/// 32; SISCO bounds its signed time at 128, docs/facts.md F-916).
 pub const MAX_TIME_LEN: usize = 64;
 
 /// The longest `signature` accepted: 1024 octets (an RSA-8192 signature; IEC 62351-4 §11.2.2
@@ -40,7 +40,7 @@ pub const MAX_SIGNATURE_LEN: usize = 1024;
 const MAX_DEPTH: u16 = 8;
 
 /// Which of the wrappings of U-04 the certificate-based fields came in (IEC 62351-4 §11.2.2,
-/// spec notes U-04). Kept so a responder can report what it saw.
+/// docs/facts.md U-04). Kept so a responder can report what it saw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ValueShape {
     /// `A0 { 80 81 82 }`: certificate-based \[0\] IMPLICIT SEQUENCE (what we send).
@@ -117,7 +117,7 @@ impl From<copp::ber::BerError> for ValueError {
 
 impl<'a> MmsAuthenticationValue<'a> {
     /// Decodes one MMS-Authentication-value: exactly one BER value in `input`, in any of the
-    /// shapes of [`ValueShape`] (spec notes U-04).
+    /// shapes of [`ValueShape`] (docs/facts.md U-04).
     pub fn decode(input: &'a [u8]) -> Result<MmsAuthenticationValue<'a>, ValueError> {
         let mut r = Reader::with_depth(input, MAX_DEPTH);
         let outer = r.read()?;
@@ -209,7 +209,7 @@ pub fn encode_to_vec(certificate: &[u8], time: &[u8], signature: &[u8]) -> Vec<u
 }
 
 /// How ACSE's Authentication-value carried the MMS-Authentication-value (X.227 §9
-/// Authentication-value; spec notes F-905, F-907, U-04). A responder mirrors it in its AARE.
+/// Authentication-value; docs/facts.md F-905, F-907, U-04). A responder mirrors it in its AARE.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Carrier {
     /// `external [2]` EXTERNAL: the IEC 2018 form has an indirect reference (the
@@ -231,7 +231,7 @@ pub enum Carrier {
 }
 
 impl Carrier {
-    /// The IEC 2018 form: EXTERNAL with indirect-reference `context_id` (spec notes F-905).
+    /// The IEC 2018 form: EXTERNAL with indirect-reference `context_id` (docs/facts.md F-905).
     pub fn iec2018(context_id: i64) -> Carrier {
         Carrier::External {
             direct_reference: None,
@@ -240,7 +240,7 @@ impl Carrier {
         }
     }
 
-    /// The legacy SISCO form: EXTERNAL without references (spec notes F-907).
+    /// The legacy SISCO form: EXTERNAL without references (docs/facts.md F-907).
     pub fn legacy() -> Carrier {
         Carrier::External {
             direct_reference: None,

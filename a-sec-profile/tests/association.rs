@@ -20,7 +20,7 @@ use cot::pki::{KeyKind, KeyUsageBits, LeafSpec};
 // a_profile_mms.rs runs tshark over the same encoder's AARQ/AARE/ABRT on the wire (mechanism
 // name, authentication values, requirement bits, indirect reference 5; nothing malformed).
 
-/// mechanism-name 1.0.840.0.1.0.1.1 in the AARQ (`8B`) and AARE (`89`), spec notes §1.8.
+/// mechanism-name 1.0.840.0.1.0.1.1 in the AARQ (`8B`) and AARE (`89`), docs/facts.md §1.8.
 const MECH: [u8; 8] = [0x28, 0x86, 0x48, 0x00, 0x01, 0x00, 0x01, 0x01];
 /// mmsAuthenticationAS 1.0.840.0.1.1.4.1.
 const AUTH_AS: [u8; 8] = [0x28, 0x86, 0x48, 0x00, 0x01, 0x01, 0x04, 0x01];

@@ -2,7 +2,7 @@
 //! IDENTIFIER (the X.520 syntax of IEC 62351-4 Annex G.6.2), which OpenSSL cannot parse: whole
 //! in-memory associations where one end presents such a certificate, the AP-title binding, and
 //! every refusal compared with the one the OpenSSL path gives for the same certificate in the
-//! UTF8String form (spec notes E-12).
+//! UTF8String form (docs/facts.md E-12).
 //!
 //! `Credentials` hold an openssl `X509`, so an end cannot be configured with an OID-form
 //! certificate; [`Presenting`] wraps a real provider and replaces the certificate in the

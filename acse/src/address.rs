@@ -1,7 +1,7 @@
 //! One application-entity address: the selectors of every layer below ACSE plus the ACSE
 //! naming fields (ISO 8650-1 §7.1.1: AP-title, AE-qualifier, invocation identifiers).
 //!
-//! The defaults are those libIEC61850 peers expect (spec notes F-307, F-410, F-505): TSEL
+//! The defaults are those libIEC61850 peers expect (docs/facts.md F-307, F-410, F-505): TSEL
 //! `00 01`, SSEL `00 01`, PSEL `00 00 00 01`. libIEC61850's client calls itself AP-title
 //! 1.1.1.999 with AE-qualifier 12 and addresses its server as 1.1.1.999.1 / 12; those are the
 //! values [`Address::default_local`] and [`Address::default_remote`] carry, so a stock

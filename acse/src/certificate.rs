@@ -10,7 +10,7 @@
 //! read such a certificate with [`Certificate::parse`] and check its signature with
 //! [`Certificate::verify_signed_by`] / [`Certificate::find_issuer`]; the issuer itself (an
 //! ordinary CA certificate) is still checked by OpenSSL. The UTF8String form of the attribute
-//! (a dotted OID in a string, what deployed peers send; spec notes E-12) is read as well.
+//! (a dotted OID in a string, what deployed peers send; docs/facts.md E-12) is read as well.
 //!
 //! The view borrows the received octets: [`Certificate::tbs`] is the TBSCertificate exactly as
 //! received, so a signature is verified over what the issuer signed, never over a re-encoding.
@@ -351,7 +351,7 @@ impl<'a> Name<'a> {
 
     /// The dotted value of the X.520 objectIdentifier attribute (2.5.4.106; IEC 62351-4
     /// Annex G.6.2): an OBJECT IDENTIFIER value, or a UTF8String (also PrintableString or
-    /// IA5String) holding a dotted OID (spec notes E-12). `None` when absent or malformed; the
+    /// IA5String) holding a dotted OID (docs/facts.md E-12). `None` when absent or malformed; the
     /// first occurrence counts.
     pub fn object_identifier(&self) -> Option<String> {
         let a = self

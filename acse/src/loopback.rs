@@ -1,5 +1,5 @@
 //! Two associations wired to each other in memory: what tests, benchmarks and examples use to
-//! drive an initiator and a responder without sockets (the sans-IO design of DESIGN.md
+//! drive an initiator and a responder without sockets (the sans-IO design of docs/design.md
 //! principle 1 makes this possible). Not a transport: nothing here is timed or threaded.
 
 use crate::association::{Association, AssociationConfig, AssociationError, Event};

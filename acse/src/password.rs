@@ -1,7 +1,7 @@
 //! ACSE password authentication: the authentication functional unit of ISO 8650-1 / X.227
 //! (§7.1.1, fields sender-acse-requirements, mechanism-name, calling-authentication-value) with
 //! the password mechanism {joint-iso-itu-t(2) association-control(2) authentication-mechanism(3)
-//! password-1(1)} = 2.2.3.1 (spec notes F-610; the only mechanism the open MMS stacks implement,
+//! password-1(1)} = 2.2.3.1 (docs/facts.md F-610; the only mechanism the open MMS stacks implement,
 //! field notes §4.2 item 6).
 //!
 //! On the wire (AARQ): `8A 02 07 80` (authentication), `8B 03 52 03 01` (mechanism 2.2.3.1),

@@ -1,4 +1,4 @@
-//! The association-security hook (DESIGN.md principle 6): the one trait through which every
+//! The association-security hook (docs/design.md principle 6): the one trait through which every
 //! security mechanism plugs into an ISO 8650-1 association, and the types it speaks.
 //!
 //! The association (`crate::association`) calls an [`AssociationSecurity`] provider at fixed
@@ -19,7 +19,7 @@
 //! diagnostic 11..14); [`AssociationSecurity::on_send_aare`] echoes the functional unit and the
 //! mechanism in an accepting AARE. No presentation context, no data-phase work.
 //!
-//! # (b) IEC 62351-4 A-security-profile (compatibility mode; spec notes §1.9, U-04)
+//! # (b) IEC 62351-4 A-security-profile (compatibility mode; docs/facts.md §1.9, U-04)
 //!
 //! * [`AssociationSecurity::abstract_syntaxes`] returns mmsAuthenticationAS
 //!   ([`crate::apdu::oids::MMS_AUTHENTICATION_AS`], configurable); the initiator proposes it,
@@ -38,7 +38,7 @@
 //! * The provider may keep per-association state (e.g. the dialect the AARQ used, to mirror it
 //!   in the AARE); one provider instance serves one association.
 //!
-//! # (c) IEC 62351-4 end-to-end security (native mode; spec notes §1.11.8)
+//! # (c) IEC 62351-4 end-to-end security (native mode; docs/facts.md §1.11.8)
 //!
 //! * `abstract_syntaxes` returns e2eSecurityAS; the AARQ carries only the kernel (F-1152).
 //! * `on_send_aarq` REPLACES `aarq.user_information` (which holds the application's MMS
@@ -68,7 +68,7 @@ use crate::apdu::{
     ServiceUserDiagnostic,
 };
 
-/// The `log` target of security events (DESIGN.md principle 8); the same as
+/// The `log` target of security events (docs/design.md principle 8); the same as
 /// [`cot::security_event::SECURITY_LOG_TARGET`].
 pub const SECURITY_LOG_TARGET: &str = cot::security_event::SECURITY_LOG_TARGET;
 
@@ -92,7 +92,7 @@ impl TransportSecurity {
     }
 }
 
-/// Makes one [`AssociationSecurity`] provider per association (DESIGN.md principle 6): what the
+/// Makes one [`AssociationSecurity`] provider per association (docs/design.md principle 6): what the
 /// MMS client and server runtimes take by configuration. A factory holds what associations
 /// share (credentials, trust store, replay cache, the event recorder).
 pub trait SecurityFactory: Send + Sync {

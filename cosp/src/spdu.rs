@@ -146,7 +146,7 @@ pub struct AcceptSpdu<'a> {
     /// User Data (PGI 193): what we send, of any size up to the 65 535-octet SPDU limit.
     pub user_data: Option<&'a [u8]>,
     /// Extended User Data (PGI 194): not defined for ACCEPT by X.225, but accepted on receipt
-    /// because a lab peer sent it (spec notes E-05).
+    /// because a lab peer sent it (docs/facts.md E-05).
     pub extended_user_data: Option<&'a [u8]>,
 }
 
@@ -157,7 +157,7 @@ impl<'a> AcceptSpdu<'a> {
     }
 }
 
-/// Reason Code of a REFUSE SPDU (PI 50, X.225 §8.3.5.x; spec notes F-409).
+/// Reason Code of a REFUSE SPDU (PI 50, X.225 §8.3.5.x; docs/facts.md F-409).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefuseReason {
     /// 0: rejection by the called SS-user, reason not specified.
@@ -731,7 +731,7 @@ fn parse_connect<'a>(field: &'a [u8], limits: &Limits) -> Result<ConnectSpdu<'a>
             PI_CALLED_SSEL => s.called_ssel = Some(ssel(v, limits)?),
             PI_DATA_OVERFLOW => s.data_overflow = Some(u8_value(code, v)?),
             PI_ENCLOSURE_ITEM => s.enclosure = Some(u8_value(code, v)?),
-            // PGI 193 above 512 octets is accepted (hat-drivers sends it, spec notes E-11).
+            // PGI 193 above 512 octets is accepted (hat-drivers sends it, docs/facts.md E-11).
             PGI_USER_DATA => s.user_data = Some(user_data(v, limits.max_connect_user_data)?),
             PGI_EXTENDED_USER_DATA => {
                 s.extended_user_data = Some(user_data(v, limits.max_connect_user_data)?)
@@ -769,7 +769,7 @@ fn parse_accept<'a>(field: &'a [u8], limits: &Limits) -> Result<AcceptSpdu<'a>, 
             PI_CALLING_SSEL => s.calling_ssel = Some(ssel(v, limits)?),
             PI_CALLED_SSEL => s.responding_ssel = Some(ssel(v, limits)?),
             PGI_USER_DATA => s.user_data = Some(user_data(v, limits.max_user_data)?),
-            // Not defined for ACCEPT, accepted on receipt (spec notes E-05).
+            // Not defined for ACCEPT, accepted on receipt (docs/facts.md E-05).
             PGI_EXTENDED_USER_DATA => {
                 s.extended_user_data = Some(user_data(v, limits.max_user_data)?)
             }

@@ -226,7 +226,7 @@ pub struct LeafSpec {
     /// attribute syntax). OpenSSL 3 cannot decode a name attribute with an OBJECT IDENTIFIER
     /// value (its X509_NAME entries are strings: `d2i` fails with "mstring wrong tag"), so
     /// [`Pki::issue`] fails for `false`; deployed peers use the UTF8String form for the same
-    /// reason (spec notes F-922, E-12), and verifiers in this project accept both.
+    /// reason (docs/facts.md F-922, E-12), and verifiers in this project accept both.
     pub object_identifier_utf8: bool,
     /// The key to generate.
     pub key: KeyKind,

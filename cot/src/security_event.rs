@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Mutex;
 
-/// The `log` target of security events (DESIGN.md principle 8).
+/// The `log` target of security events (docs/design.md principle 8).
 pub const SECURITY_LOG_TARGET: &str = "osi_mms::security";
 
 /// How serious an event is (the severities IEC 62351-14 uses for IEC 62351-4 events).

@@ -4,7 +4,7 @@
 //! X.520 objectIdentifier (2.5.4.106) for the OSI address binding.
 //!
 //! A certificate OpenSSL cannot parse (a subject whose 2.5.4.106 value is an OBJECT IDENTIFIER,
-//! the X.520 syntax of Annex G.6.2; spec notes E-12) is read with [`acse::certificate`] and
+//! the X.520 syntax of Annex G.6.2; docs/facts.md E-12) is read with [`acse::certificate`] and
 //! gets the same checks with the same diagnostics: validity, key usage and key from its DER, its
 //! signature with the key of the issuer found among the anchors and the received certPath, and
 //! the issuer's own path by OpenSSL.
@@ -216,7 +216,7 @@ impl PeerCertificate {
 }
 
 /// The dotted value of the subject's X.520 objectIdentifier attribute (2.5.4.106), read from
-/// the DER: an OBJECT IDENTIFIER value, or a UTF8String holding a dotted OID (spec notes E-12).
+/// the DER: an OBJECT IDENTIFIER value, or a UTF8String holding a dotted OID (docs/facts.md E-12).
 pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
     acse::security::subject_object_identifier(cert_der)
 }

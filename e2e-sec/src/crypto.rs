@@ -1,5 +1,5 @@
 //! Every cryptographic primitive of IEC 62351-4 §8 / §13, through openssl, and the framing
-//! rules of the working module in one place each (spec notes F-1113, F-1122, F-1131, F-1132,
+//! rules of the working module in one place each (docs/facts.md F-1113, F-1122, F-1131, F-1132,
 //! F-1137; ASSUMPTIONS.md U-07, U-08, U-09, U-12):
 //!
 //! * what a signature covers: [`signed_octets`] (the tbs contents octets, received);
@@ -172,7 +172,7 @@ pub fn signature_supported(alg: &Oid<'_>) -> bool {
 // Key establishment (F-1121, U-07).
 // ------------------------------------------------------------------------------------------
 
-/// The DH/ECDH groups (IANA IKE numbers, spec notes §1.15 and E-03).
+/// The DH/ECDH groups (IANA IKE numbers, docs/facts.md §1.15 and E-03).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DhGroup {
     /// 14: 2048-bit MODP (RFC 3526 §3), mandatory.

@@ -1,5 +1,5 @@
-//! Security events of the E2E provider (DESIGN.md principle 8), named in the style of
-//! IEC 62351-14 (spec notes §1.13): `IEC62351-4:<group>.<n>`.
+//! Security events of the E2E provider (docs/design.md principle 8), named in the style of
+//! IEC 62351-14 (docs/facts.md §1.13): `IEC62351-4:<group>.<n>`.
 //!
 //! The group numbers are those of IEC 62351-14 (1 HandshakeReq, 2 HandshakeAcc,
 //! 3 ApplicationReject, 4 HandshakeSecReject, 5 HandshakeSecAbort, 6 DtSecAbort, 7 ApplAbort,

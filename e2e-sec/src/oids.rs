@@ -1,4 +1,4 @@
-//! Every OBJECT IDENTIFIER the E2E security uses (spec notes §1.8).
+//! Every OBJECT IDENTIFIER the E2E security uses (docs/facts.md §1.8).
 //!
 //! Algorithm identifiers come from RFCs (confidence H) and are constants. The two OIDs of
 //! IEC 62351-4 §15 whose arcs are not public — the e2eSecurityAS abstract syntax and the
@@ -77,7 +77,7 @@ mod tests {
         let d = E2eOids::default();
         assert_eq!(d.e2e_security_as.to_id_string(), "1.0.62351.4.2.1.1");
         assert_eq!(d.e2e_mms_ac.to_id_string(), "1.0.62351.4.3.1");
-        // The 62351-4 arc's DER content octets (spec notes §1.8).
+        // The 62351-4 arc's DER content octets (docs/facts.md §1.8).
         assert_eq!(
             &d.e2e_mms_ac.as_bytes()[..5],
             [0x28, 0x83, 0xE7, 0x0F, 0x04]

@@ -1,4 +1,4 @@
-//! E2E UTC time stamps (IEC 62351-4 §13, spec notes F-1104): ASN.1 GeneralizedTime,
+//! E2E UTC time stamps (IEC 62351-4 §13, docs/facts.md F-1104): ASN.1 GeneralizedTime,
 //! `YYYYMMDDhhmmss[.fff]Z`, pure UTC, no `T`. We send whole seconds in DER form
 //! (`YYYYMMDDhhmmssZ`); we accept an optional fraction (`.` or `,`) of up to 9 digits.
 

@@ -37,7 +37,7 @@ fn env_with(client_oid: &str, key: KeyKind) -> Env {
     let mut spec = LeafSpec::new("client").with_key(key);
     spec.object_identifier = Some(client_oid.to_owned());
     // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
-    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    // the UTF8String form of docs/facts.md E-12 is the one that works end to end.
     spec.object_identifier_utf8 = true;
     let client = cred(root.issue(&spec).unwrap());
     let server = cred(
@@ -342,7 +342,7 @@ fn handshake_failures_give_their_diagnostic_and_event() {
     let mut spec = LeafSpec::new("intruder").with_key(KeyKind::EcP256);
     spec.object_identifier = Some("1.1.1.999.12".into());
     // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
-    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    // the UTF8String form of docs/facts.md E-12 is the one that works end to end.
     spec.object_identifier_utf8 = true;
     let stranger = cred(other.issue(&spec).unwrap());
     let mut cc = e.config(&stranger, gcm);
@@ -364,7 +364,7 @@ fn handshake_failures_give_their_diagnostic_and_event() {
         .with_validity(past, past + Duration::from_secs(86_400));
     spec.object_identifier = Some("1.1.1.999.12".into());
     // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
-    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    // the UTF8String form of docs/facts.md E-12 is the one that works end to end.
     spec.object_identifier_utf8 = true;
     let old = cred(e.root.issue(&spec).unwrap());
     let (cf, sf) = e.factories(e.config(&old, gcm), e.config(&e.server, gcm));
@@ -378,7 +378,7 @@ fn client_aborts_a_bad_handshake_acc() {
     let mut spec = LeafSpec::new("server").with_key(KeyKind::EcP256);
     spec.object_identifier = Some("1.2.3.4".into());
     // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
-    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    // the UTF8String form of docs/facts.md E-12 is the one that works end to end.
     spec.object_identifier_utf8 = true;
     let bad_server = cred(e.root.issue(&spec).unwrap());
     let gcm = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
@@ -408,7 +408,7 @@ fn aarq_over_the_connect_limit_is_refused_locally() {
         .with_padding(9500);
     spec.object_identifier = Some("1.1.1.999.12".into());
     // OpenSSL 3.0 cannot parse an OBJECT IDENTIFIER-valued name attribute (ASN1_PRINTABLE):
-    // the UTF8String form of spec notes E-12 is the one that works end to end.
+    // the UTF8String form of docs/facts.md E-12 is the one that works end to end.
     spec.object_identifier_utf8 = true;
     let fat = cred(e.root.issue(&spec).unwrap());
     let gcm = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);

@@ -2,7 +2,7 @@
 //! IDENTIFIER (the X.520 syntax of IEC 62351-4 Annex G.6.2), which OpenSSL cannot parse: the
 //! server's handshake checks accept it with the address binding on, refuse a mismatch, and
 //! refuse a tampered, expired or weak one with the diagnostic and event the OpenSSL path gives
-//! for the same certificate in the UTF8String form (spec notes E-12).
+//! for the same certificate in the UTF8String form (docs/facts.md E-12).
 //!
 //! An `E2eCredential` holds an openssl `X509`, so a client cannot be configured with an
 //! OID-form certificate; [`Presenting`] wraps a real client provider and rewrites its

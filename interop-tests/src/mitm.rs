@@ -424,7 +424,7 @@ pub fn find_secpdu(frame: &[u8], n: u8) -> Option<&[u8]> {
 }
 
 /// A clock that always says `t` (so every PDU of one side carries the same time stamp and
-/// the sequence numbers alone order them: IEC 62351-4 §13.5, spec notes U-10).
+/// the sequence numbers alone order them: IEC 62351-4 §13.5, docs/facts.md U-10).
 pub fn frozen_clock(t: SystemTime) -> Clock {
     Arc::new(move || t)
 }
@@ -560,7 +560,7 @@ fn leaf(root: &Pki, cn: &str, binding: &str) -> Result<E2eCredential, String> {
     let mut spec = LeafSpec::new(cn).with_key(KeyKind::EcP256);
     spec.object_identifier = Some(binding.to_owned());
     // OpenSSL 3.0 cannot read back a subject with an OBJECT IDENTIFIER-valued 2.5.4.106
-    // attribute: the UTF8String form (spec notes E-12) is the one that works end to end.
+    // attribute: the UTF8String form (docs/facts.md E-12) is the one that works end to end.
     spec.object_identifier_utf8 = true;
     let c = root.issue(&spec).map_err(|e| e.to_string())?;
     Ok(E2eCredential {

@@ -5,7 +5,7 @@
 //! Each case asserts that the attack is detected by the side that must detect it (its
 //! `SecurityEvents` counts the IEC 62351-14 style event code, docs/e2e.md), that the
 //! association ends, that the DtSecAbort / HandshakeSecReject carries the right diagnostic
-//! (or none, for an alarm: IEC 62351-4 §13.5, spec notes F-1143 / U-14), and that none of the
+//! (or none, for an alarm: IEC 62351-4 §13.5, docs/facts.md F-1143 / U-14), and that none of the
 //! protected MMS content was accepted (the model's value is unchanged, the server counted no
 //! extra request, or no association reached the MMS layer).
 

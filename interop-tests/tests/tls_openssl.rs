@@ -1,5 +1,5 @@
 //! T-profile interop with an independent TLS stack: Debian's `openssl s_server` and
-//! `openssl s_client` (IEC 62351-3, IEC 62351-4 §6; spec note F-203: TPKT inside TLS).
+//! `openssl s_client` (IEC 62351-3, IEC 62351-4 §6; docs/facts.md F-203: TPKT inside TLS).
 //!
 //! - Our TLS client → `s_server` (mutual authentication, `-Verify 1`), whose plaintext
 //!   (stdin/stdout, `-quiet`: no command letters) the test relays to our *plain* MMS server: a

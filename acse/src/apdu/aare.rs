@@ -1,5 +1,5 @@
 //! AARE, the A-ASSOCIATE response APDU (ISO 8650-1 / X.227 §9 `AARE-apdu`, \[APPLICATION 1\]
-//! `61`; spec notes F-603).
+//! `61`; docs/facts.md F-603).
 
 use std::borrow::Cow;
 
@@ -41,14 +41,14 @@ const ORDER: &[(u32, &str)] = &[
 /// higher-level-association fields \[12\]..\[14\]) are skipped on receipt and never sent.
 ///
 /// `result-source-diagnostic` is mandatory in the module and is always sent (SISCO notes
-/// the same, spec notes F-908).
+/// the same, docs/facts.md F-908).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Aare<'a> {
     /// protocol-version \[0\]; `None` = the DEFAULT {version1}.
     pub protocol_version: Option<ProtocolVersion>,
     /// aSO-context-name \[1\] (mandatory): the application context of the association (the one
     /// the AARQ proposed, or another the responder offers; never the user's abstract syntax,
-    /// spec notes E-08).
+    /// docs/facts.md E-08).
     pub application_context_name: Oid<'a>,
     /// result \[2\] (mandatory).
     pub result: AssociateResult,

@@ -1,5 +1,5 @@
 //! AARQ, the A-ASSOCIATE request APDU (ISO 8650-1 / X.227 §9 `AARQ-apdu`, \[APPLICATION 0\]
-//! `60`; spec notes F-602).
+//! `60`; docs/facts.md F-602).
 
 use std::borrow::Cow;
 

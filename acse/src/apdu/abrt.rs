@@ -1,5 +1,5 @@
 //! ABRT, the A-ABORT / A-P-ABORT APDU (ISO 8650-1 / X.227 §9 `ABRT-apdu`, \[APPLICATION 4\]
-//! `64`; spec notes F-605).
+//! `64`; docs/facts.md F-605).
 
 use copp::ber::{Tag, Tlv, Writer};
 

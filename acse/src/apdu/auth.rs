@@ -1,5 +1,5 @@
 //! The authentication functional unit's fields (X.227 §9: `ACSE-requirements`,
-//! `Authentication-value`) and the `protocol-version` BIT STRING (spec notes F-606, F-607).
+//! `Authentication-value`) and the `protocol-version` BIT STRING (docs/facts.md F-606, F-607).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -85,7 +85,7 @@ impl fmt::Debug for Bits {
 ///
 /// Decoding is tolerant: libIEC61850 sends `8A 02 04 80` (4 bits), SISCO `8A 02 07 80` (1 bit),
 /// and SISCO notes that some stacks set the low bit `0x01` of the first octet instead of bit 0
-/// (spec notes F-908); [`AcseRequirements::authentication`] reads all of these as
+/// (docs/facts.md F-908); [`AcseRequirements::authentication`] reads all of these as
 /// authentication. The octets received are kept, so a re-encoding is identical. Values longer
 /// than 32 bits are refused ([`AcseError::InvalidValue`]): ACSE-1 names four bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -204,7 +204,7 @@ impl ProtocolVersion {
 /// \[12\], `AC`) and responding-authentication-value (AARE \[10\], `AA`).
 ///
 /// ACSE password authentication (mechanism 2.2.3.1) uses `CharString`; the IEC 62351-4
-/// A-security-profile uses `External` (with or without an indirect reference, spec notes
+/// A-security-profile uses `External` (with or without an indirect reference, docs/facts.md
 /// F-905, F-907).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthenticationValue<'a> {

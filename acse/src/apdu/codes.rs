@@ -104,7 +104,7 @@ impl fmt::Display for AssociateResult {
 
 named_numbers! {
     /// The acse-service-user alternative of Associate-source-diagnostic (X.227 §9, AARE field
-    /// `result-source-diagnostic` \[3\], alternative `service-user` \[1\]; spec notes F-604).
+    /// `result-source-diagnostic` \[3\], alternative `service-user` \[1\]; docs/facts.md F-604).
     ServiceUserDiagnostic {
         /// null (0): used with result accepted.
         Null = 0 => "null",
@@ -213,7 +213,7 @@ impl fmt::Display for AbortSource {
 
 named_numbers! {
     /// ABRT-diagnostic (X.227 §9, ABRT field `abort-diagnostic` \[1\], an extensible ENUMERATED;
-    /// spec notes F-605).
+    /// docs/facts.md F-605).
     AbortDiagnostic {
         /// no-reason-given (1).
         NoReasonGiven = 1 => "no-reason-given",

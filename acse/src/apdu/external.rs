@@ -1,5 +1,5 @@
 //! EXTERNAL (X.680 §37 / X.690 §8.18, the 1990 form ACSE-1 uses) and ACSE user-information
-//! (X.227 §9 `Association-data ::= SEQUENCE OF EXTERNAL`, field \[30\]; spec notes F-608).
+//! (X.227 §9 `Association-data ::= SEQUENCE OF EXTERNAL`, field \[30\]; docs/facts.md F-608).
 
 use std::borrow::Cow;
 

@@ -53,11 +53,11 @@ pub use external::{External, ExternalEncoding};
 pub use names::{ae_title_form2, AeQualifier, ApTitle};
 pub use release::{Rlre, Rlrq};
 
-/// Bounds applied while parsing an APDU (DESIGN.md principle 3).
+/// Bounds applied while parsing an APDU (docs/design.md principle 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// The longest APDU accepted, in octets. Default 65 536: an ACCEPT SPDU carries at most
-    /// 65 535 − 56 octets of user data in PGI 193 (spec notes F-405), a CONNECT 10 240.
+    /// 65 535 − 56 octets of user data in PGI 193 (docs/facts.md F-405), a CONNECT 10 240.
     pub max_apdu_len: usize,
     /// The deepest nesting of constructed values entered (the APDU counts as 1). Default
     /// [`DEFAULT_MAX_DEPTH`] (64). Only indefinite-length values are walked below the fields

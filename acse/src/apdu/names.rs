@@ -1,5 +1,5 @@
 //! Application-entity naming in ACSE (X.227 §9 `AP-title`, `AE-qualifier`; X.650 / ISO 7498-3
-//! application-entity titles; spec notes F-609).
+//! application-entity titles; docs/facts.md F-609).
 
 use std::borrow::Cow;
 
@@ -146,7 +146,7 @@ impl<'a> AeQualifier<'a> {
 /// AE-title-form2 (X.227 §9, X.665 / ISO 9834-6): the AP-title OBJECT IDENTIFIER with the
 /// AE-qualifier INTEGER appended as a last arc, e.g. 1.1.1.999.1 and 12 give 1.1.1.999.1.12.
 ///
-/// IEC 62351-4 binds a certificate to this value (spec notes F-1164, I-08). `None` unless
+/// IEC 62351-4 binds a certificate to this value (docs/facts.md F-1164, I-08). `None` unless
 /// both are form 2, the qualifier is not negative and every arc fits 64 bits.
 pub fn ae_title_form2(
     ap_title: &ApTitle<'_>,

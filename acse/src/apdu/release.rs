@@ -1,5 +1,5 @@
 //! RLRQ and RLRE, the A-RELEASE request and response APDUs (ISO 8650-1 / X.227 §9
-//! `RLRQ-apdu` \[APPLICATION 2\] `62`, `RLRE-apdu` \[APPLICATION 3\] `63`; spec notes F-605).
+//! `RLRQ-apdu` \[APPLICATION 2\] `62`, `RLRE-apdu` \[APPLICATION 3\] `63`; docs/facts.md F-605).
 
 use copp::ber::{Tag, Tlv, Writer};
 

@@ -68,7 +68,7 @@ impl fmt::Display for TlsVersion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CipherPolicy {
     /// IEC 62351-4 native mode, Table 3 (mandatory) with the optional suites: 0x003C, 0x00A0,
-    /// 0x009E, 0xC02B, and 0xC023 (spec note E-02: the source's code is ambiguous, both are
+    /// 0x009E, 0xC02B, and 0xC023 (docs/facts.md E-02: the source's code is ambiguous, both are
     /// offered), optional 0x00A1, 0xC02F, 0xC030; plus the TLS 1.3 AES-GCM suites. The static-DH
     /// suites (0x00A0, 0x00A1) do not exist in OpenSSL 3 and are reported as unavailable.
     Iec62351_4Native,

@@ -76,7 +76,7 @@ pub struct EventInfo {
     pub libiec61850: Option<u8>,
 }
 
-/// Every T-profile event (IEC 62351-3 §5.8, F-1006 of the spec notes for the numbering).
+/// Every T-profile event (IEC 62351-3 §5.8, F-1006 of the docs/facts.md for the numbering).
 pub const CATALOGUE: &[EventInfo] = &[
     EventInfo {
         code: HANDSHAKE_FAILED,

@@ -1,5 +1,5 @@
 //! The T-profile: TLS under RFC 1006 as IEC 62351-3 and IEC 62351-4 §6 require (stack
-//! X.224 class 0 → RFC 1006 → TLS → TCP, spec note F-203; port 3782, F-202), with OpenSSL.
+//! X.224 class 0 → RFC 1006 → TLS → TCP, docs/facts.md F-203; port 3782, F-202), with OpenSSL.
 //!
 //! - [`TlsConfig`] ([`config`]): one configuration for both roles, validated when a context is
 //!   built (`0 < resumption ≤ renegotiation ≤ 24 h`, TLS ≥ 1.2 unless explicitly allowed,
@@ -34,7 +34,7 @@ pub use config::{
 pub use context::{PolicyReport, TlsClient, TlsRole, TlsServer};
 pub use session::TlsSession;
 
-/// The IANA port of ISO transport over TLS (IEC 62351-4 §6.3.2, spec note F-202).
+/// The IANA port of ISO transport over TLS (IEC 62351-4 §6.3.2, docs/facts.md F-202).
 pub const SECURE_PORT: u16 = 3782;
 /// The RFC 1006 port without T-security.
 pub const PLAIN_PORT: u16 = 102;

@@ -5,7 +5,7 @@
 use super::*;
 use copp::ber::{tlv_len, write_header_into, Reader, Tag, Tlv, Writer};
 
-/// Bounds applied while decoding (DESIGN.md principle 3; spec notes U-15).
+/// Bounds applied while decoding (docs/design.md principle 3; docs/facts.md U-15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// The largest SecPDU accepted, in octets.

@@ -10,7 +10,7 @@
 //!   are length-limited, and unknown trailing elements of the extensible tokens are skipped
 //!   (extension marker). Each signed or integrity-protected part keeps the octets **as
 //!   received** (`tbs_contents`, `tbp_contents`, `token2_contents`): verification runs over
-//!   them, never over a re-encoding (spec notes I-12, F-1113, F-1131, F-1132).
+//!   them, never over a re-encoding (docs/facts.md I-12, F-1113, F-1131, F-1132).
 //! * Encoding is DER (X.690 §10): definite lengths, DEFAULT values omitted, SET OF sorted.
 
 mod codec;
@@ -76,7 +76,7 @@ pub struct DiffieHellmanSet<'a> {
     pub public_key: &'a [u8],
 }
 
-/// The encryption mode of ClearToken1 (§13, F-1111 field list; spec notes §1.11.3): the
+/// The encryption mode of ClearToken1 (§13, F-1111 field list; docs/facts.md §1.11.3): the
 /// client's offer (lists) or the server's selection (one algorithm per list).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EncrMode<'a> {
@@ -102,7 +102,7 @@ pub struct ConfParams {
     pub vpn: bool,
 }
 
-/// ClearToken1, the handshake token of HandshakeReq / HandshakeAcc (spec notes §1.11.3).
+/// ClearToken1, the handshake token of HandshakeReq / HandshakeAcc (docs/facts.md §1.11.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClearToken1<'a> {
     /// Signature algorithm of this PDU (inside the signed area).
@@ -129,7 +129,7 @@ pub struct ClearToken1<'a> {
     pub att_cert: Option<&'a [u8]>,
 }
 
-/// ClearToken2, the data-transfer token (spec notes F-1134; U-10, U-11, U-12).
+/// ClearToken2, the data-transfer token (docs/facts.md F-1134; U-10, U-11, U-12).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClearToken2<'a> {
     /// The association identifier.
@@ -341,7 +341,7 @@ impl SecPdu<'_> {
     }
 }
 
-/// HandshakeDiagnostics (IEC 62351-4 §14.2; spec notes §1.11.6 numbering, AMD1 values 17 and 25).
+/// HandshakeDiagnostics (IEC 62351-4 §14.2; docs/facts.md §1.11.6 numbering, AMD1 values 17 and 25).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
 pub enum HandshakeDiagnostic {
@@ -414,7 +414,7 @@ impl HandshakeDiagnostic {
     }
 }
 
-/// DtDiagnostics (IEC 62351-4 §14; spec notes §1.11.6). `InvalidTimeValue` has no public number:
+/// DtDiagnostics (IEC 62351-4 §14; docs/facts.md §1.11.6). `InvalidTimeValue` has no public number:
 /// 10 is ours (ASSUMPTIONS.md D-01).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]

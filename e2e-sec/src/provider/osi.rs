@@ -1,4 +1,4 @@
-//! The OSI mapping of IEC 62351-4 §15 (spec notes F-1151..F-1155) and the
+//! The OSI mapping of IEC 62351-4 §15 (docs/facts.md F-1151..F-1155) and the
 //! [`AssociationSecurity`] hook that carries it.
 //!
 //! The e2eSecurityAS presentation context is proposed next to ACSE and MMS; the AARQ carries

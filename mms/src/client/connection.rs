@@ -13,7 +13,7 @@
 //! [`Connection::send_unconfirmed`].
 //!
 //! T-profile (IEC 62351-3, IEC 62351-4 §6): with [`ClientConfig::tls`] a [`TlsSession`] sits
-//! between the socket and the endpoint (TPKT inside TLS, spec note F-203). The handshake comes
+//! between the socket and the endpoint (TPKT inside TLS, docs/facts.md F-203). The handshake comes
 //! first (under the connect time-out); the security provider and the endpoint are made when it
 //! completes, with [`TransportSecurity`] naming the server's certificate. [`Connection::drive`]
 //! runs the session's timers (renegotiation / key update, deadline, CRL reload).

@@ -18,9 +18,9 @@ use super::tcp::{self, Chunk, Reassembler, Unusable};
 use super::upper::{decode_tsdu, mms_layer};
 use super::{Field, Frame, Issue, Layer, Limits, OffsetBase, Origin};
 
-/// ACSE abstract syntax 2.2.1.0.1 (X.227 §7.1; spec notes F-703), DER contents.
+/// ACSE abstract syntax 2.2.1.0.1 (X.227 §7.1; docs/facts.md F-703), DER contents.
 pub(super) const ACSE_AS: &[u8] = &[0x52, 0x01, 0x00, 0x01];
-/// MMS abstract syntax 1.0.9506.2.1 (ISO 9506-2 §A; spec notes F-701), DER contents.
+/// MMS abstract syntax 1.0.9506.2.1 (ISO 9506-2 §A; docs/facts.md F-701), DER contents.
 pub(super) const MMS_AS: &[u8] = &[0x28, 0xCA, 0x22, 0x02, 0x01];
 
 /// What a presentation context carries.

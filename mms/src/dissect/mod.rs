@@ -255,7 +255,7 @@ impl Frame {
     }
 }
 
-/// Bounds on everything the dissector buffers (DESIGN.md principle 3). Every buffer is checked
+/// Bounds on everything the dissector buffers (docs/design.md principle 3). Every buffer is checked
 /// against its bound before it grows. Worst case per tracked connection and direction: one
 /// partial TPKT frame (64 KiB), `max_tsdu` and `max_out_of_order` (plus one segment); with the
 /// defaults about 150 MiB for 256 connections all misbehaving at once.

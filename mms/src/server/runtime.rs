@@ -9,7 +9,7 @@
 //!
 //! T-profile (IEC 62351-3, IEC 62351-4 §6): connections accepted on [`ServerConfig::tls_listen`]
 //! run a [`TlsSession`] between the socket and the endpoint (TPKT inside the TLS record
-//! stream, spec note F-203). The TLS handshake comes first, under the connect time-out; only
+//! stream, docs/facts.md F-203). The TLS handshake comes first, under the connect time-out; only
 //! then is the security provider made (with [`TransportSecurity`] naming the TLS peer's
 //! certificate) and the endpoint created. The loop's tick runs the sessions' timers
 //! (renegotiation / key update, renegotiation deadline, CRL reload); a TLS failure sends the
