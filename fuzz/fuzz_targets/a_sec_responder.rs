@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
             let aare = r.to_aare(&ac).expect("a reject gives an AARE");
             let _ = Apdu::Aare(aare).to_vec();
         }
-        Err(r @ Refusal::Abort { .. }) => {
+        Err(r) => {
             let _ = Apdu::Abrt(r.to_abrt()).to_vec();
         }
     }
