@@ -7,6 +7,10 @@ use copp::ppdu::*;
 use copp::{negotiate, Supported, ACSE_AS, BER, MMS_AS};
 use proptest::prelude::*;
 
+#[path = "support/independent_ber.rs"]
+mod independent_ber;
+use independent_ber::{expect, APPLICATION, CONTEXT, UNIVERSAL};
+
 fn leak(v: Vec<u8>) -> &'static [u8] {
     Box::leak(v.into_boxed_slice())
 }
@@ -200,6 +204,20 @@ proptest! {
     fn cp_round_trip(cp in connect()) {
         let mut w = Writer::with_capacity(8);
         cp.encode(&mut w);
+        // CP-type is a SET; asn1-rs reads the mode (normal-mode 1) and, when present, each
+        // context definition's identifier and abstract syntax.
+        let n = expect(w.as_slice(), UNIVERSAL, Some(true), 17);
+        prop_assert_eq!(n.find(CONTEXT, 0).find(CONTEXT, 0).integer(), 1);
+        let defs = n.find(CONTEXT, 2).get(CONTEXT, 4);
+        let seen: Vec<(i64, String)> = defs.map_or(Vec::new(), |l| {
+            l.children.iter().map(|d| (d.child(0).integer(), d.child(1).oid())).collect()
+        });
+        let want: Vec<(i64, String)> = cp
+            .context_definitions
+            .iter()
+            .map(|d| (i64::from(d.id), d.abstract_syntax.to_id_string()))
+            .collect();
+        prop_assert_eq!(seen, want);
         prop_assert_eq!(parse_connect(w.as_slice()).unwrap(), cp);
     }
 
@@ -207,6 +225,14 @@ proptest! {
     fn cpa_round_trip(cpa in accept()) {
         let mut w = Writer::new();
         cpa.encode(&mut w);
+        // CPA-PPDU is a SET; asn1-rs reads each context result.
+        let n = expect(w.as_slice(), UNIVERSAL, Some(true), 17);
+        let results = n.find(CONTEXT, 2).get(CONTEXT, 5);
+        let seen: Vec<i64> = results.map_or(Vec::new(), |l| {
+            l.children.iter().map(|r| r.find(CONTEXT, 0).integer()).collect()
+        });
+        let want: Vec<i64> = cpa.context_results.iter().map(|r| r.result as i64).collect();
+        prop_assert_eq!(seen, want);
         prop_assert_eq!(parse_accept(w.as_slice()).unwrap(), cpa);
     }
 
@@ -214,6 +240,11 @@ proptest! {
     fn cpr_round_trip(cpr in refuse()) {
         let mut w = Writer::new();
         cpr.encode(&mut w);
+        // CPR-PPDU is a SEQUENCE (normal-mode parameters, X.226 §8.2).
+        let n = expect(w.as_slice(), UNIVERSAL, Some(true), 16);
+        if let Some(r) = cpr.provider_reason {
+            prop_assert_eq!(n.find(CONTEXT, 10).integer(), r as i64);
+        }
         prop_assert_eq!(parse_refuse(w.as_slice()).unwrap(), cpr);
     }
 
@@ -221,6 +252,18 @@ proptest! {
     fn abort_round_trip(a in abort()) {
         let mut w = Writer::new();
         a.encode(&mut w);
+        // ARU in normal mode is [0] IMPLICIT SEQUENCE; ARP is a SEQUENCE.
+        match &a {
+            AbortPpdu::User { .. } => {
+                expect(w.as_slice(), CONTEXT, Some(true), 0);
+            }
+            AbortPpdu::Provider { reason, .. } => {
+                let n = expect(w.as_slice(), UNIVERSAL, Some(true), 16);
+                if let Some(r) = reason {
+                    prop_assert_eq!(n.find(CONTEXT, 0).integer(), *r as i64);
+                }
+            }
+        }
         prop_assert_eq!(parse_abort(w.as_slice()).unwrap(), a);
     }
 
@@ -228,6 +271,20 @@ proptest! {
     fn user_data_round_trip(ud in user_data()) {
         let mut w = Writer::new();
         ud.encode(&mut w);
+        // simply-encoded-data [APPLICATION 0] IMPLICIT OCTET STRING, fully-encoded-data
+        // [APPLICATION 1] IMPLICIT SEQUENCE OF PDV-list.
+        match &ud {
+            UserData::Simple(b) => {
+                let n = expect(w.as_slice(), APPLICATION, Some(false), 0);
+                prop_assert_eq!(n.contents, *b);
+            }
+            UserData::Fully(f) => {
+                let n = expect(w.as_slice(), APPLICATION, Some(true), 1);
+                let ids: Vec<i64> = n.children.iter().map(|p| p.find(UNIVERSAL, 2).integer()).collect();
+                let want: Vec<i64> = f.pdvs().map(|p| i64::from(p.unwrap().context_id)).collect();
+                prop_assert_eq!(ids, want);
+            }
+        }
         prop_assert_eq!(parse_user_data(w.as_slice()).unwrap(), ud);
     }
 
@@ -237,6 +294,14 @@ proptest! {
         let n = encode_data_header(id, value.len(), &mut out);
         let mut frame = out[..n].to_vec();
         frame.extend_from_slice(value);
+        // The hand-built header: [APPLICATION 1] { SEQUENCE { INTEGER id, [0] value } }.
+        let n = expect(&frame, APPLICATION, Some(true), 1);
+        let pdv = n.child(0);
+        prop_assert_eq!((pdv.class, pdv.number, pdv.children.len()), (UNIVERSAL, 16, 2));
+        prop_assert_eq!(pdv.child(0).integer(), i64::from(id));
+        let single = pdv.child(1);
+        prop_assert_eq!((single.class, single.number, single.constructed), (CONTEXT, 0, true));
+        prop_assert_eq!(single.contents, value);
         let ud = parse_user_data(&frame).unwrap();
         let pdv = ud.fully().unwrap().single_pdv().unwrap();
         prop_assert_eq!(pdv.context_id, id);
