@@ -825,6 +825,7 @@ pub(crate) mod arb {
 mod tests {
     use super::*;
     use crate::codec::{decode_one, to_vec, DecodeError};
+    use crate::testvec::independent::{expect, CONTEXT, UNIVERSAL};
     use proptest::prelude::*;
 
     fn vas(b: &[u8]) -> Result<VariableAccessSpecification<'_>> {
@@ -983,24 +984,55 @@ mod tests {
         #[test]
         fn variable_access_specification_round_trip(v in arb::variable_access_specification()) {
             let b = to_vec(|w| v.encode_choice(w));
+            // listOfVariable [0] IMPLICIT SEQUENCE OF, variableListName [1] ObjectName.
+            match &v {
+                VariableAccessSpecification::ListOfVariable(l) => {
+                    let n = expect(&b, CONTEXT, Some(true), 0);
+                    prop_assert_eq!(n.children.len(), l.len());
+                }
+                VariableAccessSpecification::VariableListName(_) => {
+                    expect(&b, CONTEXT, Some(true), 1);
+                }
+            }
             prop_assert_eq!(vas(&b).unwrap(), v);
         }
 
         #[test]
         fn alternate_access_round_trip(a in arb::alternate_access()) {
             let b = to_vec(|w| a.encode(w));
+            // AlternateAccess ::= SEQUENCE OF CHOICE { ..., named [5] IMPLICIT SEQUENCE }.
+            let n = expect(&b, UNIVERSAL, Some(true), 16);
+            prop_assert_eq!(n.children.len(), a.0.len());
             prop_assert_eq!(decode_one(&b, 64, AlternateAccess::decode).unwrap(), a);
         }
 
         #[test]
         fn access_result_round_trip(a in arb::access_result()) {
             let b = to_vec(|w| a.encode_choice(w));
+            // failure [0] IMPLICIT DataAccessError (an INTEGER), success Data.
+            match &a {
+                AccessResult::Failure(e) => {
+                    let n = expect(&b, CONTEXT, Some(false), 0);
+                    prop_assert_eq!(n.integer(), e.to_i64());
+                }
+                AccessResult::Success(d) => crate::data::arb::check_data_independently(&b, d),
+            }
             prop_assert_eq!(decode_one(&b, 64, AccessResult::decode_choice).unwrap(), a);
         }
 
         #[test]
         fn variable_specification_round_trip(v in arb::variable_specification()) {
             let b = to_vec(|w| v.encode_choice(w));
+            // name [0], address [1], variableDescription [2] IMPLICIT SEQUENCE,
+            // scatteredAccessDescription [3] IMPLICIT, invalidated [4] IMPLICIT NULL.
+            let (constructed, number) = match &v {
+                VariableSpecification::Name(_) => (true, 0),
+                VariableSpecification::Address(_) => (true, 1),
+                VariableSpecification::VariableDescription { .. } => (true, 2),
+                VariableSpecification::ScatteredAccessDescription(_) => (true, 3),
+                VariableSpecification::Invalidated => (false, 4),
+            };
+            expect(&b, CONTEXT, Some(constructed), number);
             prop_assert_eq!(decode_one(&b, 64, VariableSpecification::decode_choice).unwrap(), v);
         }
     }

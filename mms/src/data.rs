@@ -1176,6 +1176,55 @@ pub(crate) mod arb {
         ]
     }
 
+    /// The tag ISO 9506-2 gives each `Data` alternative (all context-specific): whether it is
+    /// constructed, and its number. Written from the ASN.1, not from the encoder, for the
+    /// independent checks of the round-trip tests.
+    pub(crate) fn data_tag(d: &Data<'_>) -> (bool, u32) {
+        match d {
+            Data::Array(_) => (true, 1),
+            Data::Structure(_) => (true, 2),
+            Data::Boolean(_) => (false, 3),
+            Data::BitString(_) => (false, 4),
+            Data::Integer(_) => (false, 5),
+            Data::Unsigned(_) => (false, 6),
+            Data::FloatingPoint(_) => (false, 7),
+            Data::Real(_) => (false, 8),
+            Data::OctetString(_) => (false, 9),
+            Data::VisibleString(_) => (false, 10),
+            Data::GeneralizedTime(_) => (false, 11),
+            Data::BinaryTime(_) => (false, 12),
+            Data::Bcd(_) => (false, 13),
+            Data::BooleanArray(_) => (false, 14),
+            Data::ObjId(_) => (false, 15),
+            Data::MmsString(_) => (false, 16),
+            Data::UtcTime(_) => (false, 17),
+        }
+    }
+
+    /// Has `asn1-rs` walk `b`, the encoding of `d`, and compares the outer tag and, for the
+    /// alternatives it can read by itself, the value with `d`.
+    pub(crate) fn check_data_independently(b: &[u8], d: &Data<'_>) {
+        use crate::testvec::independent::{expect, CONTEXT};
+        let (constructed, number) = data_tag(d);
+        let n = expect(b, CONTEXT, Some(constructed), number);
+        match d {
+            Data::Integer(i) | Data::Bcd(i) => assert_eq!(n.integer(), *i),
+            Data::Unsigned(u) => assert_eq!(n.unsigned(), *u),
+            Data::Boolean(v) => assert_eq!(n.contents, [u8::from(*v)]),
+            Data::OctetString(o) => assert_eq!(n.contents, &o[..]),
+            Data::VisibleString(t) | Data::MmsString(t) => assert_eq!(n.contents, t.as_bytes()),
+            Data::ObjId(o) => assert_eq!(n.oid(), o.to_id_string()),
+            Data::Array(l) | Data::Structure(l) => {
+                // Every element in turn, as asn1-rs found it inside.
+                assert_eq!(n.children.len(), l.len());
+                for (c, e) in n.children.iter().zip(l.iter()) {
+                    check_data_independently(c.raw, &e);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Any `Data`, with arrays and structures nested at most 3 deep.
     pub(crate) fn data() -> impl Strategy<Value = Data<'static>> {
         simple_data().prop_recursive(3, 24, 4, |inner| {
@@ -1270,6 +1319,7 @@ mod tests {
         for v in &vecs {
             let (kind, invoke, body) = testvec::split(&v.pdu).unwrap();
             let out = round_trip_service(kind, &body).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+            testvec::check_envelope(kind, invoke, body.tag.number, &out);
             let again = testvec::wrap(kind, invoke, |w| w.raw(&out));
             if v.tolerant {
                 assert_ne!(
@@ -1514,6 +1564,7 @@ mod tests {
         #[test]
         fn data_round_trip(d in arb::data()) {
             let b = enc(&d);
+            arb::check_data_independently(&b, &d);
             let back = dec(&b).unwrap();
             prop_assert_eq!(&back, &d);
             prop_assert_eq!(enc(&back), b);

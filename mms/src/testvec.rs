@@ -23,6 +23,11 @@ use crate::codec::{decode_one, to_vec, uint32, Class, Result, Service, Tag, Tlv,
 #[allow(unused_imports)]
 pub use crate::vecfile::{hex, parse, Vector};
 
+/// The BER walker on `asn1-rs` that the round-trip tests of every crate share: what the
+/// encoder writes here is also parsed by a decoder this workspace did not write.
+#[path = "../../copp/tests/support/independent_ber.rs"]
+pub mod independent;
+
 /// The envelope of a confirmed-Request [0], confirmed-Response [1] or unconfirmed [3] PDU: the
 /// MMSpdu tag number, the invokeID (none for unconfirmed) and the service alternative's TLV.
 pub fn split<'a>(pdu: &'a [u8]) -> Result<(u32, Option<u32>, Tlv<'a>)> {
@@ -76,9 +81,39 @@ pub fn body(file: &str, name: &str) -> Vec<u8> {
     body_of(&load(file), name).raw.to_vec()
 }
 
-/// Writes a service alternative, tag included.
+/// Writes a service alternative, tag included. Every encoding made here is also walked with
+/// `asn1-rs` ([`independent`]), which must see one context-specific value `[T::TAG]` in
+/// minimal definite-length form and nothing after it.
 pub fn enc<'a, T: Service<'a>>(v: &T) -> Vec<u8> {
-    to_vec(|w| v.encode_service(w))
+    let b = to_vec(|w| v.encode_service(w));
+    independent::expect(&b, independent::CONTEXT, None, T::TAG);
+    b
+}
+
+/// Wraps an encoded service alternative in its envelope with [`wrap`] and checks with
+/// `asn1-rs` what our encoder wrote: the MMSpdu tag `[kind]`, the invokeID INTEGER (read by
+/// `asn1-rs`, compared with `invoke`) and the alternative `[service_tag]` after it.
+pub fn check_envelope(kind: u32, invoke: Option<u32>, service_tag: u32, service: &[u8]) {
+    let pdu = wrap(kind, invoke, |w| w.raw(service));
+    let n = independent::expect(&pdu, independent::CONTEXT, Some(true), kind);
+    let body = match invoke {
+        Some(id) => {
+            let got = n.child(0);
+            assert_eq!(
+                (got.class, got.number, got.unsigned()),
+                (independent::UNIVERSAL, 2, u64::from(id)),
+                "invokeID as asn1-rs reads it"
+            );
+            n.child(1)
+        }
+        None => n.child(0),
+    };
+    assert_eq!(n.children.len(), 1 + usize::from(invoke.is_some()));
+    assert_eq!(
+        (body.class, body.number),
+        (independent::CONTEXT, service_tag)
+    );
+    assert_eq!(body.raw, service);
 }
 
 /// Decodes `b` as one whole service alternative `T` (nesting up to 32) and re-encodes it.
@@ -132,10 +167,13 @@ pub fn check_vectors(
     mut dispatch: impl FnMut(u32, &Tlv<'_>) -> Option<Result<Vec<u8>>>,
 ) {
     for v in vs {
-        let (kind, _, body) = split(&v.pdu).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+        let (kind, invoke, body) = split(&v.pdu).unwrap_or_else(|e| panic!("{}: {e}", v.name));
         let enc = dispatch(kind, &body)
             .unwrap_or_else(|| panic!("{}: no type for [{kind}] [{}]", v.name, body.tag.number))
             .unwrap_or_else(|e| panic!("{}: {e}", v.name));
+        // The re-encoding, in its envelope, as asn1-rs sees it (tolerant vectors included:
+        // whatever the input's form, the encoder writes minimal definite lengths).
+        check_envelope(kind, invoke, body.tag.number, &enc);
         if !v.tolerant {
             assert_eq!(enc, body.raw, "{}: re-encoding differs", v.name);
         } else if tolerant == Tolerant::NotCanonical {
@@ -144,15 +182,17 @@ pub fn check_vectors(
     }
 }
 
-/// Inside a proptest body: encodes `$v` (of type `$ty`), decodes it again (nesting up to
-/// `$depth`, 32 when not given) and asserts the same value comes back.
+/// Inside a proptest body: encodes `$v` (of type `$ty`), has `asn1-rs` walk the octets (see
+/// [`enc`]), decodes them again (nesting up to `$depth`, 32 when not given) and asserts the
+/// same value comes back.
 macro_rules! prop_round_trip {
     ($ty:ty, $v:expr) => {
         $crate::testvec::prop_round_trip!($ty, $v, 32)
     };
     ($ty:ty, $v:expr, $depth:expr) => {{
         let v: $ty = $v;
-        let b = $crate::codec::to_vec(|w| $crate::codec::Service::encode_service(&v, w));
+        // `enc` also has asn1-rs walk the octets.
+        let b = $crate::testvec::enc(&v);
         let back =
             $crate::codec::decode_one(&b, $depth, <$ty as $crate::codec::Service>::decode_service);
         ::proptest::prop_assert_eq!(back, Ok(v));

@@ -354,6 +354,7 @@ pub(crate) mod arb {
 mod tests {
     use super::*;
     use crate::codec::{decode_one, to_vec};
+    use crate::testvec::independent;
     use proptest::prelude::*;
 
     fn dec(b: &[u8]) -> Result<TypeSpecification<'_>> {
@@ -455,16 +456,81 @@ mod tests {
             .is_too_deep());
     }
 
+    /// The context tag ISO 9506-2 gives each TypeSpecification alternative (typeName [0] and
+    /// the TypeDescription alternatives): constructed or not, and its number.
+    fn spec_tag(t: &TypeSpecification<'_>) -> (bool, u32) {
+        match t {
+            TypeSpecification::TypeName(_) => (true, 0),
+            TypeSpecification::TypeDescription(d) => description_tag(d),
+        }
+    }
+
+    fn description_tag(d: &TypeDescription<'_>) -> (bool, u32) {
+        match d {
+            TypeDescription::Array { .. } => (true, 1),
+            TypeDescription::Structure { .. } => (true, 2),
+            TypeDescription::Boolean => (false, 3),
+            TypeDescription::BitString(_) => (false, 4),
+            TypeDescription::Integer(_) => (false, 5),
+            TypeDescription::Unsigned(_) => (false, 6),
+            TypeDescription::FloatingPoint { .. } => (true, 7),
+            TypeDescription::OctetString(_) => (false, 9),
+            TypeDescription::VisibleString(_) => (false, 10),
+            TypeDescription::GeneralizedTime => (false, 11),
+            TypeDescription::BinaryTime(_) => (false, 12),
+            TypeDescription::Bcd(_) => (false, 13),
+            TypeDescription::ObjId => (false, 15),
+            TypeDescription::MmsString(_) => (false, 16),
+            TypeDescription::UtcTime => (false, 17),
+        }
+    }
+
+    /// Has `asn1-rs` walk `b`, the encoding of `d`: the outer tag, and the size constraints
+    /// it reads itself.
+    fn check_description(b: &[u8], d: &TypeDescription<'_>) {
+        let (constructed, number) = description_tag(d);
+        let n = independent::expect(b, independent::CONTEXT, Some(constructed), number);
+        match d {
+            TypeDescription::BitString(s)
+            | TypeDescription::OctetString(s)
+            | TypeDescription::VisibleString(s)
+            | TypeDescription::MmsString(s) => assert_eq!(n.integer(), i64::from(*s)),
+            TypeDescription::Integer(s)
+            | TypeDescription::Unsigned(s)
+            | TypeDescription::Bcd(s) => {
+                assert_eq!(n.integer(), i64::from(*s))
+            }
+            TypeDescription::Boolean
+            | TypeDescription::GeneralizedTime
+            | TypeDescription::ObjId
+            | TypeDescription::UtcTime => assert!(n.contents.is_empty()),
+            TypeDescription::FloatingPoint {
+                format_width,
+                exponent_width,
+            } => {
+                let widths: Vec<i64> = n.children.iter().map(|c| c.integer()).collect();
+                assert_eq!(
+                    widths,
+                    [i64::from(*format_width), i64::from(*exponent_width)]
+                );
+            }
+            _ => {}
+        }
+    }
+
     proptest! {
         #[test]
         fn type_specification_round_trip(t in arb::type_specification()) {
             let b = enc(&t);
+            let (constructed, number) = spec_tag(&t);
+            independent::expect(&b, independent::CONTEXT, Some(constructed), number);
             prop_assert_eq!(dec(&b).unwrap(), t);
         }
 
         #[test]
         fn type_description_round_trip(t in arb::simple_type_description()) {
             let b = to_vec(|w| t.encode_choice(w));
+            check_description(&b, &t);
             prop_assert_eq!(decode_one(&b, 8, TypeDescription::decode_choice).unwrap(), t);
         }
     }
