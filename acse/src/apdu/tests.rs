@@ -13,6 +13,68 @@ use proptest::prelude::*;
 
 use super::*;
 
+/// The BER walker on `asn1-rs` that the round-trip tests of every crate share.
+#[path = "../../../copp/tests/support/independent_ber.rs"]
+mod independent;
+use independent::{expect, APPLICATION, CONTEXT, UNIVERSAL};
+
+/// Has `asn1-rs` walk `b`, the encoding of `a`, and compares what it reads with `a`: the
+/// [APPLICATION n] tag of the APDU, the application-context-name OID and result of AARQ and
+/// AARE, the reasons and abort source, and how many EXTERNALs user-information holds.
+fn check_apdu(b: &[u8], a: &Apdu<'_>) {
+    let number = match a {
+        Apdu::Aarq(_) => 0,
+        Apdu::Aare(_) => 1,
+        Apdu::Rlrq(_) => 2,
+        Apdu::Rlre(_) => 3,
+        Apdu::Abrt(_) => 4,
+    };
+    let n = expect(b, APPLICATION, Some(true), number);
+    // application-context-name [1] EXPLICIT OBJECT IDENTIFIER.
+    let context_name = |n: &independent::Node<'_>| {
+        let c = n.find(CONTEXT, 1);
+        assert!(c.constructed);
+        let oid = c.child(0);
+        assert_eq!((oid.class, oid.number, c.children.len()), (UNIVERSAL, 6, 1));
+        oid.oid()
+    };
+    let user_information = match a {
+        Apdu::Aarq(q) => {
+            assert_eq!(context_name(&n), q.application_context_name.to_id_string());
+            &q.user_information
+        }
+        Apdu::Aare(r) => {
+            assert_eq!(context_name(&n), r.application_context_name.to_id_string());
+            // result [2] EXPLICIT INTEGER.
+            assert_eq!(n.find(CONTEXT, 2).child(0).integer(), r.result.code());
+            &r.user_information
+        }
+        Apdu::Rlrq(r) => {
+            let got = n.get(CONTEXT, 0).map(|c| c.integer());
+            assert_eq!(got, r.reason.map(|x| x.code()));
+            &r.user_information
+        }
+        Apdu::Rlre(r) => {
+            let got = n.get(CONTEXT, 0).map(|c| c.integer());
+            assert_eq!(got, r.reason.map(|x| x.code()));
+            &r.user_information
+        }
+        Apdu::Abrt(r) => {
+            assert_eq!(n.find(CONTEXT, 0).integer(), r.source.code());
+            &r.user_information
+        }
+    };
+    // user-information [30] IMPLICIT SEQUENCE OF EXTERNAL, absent when empty.
+    let externals = n.get(CONTEXT, 30).map_or(0, |u| {
+        assert!(u
+            .children
+            .iter()
+            .all(|e| (e.class, e.number) == (UNIVERSAL, 8)));
+        u.children.len()
+    });
+    assert_eq!(externals, user_information.len());
+}
+
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     (0..s.len())
@@ -78,6 +140,7 @@ fn round_trip(bytes: &[u8], expected: &Apdu<'_>) {
     let parsed = parse(bytes).unwrap();
     assert_eq!(&parsed, expected);
     assert_eq!(expected.to_vec(), bytes, "encoding");
+    check_apdu(&expected.to_vec(), expected);
     assert_eq!(parsed.clone().into_owned(), parsed);
 }
 
@@ -140,6 +203,7 @@ fn aare_rejected_with_diagnostic() {
     // The service-provider alternative: A3 05 A2 03 02 01 02.
     let p = Aare::no_common_version(oids::MMS_APPLICATION_CONTEXT);
     let b = Apdu::Aare(p.clone()).to_vec();
+    check_apdu(&b, &Apdu::Aare(p.clone()));
     assert!(
         b.ends_with(&[0xA3, 0x05, 0xA2, 0x03, 0x02, 0x01, 0x02]),
         "{b:02X?}"
@@ -154,6 +218,10 @@ fn release_and_abort_vectors() {
     let mut abrt = Abrt::new(AbortSource::ServiceProvider);
     round_trip(&hex(ABRT), &Apdu::Abrt(abrt.clone()));
     abrt.diagnostic = Some(AbortDiagnostic::ProtocolError);
+    check_apdu(
+        &Apdu::Abrt(abrt.clone()).to_vec(),
+        &Apdu::Abrt(abrt.clone()),
+    );
     assert_eq!(Apdu::Abrt(abrt).to_vec(), hex("6406800101810102"));
     // libIEC61850's empty RLRE.
     assert_eq!(parse(&[0x63, 0x00]).unwrap(), Apdu::Rlre(Rlre::default()));
@@ -185,7 +253,9 @@ fn a_profile_style_aarq_with_form1_title_and_external_value() {
     assert_eq!(e.indirect_reference, Some(5));
     assert_eq!(e.direct_reference, None);
     assert_eq!(e.single_value().unwrap()[0], 0xA0);
-    assert_eq!(Apdu::Aarq(a).to_vec(), b);
+    let a = Apdu::Aarq(a);
+    check_apdu(&a.to_vec(), &a);
+    assert_eq!(a.to_vec(), b);
 }
 
 #[test]
@@ -215,9 +285,11 @@ fn indefinite_lengths_are_accepted() {
         a.user_information,
         vec![External::single(3, Cow::Borrowed(&[0x05, 0x00]))]
     );
-    // Re-encoded in the definite form.
+    // Re-encoded in the definite form, which asn1-rs's strict parser accepts.
+    let a = Apdu::Aarq(a);
+    check_apdu(&a.to_vec(), &a);
     assert_eq!(
-        Apdu::Aarq(a).to_vec(),
+        a.to_vec(),
         hex("6014a107060528ca220203be092807020103a0020500")
     );
 }
@@ -517,6 +589,7 @@ fn apdu_accessors() {
     a.user_information_mut()
         .push(External::single(3, Cow::Borrowed(&[0x05, 0x00])));
     assert_eq!(a.user_information().len(), 1);
+    check_apdu(&a.to_vec(), &a);
     assert_eq!(a.to_vec(), hex("630e800100 be09 2807 020103 a0020500"));
 }
 
@@ -757,6 +830,7 @@ proptest! {
     #[test]
     fn encode_then_parse_round_trips(a in apdu()) {
         let bytes = a.to_vec();
+        check_apdu(&bytes, &a);
         let parsed = parse(&bytes);
         prop_assert_eq!(parsed.as_ref(), Ok(&a));
         prop_assert_eq!(parsed.unwrap().into_owned().to_vec(), bytes);
