@@ -6,6 +6,50 @@ use super::*;
 use crate::oids;
 use proptest::prelude::*;
 
+/// The BER walker on `asn1-rs` that the round-trip tests of every crate share.
+#[path = "../../../copp/tests/support/independent_ber.rs"]
+mod independent;
+use independent::{CONTEXT, UNIVERSAL};
+
+/// Has `asn1-rs` walk a whole ClearTransfer / EncrTransfer and compares what it reads with
+/// what was encoded: the SecPDU tag, the assoID and seqNum of ClearToken2, and the body (the
+/// ciphertext OCTET STRING, or the PrPDU inside `[0]`).
+fn check_transfer(out: &[u8], kind: Kind, t2: &ClearToken2<'_>, appl: &[u8]) {
+    let n = independent::expect(out, CONTEXT, Some(true), kind as u32);
+    let tbp = n.child(0);
+    assert_eq!(
+        (tbp.class, tbp.number, tbp.children.len()),
+        (UNIVERSAL, 16, 2)
+    );
+    check_token2(tbp.child(0), t2);
+    let body = tbp.child(1);
+    if kind == Kind::EncrTransfer {
+        assert_eq!(
+            (body.class, body.number, body.constructed),
+            (UNIVERSAL, 4, false)
+        );
+    } else {
+        assert_eq!(
+            (body.class, body.number, body.constructed),
+            (CONTEXT, 0, true)
+        );
+    }
+    assert_eq!(body.contents, appl);
+}
+
+/// ClearToken2 ::= SEQUENCE { assoID IA5String, time GeneralizedTime, seqNum INTEGER, ... }.
+fn check_token2(n: &independent::Node<'_>, t2: &ClearToken2<'_>) {
+    assert_eq!((n.class, n.number, n.constructed), (UNIVERSAL, 16, true));
+    let id = n.child(0);
+    assert_eq!(
+        (id.class, id.number, id.contents),
+        (UNIVERSAL, 22, t2.asso_id.as_bytes())
+    );
+    assert_eq!((n.child(1).class, n.child(1).number), (UNIVERSAL, 24));
+    assert_eq!(n.child(2).number, 2);
+    assert_eq!(n.child(2).integer(), i64::from(t2.seq));
+}
+
 fn token1<'a>(cert: &'a [u8], dh: &'a [u8], mode: EncrMode<'a>) -> ClearToken1<'a> {
     ClearToken1 {
         sig_alg: AlgorithmIdentifier {
@@ -62,6 +106,17 @@ fn handshake_round_trip_and_signature_coverage() {
         let pdu = encode_handshake(Kind::HandshakeReq, "MMS", &tbs, &sig);
         // The outer CHOICE tag of HandshakeReq is [0] constructed; pp is a UTF8String.
         assert_eq!(pdu[0], 0xA0);
+        // The same as asn1-rs sees it: [0] { UTF8String "MMS", tbs SEQUENCE, signature }, the
+        // applData [0] inside tbs.
+        let n = independent::expect(&pdu, CONTEXT, Some(true), 0);
+        assert_eq!(n.children.len(), 3);
+        let pp = n.child(0);
+        assert_eq!(
+            (pp.class, pp.number, pp.contents),
+            (UNIVERSAL, 12, &b"MMS"[..])
+        );
+        assert_eq!(n.child(1).raw, &tbs[..]);
+        assert_eq!(n.child(1).find(CONTEXT, 0).contents, &appl[..]);
         let SecPdu::HandshakeReq(h) = decode(&pdu, &Limits::default()).unwrap() else {
             panic!("kind")
         };
@@ -94,6 +149,7 @@ fn token1_fixed_octets() {
         EncrMode::Aea(vec![AlgorithmIdentifier::new(oids::AES128_GCM)]),
     );
     let tbs = encode_tbs_handshake(&t1, None);
+    independent::expect(&tbs, UNIVERSAL, Some(true), 16);
     let has = |needle: &[u8]| tbs.windows(needle.len()).any(|w| w == needle);
     assert!(has(&[0x03, 0x02, 0x07, 0x80]), "version {{v1}}");
     assert!(has(&[0x16, 0x02, b'1', b'2']), "assoID");
@@ -124,6 +180,7 @@ fn transfer_round_trip_and_covered_octets() {
         changed_key: true,
     };
     let t2e = encode_token2(&t2);
+    check_token2(&independent::expect(&t2e, UNIVERSAL, Some(true), 16), &t2);
     // DEFAULT FALSE booleans are present only when TRUE (DER), as [2] and [3].
     assert!(t2e.windows(3).any(|w| w == [0x82, 0x01, 0x01]));
     assert!(t2e.windows(3).any(|w| w == [0x83, 0x01, 0x01]));
@@ -146,6 +203,11 @@ fn transfer_round_trip_and_covered_octets() {
             Kind::ClearTransfer
         };
         encode_transfer(kind, &tbp, Some(&auth), &mut out);
+        // The clear PrPDU here (A0 01 00) is a stand-in, not valid BER itself, so only the
+        // encrypted form is walked to the bottom.
+        if encrypted {
+            check_transfer(&out, kind, &t2, appl);
+        }
         let tr = match decode(&out, &Limits::default()).unwrap() {
             SecPdu::ClearTransfer(t) if !encrypted => t,
             SecPdu::EncrTransfer(t) if encrypted => t,
@@ -162,6 +224,7 @@ fn transfer_round_trip_and_covered_octets() {
     let tbp = encode_tbp(&t2e, &[1, 2], true);
     let mut out = Vec::new();
     encode_transfer(Kind::EncrTransfer, &tbp, None, &mut out);
+    check_transfer(&out, Kind::EncrTransfer, &t2, &[1, 2]);
     assert!(
         matches!(decode(&out, &Limits::default()), Ok(SecPdu::EncrTransfer(t)) if t.auth.is_none())
     );
@@ -194,6 +257,10 @@ fn signed3_round_trip_every_kind() {
             sign: &[1, 2],
         };
         let pdu = encode_signed3(kind, &tbs, &sig);
+        // asn1-rs: [kind] { tbs SEQUENCE { ..., applData [0], diagnostic [1] INTEGER }, ... }.
+        let n = independent::expect(&pdu, CONTEXT, Some(true), kind as u32);
+        assert_eq!(n.child(0).find(CONTEXT, 1).integer(), 9);
+        assert_eq!(n.child(0).find(CONTEXT, 0).raw, [0xA0, 0x02, 0x8B, 0x00]);
         let got = decode(&pdu, &Limits::default()).unwrap();
         assert_eq!(got.kind(), kind);
         let s = match got {
@@ -248,6 +315,8 @@ fn limits_are_enforced() {
         sign: &[1],
     };
     let pdu = encode_handshake(Kind::HandshakeReq, "MMS", &tbs, &sig);
+    // A 9000-octet certificate: three-octet lengths, which asn1-rs accepts as minimal.
+    independent::expect(&pdu, CONTEXT, Some(true), 0);
     assert_eq!(
         decode(&pdu, &Limits::default()),
         Err(DecodeError::Invalid("certificate (too large)"))
@@ -290,6 +359,7 @@ fn sample_transfer() -> Vec<u8> {
     };
     let mut out = Vec::new();
     encode_transfer(Kind::ClearTransfer, &tbp, Some(&auth), &mut out);
+    check_transfer(&out, Kind::ClearTransfer, &t2, &[0xA0, 0x02, 0x02, 0x00]);
     out
 }
 
@@ -328,6 +398,13 @@ fn one_pass_equals_two_step(
         finish_transfer_into(&mut out, sh, &icv);
     }
     assert_eq!(out, expect);
+    // The ciphertext is opaque, so asn1-rs can walk the EncrTransfer form end to end (the
+    // clear bodies here are stand-ins, not BER); the Authenticator is the second element.
+    if encrypted {
+        check_transfer(&out[1..], kind, t2, body);
+        let n = independent::expect(&out[1..], CONTEXT, Some(true), kind as u32);
+        assert_eq!(n.children.len(), 1 + usize::from(auth.is_some()));
+    }
 }
 
 #[test]
@@ -370,6 +447,7 @@ proptest! {
         let tbp = encode_tbp(&encode_token2(&t2), &appl, true);
         let mut out = Vec::new();
         encode_transfer(Kind::EncrTransfer, &tbp, None, &mut out);
+        check_transfer(&out, Kind::EncrTransfer, &t2, &appl);
         let SecPdu::EncrTransfer(tr) = decode(&out, &Limits::default()).unwrap() else { panic!() };
         prop_assert_eq!(tr.token2, t2);
         prop_assert_eq!(tr.appl_data, &appl[..]);
