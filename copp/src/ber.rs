@@ -13,6 +13,8 @@
 //!   length octets prepended afterwards, so every length is known when it is written and nothing
 //!   is shifted or copied twice (X.690 §8.1.3 definite form, shortest length encoding).
 
+pub mod time;
+
 use std::borrow::Cow;
 use std::fmt;
 

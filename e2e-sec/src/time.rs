@@ -37,30 +37,7 @@ impl GeneralizedOctets {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (the usual era-based conversion).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date (year, month, day) of a day number since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+use copp::ber::time::{civil_from_days, days_from_civil};
 
 impl TimeStamp {
     /// The time stamp of a system time, truncated to whole seconds (what we send).
@@ -122,8 +99,8 @@ impl TimeStamp {
             len: 0,
         };
         g.digits(y, 4);
-        g.digits(mo, 2);
-        g.digits(d, 2);
+        g.digits(i64::from(mo), 2);
+        g.digits(i64::from(d), 2);
         g.digits(sod / 3600, 2);
         g.digits((sod / 60) % 60, 2);
         g.digits(sod % 60, 2);
@@ -183,7 +160,8 @@ impl TimeStamp {
                 ms += i64::from(c - b'0') * [100, 10, 1][i];
             }
         }
-        let days = days_from_civil(y, mo, d);
+        // Both were checked against 1..=12 and 1..=31 above.
+        let days = days_from_civil(y, u32::try_from(mo).ok()?, u32::try_from(d).ok()?);
         Some(TimeStamp(
             ((days * 86_400) + h * 3600 + mi * 60 + s) * 1000 + ms,
         ))
