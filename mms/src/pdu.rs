@@ -53,6 +53,7 @@ macro_rules! service_choice {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum $name<'a> {
             $($(#[$vm])* $v($t)),+
         }
