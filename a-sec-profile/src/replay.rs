@@ -6,8 +6,9 @@
 //! time check refuses the value anyway, so the memory is exactly the window. The cache is
 //! bounded; when it is full of live entries a new value is refused (fail closed).
 
-use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, SystemTime};
+
+use acse::replay::{ReplayMemory, ReplayRefusal};
 
 use openssl::hash::{hash, MessageDigest};
 
@@ -44,60 +45,32 @@ pub fn key(certificate: &[u8], time: &[u8]) -> Result<ReplayKey, ReplayError> {
     Ok(out)
 }
 
-/// A bounded replay memory (docs/facts.md U-05). Not synchronised: the factory shares it behind
-/// a mutex.
+/// The A-profile's replay memory (docs/facts.md U-05): [`acse::replay::ReplayMemory`] keyed by
+/// [`key`], each entry live until its signed time plus the window. Not synchronised: the
+/// factory shares it behind a mutex.
 #[derive(Debug)]
 pub struct ReplayCache {
-    capacity: usize,
     window: Duration,
-    keys: HashSet<ReplayKey>,
-    /// (expiry, key), in insertion order.
-    order: VecDeque<(SystemTime, ReplayKey)>,
+    memory: ReplayMemory<ReplayKey>,
 }
 
 impl ReplayCache {
     /// A cache holding at most `capacity` live entries, each for `window` after its signed time.
     pub fn new(capacity: usize, window: Duration) -> ReplayCache {
         ReplayCache {
-            capacity,
             window,
-            keys: HashSet::new(),
-            order: VecDeque::new(),
+            memory: ReplayMemory::new(capacity),
         }
     }
 
     /// How many entries are held (live or not yet purged).
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.memory.len()
     }
 
     /// True when nothing is held.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
-    /// Forgets entries whose expiry is before `now`. Expiries are not monotonic in insertion
-    /// order (signed times vary within the window), so the whole queue is scanned when the
-    /// front is live but the cache is full.
-    fn purge(&mut self, now: SystemTime, thorough: bool) {
-        while let Some((exp, k)) = self.order.front() {
-            if *exp < now {
-                self.keys.remove(k);
-                self.order.pop_front();
-            } else {
-                break;
-            }
-        }
-        if thorough {
-            let keys = &mut self.keys;
-            self.order.retain(|(exp, k)| {
-                let live = *exp >= now;
-                if !live {
-                    keys.remove(k);
-                }
-                live
-            });
-        }
+        self.memory.is_empty()
     }
 
     /// Checks `key` (signed at `signed`) at `now` and remembers it: `Ok` the first time,
@@ -108,23 +81,15 @@ impl ReplayCache {
         signed: SystemTime,
         now: SystemTime,
     ) -> Result<(), ReplayError> {
-        self.purge(now, false);
-        if self.keys.contains(&key) {
-            return Err(ReplayError::Replayed);
-        }
-        if self.keys.len() >= self.capacity {
-            self.purge(now, true);
-            if self.keys.len() >= self.capacity {
-                return Err(ReplayError::Full(self.capacity));
-            }
-        }
-        let expiry = signed.checked_add(self.window).unwrap_or(signed);
-        // Keep entries at least until now + window too (a value signed in the past may still
-        // be presented until its own expiry, which is signed + window; never less than now).
-        let expiry = expiry.max(now);
-        self.keys.insert(key);
-        self.order.push_back((expiry, key));
-        Ok(())
+        // Live until signed + window (after that the time check refuses the value anyway), and
+        // never less than now.
+        let expiry = signed.checked_add(self.window).unwrap_or(signed).max(now);
+        self.memory
+            .check_and_insert(key, expiry, now)
+            .map_err(|r| match r {
+                ReplayRefusal::Full(n) => ReplayError::Full(n),
+                _ => ReplayError::Replayed,
+            })
     }
 }
 

@@ -13,6 +13,7 @@
 //! * [`association`]: the sans-IO initiator and responder over RFC 1006 / ISO 8073, ISO 8327-1
 //!   and ISO 8823-1.
 //! * [`loopback`]: two associations wired together in memory, for tests and examples.
+//! * [`replay`]: the bounded replay memory the security mechanisms share.
 //!
 //! Without features the crate needs no OpenSSL: the codec, the association and the security
 //! hook stand alone.
@@ -26,4 +27,5 @@ pub mod certificate;
 pub mod loopback;
 #[cfg(feature = "password")]
 pub mod password;
+pub mod replay;
 pub mod security;

@@ -2,8 +2,10 @@
 //! U-05): key = (assoID, time, SHA-256 of the certificate), kept while the time stamp could
 //! still pass the time window; bounded, and fail-closed when full.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use acse::replay::{ReplayMemory, ReplayRefusal};
 
 /// What [`ReplayCache::check_and_insert`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,24 +21,28 @@ pub enum ReplayVerdict {
 /// (assoID, time in ms, SHA-256 of the certificate).
 type Key = (String, i64, [u8; 32]);
 
-/// A bounded, shared replay cache.
+/// The handshake's replay cache: [`acse::replay::ReplayMemory`] shared by the factory's
+/// associations.
 #[derive(Debug)]
 pub struct ReplayCache {
-    capacity: usize,
-    entries: Mutex<HashMap<Key, i64>>,
+    memory: Mutex<ReplayMemory<Key>>,
+}
+
+/// Milliseconds since 1970 as a time (before 1970: the epoch).
+fn at(ms: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
 }
 
 impl ReplayCache {
     /// A cache holding at most `capacity` live entries.
     pub fn new(capacity: usize) -> ReplayCache {
         ReplayCache {
-            capacity,
-            entries: Mutex::new(HashMap::new()),
+            memory: Mutex::new(ReplayMemory::new(capacity)),
         }
     }
 
-    /// Records (assoID, time, certificate hash) unless seen; entries expire at `expires_ms`
-    /// and are pruned when the cache would otherwise be full (`now_ms` is the current time).
+    /// Records (assoID, time, certificate hash) unless seen; the entry lives until
+    /// `expires_ms` (`now_ms` is the current time).
     pub fn check_and_insert(
         &self,
         asso_id: &str,
@@ -45,28 +51,20 @@ impl ReplayCache {
         now_ms: i64,
         expires_ms: i64,
     ) -> ReplayVerdict {
-        let Ok(mut m) = self.entries.lock() else {
+        let Ok(mut m) = self.memory.lock() else {
             return ReplayVerdict::Full;
         };
         let key = (asso_id.to_owned(), time_ms, cert_hash);
-        if let Some(exp) = m.get(&key) {
-            if *exp > now_ms {
-                return ReplayVerdict::Replay;
-            }
+        match m.check_and_insert(key, at(expires_ms), at(now_ms)) {
+            Ok(()) => ReplayVerdict::Fresh,
+            Err(ReplayRefusal::Full(_)) => ReplayVerdict::Full,
+            Err(_) => ReplayVerdict::Replay,
         }
-        if m.len() >= self.capacity {
-            m.retain(|_, exp| *exp > now_ms);
-            if m.len() >= self.capacity {
-                return ReplayVerdict::Full;
-            }
-        }
-        m.insert(key, expires_ms);
-        ReplayVerdict::Fresh
     }
 
     /// Live and expired entries currently held.
     pub fn len(&self) -> usize {
-        self.entries.lock().map(|m| m.len()).unwrap_or(0)
+        self.memory.lock().map(|m| m.len()).unwrap_or(0)
     }
 
     /// True when empty.
