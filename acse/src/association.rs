@@ -228,16 +228,7 @@ impl std::fmt::Display for Refused {
                 source: None,
                 diagnostic: None,
             } => write!(f, "abort without an ACSE ABRT"),
-            Refused::Aborted { source, diagnostic } => {
-                f.write_str("ACSE ABRT")?;
-                if let Some(s) = source {
-                    write!(f, " source {s}")?;
-                }
-                if let Some(d) = diagnostic {
-                    write!(f, ", diagnostic {d}")?;
-                }
-                Ok(())
-            }
+            Refused::Aborted { source, diagnostic } => apdu::write_abrt(f, *source, *diagnostic),
             Refused::PresentationAborted { reason: Some(r) } => {
                 write!(f, "presentation (ISO 8823-1) ARP, provider-reason {r:?}")
             }

@@ -139,16 +139,7 @@ impl std::fmt::Display for PeerAbort {
         match (self.source, self.diagnostic, self.provider_reason) {
             (None, None, Some(r)) => write!(f, "presentation ARP, provider-reason {r:?}"),
             (None, None, None) => f.write_str("no ACSE ABRT"),
-            (source, diagnostic, _) => {
-                f.write_str("ACSE ABRT")?;
-                if let Some(s) = source {
-                    write!(f, " source {s}")?;
-                }
-                if let Some(d) = diagnostic {
-                    write!(f, ", diagnostic {d}")?;
-                }
-                Ok(())
-            }
+            (source, diagnostic, _) => acse::apdu::write_abrt(f, source, diagnostic),
         }
     }
 }

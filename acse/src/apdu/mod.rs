@@ -44,7 +44,7 @@ pub use aarq::Aarq;
 pub use abrt::Abrt;
 pub use auth::{AcseRequirements, AuthenticationValue, ProtocolVersion};
 pub use codes::{
-    AbortDiagnostic, AbortSource, AssociateResult, Diagnostic, ReleaseRequestReason,
+    write_abrt, AbortDiagnostic, AbortSource, AssociateResult, Diagnostic, ReleaseRequestReason,
     ReleaseResponseReason, ServiceProviderDiagnostic, ServiceUserDiagnostic,
 };
 pub use copp::ber::Oid;
