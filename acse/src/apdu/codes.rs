@@ -275,6 +275,23 @@ named_numbers! {
     }
 }
 
+/// Writes what an ABRT said (ISO 8650-1 §9.6): `ACSE ABRT[ source S][, diagnostic D]`, for the
+/// refusal and close reasons that report a peer's abort.
+pub fn write_abrt(
+    f: &mut std::fmt::Formatter<'_>,
+    source: Option<AbortSource>,
+    diagnostic: Option<AbortDiagnostic>,
+) -> std::fmt::Result {
+    f.write_str("ACSE ABRT")?;
+    if let Some(s) = source {
+        write!(f, " source {s}")?;
+    }
+    if let Some(d) = diagnostic {
+        write!(f, ", diagnostic {d}")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,21 +356,4 @@ mod tests {
         );
         assert_eq!(AbortDiagnostic::AuthenticationRequired.code(), 6);
     }
-}
-
-/// Writes what an ABRT said (ISO 8650-1 §9.6): `ACSE ABRT[ source S][, diagnostic D]`, for the
-/// refusal and close reasons that report a peer's abort.
-pub fn write_abrt(
-    f: &mut std::fmt::Formatter<'_>,
-    source: Option<AbortSource>,
-    diagnostic: Option<AbortDiagnostic>,
-) -> std::fmt::Result {
-    f.write_str("ACSE ABRT")?;
-    if let Some(s) = source {
-        write!(f, " source {s}")?;
-    }
-    if let Some(d) = diagnostic {
-        write!(f, ", diagnostic {d}")?;
-    }
-    Ok(())
 }
