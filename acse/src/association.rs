@@ -19,6 +19,7 @@
 //! [`Association::transmit`] before closing the socket.
 
 use std::borrow::Cow;
+use std::time::Instant;
 
 use copp::ber::{Oid, Writer};
 use copp::connection::{Presentation, Role as PresentationRole};
@@ -31,6 +32,7 @@ use crate::apdu::{
     ReleaseResponseReason, Rlre, Rlrq, ServiceUserDiagnostic,
 };
 use crate::security::{AssociationSecurity, Refusal, Role as SecurityRole, SecurityContext};
+use crate::timer::{Armed, Deadline, Timeouts};
 
 /// The presentation context id the initiator gives ACSE (libIEC61850 and hat-drivers use 1).
 pub const ACSE_CONTEXT_ID: u32 = 1;
@@ -71,6 +73,9 @@ pub struct AssociationConfig {
     pub check_called_ae_title: bool,
     /// The deepest BER nesting accepted in presentation and ACSE PDUs.
     pub max_ber_depth: u16,
+    /// Establishment, idle and release time-outs and the clock they arm from (none by
+    /// default; see [`crate::timer`]).
+    pub timeouts: Timeouts,
 }
 
 impl Default for AssociationConfig {
@@ -85,6 +90,7 @@ impl Default for AssociationConfig {
             check_selectors: false,
             check_called_ae_title: false,
             max_ber_depth: copp::ber::DEFAULT_MAX_DEPTH,
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -286,6 +292,9 @@ pub enum Event<'a> {
     },
     /// The transport connection ended (COTP DR) outside any release or abort.
     Disconnected,
+    /// One of our deadlines passed ([`Association::handle_timeout`]); the association aborted
+    /// itself (ABRT queued when a session connection existed) and is closed.
+    TimedOut(Deadline),
 }
 
 /// Everything that can go wrong, named by layer and by the standard's diagnostic.
@@ -336,6 +345,22 @@ pub enum AssociationError {
     Protocol(&'static str),
 }
 
+/// The association's byte interface, for [`cot::pump::Pump`].
+impl cot::pump::Machine for Association {
+    fn recv_buffer(&mut self) -> &mut [u8] {
+        Association::recv_buffer(self)
+    }
+    fn recv_commit(&mut self, n: usize) {
+        Association::recv_commit(self, n)
+    }
+    fn transmit(&self) -> &[u8] {
+        Association::transmit(self)
+    }
+    fn advance_transmit(&mut self, n: usize) {
+        Association::advance_transmit(self, n)
+    }
+}
+
 /// One association, initiator or responder, over one transport connection. Sans-IO.
 pub struct Association {
     config: AssociationConfig,
@@ -357,6 +382,8 @@ pub struct Association {
     sec_out: Vec<u8>,
     /// Responder: selectors seen in CR/CN/CP.
     indication: Option<Box<AssociateIndication>>,
+    /// The armed deadlines.
+    armed: Armed,
 }
 
 impl std::fmt::Debug for Association {
@@ -507,6 +534,7 @@ impl Association {
             spdu: Vec::new(),
             sec_out: Vec::new(),
             indication: None,
+            armed: Armed::start(&config.timeouts),
             config,
         }
     }
@@ -575,12 +603,67 @@ impl Association {
 
     /// `n` octets were read into [`Association::recv_buffer`].
     pub fn recv_commit(&mut self, n: usize) {
+        if n > 0 {
+            self.armed.input(&self.config.timeouts);
+        }
         self.cot.recv_commit(n)
     }
 
     /// Copies bytes read from the socket in.
     pub fn feed(&mut self, data: &[u8]) -> Result<(), AssociationError> {
+        if !data.is_empty() {
+            self.armed.input(&self.config.timeouts);
+        }
         self.cot.feed(data).map_err(|e| self.fail_transport(e))
+    }
+
+    /// When [`Association::handle_timeout`] next needs to run: the earliest of the
+    /// establishment, release and idle deadlines that apply in the current state (`None`:
+    /// no timer is armed).
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.state == State::Closed || self.armed.fired.is_some() {
+            return None;
+        }
+        self.armed.next(
+            &self.config.timeouts,
+            self.establishing(),
+            self.state == State::Releasing,
+        )
+    }
+
+    /// Runs the timers at `now`: a deadline that has passed aborts the association (ISO 8650-1
+    /// A-ABORT with an ABRT when a session connection exists; otherwise the transport simply
+    /// closes) and [`Association::poll_event`] then reports [`Event::TimedOut`]. Calling it
+    /// early, or more often than needed, does nothing.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.state == State::Closed || self.armed.fired.is_some() {
+            return;
+        }
+        let Some(deadline) = self.armed.due(
+            &self.config.timeouts,
+            now,
+            self.establishing(),
+            self.state == State::Releasing,
+        ) else {
+            return;
+        };
+        log::info!(target: "osi_mms::acse", "{deadline}; aborting the association");
+        if let Err(e) = self.abort(None) {
+            log::debug!(target: "osi_mms::acse", "abort after a time-out: {e}");
+        }
+        self.state = State::Closed;
+        self.armed.fired = Some(deadline);
+    }
+
+    /// Whether the association is still being set up (the establishment deadline applies).
+    fn establishing(&self) -> bool {
+        matches!(
+            self.state,
+            State::TransportConnecting
+                | State::AwaitingAare
+                | State::AwaitingAarq
+                | State::AwaitingResponse
+        )
     }
 
     /// Bytes waiting to be written to the socket.
@@ -714,6 +797,9 @@ impl Association {
     /// Processes received bytes until something happens; `Ok(None)` means more bytes are
     /// needed (or nothing more will come: check [`Association::is_closed`]).
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, AssociationError> {
+        if let Some(deadline) = self.armed.fired.take() {
+            return Ok(Some(Event::TimedOut(deadline)));
+        }
         loop {
             if self.state == State::Closed {
                 return Ok(None);
@@ -1451,6 +1537,7 @@ impl Association {
         });
         self.send_release_apdu(apdu)?;
         self.state = State::Releasing;
+        self.armed.release_started(&self.config.timeouts);
         Ok(())
     }
 

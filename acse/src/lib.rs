@@ -14,6 +14,8 @@
 //!   and ISO 8823-1.
 //! * [`loopback`]: two associations wired together in memory, for tests and examples.
 //! * [`replay`]: the bounded replay memory the security mechanisms share.
+//! * [`timer`]: the clock and deadlines of the sans-IO machines (`poll_timeout` /
+//!   `handle_timeout`).
 //!
 //! Without features the crate needs no OpenSSL: the codec, the association and the security
 //! hook stand alone.
@@ -29,3 +31,4 @@ pub mod loopback;
 pub mod password;
 pub mod replay;
 pub mod security;
+pub mod timer;

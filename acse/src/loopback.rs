@@ -49,6 +49,8 @@ pub enum Seen {
     Aborted,
     /// [`Event::Disconnected`].
     Disconnected,
+    /// [`Event::TimedOut`].
+    TimedOut(crate::timer::Deadline),
 }
 
 /// Polls `a` until it needs more bytes, returning what it reported.
@@ -64,6 +66,7 @@ pub fn drain(a: &mut Association) -> Result<Vec<Seen>, AssociationError> {
             Event::Released { .. } => Seen::Released,
             Event::Aborted { .. } => Seen::Aborted,
             Event::Disconnected => Seen::Disconnected,
+            Event::TimedOut(d) => Seen::TimedOut(d),
         });
     }
     Ok(out)

@@ -13,8 +13,10 @@
 //! Without features the crate has no dependency beyond `nom`, `log` and `thiserror`.
 //!
 //! Parsers borrow from their input and check every length before use;
-//! nothing allocates in proportion to a length a peer sent. The crate never touches a socket:
-//! TCP options such as keep-alive belong to the runtime that owns it (`mms`'s `runtime`).
+//! nothing allocates in proportion to a length a peer sent. The crate never opens or configures
+//! a socket: TCP options such as keep-alive belong to the runtime that owns it (`mms`'s
+//! `runtime`). What it does offer is the one transport driver every runtime uses ([`pump`]),
+//! which moves bytes through any `Read + Write` stream the caller owns.
 // `deny`, not `forbid`: the module `tls::ffi` alone opts out with `#![allow(unsafe_code)]` for
 // the OpenSSL calls the safe `openssl` crate does not expose (TLS 1.2 renegotiation, TLS 1.3 key
 // update, session timeout, offering a cached session). Nothing else is unsafe.
@@ -24,6 +26,7 @@ pub mod connection;
 pub mod error;
 #[cfg(feature = "pki")]
 pub mod pki;
+pub mod pump;
 pub mod security_event;
 #[cfg(feature = "tls")]
 pub mod tls;

@@ -3,8 +3,8 @@
 //! another thread).
 //!
 //! The association (ISO 8650-1 ACSE over ISO 8823-1, ISO 8327-1, ISO 8073 class 0 and
-//! RFC 1006) does no I/O itself; the driver writes [`Association::transmit`] to the socket,
-//! reads the socket into [`Association::recv_buffer`], polls [`Association::poll_event`] and
+//! RFC 1006) does no I/O itself; the driver moves its bytes with [`cot::pump::Pump`] (the
+//! transport driver every runtime of the workspace uses), polls [`Association::poll_event`] and
 //! hands each event to a closure. The closure answers through a [`Control`] (accept, reject,
 //! send data, release, abort, stop); the driver applies those actions once the event (which
 //! borrows the association's receive buffer) is gone.
@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use acse::apdu::{AbortDiagnostic, AbortSource, AssociateResult, ServiceUserDiagnostic};
 use acse::association::{Association, AssociationError, Event, Refused};
+use cot::pump::{End, Input, Output, Pump};
 
 use crate::pcap::{Direction, TcpCapture};
 
@@ -58,6 +59,8 @@ pub enum Seen {
     Aborted(Option<AbortSource>, Option<AbortDiagnostic>),
     /// [`Event::Disconnected`].
     Disconnected,
+    /// [`Event::TimedOut`].
+    TimedOut(acse::timer::Deadline),
 }
 
 impl Seen {
@@ -74,6 +77,7 @@ impl Seen {
                 source, diagnostic, ..
             } => Seen::Aborted(*source, *diagnostic),
             Event::Disconnected => Seen::Disconnected,
+            Event::TimedOut(d) => Seen::TimedOut(*d),
         }
     }
 }
@@ -246,6 +250,7 @@ impl From<io::Error> for DriverError {
 /// One association over one TCP stream, with a capture of every chunk that crossed it.
 pub struct Driver {
     stream: TcpStream,
+    pump: Pump,
     assoc: Association,
     capture: TcpCapture,
     side: Side,
@@ -264,6 +269,49 @@ impl fmt::Debug for Driver {
             .field("written", &self.written)
             .field("read", &self.read)
             .finish_non_exhaustive()
+    }
+}
+
+/// The socket as the pump sees it: every chunk that crosses it is recorded in the capture.
+struct Recorded<'a> {
+    stream: &'a mut TcpStream,
+    capture: &'a mut TcpCapture,
+    side: Side,
+    written: &'a mut usize,
+    read: &'a mut usize,
+}
+
+impl Read for Recorded<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.stream.read(buf)?;
+        let dir = match self.side {
+            Side::Client => Direction::ServerToClient,
+            Side::Server => Direction::ClientToServer,
+        };
+        if n > 0 {
+            self.capture.data(dir, buf.get(..n).unwrap_or_default());
+            *self.read += n;
+        }
+        Ok(n)
+    }
+}
+
+impl Write for Recorded<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.stream.write(buf)?;
+        let dir = match self.side {
+            Side::Client => Direction::ClientToServer,
+            Side::Server => Direction::ServerToClient,
+        };
+        if n > 0 {
+            self.capture.data(dir, buf.get(..n).unwrap_or_default());
+            *self.written += n;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
     }
 }
 
@@ -292,6 +340,7 @@ impl Driver {
         stream.set_write_timeout(Some(Duration::from_secs(5)))?;
         Ok(Driver {
             stream,
+            pump: Pump::plain(),
             assoc,
             capture: TcpCapture::new(client_port, server_port),
             side,
@@ -328,46 +377,36 @@ impl Driver {
         (self.written, self.read)
     }
 
-    fn out_direction(&self) -> Direction {
-        match self.side {
-            Side::Client => Direction::ClientToServer,
-            Side::Server => Direction::ServerToClient,
-        }
-    }
-
-    fn in_direction(&self) -> Direction {
-        match self.side {
-            Side::Client => Direction::ServerToClient,
-            Side::Server => Direction::ClientToServer,
-        }
+    /// The socket, recording what crosses it.
+    fn recorded(&mut self) -> (Recorded<'_>, &mut Pump, &mut Association) {
+        (
+            Recorded {
+                stream: &mut self.stream,
+                capture: &mut self.capture,
+                side: self.side,
+                written: &mut self.written,
+                read: &mut self.read,
+            },
+            &mut self.pump,
+            &mut self.assoc,
+        )
     }
 
     /// Writes everything [`Association::transmit`] holds. A peer that is gone (broken pipe,
     /// reset) is not an error here: it is remembered and reported by [`Driver::run_until`].
     pub fn flush(&mut self) -> Result<(), DriverError> {
-        let dir = self.out_direction();
-        loop {
-            let pending = self.assoc.transmit();
-            if pending.is_empty() || self.peer_closed {
-                return Ok(());
-            }
-            match self.stream.write(pending) {
-                Ok(0) => {
-                    self.peer_closed = true;
-                    return Ok(());
-                }
-                Ok(n) => {
-                    let chunk = pending.get(..n).unwrap_or_default();
-                    self.capture.data(dir, chunk);
-                    self.written += n;
-                    self.assoc.advance_transmit(n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if peer_gone(&e) => {
-                    self.peer_closed = true;
-                    return Ok(());
-                }
-                Err(e) => return Err(DriverError::Io(e)),
+        if self.peer_closed {
+            return Ok(());
+        }
+        let (mut io, pump, assoc) = self.recorded();
+        match pump.flush(&mut io, Some(assoc)) {
+            Ok(Output::Done) => Ok(()),
+            // A blocking socket with a write time-out: the peer stopped reading.
+            Ok(Output::Blocked) => Err(DriverError::Io(io::ErrorKind::TimedOut.into())),
+            Err(End::Io(e)) if !peer_gone(&e) => Err(DriverError::Io(e)),
+            Err(_) => {
+                self.peer_closed = true;
+                Ok(())
             }
         }
     }
@@ -419,7 +458,6 @@ impl Driver {
     where
         F: FnMut(&Event<'_>, &mut Control),
     {
-        let in_dir = self.in_direction();
         loop {
             self.flush()?;
             let stop = self.dispatch(&mut on_event)?;
@@ -445,27 +483,13 @@ impl Driver {
                 .duration_since(now)
                 .clamp(Duration::from_millis(1), READ_SLICE);
             self.stream.set_read_timeout(Some(wait))?;
-            let buf = self.assoc.recv_buffer();
-            if buf.is_empty() {
-                return Err(DriverError::ReceiveBufferFull);
-            }
-            match self.stream.read(buf) {
-                Ok(0) => self.peer_closed = true,
-                Ok(n) => {
-                    let chunk = buf.get(..n).unwrap_or_default();
-                    self.capture.data(in_dir, chunk);
-                    self.read += n;
-                    self.assoc.recv_commit(n);
-                }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) => {}
-                Err(e) if peer_gone(&e) => self.peer_closed = true,
-                Err(e) => return Err(DriverError::Io(e)),
+            let (mut io, pump, assoc) = self.recorded();
+            match pump.read(&mut io, Some(assoc)) {
+                Input::Full => return Err(DriverError::ReceiveBufferFull),
+                Input::Ended(End::Io(e)) if !peer_gone(&e) => return Err(DriverError::Io(e)),
+                Input::Ended(_) => self.peer_closed = true,
+                // Delivered (polled next turn), Blocked (the read time-out passed).
+                _ => {}
             }
         }
     }

@@ -9,7 +9,10 @@
 //! 2. call [`Endpoint::poll_event`] until it returns `None`, acting on each event;
 //! 3. send whatever the actions produced (requests, responses) with the `send_*` calls;
 //! 4. write [`Endpoint::transmit`] to the socket and report it with
-//!    [`Endpoint::advance_transmit`].
+//!    [`Endpoint::advance_transmit`];
+//! 5. sleep no longer than [`Endpoint::poll_timeout`] says, and when that instant comes call
+//!    [`Endpoint::handle_timeout`] (request time-outs, the establishment and release deadlines
+//!    live in the endpoint; here a socket read time-out is the sleep).
 //!
 //! Events borrow the endpoint's receive buffer (no copy), so an event is turned into an owned
 //! action first and acted on once the borrow ends.
@@ -22,7 +25,7 @@ use std::error::Error;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mms::endpoint::{Endpoint, EndpointConfig, MmsEvent};
 use mms::initiate::{InitiateRequest, ParameterCbb, ServiceKind, ServicesSupported};
@@ -39,6 +42,28 @@ fn read_into(endpoint: &mut Endpoint, socket: &mut TcpStream) -> io::Result<bool
     let n = socket.read(endpoint.recv_buffer())?;
     endpoint.recv_commit(n);
     Ok(n > 0)
+}
+
+/// Steps 1 and 5 together: read, but wait no longer than the endpoint's next deadline; when it
+/// passes, let the endpoint handle it (its events then say what happened).
+fn read_or_time_out(endpoint: &mut Endpoint, socket: &mut TcpStream) -> io::Result<bool> {
+    let wait = endpoint.poll_timeout().map(|at| {
+        at.saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1))
+    });
+    socket.set_read_timeout(wait)?;
+    match read_into(endpoint, socket) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
+            endpoint.handle_timeout(Instant::now());
+            Ok(true)
+        }
+        other => other,
+    }
 }
 
 /// Step 4: everything the endpoint queued goes to the socket.
@@ -147,7 +172,7 @@ fn client_wait<T>(
 ) -> Result<T> {
     loop {
         flush(endpoint, socket)?;
-        if !read_into(endpoint, socket)? {
+        if !read_or_time_out(endpoint, socket)? {
             return Err("the server closed the connection".into());
         }
         while let Some(event) = endpoint.poll_event()? {
@@ -168,10 +193,13 @@ fn main() -> Result<()> {
     });
 
     let mut socket = TcpStream::connect(address)?;
-    // A driver owns its clock: this one bounds every wait with a socket time-out.
-    socket.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut config = EndpointConfig::default();
     config.initiate.init_request_detail.services_supported = ServicesSupported::libiec61850_like();
+    // The deadlines the endpoint keeps; the loop only sleeps until the earliest.
+    config.request_timeout = Some(Duration::from_secs(5));
+    let timeouts = &mut config.association.timeouts;
+    timeouts.establish = Some(Duration::from_secs(10));
+    timeouts.release = Some(Duration::from_secs(5));
     let mut client = Endpoint::connect(config, None);
 
     let negotiated = client_wait(&mut client, &mut socket, |e| match e {
@@ -187,6 +215,7 @@ fn main() -> Result<()> {
 
     let id = client.send_request(&ConfirmedServiceRequest::Identify(Default::default()))?;
     let identity = client_wait(&mut client, &mut socket, |e| match e {
+        MmsEvent::RequestTimedOut(t) if t == id => Some(Err("identify timed out".to_string())),
         MmsEvent::Response { pdu, .. } if pdu.invoke_id == id => match pdu.service {
             ConfirmedServiceResponse::Identify(i) => Some(Ok(format!(
                 "{} {} {}",
@@ -201,6 +230,7 @@ fn main() -> Result<()> {
     let names = ["TEMP1", "TEMP2"].map(|n| ObjectName::domain("PLANT", n));
     let id = client.send_request(&ConfirmedServiceRequest::Read(ReadRequest::names(names)))?;
     let values = client_wait(&mut client, &mut socket, |e| match e {
+        MmsEvent::RequestTimedOut(t) if t == id => Some(Err("read timed out".to_string())),
         MmsEvent::Response { pdu, .. } if pdu.invoke_id == id => match pdu.service {
             ConfirmedServiceResponse::Read(r) => Some(Ok(r
                 .list_of_access_result

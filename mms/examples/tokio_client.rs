@@ -1,6 +1,8 @@
 //! How a tokio application wraps the sans-IO [`mms::endpoint::Endpoint`]: one task owns the
-//! `tokio::net::TcpStream` and the endpoint, and moves bytes between them; the crate itself
-//! has no tokio dependency (this example's is a dev-dependency).
+//! `tokio::net::TcpStream` and the endpoint, and moves bytes between them, sleeping with
+//! tokio's timer until the endpoint's next deadline ([`Endpoint::poll_timeout`]) and then
+//! calling [`Endpoint::handle_timeout`]. The crate itself has no tokio dependency (this
+//! example's is a dev-dependency).
 //!
 //! The peer is the crate's demo server on a loopback port (so the example runs alone); the
 //! client side uses nothing of the crate's runtimes.
@@ -10,7 +12,7 @@
 //! ```
 use std::error::Error;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mms::endpoint::{Endpoint, EndpointConfig, MmsEvent};
 use mms::initiate::ServicesSupported;
@@ -40,30 +42,34 @@ impl AsyncAssociation {
         Ok(())
     }
 
-    /// Moves bytes until `pick` returns `Some` for an event, within `limit`. The driver owns
-    /// the clock: here tokio's timer bounds the wait.
-    async fn until<T>(
-        &mut self,
-        limit: Duration,
-        mut pick: impl FnMut(MmsEvent<'_>) -> Option<T>,
-    ) -> Result<T> {
-        let work = async {
-            loop {
-                self.flush().await?;
-                let n = self.socket.read(self.endpoint.recv_buffer()).await?;
-                if n == 0 {
-                    return Err("the peer closed the connection".into());
+    /// Moves bytes until `pick` returns `Some` for an event. The endpoint keeps the
+    /// deadlines (request, establishment, release); this loop sleeps until the earliest.
+    async fn until<T>(&mut self, mut pick: impl FnMut(MmsEvent<'_>) -> Option<T>) -> Result<T> {
+        loop {
+            self.flush().await?;
+            let deadline = self.endpoint.poll_timeout();
+            let timer = async {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => std::future::pending().await,
                 }
-                self.endpoint.recv_commit(n);
-                while let Some(event) = self.endpoint.poll_event()? {
-                    if let Some(t) = pick(event) {
-                        self.flush().await?;
-                        return Ok(t);
-                    }
+            };
+            let read = tokio::select! {
+                n = self.socket.read(self.endpoint.recv_buffer()) => Some(n?),
+                () = timer => None,
+            };
+            match read {
+                Some(0) => return Err("the peer closed the connection".into()),
+                Some(n) => self.endpoint.recv_commit(n),
+                None => self.endpoint.handle_timeout(Instant::now()),
+            }
+            while let Some(event) = self.endpoint.poll_event()? {
+                if let Some(t) = pick(event) {
+                    self.flush().await?;
+                    return Ok(t);
                 }
             }
-        };
-        tokio::time::timeout(limit, work).await?
+        }
     }
 
     /// Connects and completes the initiate exchange.
@@ -71,11 +77,14 @@ impl AsyncAssociation {
         let mut config = EndpointConfig::default();
         config.initiate.init_request_detail.services_supported =
             ServicesSupported::libiec61850_like();
+        config.request_timeout = Some(Duration::from_secs(10));
+        config.association.timeouts.establish = Some(Duration::from_secs(10));
+        config.association.timeouts.release = Some(Duration::from_secs(10));
         let mut a = AsyncAssociation {
             socket: TcpStream::connect(address).await?,
             endpoint: Endpoint::connect(config, None),
         };
-        a.until(Duration::from_secs(10), |e| match e {
+        a.until(|e| match e {
             MmsEvent::Established(_) => Some(Ok(())),
             MmsEvent::Refused(refusal) => Some(Err(format!("refused: {refusal}"))),
             MmsEvent::Closed(reason) => Some(Err(format!("closed: {reason}"))),
@@ -88,7 +97,8 @@ impl AsyncAssociation {
     /// One confirmed request and its answer, rendered as text.
     async fn request(&mut self, service: &ConfirmedServiceRequest<'_>) -> Result<String> {
         let id = self.endpoint.send_request(service)?;
-        self.until(Duration::from_secs(10), |e| match e {
+        self.until(|e| match e {
+            MmsEvent::RequestTimedOut(t) if t == id => Some("timed out".to_string()),
             MmsEvent::Response { pdu, .. } if pdu.invoke_id == id => match pdu.service {
                 ConfirmedServiceResponse::Read(r) => Some(format!("{:?}", r.list_of_access_result)),
                 other => Some(format!("{other:?}")),
@@ -103,7 +113,7 @@ impl AsyncAssociation {
     async fn close(mut self) -> Result<()> {
         self.endpoint.conclude()?;
         let reason = self
-            .until(Duration::from_secs(10), |e| match e {
+            .until(|e| match e {
                 MmsEvent::Closed(reason) => Some(reason),
                 _ => None,
             })

@@ -20,19 +20,30 @@
 //! [`Endpoint::transmit`] out; events come from [`Endpoint::poll_event`] one at a time, and the
 //! caller polls until it returns `None` after every read (answers the endpoint decides on itself,
 //! such as RejectPDUs and the release response, go out on the next poll). Events that carry PDUs borrow the
-//! receive buffer (no copy): they live until the next `&mut` call. There is no clock: request
-//! time-outs belong to the runtime, which gives up on a request with [`Endpoint::abandon`].
+//! receive buffer (no copy): they live until the next `&mut` call.
+//!
+//! Timers live here too, in the manner of quinn-proto: [`Endpoint::poll_timeout`] says when
+//! [`Endpoint::handle_timeout`] next needs to run, and the driver sleeps until then. The
+//! endpoint keeps a deadline per confirmed request ([`EndpointConfig::request_timeout`]:
+//! [`MmsEvent::RequestTimedOut`]), one for our conclude, and the association's establishment,
+//! idle and release deadlines ([`acse::timer::Timeouts`] in
+//! [`AssociationConfig::timeouts`]: [`CloseReason::TimedOut`]). Deadlines are armed from the
+//! configured [`acse::timer::Clock`].
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+use std::time::{Duration, Instant};
 
 use acse::apdu::{AssociateResult, ServiceUserDiagnostic};
 use acse::association::{
     AssociateIndication, Association, AssociationConfig, AssociationError, Event, Refused,
 };
 use acse::security::{AssociationSecurity, Refusal};
+use acse::timer::{Clock, Deadline};
 use copp::ber::{Tag, Writer};
 
 use crate::codec::write_uint;
+
+mod requests;
 use crate::initiate::{InitiateRequest, InitiateResponse};
 use crate::pdu::{
     ConfirmedRequestPdu, ConfirmedResponsePdu, ConfirmedServiceRequest, ConfirmedServiceResponse,
@@ -43,6 +54,7 @@ use crate::server::handler::Negotiated;
 use crate::service_error::{
     CancelErrorPdu, ConfirmedErrorPdu, ErrorClass, ServiceError, ServiceProblem,
 };
+use requests::Requests;
 
 /// The smallest MMS PDU size an endpoint accepts to negotiate (ISO 9506-2 gives no floor;
 /// smaller values make every non-trivial response impossible, as libIEC61850 also decides).
@@ -67,6 +79,9 @@ pub struct EndpointConfig {
     /// and nesting values our limits, the detail our CBBs and services (ISO 9506-2 §8.2.1).
     /// The client always sends `localDetailCalling` (some servers refuse an initiate without it).
     pub initiate: InitiateRequest,
+    /// How long our confirmed requests may wait for an answer; then the endpoint gives up on
+    /// one ([`MmsEvent::RequestTimedOut`]) and drops a late answer quietly. `None`: forever.
+    pub request_timeout: Option<Duration>,
 }
 
 /// Where the endpoint is in its life.
@@ -105,6 +120,8 @@ pub enum CloseReason {
     Refused(Box<InitiateRefusal>),
     /// A layer failed; the response it prescribes was sent.
     Failed(Box<Failure>),
+    /// One of our deadlines passed (establishment, idle, or release/conclude); we aborted.
+    TimedOut(Deadline),
 }
 
 impl std::fmt::Display for CloseReason {
@@ -116,6 +133,7 @@ impl std::fmt::Display for CloseReason {
             CloseReason::Disconnected => f.write_str("the transport connection ended"),
             CloseReason::Refused(r) => r.fmt(f),
             CloseReason::Failed(e) => write!(f, "failed: {e}"),
+            CloseReason::TimedOut(d) => write!(f, "aborted by us: {d}"),
         }
     }
 }
@@ -330,6 +348,9 @@ pub enum MmsEvent<'a> {
     },
     /// The association ended; nothing more will come.
     Closed(CloseReason),
+    /// Our request `invoke_id` got no answer within [`EndpointConfig::request_timeout`]: it is
+    /// over, its slot is free, and a late answer will be dropped quietly.
+    RequestTimedOut(u32),
 }
 
 /// Why a PDU could not be sent.
@@ -375,8 +396,8 @@ struct Book {
     ours: InitiateRequest,
     negotiated: Option<Negotiated>,
     decode: DecodeOptions,
-    /// invokeIDs of our requests awaiting an answer.
-    outstanding: HashSet<u32>,
+    /// Our requests awaiting an answer, with their deadlines.
+    outstanding: Requests,
     /// invokeIDs we gave up on (time-out): their late answers are dropped quietly.
     abandoned: HashSet<u32>,
     /// invokeIDs of the peer's requests we have not answered.
@@ -387,6 +408,18 @@ struct Book {
     queued: Vec<Queued>,
     /// Set when a conclude-Response was queued: release follows from the peer.
     concluded: bool,
+    /// Where deadlines are armed from (the association's clock).
+    clock: Clock,
+    /// [`EndpointConfig::request_timeout`].
+    request_timeout: Option<Duration>,
+    /// The association's release time-out, which also bounds our conclude.
+    release_timeout: Option<Duration>,
+    /// Our conclude must be answered by then.
+    conclude_deadline: Option<Instant>,
+    /// Requests that timed out, to be reported.
+    timed_out: VecDeque<u32>,
+    /// A deadline of ours (not the association's) ended the association; to be reported.
+    fired: Option<Deadline>,
 }
 
 /// Something to send once no event borrows the association any more.
@@ -400,6 +433,22 @@ enum Queued {
     Release,
     /// The initiate failed on our side: A-ABORT.
     Abort,
+}
+
+/// The endpoint's byte interface, for [`cot::pump::Pump`].
+impl cot::pump::Machine for Endpoint {
+    fn recv_buffer(&mut self) -> &mut [u8] {
+        Endpoint::recv_buffer(self)
+    }
+    fn recv_commit(&mut self, n: usize) {
+        Endpoint::recv_commit(self, n)
+    }
+    fn transmit(&self) -> &[u8] {
+        Endpoint::transmit(self)
+    }
+    fn advance_transmit(&mut self, n: usize) {
+        Endpoint::advance_transmit(self, n)
+    }
 }
 
 /// One MMS association (ISO 9506-2), either end, sans-IO.
@@ -429,8 +478,9 @@ impl Endpoint {
             initiate.local_detail_calling = Some(65000);
         }
         let pdu = MmsPdu::InitiateRequest(initiate).to_vec();
+        let timers = Timers::of(&config);
         let assoc = Association::connect(config.association, &pdu, security);
-        Endpoint::new(assoc, Role::Client, initiate)
+        Endpoint::new(assoc, Role::Client, initiate, timers)
     }
 
     /// Starts a server on a freshly accepted transport connection.
@@ -438,11 +488,12 @@ impl Endpoint {
         config: EndpointConfig,
         security: Option<Box<dyn AssociationSecurity>>,
     ) -> Endpoint {
+        let timers = Timers::of(&config);
         let assoc = Association::accept_incoming(config.association, security);
-        Endpoint::new(assoc, Role::Server, config.initiate)
+        Endpoint::new(assoc, Role::Server, config.initiate, timers)
     }
 
-    fn new(assoc: Association, role: Role, ours: InitiateRequest) -> Endpoint {
+    fn new(assoc: Association, role: Role, ours: InitiateRequest, timers: Timers) -> Endpoint {
         Endpoint {
             assoc,
             book: Book {
@@ -457,12 +508,18 @@ impl Endpoint {
                 ),
                 ours,
                 negotiated: None,
-                outstanding: HashSet::new(),
+                outstanding: Requests::default(),
                 abandoned: HashSet::new(),
                 peer_outstanding: HashSet::new(),
                 next_invoke_id: 1,
                 queued: Vec::new(),
                 concluded: false,
+                clock: timers.clock,
+                request_timeout: timers.request,
+                release_timeout: timers.release,
+                conclude_deadline: None,
+                timed_out: VecDeque::new(),
+                fired: None,
             },
             scratch: Writer::with_capacity(1024),
         }
@@ -550,6 +607,12 @@ impl Endpoint {
     /// it returns `None`, then flush [`Endpoint::transmit`].
     pub fn poll_event(&mut self) -> Result<Option<MmsEvent<'_>>, EndpointError> {
         self.flush_queued()?;
+        if let Some(id) = self.book.timed_out.pop_front() {
+            return Ok(Some(MmsEvent::RequestTimedOut(id)));
+        }
+        if let Some(d) = self.book.fired.take() {
+            return Ok(Some(MmsEvent::Closed(CloseReason::TimedOut(d))));
+        }
         let book = &mut self.book;
         let event = match self.assoc.poll_event() {
             Ok(Some(e)) => e,
@@ -620,7 +683,62 @@ impl Endpoint {
                 book.phase = Phase::Closed;
                 MmsEvent::Closed(CloseReason::Disconnected)
             }
+            Event::TimedOut(d) => {
+                book.phase = Phase::Closed;
+                MmsEvent::Closed(CloseReason::TimedOut(d))
+            }
         }))
+    }
+
+    /// When [`Endpoint::handle_timeout`] next needs to run: the earliest of our requests'
+    /// deadlines, our conclude's, and the association's (establishment, idle, release).
+    /// `None`: nothing is armed.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.book.phase == Phase::Closed {
+            return None;
+        }
+        let conclude = self
+            .book
+            .conclude_deadline
+            .filter(|_| self.book.phase == Phase::Concluding);
+        let requests = self.book.outstanding.next_deadline();
+        acse::timer::earliest(
+            acse::timer::earliest(conclude, requests),
+            self.assoc.poll_timeout(),
+        )
+    }
+
+    /// Runs the timers at `now`. A request past its deadline is given up
+    /// ([`MmsEvent::RequestTimedOut`]); an unanswered conclude, or a passed establishment,
+    /// idle or release deadline of the association, aborts ([`CloseReason::TimedOut`]). The
+    /// events come from [`Endpoint::poll_event`]; flush [`Endpoint::transmit`] afterwards (the
+    /// ABRT). Calling it early or more often than needed does nothing.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.book.phase == Phase::Closed {
+            return;
+        }
+        if self.book.phase == Phase::Concluding
+            && self.book.conclude_deadline.is_some_and(|d| now >= d)
+        {
+            log::info!("our conclude was not answered in time; aborting");
+            self.book.conclude_deadline = None;
+            if let Err(e) = self.abort() {
+                log::debug!("abort after the conclude time-out: {e}");
+            }
+            self.book.fired = Some(Deadline::Release);
+            return;
+        }
+        self.assoc.handle_timeout(now);
+        if self.assoc.is_closed() {
+            // The association aborted itself; poll_event reports why.
+            self.book.phase = Phase::Closed;
+            return;
+        }
+        for id in self.book.outstanding.expire(now) {
+            log::debug!("request {id} got no answer in time; given up");
+            self.book.forget(id);
+            self.book.timed_out.push_back(id);
+        }
     }
 
     /// Sends what `poll_event` queued (RejectPDUs, conclude answers, release responses).
@@ -738,7 +856,7 @@ impl Endpoint {
         loop {
             let id = self.book.next_invoke_id;
             self.book.next_invoke_id = id.wrapping_add(1);
-            if !self.book.outstanding.contains(&id) && !self.book.abandoned.contains(&id) {
+            if !self.book.outstanding.contains(id) && !self.book.abandoned.contains(&id) {
                 return id;
             }
         }
@@ -779,7 +897,8 @@ impl Endpoint {
         write_uint(&mut self.scratch, Tag::INTEGER, u64::from(invoke_id));
         self.scratch.wrap(m, Tag::context(0, true));
         self.send_scratch(n.max_pdu_size)?;
-        self.book.outstanding.insert(invoke_id);
+        let deadline = self.book.request_timeout.map(|d| self.book.clock.now() + d);
+        self.book.outstanding.insert(invoke_id, deadline);
         Ok(invoke_id)
     }
 
@@ -870,7 +989,7 @@ impl Endpoint {
     /// Asks the peer to cancel our request `invoke_id` (ISO 9506-2 §7.6).
     pub fn send_cancel(&mut self, invoke_id: u32) -> Result<(), SendError> {
         let n = *self.require_associated("a cancel request")?;
-        if !self.book.outstanding.contains(&invoke_id) {
+        if !self.book.outstanding.contains(invoke_id) {
             return Err(SendError::UnknownInvokeId(invoke_id));
         }
         self.scratch.clear();
@@ -908,14 +1027,8 @@ impl Endpoint {
     /// Gives up on our request `invoke_id` (the runtime's time-out): its slot is freed and a late
     /// answer is dropped quietly. Returns false if it was not outstanding.
     pub fn abandon(&mut self, invoke_id: u32) -> bool {
-        if self.book.outstanding.remove(&invoke_id) {
-            // Bounded: a peer that never answers could make this grow with every time-out, so
-            // the set is forgotten wholesale past 262 140 entries (a late answer to one of those
-            // then gets a RejectPDU instead of being dropped quietly).
-            if self.book.abandoned.len() >= 4 * usize::from(u16::MAX) {
-                self.book.abandoned.clear();
-            }
-            self.book.abandoned.insert(invoke_id);
+        if self.book.outstanding.remove(invoke_id) {
+            self.book.forget(invoke_id);
             true
         } else {
             false
@@ -938,6 +1051,7 @@ impl Endpoint {
         MmsPdu::ConcludeRequest.encode(&mut self.scratch);
         self.send_scratch(n.max_pdu_size)?;
         self.book.phase = Phase::Concluding;
+        self.book.conclude_deadline = self.book.release_timeout.map(|d| self.book.clock.now() + d);
         Ok(())
     }
 
@@ -962,6 +1076,23 @@ impl Endpoint {
             return Err(e.into());
         }
         Ok(())
+    }
+}
+
+/// The timer settings an endpoint takes from its configuration.
+struct Timers {
+    clock: Clock,
+    request: Option<Duration>,
+    release: Option<Duration>,
+}
+
+impl Timers {
+    fn of(config: &EndpointConfig) -> Timers {
+        Timers {
+            clock: config.association.timeouts.clock.clone(),
+            request: config.request_timeout,
+            release: config.association.timeouts.release,
+        }
     }
 }
 
@@ -1196,7 +1327,7 @@ impl Book {
                     // A reject of a request of ours ends it (only confirmed-request rejects name
                     // our requests; other reasons name the peer's view of our answers).
                     if matches!(r.reason, RejectReason::ConfirmedRequest(_)) {
-                        self.outstanding.remove(&id);
+                        self.outstanding.remove(id);
                         self.abandoned.remove(&id);
                     }
                 }
@@ -1222,7 +1353,7 @@ impl Book {
                 }
             }
             MmsPdu::CancelResponse(id) => {
-                self.outstanding.remove(&id);
+                self.outstanding.remove(id);
                 MmsEvent::CancelResponse(id)
             }
             MmsPdu::CancelError(e) => MmsEvent::CancelError(e),
@@ -1316,7 +1447,18 @@ impl Book {
 
     /// An answer to our request `id` arrived: true if we were waiting for it.
     fn answer_arrived(&mut self, id: u32) -> bool {
-        self.outstanding.remove(&id)
+        self.outstanding.remove(id)
+    }
+
+    /// Our request `id` was given up: a late answer is dropped quietly. Bounded: a peer that
+    /// never answers could make this grow with every time-out, so the set is forgotten
+    /// wholesale past 262 140 entries (a late answer to one of those then gets a RejectPDU
+    /// instead of being dropped quietly).
+    fn forget(&mut self, id: u32) {
+        if self.abandoned.len() >= 4 * usize::from(u16::MAX) {
+            self.abandoned.clear();
+        }
+        self.abandoned.insert(id);
     }
 
     fn unexpected<'a>(&mut self, kind: PduType, id: u32, reason: RejectReason) -> MmsEvent<'a> {

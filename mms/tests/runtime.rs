@@ -501,3 +501,53 @@ fn a_security_factory_in_the_configuration_authenticates_every_association() {
     good.conclude().expect("conclude");
     server.stop().expect("stop");
 }
+
+#[test]
+fn a_request_the_server_never_answers_times_out_and_the_association_goes_on() {
+    let (server, handler) = start(ServerConfig::default());
+    let config = ClientConfig::default().with_request_timeout(Duration::from_millis(300));
+    let client = Client::connect(server.local_addr(), config).expect("connect");
+    let t0 = Instant::now();
+    match client.request(&read("slow")) {
+        Err(ClientError::Timeout) => {}
+        other => panic!("{other:?}"),
+    }
+    // The endpoint's timer fired, not some other bound: not before the time-out.
+    assert!(t0.elapsed() >= Duration::from_millis(300));
+    // The late answer is dropped quietly and the association keeps serving.
+    let late = handler
+        .later
+        .lock()
+        .expect("lock")
+        .pop()
+        .expect("responder");
+    late.respond(Ok(ConfirmedServiceResponse::Read(ReadResponse {
+        variable_access_specification: None,
+        list_of_access_result: vec![AccessResult::Success(Data::Integer(7))],
+    })));
+    assert_eq!(int_of(&client.request(&read("x")).expect("read")), 0);
+    client.conclude().expect("conclude");
+    server.stop().expect("stop");
+}
+
+#[test]
+fn the_idle_timeout_aborts_a_quiet_association() {
+    let config = ServerConfig::default().with_idle_timeout(Some(Duration::from_millis(300)));
+    let (server, handler) = start(config);
+    let client = Client::connect(server.local_addr(), ClientConfig::default()).expect("connect");
+    let t0 = Instant::now();
+    while !client.is_closed() && t0.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        client.is_closed(),
+        "the server did not end the idle association"
+    );
+    assert!(t0.elapsed() >= Duration::from_millis(250));
+    let t1 = Instant::now();
+    while handler.closed.load(Ordering::SeqCst) == 0 && t1.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(handler.closed.load(Ordering::SeqCst), 1);
+    server.stop().expect("stop");
+}

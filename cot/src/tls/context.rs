@@ -580,7 +580,7 @@ impl TlsServer {
     }
 
     /// Re-reads the CRL files now (normally done by the sessions' timers); returns whether
-    /// they changed. Established sessions re-check their peer at their next `handle_timers`.
+    /// they changed. Established sessions re-check their peer at their next `handle_timeout`.
     pub fn reload_crls(&self) -> bool {
         self.shared.reload_crls()
     }

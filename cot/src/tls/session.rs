@@ -3,7 +3,7 @@
 //! plaintext out with [`TlsSession::read_plain`], plaintext in with
 //! [`TlsSession::write_plain`], ciphertext out with [`TlsSession::tls_out`] +
 //! [`TlsSession::advance_tls_out`]; time only as an argument of
-//! [`TlsSession::handle_timers`].
+//! [`TlsSession::handle_timeout`].
 //!
 //! Inside, an `openssl::ssl::SslStream` runs over an in-memory duplex ([`MemPipe`]): reads
 //! return `WouldBlock` when no ciphertext is buffered, writes append to the output buffer.
@@ -544,8 +544,8 @@ impl TlsSession {
 
     /// Runs the timers: CRL reload and re-check, renegotiation (TLS 1.2) or key update
     /// (TLS 1.3) every `renegotiation_period`, renegotiation deadline. Call it after
-    /// `feed_tls` and whenever [`TlsSession::next_timeout`] passes.
-    pub fn handle_timers(&mut self, now: Instant) -> Result<(), TlsError> {
+    /// `feed_tls` and whenever [`TlsSession::poll_timeout`] passes.
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), TlsError> {
         if let Some(f) = &self.failure {
             return Err(f.clone());
         }
@@ -622,8 +622,8 @@ impl TlsSession {
         Ok(())
     }
 
-    /// When `handle_timers` next needs to run.
-    pub fn next_timeout(&self) -> Option<Instant> {
+    /// When `handle_timeout` next needs to run.
+    pub fn poll_timeout(&self) -> Option<Instant> {
         if self.phase != Phase::Established {
             return None;
         }

@@ -579,7 +579,7 @@ fn tls12_pair(
 fn renegotiations_keep_data_in_order() {
     let (mut c, mut s, ce, se) = tls12_pair(Duration::from_secs(10));
     let t0 = Instant::now();
-    s.handle_timers(t0).expect("timers");
+    s.handle_timeout(t0).expect("timers");
     let mut sent_c = Vec::new();
     let mut sent_s = Vec::new();
     let mut got_c = Vec::new();
@@ -591,7 +591,7 @@ fn renegotiations_keep_data_in_order() {
             c.write_plain(&m).expect("c write");
             sent_c.extend_from_slice(&m);
         }
-        s.handle_timers(t0 + Duration::from_secs(11 * (u64::from(round) + 1)))
+        s.handle_timeout(t0 + Duration::from_secs(11 * (u64::from(round) + 1)))
             .expect("server renegotiates");
         for i in 0..5u8 {
             let m = [round, i, 0x5E];
@@ -637,7 +637,7 @@ fn client_renegotiation_and_collision() {
     c.write_plain(b"during").expect("w");
     assert_eq!(pump(&mut c, &mut s), (None, None));
     assert_eq!(read_all(&mut s), b"during");
-    s.handle_timers(now + Duration::from_secs(60))
+    s.handle_timeout(now + Duration::from_secs(60))
         .expect("no deadline failure");
     assert!(c.is_established() && s.is_established());
     s.write_plain(b"after").expect("w");
@@ -662,7 +662,7 @@ fn peer_refusing_renegotiation_is_disconnected() {
     ss.start_renegotiation(t0).expect("start");
     let _ = pump(&mut client, &mut ss);
     // Either the alert ends it at once or the deadline does.
-    let r = ss.handle_timers(t0 + Duration::from_secs(31));
+    let r = ss.handle_timeout(t0 + Duration::from_secs(31));
     assert_eq!(r.map_err(|e| e.code), Err(events::RENEGOTIATION_REFUSED));
     assert_eq!(se.count(events::RENEGOTIATION_REFUSED), 1);
 }
@@ -671,15 +671,15 @@ fn peer_refusing_renegotiation_is_disconnected() {
 fn silent_peer_misses_renegotiation_deadline() {
     let (mut c, mut s, _ce, se) = tls12_pair(Duration::from_secs(10));
     let t0 = Instant::now();
-    s.handle_timers(t0).expect("arm");
-    s.handle_timers(t0 + Duration::from_secs(10))
+    s.handle_timeout(t0).expect("arm");
+    s.handle_timeout(t0 + Duration::from_secs(10))
         .expect("renegotiation starts");
     // The peer does not answer: hold the HelloRequest back until the end.
     let held = s.take_tls();
     assert!(!held.is_empty());
-    s.handle_timers(t0 + Duration::from_secs(20))
+    s.handle_timeout(t0 + Duration::from_secs(20))
         .expect("within deadline");
-    let r = s.handle_timers(t0 + Duration::from_secs(41));
+    let r = s.handle_timeout(t0 + Duration::from_secs(41));
     assert_eq!(r.map_err(|e| e.code), Err(events::RENEGOTIATION_REFUSED));
     assert_eq!(se.count(events::RENEGOTIATION_REFUSED), 1);
     assert!(s.is_closed());
@@ -748,17 +748,17 @@ fn crl_reload_terminates_revoked_and_tolerates_unavailable() {
     let mut ss = s.session().expect("s");
     assert_eq!(pump(&mut cs, &mut ss), (None, None));
     let t0 = Instant::now();
-    ss.handle_timers(t0).expect("arms the reload timer");
+    ss.handle_timeout(t0).expect("arms the reload timer");
     // The CRL file becomes unreadable: an event, the session goes on.
     std::fs::write(&crl_path, b"garbage").expect("write");
-    ss.handle_timers(t0 + Duration::from_secs(61))
+    ss.handle_timeout(t0 + Duration::from_secs(61))
         .expect("unavailable CRL does not terminate");
     assert!(se.count(events::CRL_UNAVAILABLE) >= 1);
     assert!(ss.is_established());
     // Now the client's certificate is revoked: the next reload closes the session.
     let revoked = f.pki.crl(&[&f.client.certificate], later).expect("crl");
     std::fs::write(&crl_path, revoked.to_pem().expect("pem")).expect("write");
-    let r = ss.handle_timers(t0 + Duration::from_secs(122));
+    let r = ss.handle_timeout(t0 + Duration::from_secs(122));
     assert_eq!(r.map_err(|e| e.code), Err(events::CERT_REVOKED));
     assert_eq!(se.count(events::CERT_REVOKED), 1);
     pump(&mut cs, &mut ss);

@@ -327,13 +327,12 @@ impl IoThread {
     fn run(mut self) {
         let mut events = Events::with_capacity(64);
         loop {
+            // Sleep until the earliest deadline of the machines (or a command's wake-up).
             let timeout = self
                 .conn
-                .next_deadline()
-                .map(|d| d.saturating_duration_since(Instant::now()))
-                .unwrap_or(Duration::from_secs(1))
-                .min(Duration::from_secs(1));
-            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+                .poll_timeout()
+                .map(|d| d.saturating_duration_since(Instant::now()));
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != io::ErrorKind::Interrupted {
                     log::error!("client poll failed: {e}");
                     self.conn.abort();

@@ -2,10 +2,11 @@
 //! application's own event loop (ISO 9506-1 §5 client role, ISO 9506-2 §7 and §8).
 //!
 //! Register it with [`Connection::register`]; on every readiness event for its token, and when
-//! [`Connection::next_deadline`] passes, call [`Connection::drive`], then take
+//! [`Connection::poll_timeout`] passes, call [`Connection::drive`], then take
 //! [`Connection::poll_event`] until `None`. Requests beyond the negotiated outstanding limit wait
 //! in a queue inside the connection and go out as answers free their slots; each request has a
-//! deadline, after which it is answered with [`ClientError::Timeout`] and its slot is freed.
+//! deadline (kept by the endpoint once the request is sent, by the queue before), after which
+//! it is answered with [`ClientError::Timeout`] and its slot is freed.
 //!
 //! Both roles run on one association: confirmed requests from the server arrive as
 //! [`ClientEvent::Request`] and are answered with [`Connection::respond`]; unconfirmed PDUs
@@ -15,12 +16,13 @@
 //! T-profile (IEC 62351-3, IEC 62351-4 §6): with [`ClientConfig::tls`] a [`TlsSession`] sits
 //! between the socket and the endpoint (TPKT inside TLS, docs/facts.md F-203). The handshake comes
 //! first (under the connect time-out); the security provider and the endpoint are made when it
-//! completes, with [`TransportSecurity`] naming the server's certificate. [`Connection::drive`]
-//! runs the session's timers (renegotiation / key update, deadline, CRL reload).
+//! completes, with [`TransportSecurity`] naming the server's certificate. Bytes move through a
+//! [`Pump`], the transport driver every runtime shares; [`Connection::drive`] runs the
+//! machines' timers (the endpoint's, the session's renegotiation / key update and CRL reload).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,6 +32,8 @@ use copp::ber::Writer;
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 
+use acse::timer::earliest;
+use cot::pump::{End, Input, Pump};
 use cot::tls::{TlsClient, TlsSession, TlsVersion};
 
 use crate::endpoint::{
@@ -52,6 +56,8 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Time allowed for each confirmed request.
     pub request_timeout: Duration,
+    /// Time allowed for our conclude and the release after it; then we abort.
+    pub release_timeout: Duration,
     /// The association-security mechanism (IEC 62351-4 A-security-profile, end-to-end security,
     /// ACSE password); `None`: a kernel-only association.
     pub security: Option<Arc<dyn SecurityFactory>>,
@@ -75,6 +81,8 @@ crate::setters!(ClientConfig {
     connect_timeout: Duration => with_connect_timeout,
     /// the time allowed for each confirmed request.
     request_timeout: Duration => with_request_timeout,
+    /// the time allowed for our conclude and the release after it.
+    release_timeout: Duration => with_release_timeout,
     /// the association-security mechanism (see also `with_a_profile` / `with_e2e` of
     /// `mms::security`).
     security: Option<Arc<dyn SecurityFactory>> => with_security,
@@ -94,6 +102,7 @@ impl fmt::Debug for ClientConfig {
             .field("endpoint", &self.endpoint)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
+            .field("release_timeout", &self.release_timeout)
             .field("security", &self.security.as_ref().map(|s| s.name()))
             .field("tls", &self.tls.is_some())
             .field("tls_server_name", &self.tls_server_name)
@@ -112,6 +121,7 @@ impl Default for ClientConfig {
             endpoint,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(10),
+            release_timeout: Duration::from_secs(10),
             security: None,
             events: Arc::new(SecurityEvents::new()),
             tls: None,
@@ -331,21 +341,21 @@ pub struct TlsInfo {
     pub peer_certificate: Option<Vec<u8>>,
 }
 
-/// Ciphertext read from the socket at once.
-const TLS_READ: usize = 16 * 1024 + 512;
-
 /// One client association, non-blocking.
 pub struct Connection {
     stream: TcpStream,
-    /// The T-profile session between the socket and the endpoint.
-    tls: Option<Box<TlsSession>>,
+    /// Moves bytes between the socket and the endpoint (through the T-profile session when
+    /// there is one).
+    pump: Pump,
     /// TLS: the endpoint is a placeholder until the handshake completes.
     endpoint_pending: bool,
     endpoint: Endpoint,
     config: ClientConfig,
-    deadline_connect: Option<Instant>,
-    /// invokeID → (request, deadline).
-    inflight: HashMap<u32, (RequestId, Instant)>,
+    /// TLS: the connect time-out's deadline while the handshake runs (the endpoint, made
+    /// after it, gets what is left).
+    handshake_deadline: Option<Instant>,
+    /// invokeID → request (the endpoint keeps the deadline).
+    inflight: HashMap<u32, RequestId>,
     /// Requests waiting for a free slot: (id, encoded service, deadline).
     waiting: VecDeque<(RequestId, Vec<u8>, Instant)>,
     next_request: u64,
@@ -412,7 +422,7 @@ impl Connection {
                 log::debug!("keep-alive not set: {e}");
             }
         }
-        let (tls, endpoint) = match &config.tls {
+        let (pump, endpoint) = match &config.tls {
             Some(ctx) => {
                 let key = match (&config.tls_server_name, peer) {
                     (Some(n), Some(a)) => Some(format!("{n}@{a}")),
@@ -428,22 +438,27 @@ impl Connection {
                 }
                 // Placeholder: the real endpoint (and provider) come after the handshake.
                 (
-                    Some(Box::new(session)),
-                    Endpoint::connect(config.endpoint.clone(), None),
+                    Pump::tls(session),
+                    Endpoint::connect(EndpointConfig::default(), None),
                 )
             }
             None => {
                 let provider = Connection::provider(&config, &TransportSecurity::plain())
                     .map_err(io::Error::other)?;
-                (None, Endpoint::connect(config.endpoint.clone(), provider))
+                (
+                    Pump::plain(),
+                    Endpoint::connect(endpoint_config(&config, None), provider),
+                )
             }
         };
         Ok(Connection {
             stream,
-            endpoint_pending: tls.is_some(),
-            tls,
+            endpoint_pending: pump.is_tls(),
+            handshake_deadline: pump
+                .is_tls()
+                .then(|| Instant::now() + config.connect_timeout),
+            pump,
             endpoint,
-            deadline_connect: Some(Instant::now() + config.connect_timeout),
             config,
             inflight: HashMap::new(),
             waiting: VecDeque::new(),
@@ -465,7 +480,7 @@ impl Connection {
 
     /// What the TLS handshake negotiated (T-profile), once it completed.
     pub fn tls_info(&self) -> Option<TlsInfo> {
-        let t = self.tls.as_ref()?;
+        let t = self.pump.tls_session()?;
         if self.endpoint_pending {
             return None;
         }
@@ -479,7 +494,7 @@ impl Connection {
 
     /// The TLS session, if the connection uses TLS.
     pub fn tls_session(&self) -> Option<&TlsSession> {
-        self.tls.as_deref()
+        self.pump.tls_session()
     }
 
     /// Registers the socket with a `mio` registry under `token` (readable and writable,
@@ -527,20 +542,16 @@ impl Connection {
         self.inflight.len() + self.waiting.len()
     }
 
-    /// The earliest deadline (connect, a request, a TLS timer): call [`Connection::drive`] by
-    /// then.
-    pub fn next_deadline(&self) -> Option<Instant> {
-        let r = self
-            .inflight
-            .values()
-            .map(|(_, d)| *d)
-            .chain(self.waiting.iter().map(|(_, _, d)| *d))
-            .chain(self.tls.as_ref().and_then(|t| t.next_timeout()))
-            .min();
-        match (r, self.deadline_connect) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+    /// The earliest deadline (the endpoint's: establishment, requests, conclude; a queued
+    /// request's; the TLS session's; the TLS handshake's): call [`Connection::drive`] by then.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let endpoint = if self.endpoint_pending {
+            self.handshake_deadline
+        } else {
+            self.endpoint.poll_timeout()
+        };
+        let queued = self.waiting.front().map(|(_, _, d)| *d);
+        earliest(earliest(endpoint, queued), self.pump.poll_timeout())
     }
 
     /// Queues a confirmed request (ISO 9506-2 §7.2); it goes out at once when a slot is free.
@@ -550,10 +561,9 @@ impl Connection {
         if self.waiting.is_empty() && self.endpoint.request_capacity() > 0 {
             let id = RequestId(self.next_request);
             self.next_request += 1;
-            let deadline = Instant::now() + self.config.request_timeout;
             match self.endpoint.send_request(service) {
                 Ok(invoke_id) => {
-                    self.inflight.insert(invoke_id, (id, deadline));
+                    self.inflight.insert(invoke_id, id);
                 }
                 Err(e) => self
                     .events
@@ -630,24 +640,17 @@ impl Connection {
     }
 
     /// Does the I/O: reads what the socket has, processes it, sends what is due, checks
-    /// deadlines. Call on readiness events and at [`Connection::next_deadline`].
+    /// deadlines. Call on readiness events and at [`Connection::poll_timeout`].
     pub fn drive(&mut self, now: Instant) {
         if !self.peer_eof {
-            if self.tls.is_some() {
-                self.read_tls();
-            } else {
-                self.read();
-            }
+            self.read();
         }
         self.process();
         self.send_waiting();
         self.timeouts(now);
-        self.tls_timers(now);
         if self.endpoint.is_closed() && self.endpoint.transmit().is_empty() {
-            if let Some(t) = self.tls.as_mut() {
-                // close_notify once the release is sent (RFC 5246 §7.2.1).
-                t.close_notify();
-            }
+            // close_notify once the release is sent (RFC 5246 §7.2.1).
+            self.pump.close_notify();
         }
         self.flush();
         if self.peer_eof || self.endpoint.is_closed() {
@@ -662,80 +665,38 @@ impl Connection {
         }
     }
 
+    /// Reads what the socket has, processing as it goes so the endpoint's buffer does not fill;
+    /// makes the endpoint when the TLS handshake completes.
     fn read(&mut self) {
         loop {
-            let buf = self.endpoint.recv_buffer();
-            if buf.is_empty() {
-                return;
-            }
-            match self.stream.read(buf) {
-                Ok(0) => {
-                    self.peer_eof = true;
-                    return;
-                }
-                Ok(n) => {
-                    self.endpoint.recv_commit(n);
-                    // Process as we go so the receive buffer does not fill.
-                    self.process();
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
-                Err(e) => {
-                    log::debug!("client read failed: {e}");
-                    self.peer_eof = true;
-                    return;
-                }
-            }
-        }
-    }
-
-    /// TLS: ciphertext from the socket into the session, the endpoint made when the handshake
-    /// completes, plaintext into the endpoint.
-    fn read_tls(&mut self) {
-        let mut buf = [0u8; TLS_READ];
-        loop {
-            // Plaintext first: the endpoint takes what fits.
-            if !self.endpoint_pending {
-                loop {
-                    let Some(tls) = self.tls.as_mut() else {
-                        return;
-                    };
-                    let dst = self.endpoint.recv_buffer();
-                    if dst.is_empty() {
-                        break;
-                    }
-                    match tls.read_plain(dst) {
-                        Ok(0) => {
-                            self.peer_eof = true;
-                            return;
-                        }
-                        Ok(n) => {
-                            self.endpoint.recv_commit(n);
-                            self.process();
-                        }
-                        Err(_) => break,
-                    }
-                }
-            }
-            let Some(tls) = self.tls.as_mut() else {
-                return;
+            let machine: Option<&mut dyn cot::pump::Machine> = if self.endpoint_pending {
+                None
+            } else {
+                Some(&mut self.endpoint)
             };
-            if tls.plain_available() > 0 {
-                // The endpoint is full: it is drained by `process` before the next read.
-                return;
-            }
-            match self.stream.read(&mut buf) {
-                Ok(0) => {
+            match self.pump.read(&mut self.stream, machine) {
+                Input::Blocked => return,
+                Input::Ended(End::Tls(e)) => {
+                    self.tls_failed(e);
+                    return;
+                }
+                Input::Ended(end) => {
+                    if !matches!(end, End::Closed) {
+                        log::debug!("client read failed: {end}");
+                    }
                     self.peer_eof = true;
                     return;
                 }
-                Ok(n) => {
-                    if let Err(e) = tls.feed_tls(&buf[..n]) {
-                        self.tls_failed(e);
+                Input::Full => {
+                    self.process();
+                    if self.endpoint.recv_buffer().is_empty() {
+                        // The endpoint cannot take more until its events are drained by the
+                        // caller; the rest is read at the next drive.
                         return;
                     }
-                    if self.endpoint_pending && tls.is_established() {
+                }
+                Input::Progress => {
+                    if self.endpoint_pending && self.pump.ready() {
                         if let Err(e) = self.tls_established() {
                             log::info!("{e}");
                             self.peer_eof = true;
@@ -743,22 +704,18 @@ impl Connection {
                             return;
                         }
                     }
+                    // The handshake may have something to send.
+                    self.flush();
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
-                Err(e) => {
-                    log::debug!("client read failed: {e}");
-                    self.peer_eof = true;
-                    return;
-                }
+                // Delivered, and anything a newer pump reports: process and read on.
+                _ => self.process(),
             }
         }
     }
 
     /// The handshake completed: the provider (with the server's certificate) and the endpoint.
     fn tls_established(&mut self) -> Result<(), Failure> {
-        let Some(tls) = self.tls.as_ref() else {
+        let Some(tls) = self.pump.tls_session() else {
             return Ok(());
         };
         log::debug!(
@@ -778,8 +735,18 @@ impl Connection {
             peer_certificate: tls.peer_certificate_der(),
         };
         let provider = Connection::provider(&self.config, &transport)?;
-        self.endpoint = Endpoint::connect(self.config.endpoint.clone(), provider);
+        // The handshake ran under the connect time-out; the endpoint gets what is left of it.
+        let now = Instant::now();
+        let left = self
+            .handshake_deadline
+            .take()
+            .map(|d| d.saturating_duration_since(now));
+        self.endpoint = Endpoint::connect(endpoint_config(&self.config, left), provider);
         self.endpoint_pending = false;
+        // Arms the session's timers (renegotiation / key update, CRL reload).
+        if let Err(End::Tls(e)) = self.pump.handle_timeout(now) {
+            return Err(tls_failure(e));
+        }
         Ok(())
     }
 
@@ -788,7 +755,7 @@ impl Connection {
         // Send the alert OpenSSL produced, then end.
         self.flush();
         self.peer_eof = true;
-        self.deadline_connect = None;
+        self.handshake_deadline = None;
         let reason = CloseReason::Failed(Box::new(tls_failure(e)));
         let err = ClientError::Closed(reason.clone());
         self.fail_all(&err);
@@ -796,16 +763,6 @@ impl Connection {
             self.refusal = Some(err);
         }
         self.close_all(reason);
-    }
-
-    fn tls_timers(&mut self, now: Instant) {
-        let r = match self.tls.as_mut() {
-            Some(t) => t.handle_timers(now),
-            None => return,
-        };
-        if let Err(e) = r {
-            self.tls_failed(e);
-        }
     }
 
     fn process(&mut self) {
@@ -824,11 +781,9 @@ impl Connection {
             };
             match event {
                 MmsEvent::Established(n) => {
-                    self.deadline_connect = None;
                     self.events.push_back(ClientEvent::Established(n));
                 }
                 MmsEvent::Refused(refusal) => {
-                    self.deadline_connect = None;
                     log::info!("initiate refused: {refusal}");
                     let err = ClientError::Refused(refusal.clone());
                     self.fail_all(&err);
@@ -841,13 +796,13 @@ impl Connection {
                 MmsEvent::Response { pdu, raw } => {
                     let id = pdu.invoke_id;
                     let pdu = raw.to_vec();
-                    if let Some((rid, _)) = self.inflight.remove(&id) {
+                    if let Some(rid) = self.inflight.remove(&id) {
                         self.events
                             .push_back(ClientEvent::Answer(rid, Ok(Answer { pdu })));
                     }
                 }
                 MmsEvent::Error(e) => {
-                    if let Some((rid, _)) = self.inflight.remove(&e.invoke_id) {
+                    if let Some(rid) = self.inflight.remove(&e.invoke_id) {
                         let err = ClientError::Service(owned_service_error(&e.service_error));
                         self.events.push_back(ClientEvent::Answer(rid, Err(err)));
                     }
@@ -857,7 +812,7 @@ impl Connection {
                         .original_invoke_id
                         .and_then(|id| self.inflight.remove(&id))
                     {
-                        Some((rid, _)) => self.events.push_back(ClientEvent::Answer(
+                        Some(rid) => self.events.push_back(ClientEvent::Answer(
                             rid,
                             Err(ClientError::Rejected(r.reason)),
                         )),
@@ -885,6 +840,19 @@ impl Connection {
                         if reject.is_some() { " (rejected)" } else { "" }
                     );
                 }
+                MmsEvent::RequestTimedOut(id) => {
+                    if let Some(rid) = self.inflight.remove(&id) {
+                        self.events
+                            .push_back(ClientEvent::Answer(rid, Err(ClientError::Timeout)));
+                    }
+                }
+                MmsEvent::Closed(CloseReason::TimedOut(d)) => {
+                    log::info!("association aborted: {d}");
+                    if d == acse::timer::Deadline::Establishment {
+                        self.fail_all(&ClientError::Timeout);
+                    }
+                    self.close_all(CloseReason::TimedOut(d));
+                }
                 MmsEvent::Closed(reason) => {
                     self.close_all(reason);
                 }
@@ -909,7 +877,10 @@ impl Connection {
             };
             match self.endpoint.send_request_encoded(&bytes) {
                 Ok(invoke_id) => {
-                    self.inflight.insert(invoke_id, (rid, deadline));
+                    // The endpoint's own deadline starts now; the time spent queued is the
+                    // queue's.
+                    let _ = deadline;
+                    self.inflight.insert(invoke_id, rid);
                 }
                 Err(SendError::TooManyOutstanding(_)) => {
                     self.waiting.push_front((rid, bytes, deadline));
@@ -923,28 +894,28 @@ impl Connection {
         }
     }
 
+    /// Runs the timers due at `now`: the TLS handshake's, the session's, the endpoint's (whose
+    /// events `process` turns into answers and closure), the queue's.
     fn timeouts(&mut self, now: Instant) {
-        if self.deadline_connect.is_some_and(|d| now >= d) {
-            self.deadline_connect = None;
-            log::info!("association not established within the connect time-out");
-            let _ = self.endpoint.abort();
-            self.fail_all(&ClientError::Timeout);
-            self.close_all(CloseReason::Aborted);
+        if self.endpoint_pending {
+            if self.handshake_deadline.is_some_and(|d| now >= d) {
+                self.handshake_deadline = None;
+                log::info!("TLS handshake not completed within the connect time-out");
+                self.peer_eof = true;
+                self.fail_all(&ClientError::Timeout);
+                self.close_all(CloseReason::TimedOut(acse::timer::Deadline::Establishment));
+            }
             return;
         }
-        let expired: Vec<u32> = self
-            .inflight
-            .iter()
-            .filter(|(_, (_, d))| now >= *d)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in expired {
-            if let Some((rid, _)) = self.inflight.remove(&id) {
-                self.endpoint.abandon(id);
-                self.events
-                    .push_back(ClientEvent::Answer(rid, Err(ClientError::Timeout)));
+        if let Err(end) = self.pump.handle_timeout(now) {
+            match end {
+                End::Tls(e) => self.tls_failed(e),
+                other => log::debug!("TLS timers: {other}"),
             }
+            return;
         }
+        self.endpoint.handle_timeout(now);
+        self.process();
         while self.waiting.front().is_some_and(|(_, _, d)| now >= *d) {
             if let Some((rid, _, _)) = self.waiting.pop_front() {
                 self.events
@@ -954,73 +925,21 @@ impl Connection {
         self.send_waiting();
     }
 
+    /// Writes what the endpoint and the TLS session have to send.
     fn flush(&mut self) {
-        if self.tls.is_some() {
-            self.flush_tls();
-            return;
-        }
-        loop {
-            let data = self.endpoint.transmit();
-            if data.is_empty() {
-                return;
-            }
-            match self.stream.write(data) {
-                Ok(0) => {
-                    self.peer_eof = true;
-                    return;
-                }
-                Ok(n) => self.endpoint.advance_transmit(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    log::debug!("client write failed: {e}");
-                    self.peer_eof = true;
-                    return;
-                }
-            }
-        }
-    }
-
-    /// TLS: the endpoint's output into the session (once established), records to the socket.
-    fn flush_tls(&mut self) {
-        let Some(tls) = self.tls.as_mut() else {
-            return;
+        let machine: Option<&mut dyn cot::pump::Machine> = if self.endpoint_pending {
+            None
+        } else {
+            Some(&mut self.endpoint)
         };
-        if !self.endpoint_pending && tls.is_established() {
-            let data = self.endpoint.transmit();
-            if !data.is_empty() {
-                let n = data.len();
-                if tls.write_plain(data).is_ok() {
-                    self.endpoint.advance_transmit(n);
-                }
-            }
-        }
-        loop {
-            let data = tls.tls_out();
-            if data.is_empty() {
-                return;
-            }
-            match self.stream.write(data) {
-                Ok(0) => {
-                    self.peer_eof = true;
-                    return;
-                }
-                Ok(n) => tls.advance_tls_out(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    log::debug!("client write failed: {e}");
-                    self.peer_eof = true;
-                    return;
-                }
-            }
+        if let Err(end) = self.pump.flush(&mut self.stream, machine) {
+            log::debug!("client write failed: {end}");
+            self.peer_eof = true;
         }
     }
 
     fn fail_all(&mut self, err: &ClientError) {
-        let mut all: Vec<RequestId> = self.inflight.drain().map(|(_, (r, _))| r).collect();
+        let mut all: Vec<RequestId> = self.inflight.drain().map(|(_, r)| r).collect();
         all.extend(self.waiting.drain(..).map(|(r, _, _)| r));
         all.sort();
         for rid in all {
@@ -1037,6 +956,17 @@ impl Connection {
         self.fail_all(&ClientError::Closed(reason.clone()));
         self.events.push_back(ClientEvent::Closed(reason));
     }
+}
+
+/// The endpoint configuration of a client association: the configured one with the client's
+/// time-outs (`establish`: what is left of the connect time-out after a TLS handshake).
+fn endpoint_config(config: &ClientConfig, establish: Option<Duration>) -> EndpointConfig {
+    let mut c = config.endpoint.clone();
+    c.request_timeout = Some(config.request_timeout);
+    let t = &mut c.association.timeouts;
+    t.establish = Some(establish.unwrap_or(config.connect_timeout));
+    t.release = Some(config.release_timeout);
+    c
 }
 
 /// A T-profile failure as a [`Failure`].

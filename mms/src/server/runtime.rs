@@ -8,15 +8,22 @@
 //! is bounded by [`ServerConfig::max_backlog`], and time-outs close it.
 //!
 //! T-profile (IEC 62351-3, IEC 62351-4 §6): connections accepted on [`ServerConfig::tls_listen`]
-//! run a [`TlsSession`] between the socket and the endpoint (TPKT inside the TLS record
+//! run a [`TlsSession`](cot::tls::TlsSession) between the socket and the endpoint (TPKT inside the TLS record
 //! stream, docs/facts.md F-203). The TLS handshake comes first, under the connect time-out; only
 //! then is the security provider made (with [`TransportSecurity`] naming the TLS peer's
-//! certificate) and the endpoint created. The loop's tick runs the sessions' timers
-//! (renegotiation / key update, renegotiation deadline, CRL reload); a TLS failure sends the
-//! alert OpenSSL produced and closes the connection; a normal close sends close_notify.
+//! certificate) and the endpoint created. A TLS failure sends the alert OpenSSL produced and
+//! closes the connection; a normal close sends close_notify.
+//!
+//! Bytes move through one [`Pump`] per connection (plain or TLS), the transport driver every
+//! runtime of the workspace shares. Timers live in the machines (`poll_timeout` /
+//! `handle_timeout` of the endpoint, its association and the TLS session): the loop keeps a
+//! heap of each connection's earliest deadline and sleeps until the first; only the TLS
+//! handshake and the refusal of a connection over the limit, which run before any machine
+//! exists, keep a deadline of the loop's own.
 
-use std::collections::{HashMap, HashSet};
-use std::io::{self, Read, Write};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -25,7 +32,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use acse::security::{Role as SecurityRole, TransportSecurity};
-use cot::tls::TlsSession;
+use acse::timer::earliest;
+use cot::pump::{End, Input, Machine, Pump};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
@@ -42,15 +50,11 @@ use crate::service_error::{ErrorClass, ServiceError, ServiceProblem};
 const WAKER: Token = Token(0);
 const FIRST_LISTENER: usize = 1;
 const FIRST_CONNECTION: usize = 1024;
-/// How often time-outs are checked at the least.
-const TICK: Duration = Duration::from_millis(250);
 /// Connections being refused over the association limit, at most, per loop; beyond it a new
 /// connection is closed at once.
 const MAX_REFUSING: usize = 64;
 /// Reads per connection per readiness event before other connections get their turn.
 const READ_ROUNDS: usize = 16;
-/// Ciphertext read from a TLS socket at once (one maximal TLS record and its header).
-const TLS_READ: usize = 16 * 1024 + 512;
 
 /// A message to one event loop from another thread.
 enum Command {
@@ -278,6 +282,7 @@ impl Server {
                     shared: self.shared.clone(),
                     index,
                 }),
+                timers: BinaryHeap::new(),
             });
         }
         Ok(out)
@@ -430,13 +435,36 @@ struct Conn {
     info: Option<Arc<AssociationInfo>>,
     /// Requests the peer cancelled: their late answers are dropped.
     cancelled: HashSet<u32>,
+    /// Before the endpoint exists (TLS handshake, refusal over the limit): when to give up.
     deadline: Option<Instant>,
-    last_activity: Instant,
     peer_eof: bool,
     /// Input may be waiting (readiness seen and not yet read to would-block).
     want_read: bool,
-    /// The T-profile session between the socket and the endpoint, on TLS listeners.
-    tls: Option<Box<TlsSession>>,
+    /// Moves bytes between the socket and the machine (through the T-profile session on TLS
+    /// listeners).
+    pump: Pump,
+    /// When this connection's entry in the loop's timer heap fires.
+    scheduled: Option<Instant>,
+}
+
+/// The machine the pump feeds, once there is one.
+fn machine_of(kind: &mut ConnKind) -> Option<&mut dyn Machine> {
+    match kind {
+        ConnKind::Mms(e) => Some(e.as_mut()),
+        ConnKind::Refusing(c) => Some(c.as_mut()),
+        ConnKind::TlsHandshake => None,
+    }
+}
+
+impl Conn {
+    /// The earliest deadline of the connection and its machines.
+    fn poll_timeout(&self) -> Option<Instant> {
+        let machine = match &self.kind {
+            ConnKind::Mms(e) => e.poll_timeout(),
+            _ => None,
+        };
+        earliest(self.deadline, earliest(machine, self.pump.poll_timeout()))
+    }
 }
 
 struct EventLoop {
@@ -456,20 +484,24 @@ struct EventLoop {
     ready: Vec<Token>,
     /// Where deferred answers of this loop's requests go.
     sink: Arc<dyn ResponseSink>,
+    /// (deadline, connection): each connection's earliest deadline, lazily updated (an entry
+    /// whose instant differs from the connection's `scheduled` is stale and skipped).
+    timers: BinaryHeap<Reverse<(Instant, Token)>>,
 }
 
 impl EventLoop {
     fn run(mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(1024);
         let mut stopping = false;
-        let mut last_tick = Instant::now();
         loop {
             let timeout = if self.ready.is_empty() {
-                TICK
+                self.timers
+                    .peek()
+                    .map(|Reverse((t, _))| t.saturating_duration_since(Instant::now()))
             } else {
-                Duration::ZERO
+                Some(Duration::ZERO)
             };
-            match self.poll.poll(&mut events, Some(timeout)) {
+            match self.poll.poll(&mut events, timeout) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
@@ -497,14 +529,13 @@ impl EventLoop {
                     other => self.command(other),
                 }
             }
-            let now = Instant::now();
-            if now.duration_since(last_tick) >= TICK || stopping {
-                last_tick = now;
-                self.timeouts(now, stopping);
+            if stopping {
+                self.abort_all();
+                if self.conns.is_empty() {
+                    return Ok(());
+                }
             }
-            if stopping && self.conns.is_empty() {
-                return Ok(());
-            }
+            self.run_timers(Instant::now());
         }
     }
 
@@ -544,7 +575,7 @@ impl EventLoop {
             match made {
                 Ok(mut s) => {
                     s.set_label(peer.to_string());
-                    Some(Box::new(s))
+                    Some(s)
                 }
                 Err(e) => {
                     log::warn!("TLS session for {peer} not made ({e}); closed");
@@ -597,7 +628,7 @@ impl EventLoop {
                 }
             };
             ConnKind::Mms(Box::new(Endpoint::accept(
-                self.config.endpoint.clone(),
+                self.endpoint_config(None),
                 provider,
             )))
         };
@@ -612,25 +643,113 @@ impl EventLoop {
             self.release_slot(&kind);
             return;
         }
-        let now = Instant::now();
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         log::debug!("connection {id} from {peer}");
-        self.conns.insert(
-            token,
-            Conn {
-                stream,
-                peer: Some(peer),
-                kind,
-                id,
-                info: None,
-                cancelled: HashSet::new(),
-                deadline: Some(now + self.config.connect_timeout),
-                last_activity: now,
-                peer_eof: false,
-                want_read: true,
-                tls: session,
+        // The endpoint keeps its own establishment deadline; before it exists, the loop does.
+        let deadline = match kind {
+            ConnKind::Mms(_) => None,
+            _ => Some(Instant::now() + self.config.connect_timeout),
+        };
+        let mut conn = Conn {
+            stream,
+            peer: Some(peer),
+            kind,
+            id,
+            info: None,
+            cancelled: HashSet::new(),
+            deadline,
+            peer_eof: false,
+            want_read: true,
+            pump: match session {
+                Some(s) => Pump::tls(s),
+                None => Pump::plain(),
             },
-        );
+            scheduled: None,
+        };
+        self.schedule(token, &mut conn);
+        self.conns.insert(token, conn);
+    }
+
+    /// The endpoint configuration for a new association: the configured one, with the
+    /// server's establishment and idle time-outs (`establish`: what is left of the connect
+    /// time-out after a TLS handshake).
+    fn endpoint_config(&self, establish: Option<Duration>) -> crate::endpoint::EndpointConfig {
+        let mut c = self.config.endpoint.clone();
+        let t = &mut c.association.timeouts;
+        t.establish = Some(establish.unwrap_or(self.config.connect_timeout));
+        t.idle = self.config.idle_timeout;
+        c
+    }
+
+    /// Puts `conn`'s earliest deadline in the timer heap, unless an entry that fires no later
+    /// is already there (that entry re-checks and re-schedules when it fires).
+    fn schedule(&mut self, token: Token, conn: &mut Conn) {
+        let Some(next) = conn.poll_timeout() else {
+            return;
+        };
+        if conn.scheduled.is_some_and(|s| s <= next) {
+            return;
+        }
+        conn.scheduled = Some(next);
+        self.timers.push(Reverse((next, token)));
+    }
+
+    /// Fires every timer-heap entry that is due.
+    fn run_timers(&mut self, now: Instant) {
+        while let Some(&Reverse((at, token))) = self.timers.peek() {
+            if at > now {
+                return;
+            }
+            self.timers.pop();
+            let Some(mut conn) = self.conns.remove(&token) else {
+                continue;
+            };
+            if conn.scheduled != Some(at) {
+                // Stale: a later entry (or none) stands for this connection.
+                self.conns.insert(token, conn);
+                continue;
+            }
+            conn.scheduled = None;
+            self.fire(&mut conn, now);
+            self.finish(token, conn);
+        }
+    }
+
+    /// Runs `conn`'s timers at `now`: its own deadline, the TLS session's, the endpoint's.
+    fn fire(&mut self, conn: &mut Conn, now: Instant) {
+        if conn.deadline.is_some_and(|d| now >= d) {
+            log::info!("connection {} timed out", conn.id);
+            conn.deadline = None;
+            conn.peer_eof = true;
+            return;
+        }
+        if let Err(end) = conn.pump.handle_timeout(now) {
+            log::info!("connection {}: TLS closed: {end}", conn.id);
+            Stats::bump(&self.shared.stats.tls_failures);
+            self.flush(conn);
+            conn.peer_eof = true;
+            return;
+        }
+        if let ConnKind::Mms(e) = &mut conn.kind {
+            e.handle_timeout(now);
+        }
+        self.process(conn);
+        self.flush(conn);
+    }
+
+    /// Shutdown: every association aborted, every connection closed.
+    fn abort_all(&mut self) {
+        let tokens: Vec<Token> = self.conns.keys().copied().collect();
+        for token in tokens {
+            if let Some(mut conn) = self.conns.remove(&token) {
+                log::info!("connection {} aborted: shutdown", conn.id);
+                if let ConnKind::Mms(e) = &mut conn.kind {
+                    let _ = e.abort();
+                }
+                self.flush(&mut conn);
+                self.close(conn);
+            }
+        }
     }
 
     fn release_slot(&mut self, kind: &ConnKind) {
@@ -658,7 +777,7 @@ impl EventLoop {
                 self.read_once(&mut conn);
                 self.process(&mut conn);
             }
-            flush(&mut conn);
+            self.flush(&mut conn);
             if !conn.want_read || conn.peer_eof || backlogged(&conn, self.config.max_backlog) {
                 break;
             }
@@ -669,130 +788,44 @@ impl EventLoop {
         self.finish(token, conn);
     }
 
-    /// One read into the endpoint's buffer. Clears `want_read` when the socket would block.
+    /// One read step into the machine. Clears `want_read` when the socket would block.
     fn read_once(&mut self, conn: &mut Conn) {
-        if conn.tls.is_some() {
-            self.read_tls(conn);
-            return;
-        }
-        loop {
-            let buf: &mut [u8] = match &mut conn.kind {
-                ConnKind::Mms(e) => e.recv_buffer(),
-                ConnKind::Refusing(c) => c.recv_buffer(),
-                ConnKind::TlsHandshake => return,
-            };
-            if buf.is_empty() {
-                // The lower layer holds an incomplete TSDU as large as it allows; polling it
-                // reports the error.
+        let input = conn.pump.read(&mut conn.stream, machine_of(&mut conn.kind));
+        match input {
+            Input::Blocked => conn.want_read = false,
+            Input::Ended(end) => {
+                match &end {
+                    End::Closed => {}
+                    End::Tls(e) => {
+                        log::info!("connection {}: TLS failed: {e}", conn.id);
+                        Stats::bump(&self.shared.stats.tls_failures);
+                        // Send the alert, then close.
+                        self.flush(conn);
+                    }
+                    other => log::debug!("read from connection {} failed: {other}", conn.id),
+                }
+                conn.peer_eof = true;
+                conn.want_read = false;
                 return;
             }
-            match conn.stream.read(buf) {
-                Ok(0) => {
-                    conn.peer_eof = true;
-                    conn.want_read = false;
-                    return;
-                }
-                Ok(n) => {
-                    match &mut conn.kind {
-                        ConnKind::Mms(e) => e.recv_commit(n),
-                        ConnKind::Refusing(c) => c.recv_commit(n),
-                        ConnKind::TlsHandshake => {}
-                    }
-                    conn.last_activity = Instant::now();
-                    return;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    conn.want_read = false;
-                    return;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    log::debug!("read from connection {} failed: {e}", conn.id);
-                    conn.peer_eof = true;
-                    conn.want_read = false;
-                    return;
-                }
-            }
+            // Delivered (poll next), Full (polling frees room), TLS progress.
+            _ => {}
         }
-    }
-
-    /// TLS: one socket read fed to the session (unless decrypted input is still waiting), the
-    /// endpoint made when the handshake completes, then as much plaintext as the endpoint's
-    /// buffer takes. `want_read` stays set while plaintext is left over.
-    fn read_tls(&mut self, conn: &mut Conn) {
-        let Some(tls) = conn.tls.as_mut() else {
-            return;
-        };
-        if tls.plain_available() == 0 {
-            let mut buf = [0u8; TLS_READ];
-            loop {
-                match conn.stream.read(&mut buf) {
-                    Ok(0) => {
-                        conn.peer_eof = true;
-                        conn.want_read = false;
-                        break;
-                    }
-                    Ok(n) => {
-                        conn.last_activity = Instant::now();
-                        if let Err(e) = tls.feed_tls(&buf[..n]) {
-                            log::info!("connection {}: TLS failed: {e}", conn.id);
-                            Stats::bump(&self.shared.stats.tls_failures);
-                            // Send the alert, then close.
-                            flush(conn);
-                            conn.peer_eof = true;
-                            conn.want_read = false;
-                            return;
-                        }
-                        break;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        conn.want_read = false;
-                        break;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        log::debug!("read from connection {} failed: {e}", conn.id);
-                        conn.peer_eof = true;
-                        conn.want_read = false;
-                        return;
-                    }
-                }
+        if matches!(conn.kind, ConnKind::TlsHandshake) && conn.pump.ready() {
+            if !self.tls_established(conn) {
+                conn.want_read = false;
+                return;
             }
-        }
-        if matches!(conn.kind, ConnKind::TlsHandshake)
-            && conn.tls.as_ref().is_some_and(|t| t.is_established())
-            && !self.tls_established(conn)
-        {
-            return;
-        }
-        let Some(tls) = conn.tls.as_mut() else {
-            return;
-        };
-        loop {
-            let buf: &mut [u8] = match &mut conn.kind {
-                ConnKind::Mms(e) => e.recv_buffer(),
-                ConnKind::Refusing(c) => c.recv_buffer(),
-                ConnKind::TlsHandshake => return,
-            };
-            if buf.is_empty() {
-                break;
+            // Arms the session's timers (renegotiation / key update, CRL reload).
+            if let Err(end) = conn.pump.handle_timeout(Instant::now()) {
+                log::info!("connection {}: TLS closed: {end}", conn.id);
+                conn.peer_eof = true;
+                return;
             }
-            match tls.read_plain(buf) {
-                Ok(0) => {
-                    // close_notify: the peer ends the connection.
-                    conn.peer_eof = true;
-                    conn.want_read = false;
-                    return;
-                }
-                Ok(n) => match &mut conn.kind {
-                    ConnKind::Mms(e) => e.recv_commit(n),
-                    ConnKind::Refusing(c) => c.recv_commit(n),
-                    ConnKind::TlsHandshake => return,
-                },
-                Err(_) => break,
-            }
+            // Plaintext that came with the handshake's last flight is read next round.
+            conn.want_read = true;
         }
-        if tls.plain_available() > 0 {
+        if conn.pump.buffered() > 0 {
             conn.want_read = true;
         }
     }
@@ -800,7 +833,7 @@ impl EventLoop {
     /// The TLS handshake completed: make the provider (with the TLS peer's certificate) and the
     /// endpoint. False when the connection must close.
     fn tls_established(&mut self, conn: &mut Conn) -> bool {
-        let Some(tls) = conn.tls.as_ref() else {
+        let Some(tls) = conn.pump.tls_session() else {
             return false;
         };
         Stats::bump(&self.shared.stats.tls_handshakes);
@@ -836,8 +869,13 @@ impl EventLoop {
                 }
             },
         };
+        // The handshake ran under the connect time-out; the endpoint gets what is left of it.
+        let left = conn
+            .deadline
+            .take()
+            .map(|d| d.saturating_duration_since(Instant::now()));
         conn.kind = ConnKind::Mms(Box::new(Endpoint::accept(
-            self.config.endpoint.clone(),
+            self.endpoint_config(left),
             provider,
         )));
         true
@@ -1012,6 +1050,9 @@ impl EventLoop {
                 MmsEvent::ConcludeIndication => {
                     log::debug!("association {} concluded by the peer", conn.id);
                 }
+                MmsEvent::Closed(CloseReason::TimedOut(d)) => {
+                    log::info!("connection {} timed out: {d}", conn.id);
+                }
                 MmsEvent::Closed(reason) => {
                     log::debug!("association {} closed: {reason:?}", conn.id);
                 }
@@ -1049,7 +1090,7 @@ impl EventLoop {
                         answer(e, invoke_id, &result);
                     }
                 }
-                flush(&mut conn);
+                self.flush(&mut conn);
                 self.finish(token, conn);
             }
             Command::Unconfirmed { association, pdu } => {
@@ -1074,7 +1115,7 @@ impl EventLoop {
                             Stats::bump(&self.shared.stats.unconfirmed_sent);
                         }
                     }
-                    flush(&mut conn);
+                    self.flush(&mut conn);
                     self.finish(token, conn);
                 }
             }
@@ -1084,69 +1125,12 @@ impl EventLoop {
                         if let ConnKind::Mms(e) = &mut conn.kind {
                             let _ = e.abort();
                         }
-                        flush(&mut conn);
+                        self.flush(&mut conn);
                         self.finish(token, conn);
                     }
                 }
             }
             Command::Shutdown => {}
-        }
-    }
-
-    fn timeouts(&mut self, now: Instant, stopping: bool) {
-        // T-profile timers: renegotiation / key update, renegotiation deadline, CRL reload.
-        let tls_tokens: Vec<Token> = self
-            .conns
-            .iter()
-            .filter(|(_, c)| c.tls.as_ref().is_some_and(|t| t.is_established()))
-            .map(|(t, _)| *t)
-            .collect();
-        for token in tls_tokens {
-            let Some(mut conn) = self.conns.remove(&token) else {
-                continue;
-            };
-            let failed = match conn.tls.as_mut().map(|t| t.handle_timers(now)) {
-                Some(Err(e)) => {
-                    log::info!("connection {}: TLS closed: {e}", conn.id);
-                    Stats::bump(&self.shared.stats.tls_failures);
-                    true
-                }
-                _ => false,
-            };
-            flush(&mut conn);
-            if failed {
-                conn.peer_eof = true;
-            }
-            self.finish(token, conn);
-        }
-        let idle = self.config.idle_timeout;
-        let expired: Vec<Token> = self
-            .conns
-            .iter()
-            .filter(|(_, c)| {
-                stopping
-                    || c.deadline.is_some_and(|d| now >= d)
-                    || idle.is_some_and(|i| now.duration_since(c.last_activity) >= i)
-            })
-            .map(|(t, _)| *t)
-            .collect();
-        for token in expired {
-            if let Some(mut conn) = self.conns.remove(&token) {
-                log::info!(
-                    "connection {} {}",
-                    conn.id,
-                    if stopping {
-                        "aborted: shutdown"
-                    } else {
-                        "timed out"
-                    }
-                );
-                if let ConnKind::Mms(e) = &mut conn.kind {
-                    let _ = e.abort();
-                }
-                flush(&mut conn);
-                self.close(conn);
-            }
         }
     }
 
@@ -1163,21 +1147,20 @@ impl EventLoop {
         let unsent = pending(&conn) > 0;
         if conn.peer_eof || (done && !unsent) {
             if done && unsent {
-                flush(&mut conn);
+                self.flush(&mut conn);
             }
             self.close(conn);
         } else {
+            self.schedule(token, &mut conn);
             self.conns.insert(token, conn);
         }
     }
 
     fn close(&mut self, mut conn: Conn) {
-        if let Some(tls) = conn.tls.as_mut() {
-            if tls.is_established() {
-                // close_notify (RFC 5246 §7.2.1), best effort.
-                tls.close_notify();
-                flush(&mut conn);
-            }
+        if conn.pump.is_tls() {
+            // close_notify (RFC 5246 §7.2.1), best effort.
+            conn.pump.close_notify();
+            self.flush(&mut conn);
         }
         let _ = self.poll.registry().deregister(&mut conn.stream);
         let _ = conn.stream.shutdown(std::net::Shutdown::Both);
@@ -1194,7 +1177,17 @@ impl EventLoop {
             if !e.is_closed() {
                 log::debug!("connection {} lost", conn.id);
             }
-            let _ = CloseReason::Disconnected;
+        }
+    }
+
+    /// Writes as much as the socket takes (through the TLS session when there is one).
+    fn flush(&self, conn: &mut Conn) {
+        if let Err(end) = conn
+            .pump
+            .flush(&mut conn.stream, machine_of(&mut conn.kind))
+        {
+            log::debug!("write to connection {} failed: {end}", conn.id);
+            conn.peer_eof = true;
         }
     }
 }
@@ -1215,103 +1208,14 @@ fn answer(endpoint: &mut Endpoint, invoke_id: u32, result: &ServiceResult) {
 }
 
 fn pending(conn: &Conn) -> usize {
-    let plain = match &conn.kind {
-        ConnKind::Mms(e) => e.transmit().len(),
-        ConnKind::Refusing(c) => c.transmit().len(),
-        ConnKind::TlsHandshake => 0,
+    let machine: Option<&dyn Machine> = match &conn.kind {
+        ConnKind::Mms(e) => Some(e.as_ref()),
+        ConnKind::Refusing(c) => Some(c.as_ref()),
+        ConnKind::TlsHandshake => None,
     };
-    plain
-        + conn
-            .tls
-            .as_ref()
-            .map_or(0, |t| t.tls_out().len() + t.plain_pending())
+    conn.pump.pending(machine)
 }
 
 fn backlogged(conn: &Conn, max: usize) -> bool {
     pending(conn) >= max
-}
-
-/// Writes as much as the socket takes (through the TLS session when there is one).
-fn flush(conn: &mut Conn) {
-    if conn.tls.is_some() {
-        flush_tls(conn);
-        return;
-    }
-    loop {
-        let data: &[u8] = match &conn.kind {
-            ConnKind::Mms(e) => e.transmit(),
-            ConnKind::Refusing(c) => c.transmit(),
-            ConnKind::TlsHandshake => return,
-        };
-        if data.is_empty() {
-            return;
-        }
-        match conn.stream.write(data) {
-            Ok(0) => {
-                conn.peer_eof = true;
-                return;
-            }
-            Ok(n) => match &mut conn.kind {
-                ConnKind::Mms(e) => e.advance_transmit(n),
-                ConnKind::Refusing(c) => c.advance_transmit(n),
-                ConnKind::TlsHandshake => return,
-            },
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                log::debug!("write to connection {} failed: {e}", conn.id);
-                conn.peer_eof = true;
-                return;
-            }
-        }
-    }
-}
-
-/// TLS: the endpoint's output is encrypted into the session (once established), then the
-/// session's records go to the socket.
-fn flush_tls(conn: &mut Conn) {
-    let Some(tls) = conn.tls.as_mut() else {
-        return;
-    };
-    if tls.is_established() {
-        let data: &[u8] = match &conn.kind {
-            ConnKind::Mms(e) => e.transmit(),
-            ConnKind::Refusing(c) => c.transmit(),
-            ConnKind::TlsHandshake => &[],
-        };
-        if !data.is_empty() {
-            let n = data.len();
-            match tls.write_plain(data) {
-                Ok(_) => match &mut conn.kind {
-                    ConnKind::Mms(e) => e.advance_transmit(n),
-                    ConnKind::Refusing(c) => c.advance_transmit(n),
-                    ConnKind::TlsHandshake => {}
-                },
-                Err(e) => {
-                    log::info!("connection {}: TLS write failed: {e}", conn.id);
-                    conn.peer_eof = true;
-                }
-            }
-        }
-    }
-    loop {
-        let data = tls.tls_out();
-        if data.is_empty() {
-            return;
-        }
-        match conn.stream.write(data) {
-            Ok(0) => {
-                conn.peer_eof = true;
-                return;
-            }
-            Ok(n) => tls.advance_tls_out(n),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                log::debug!("write to connection {} failed: {e}", conn.id);
-                conn.peer_eof = true;
-                return;
-            }
-        }
-    }
 }
