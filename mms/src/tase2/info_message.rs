@@ -61,7 +61,7 @@ impl Tase2Type for InfoMessHeader {
 
 /// The MMS type of `Info_Buff_<size>` (IEC 60870-6-802 Block 4): octet-string of fixed length
 /// `size` (the buffer is sent whole, zero-padded; the header's `Size` gives the octets in
-/// use).
+/// use). Sizes beyond `i32::MAX` are described as `i32::MAX`.
 pub fn info_buffer_type(size: u32) -> TypeDescription<'static> {
     TypeDescription::OctetString(i32::try_from(size).unwrap_or(i32::MAX))
 }

@@ -58,7 +58,7 @@ pub use error::{DataKind, Tase2Error};
 pub use flags::{DataFlags, DataState, StateSupplemental};
 pub use info_message::InfoMessHeader;
 pub use names::{MmsObjectName, Scope};
-pub use point::{Point, PointType};
+pub use point::{Point, PointTime, PointType, PointValue, QualityKind, ValueKind};
 pub use time::{CovCounter, TimeStamp, TimeStampExtended};
 pub use transfer_set::{DsConditions, DsTransferSet, EventCode};
 

@@ -378,29 +378,50 @@ impl std::fmt::Display for PointType {
 /// (IEC 60870-6-802 Block 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
-#[allow(missing_docs)] // Each variant is the PointType of the same name.
 pub enum Point {
+    /// A value of Data_Real.
     Real(f32),
+    /// A value of Data_RealQ.
     RealQ(ValueQ<f32>),
+    /// A value of Data_RealQTimeTag.
     RealQTimeTag(ValueQTimeTag<f32>),
+    /// A value of Data_RealExtended.
     RealExtended(ValueExtended<f32>),
+    /// A value of Data_RealQTimeTagExtended.
     RealQTimeTagExtended(ValueQTimeTagExtended<f32>),
+    /// A value of Data_State.
     State(DataState),
+    /// A value of Data_StateQ.
     StateQ(DataState),
+    /// A value of Data_StateQTimeTag.
     StateQTimeTag(StateQTimeTag),
+    /// A value of Data_StateExtended.
     StateExtended(StateExtended),
+    /// A value of Data_StateQTimeTagExtended.
     StateQTimeTagExtended(StateQTimeTagExtended),
+    /// A value of Data_Discrete.
     Discrete(i32),
+    /// A value of Data_DiscreteQ.
     DiscreteQ(ValueQ<i32>),
+    /// A value of Data_DiscreteQTimeTag.
     DiscreteQTimeTag(ValueQTimeTag<i32>),
+    /// A value of Data_DiscreteExtended.
     DiscreteExtended(ValueExtended<i32>),
+    /// A value of Data_DiscreteQTimeTagExtended.
     DiscreteQTimeTagExtended(ValueQTimeTagExtended<i32>),
+    /// A value of Data_StateSupplemental.
     StateSupplemental(StateSupplemental),
+    /// A value of Data_StateSupplementalQ.
     StateSupplementalQ(ValueQ<StateSupplemental>),
+    /// A value of Data_StateSupplementalQTimeTag.
     StateSupplementalQTimeTag(ValueQTimeTag<StateSupplemental>),
+    /// A value of Data_StateSupplementalExtended.
     StateSupplementalExtended(ValueExtended<StateSupplemental>),
+    /// A value of Data_StateSupplementalQTimeTagExtended.
     StateSupplementalQTimeTagExtended(ValueQTimeTagExtended<StateSupplemental>),
+    /// A value of a single protection event.
     SingleProtectionEvent(SingleProtectionEvent),
+    /// A value of a packed protection event.
     PackedProtectionEvent(PackedProtectionEvent),
 }
 
