@@ -13,6 +13,7 @@
 //! | `model` | `server::model`: the object model and JSON model files |
 //! | `dissect` | `dissect`: hex and pcap/pcapng through every layer, text and JSON |
 //! | `security` | `security`: the T-profile, A-security-profile and end-to-end security, and `with_tls` / `with_a_profile` / `with_e2e` on the configurations |
+//! | `tase2` | `tase2`: the ICCP / TASE.2 objects and types of IEC 60870-6-802 as MMS values and type descriptions |
 //! | `cli` (default) | the `mms` program; turns on all of the above |
 //!
 //! A library user writes `default-features = false` and picks, e.g.
@@ -228,6 +229,8 @@ pub mod security;
 pub mod server;
 pub mod service_error;
 pub mod services;
+#[cfg(feature = "tase2")]
+pub mod tase2;
 pub mod types;
 
 pub use access::{
