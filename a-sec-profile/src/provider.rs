@@ -477,6 +477,16 @@ impl AssociationSecurity for AProfile {
     fn authenticated_peer(&self) -> Option<AuthenticatedPeer> {
         self.peer.clone()
     }
+
+    fn application_security(&self) -> acse::security::ApplicationSecurity {
+        // A responder configured not to require authentication admits kernel-only peers:
+        // only a peer whose authentication value passed counts as SECURE.
+        if self.peer.is_some() {
+            acse::security::ApplicationSecurity::AProfile
+        } else {
+            acse::security::ApplicationSecurity::None
+        }
+    }
 }
 
 /// Makes one [`AProfile`] per association (acse::security::SecurityFactory), sharing the

@@ -576,6 +576,16 @@ impl Association {
         self.security.as_ref().and_then(|s| s.authenticated_peer())
     }
 
+    /// The application-layer security the provider established (IEC 62351-4 §5.1 levels);
+    /// [`crate::security::ApplicationSecurity::None`] without a provider.
+    pub fn application_security(&self) -> crate::security::ApplicationSecurity {
+        self.security
+            .as_ref()
+            .map_or(crate::security::ApplicationSecurity::None, |s| {
+                s.application_security()
+            })
+    }
+
     /// The name of the security provider, if there is one.
     pub fn security_name(&self) -> Option<&'static str> {
         self.security.as_ref().map(|s| s.name())

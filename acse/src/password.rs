@@ -254,6 +254,14 @@ impl AssociationSecurity for PasswordAuthentication {
         "acse-password"
     }
 
+    fn application_security(&self) -> crate::security::ApplicationSecurity {
+        if self.authenticated {
+            crate::security::ApplicationSecurity::Password
+        } else {
+            crate::security::ApplicationSecurity::None
+        }
+    }
+
     fn on_send_aarq(
         &mut self,
         _ctx: &SecurityContext<'_>,

@@ -148,6 +148,24 @@ pub struct AuthenticatedPeer {
     pub object_identifier: Option<String>,
 }
 
+/// What an association's application-layer security amounts to, in the terms of the
+/// IEC 62351-4 §5.1 per-peer levels (docs/design.md, "Per-peer policy"): what a provider
+/// reports once the establishment it judged is complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ApplicationSecurity {
+    /// No application-layer authentication (kernel-only, or a provider that authenticated
+    /// nobody).
+    None,
+    /// ACSE password authentication (ISO 8650-1 mechanism 2.2.3.1): not an IEC 62351-4 level.
+    Password,
+    /// The IEC 62351-4 A-security-profile authenticated the peer (the level 62351-4 §5.1
+    /// calls SECURE).
+    AProfile,
+    /// IEC 62351-4 end-to-end security is in force (END-TO-END SECURE).
+    EndToEnd,
+}
+
 /// Which end of the association the provider serves (ISO 8650-1 §7.1: the requestor sends the
 /// AARQ, the acceptor the AARE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -591,6 +609,12 @@ pub trait AssociationSecurity: Send {
     /// authenticate nobody, and before the establishment completed).
     fn authenticated_peer(&self) -> Option<AuthenticatedPeer> {
         None
+    }
+
+    /// The application-layer security this provider established, once it has (for per-peer
+    /// policies, IEC 62351-4 §5.1). The default says none.
+    fn application_security(&self) -> ApplicationSecurity {
+        ApplicationSecurity::None
     }
 
     /// Data phase, outgoing P-DATA value `data` on presentation context `context_id`.

@@ -830,6 +830,23 @@ impl Endpoint {
         Ok(())
     }
 
+    /// Server: refuses the association at the ACSE level instead of answering the initiate
+    /// (access control by calling AE-title, a per-peer security policy): the refusal's AARE
+    /// (rejected, with its diagnostic, no MMS user data) or ABRT goes out and the endpoint
+    /// closes.
+    pub fn refuse_association(&mut self, refusal: &Refusal) -> Result<(), SendError> {
+        self.expect_phase(Phase::InitiateIndicated, "association refusal")?;
+        match refusal {
+            Refusal::Reject {
+                result, diagnostic, ..
+            } => self.assoc.reject(*result, *diagnostic, None)?,
+            // An abort, and whatever else a refusal may become.
+            _ => self.assoc.abort(None)?,
+        }
+        self.book.phase = Phase::Closed;
+        Ok(())
+    }
+
     fn expect_phase(&self, phase: Phase, what: &'static str) -> Result<(), SendError> {
         if self.book.phase == phase {
             Ok(())

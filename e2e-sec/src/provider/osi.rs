@@ -251,6 +251,14 @@ impl AssociationSecurity for E2eProvider {
         Some(self.shared.config.oids.e2e_mms_ac.clone())
     }
 
+    fn application_security(&self) -> acse::security::ApplicationSecurity {
+        if self.authenticated_peer().is_some() {
+            acse::security::ApplicationSecurity::EndToEnd
+        } else {
+            acse::security::ApplicationSecurity::None
+        }
+    }
+
     fn authenticated_peer(&self) -> Option<AuthenticatedPeer> {
         // The responder knows the client once the HandshakeReq passed its checks (so the
         // application can decide on the association knowing who asks); the initiator once the

@@ -411,14 +411,12 @@ impl IoThread {
     fn event(&mut self, ev: ClientEvent) -> bool {
         match ev {
             ClientEvent::Established(n) => {
-                self.info = Some(AssociationInfo {
-                    id: 0,
-                    peer_addr: Some(self.peer),
-                    calling: Default::default(),
-                    called: Default::default(),
-                    negotiated: n,
-                    authenticated_peer: self.conn.authenticated_peer(),
-                });
+                let mut info = AssociationInfo::new(0, n);
+                info.peer_addr = Some(self.peer);
+                info.authenticated_peer = self.conn.authenticated_peer();
+                info.tls = self.conn.tls_session().is_some();
+                info.application_security = self.conn.application_security();
+                self.info = Some(info);
                 if let Some(r) = self.ready.take() {
                     let _ = r.send(Ok((
                         n,

@@ -478,6 +478,11 @@ impl Connection {
         self.endpoint.authenticated_peer()
     }
 
+    /// The application-layer security the provider established (IEC 62351-4 §5.1 levels).
+    pub fn application_security(&self) -> acse::security::ApplicationSecurity {
+        self.endpoint.association().application_security()
+    }
+
     /// What the TLS handshake negotiated (T-profile), once it completed.
     pub fn tls_info(&self) -> Option<TlsInfo> {
         let t = self.pump.tls_session()?;

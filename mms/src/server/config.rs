@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use acse::security::{SecurityEvents, SecurityFactory};
 
+use crate::server::policy::{PeerPolicy, PeerTable};
+
 use crate::endpoint::EndpointConfig;
 
 /// How a [`crate::server::Server`] runs. Start from [`ServerConfig::default`] (or
@@ -50,6 +52,12 @@ pub struct ServerConfig {
     /// TCP keep-alive on every accepted socket (class 0 transport has no inactivity timer of
     /// its own, so a peer that vanished is found this way); `None`: the OS default (off).
     pub keep_alive: Option<crate::net::KeepAlive>,
+    /// Per-peer security policy (IEC 62351-4 §5.1): each partner, recognised by its calling
+    /// AE-title (or address, or certificate), and the transport and application security it
+    /// must use. A partner not in a non-empty table is refused (calling-AP-title-not-recognized),
+    /// one below its entry too (authentication-required), each with its security event.
+    /// `None` or an empty table: everybody is admitted.
+    pub peer_policy: Option<Arc<PeerTable<PeerPolicy>>>,
 }
 
 crate::setters!(ServerConfig {
@@ -78,6 +86,8 @@ crate::setters!(ServerConfig {
     tls_listen: Vec<SocketAddr> => with_tls_listen,
     /// TCP keep-alive.
     keep_alive: Option<crate::net::KeepAlive> => with_keep_alive,
+    /// the per-peer security policy.
+    peer_policy: Option<Arc<PeerTable<PeerPolicy>>> => with_peer_policy,
 });
 
 impl ServerConfig {
@@ -101,6 +111,7 @@ impl fmt::Debug for ServerConfig {
             .field("tls", &self.tls.is_some())
             .field("tls_listen", &self.tls_listen)
             .field("keep_alive", &self.keep_alive)
+            .field("peer_policy", &self.peer_policy)
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +131,7 @@ impl Default for ServerConfig {
             events: Arc::new(SecurityEvents::new()),
             tls: None,
             tls_listen: Vec::new(),
+            peer_policy: None,
         }
     }
 }

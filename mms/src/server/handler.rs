@@ -41,6 +41,7 @@ pub struct Negotiated {
 /// Who is on the other end of one association, and what it negotiated. Given to every
 /// [`Handler`] call; `id` is unique for the life of the server process.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AssociationInfo {
     /// A number unique to this association within the process (never reused).
     pub id: u64,
@@ -55,6 +56,27 @@ pub struct AssociationInfo {
     /// The peer identity the association's security provider authenticated (IEC 62351-4
     /// A-security-profile or end-to-end security); `None` without one.
     pub authenticated_peer: Option<acse::security::AuthenticatedPeer>,
+    /// Whether the association runs over TLS (IEC 62351-4 T-profile).
+    pub tls: bool,
+    /// The application-layer security the association's provider established.
+    pub application_security: acse::security::ApplicationSecurity,
+}
+
+impl AssociationInfo {
+    /// An association `id` with `negotiated` and nothing else known (no address, empty
+    /// AE-titles, no security); set the public fields for the rest.
+    pub fn new(id: u64, negotiated: Negotiated) -> AssociationInfo {
+        AssociationInfo {
+            id,
+            peer_addr: None,
+            calling: AeTitle::default(),
+            called: AeTitle::default(),
+            negotiated,
+            authenticated_peer: None,
+            tls: false,
+            application_security: acse::security::ApplicationSecurity::None,
+        }
+    }
 }
 
 /// The outcome of one confirmed service: its response, or the ServiceError of a
@@ -211,6 +233,17 @@ pub trait Handler: Send + Sync + 'static {
     /// `ParameterSupportOptions`); intersected with the peer's proposal.
     fn parameter_cbb(&self) -> ParameterCbb {
         ParameterCbb::libiec61850_like()
+    }
+
+    /// An association asks to be admitted, before its initiate is looked at: the place for
+    /// access control at the ACSE level (a bilateral table keyed by the calling AE-title, a
+    /// security level). `Err` refuses it with the [`acse::security::Refusal`]'s AARE
+    /// (rejected-permanent with its diagnostic) or ABRT, and records the refusal's security
+    /// event. `info.negotiated` is what accepting would negotiate. Runs after the server's
+    /// own [`crate::server::ServerConfig::peer_policy`].
+    fn admit(&self, info: &AssociationInfo) -> Result<(), acse::security::Refusal> {
+        let _ = info;
+        Ok(())
     }
 
     /// An association completed its initiate exchange. Return an error to refuse it: the

@@ -1,8 +1,10 @@
-//! The MMS server: the contract with the application ([`handler`]), the object model that
-//! serves MMS objects ([`model`]), and the `mio` runtime ([`runtime`]).
+//! The MMS server: the contract with the application ([`handler`]), per-peer security policy
+//! ([`policy`]), the object model that serves MMS objects ([`model`]), and the `mio` runtime
+//! ([`runtime`]).
 pub mod handler;
 #[cfg(feature = "model")]
 pub mod model;
+pub mod policy;
 
 pub use handler::{
     AssociationInfo, Handler, Negotiated, Reply, RequestContext, Responder, ResponseSink,

@@ -925,14 +925,33 @@ impl EventLoop {
                     }
                     let cbb = self.handler.parameter_cbb();
                     let (_, negotiated) = endpoint.negotiate(&request, services, cbb);
-                    let info = Arc::new(AssociationInfo {
-                        id: conn.id,
-                        peer_addr: conn.peer,
-                        calling: indication.calling.clone(),
-                        called: indication.called.clone(),
-                        negotiated,
-                        authenticated_peer: endpoint.authenticated_peer(),
-                    });
+                    let mut info = AssociationInfo::new(conn.id, negotiated);
+                    info.peer_addr = conn.peer;
+                    info.calling = indication.calling.clone();
+                    info.called = indication.called.clone();
+                    info.authenticated_peer = endpoint.authenticated_peer();
+                    info.tls = conn.pump.is_tls();
+                    info.application_security = endpoint.association().application_security();
+                    let info = Arc::new(info);
+                    // Access control first: the server's per-peer policy, then the handler's.
+                    let admitted = match &self.config.peer_policy {
+                        Some(table) => table.admit(&info),
+                        None => Ok(()),
+                    }
+                    .and_then(|()| self.handler.admit(&info));
+                    if let Err(refusal) = admitted {
+                        let code = refusal.event().map_or(REFUSED_BY_APPLICATION, static_code);
+                        self.config.events.record(
+                            code,
+                            acse::security::Severity::Error,
+                            &format_args!("association {} refused: {}", conn.id, refusal.reason()),
+                        );
+                        Stats::bump(&self.shared.stats.refused);
+                        if let Err(e) = endpoint.refuse_association(&refusal) {
+                            log::info!("association refusal not sent: {e}");
+                        }
+                        continue;
+                    }
                     match self.handler.associated(&info) {
                         Ok(()) => match endpoint.accept_initiate(&request, services, cbb) {
                             Ok(n) => {
@@ -1189,6 +1208,19 @@ impl EventLoop {
             log::debug!("write to connection {} failed: {end}", conn.id);
             conn.peer_eof = true;
         }
+    }
+}
+
+/// The security event of an association the application refused without naming one.
+const REFUSED_BY_APPLICATION: &str = "policy.refused-by-application";
+
+/// The recorder's code for a refusal's event code: the policy codes as they are, anything else
+/// (a handler's own) under [`REFUSED_BY_APPLICATION`] (the refusal's reason keeps the text).
+fn static_code(code: &str) -> &'static str {
+    match code {
+        crate::server::policy::UNKNOWN_PEER => crate::server::policy::UNKNOWN_PEER,
+        crate::server::policy::BELOW_POLICY => crate::server::policy::BELOW_POLICY,
+        _ => REFUSED_BY_APPLICATION,
     }
 }
 

@@ -4,7 +4,6 @@
 
 use std::sync::mpsc;
 
-use acse::association::AeTitle;
 use mms::initiate::{ParameterCbb, ServicesSupported};
 use mms::pdu::{ConfirmedServiceRequest, ConfirmedServiceResponse, MmsPdu};
 use mms::server::model::Model;
@@ -22,12 +21,9 @@ impl ResponseSink for ChannelSink {
 
 /// An association with id `id` and the given negotiated PDU size.
 pub fn assoc(id: u64, max_pdu_size: usize) -> AssociationInfo {
-    AssociationInfo {
+    AssociationInfo::new(
         id,
-        peer_addr: None,
-        calling: AeTitle::default(),
-        called: AeTitle::default(),
-        negotiated: Negotiated {
+        Negotiated {
             max_pdu_size,
             max_serv_outstanding_calling: 5,
             max_serv_outstanding_called: 5,
@@ -36,8 +32,7 @@ pub fn assoc(id: u64, max_pdu_size: usize) -> AssociationInfo {
             parameter_cbb: ParameterCbb::libiec61850_like(),
             peer_services: ServicesSupported::libiec61850_like(),
         },
-        authenticated_peer: None,
-    }
+    )
 }
 
 pub type Answer = Result<ConfirmedServiceResponse<'static>, ServiceError<'static>>;
