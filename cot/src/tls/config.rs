@@ -71,6 +71,11 @@ pub enum CipherPolicy {
     /// 0x009E, 0xC02B, and 0xC023 (docs/facts.md E-02: the source's code is ambiguous, both are
     /// offered), optional 0x00A1, 0xC02F, 0xC030; plus the TLS 1.3 AES-GCM suites. The static-DH
     /// suites (0x00A0, 0x00A1) do not exist in OpenSSL 3 and are reported as unavailable.
+    ///
+    /// In server preference order: forward-secret AEAD suites first (ECDHE with GCM, then DHE
+    /// with GCM), then ECDHE with CBC, and the mandatory static-RSA CBC suite 0x003C last, so
+    /// a peer that offers it beside an ECDHE-GCM suite gets the forward-secret one while a peer
+    /// offering only the mandatory suite is still served.
     Iec62351_4Native,
     /// IEC 62351-4 compatibility mode (§6.3.4.2): TLS_DH_DSS_WITH_AES_256_CBC_SHA (0x0036) only.
     /// OpenSSL 3 has no static-DH suites, so building a context with this policy fails with
@@ -101,15 +106,16 @@ const TLS13_AES_GCM: &[SuiteName] = &[
     s("TLS_AES_256_GCM_SHA384", 0x1302),
 ];
 
+/// Native mode, TLS 1.2, in preference order (see [`CipherPolicy::Iec62351_4Native`]).
 const NATIVE_TLS12: &[SuiteName] = &[
-    s("AES128-SHA256", 0x003C),
-    s("DH-RSA-AES128-GCM-SHA256", 0x00A0),
-    s("DHE-RSA-AES128-GCM-SHA256", 0x009E),
     s("ECDHE-ECDSA-AES128-GCM-SHA256", 0xC02B),
-    s("ECDHE-ECDSA-AES128-SHA256", 0xC023),
-    s("DH-RSA-AES256-GCM-SHA384", 0x00A1),
     s("ECDHE-RSA-AES128-GCM-SHA256", 0xC02F),
     s("ECDHE-RSA-AES256-GCM-SHA384", 0xC030),
+    s("DHE-RSA-AES128-GCM-SHA256", 0x009E),
+    s("DH-RSA-AES128-GCM-SHA256", 0x00A0),
+    s("DH-RSA-AES256-GCM-SHA384", 0x00A1),
+    s("ECDHE-ECDSA-AES128-SHA256", 0xC023),
+    s("AES128-SHA256", 0x003C),
 ];
 
 const COMPAT_TLS12: &[SuiteName] = &[s("DH-DSS-AES256-SHA", 0x0036)];

@@ -34,6 +34,10 @@ pub const BAD_KEY_USAGE: &str = "tls.bad-key-usage";
 pub const VERSION_INSECURE: &str = "tls.version-insecure";
 /// A peer offered only a TLS/SSL version the configuration forbids (IEC 62351-3 §5.6.1).
 pub const VERSION_REFUSED: &str = "tls.version-refused";
+/// The protocol version changed from one handshake of a connection to the next: a
+/// renegotiation that ended on another version, or a resumption offer of a session of one
+/// version answered with a handshake of another (IEC 62351-3 version-change alarm).
+pub const VERSION_CHANGED: &str = "tls.version-changed";
 /// No cipher suite in common with the peer, or a policy leaves none (IEC 62351-3 §5.6.1,
 /// IEC 62351-4 §6.3.4 Table 3).
 pub const NO_CIPHER: &str = "tls.no-cipher";
@@ -78,6 +82,12 @@ pub struct EventInfo {
 
 /// Every T-profile event (IEC 62351-3 §5.8, F-1006 of the docs/facts.md for the numbering).
 pub const CATALOGUE: &[EventInfo] = &[
+    EventInfo {
+        code: VERSION_CHANGED,
+        severity: Severity::Alarm,
+        trigger: "the TLS version changed at renegotiation or resumption",
+        libiec61850: None,
+    },
     EventInfo {
         code: HANDSHAKE_FAILED,
         severity: Severity::Error,

@@ -104,6 +104,10 @@ pub struct TlsSession {
     renegotiations: u64,
     key_updates: u64,
     label: String,
+    /// Client: the version of the session offered for resumption, if one was.
+    offered_version: Option<SslVersion>,
+    /// The version the connection was established with (then renegotiated to).
+    version: Option<SslVersion>,
 }
 
 impl std::fmt::Debug for TlsSession {
@@ -189,6 +193,7 @@ impl TlsSession {
                 ssl.set_hostname(name).map_err(err)?;
             }
         }
+        let mut offered_version = None;
         if let (Some((key, offer)), Some(idx)) = (cache, shared.key_index()) {
             if let Some(session) = offer {
                 let now = (shared.env.clock)()
@@ -198,6 +203,7 @@ impl TlsSession {
                 let born = u64::try_from(session.time()).unwrap_or(0);
                 if now.saturating_sub(born) < shared.resumption_lifetime.as_secs() {
                     ffi::set_session(&mut ssl, &session);
+                    offered_version = Some(session.protocol_version());
                 }
             }
             ssl.set_ex_data(idx, key);
@@ -221,6 +227,8 @@ impl TlsSession {
             renegotiations: 0,
             key_updates: 0,
             label: String::new(),
+            offered_version,
+            version: None,
         };
         if s.shared.role == TlsRole::Client {
             // Produce the ClientHello now.
@@ -338,6 +346,18 @@ impl TlsSession {
     fn on_established(&mut self) -> Result<(), TlsError> {
         self.phase = Phase::Established;
         let ssl = self.stream.ssl();
+        self.version = ssl.version2();
+        if let (Some(offered), Some(now)) = (self.offered_version, self.version) {
+            if offered != now {
+                let d = format!(
+                    "offered a {} session for resumption, negotiated {}",
+                    version_name(offered),
+                    version_name(now)
+                );
+                self.record(events::VERSION_CHANGED, &d);
+            }
+        }
+        let ssl = self.stream.ssl();
         if let Some(v) = ssl.version2() {
             if v == SslVersion::TLS1 || v == SslVersion::TLS1_1 {
                 let d = format!("negotiated {} (below TLS 1.2)", ssl.version_str());
@@ -405,6 +425,7 @@ impl TlsSession {
                     events::RENEGOTIATION,
                     &"renegotiation we asked for completed",
                 );
+                self.check_version("renegotiation");
             }
         } else if full > self.handshakes_seen {
             self.handshakes_seen = full;
@@ -413,6 +434,23 @@ impl TlsSession {
                 events::RENEGOTIATION,
                 &"peer renegotiated (certificate verified again)",
             );
+            self.check_version("renegotiation");
+        }
+    }
+
+    /// After a renegotiation: the version must be the one the connection was established with.
+    fn check_version(&mut self, what: &str) {
+        let now = self.stream.ssl().version2();
+        if let (Some(before), Some(after)) = (self.version, now) {
+            if before != after {
+                let d = format!(
+                    "{what} changed the version from {} to {}",
+                    version_name(before),
+                    version_name(after)
+                );
+                self.record(events::VERSION_CHANGED, &d);
+                self.version = now;
+            }
         }
     }
 
@@ -700,5 +738,20 @@ pub(crate) mod tests_support {
 
     pub(crate) fn feed(p: &mut MemPipe, data: &[u8]) {
         p.incoming.extend_from_slice(data);
+    }
+}
+
+/// A readable name of a protocol version.
+fn version_name(v: SslVersion) -> &'static str {
+    if v == SslVersion::TLS1_3 {
+        "TLS 1.3"
+    } else if v == SslVersion::TLS1_2 {
+        "TLS 1.2"
+    } else if v == SslVersion::TLS1_1 {
+        "TLS 1.1"
+    } else if v == SslVersion::TLS1 {
+        "TLS 1.0"
+    } else {
+        "an older version"
     }
 }

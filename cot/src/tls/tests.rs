@@ -277,8 +277,9 @@ fn rsa_keys_native_policy() {
     let mut cs = c.session(None, None).expect("client");
     let mut ss = s.session().expect("server");
     assert_eq!(pump(&mut cs, &mut ss), (None, None));
-    // Server preference in Table 3 order: TLS_RSA_WITH_AES_128_CBC_SHA256 (0x003C) first.
-    assert_eq!(ss.cipher_name(), Some("AES128-SHA256"));
+    // Server preference: forward-secret AEAD first; the mandatory static-RSA suite
+    // TLS_RSA_WITH_AES_128_CBC_SHA256 (0x003C) is offered but chosen only when nothing better is.
+    assert_eq!(ss.cipher_name(), Some("ECDHE-RSA-AES128-GCM-SHA256"));
     assert!(s
         .policy()
         .unavailable
@@ -834,4 +835,35 @@ fn resumption_needs_an_orderly_close() {
     let mut ss = s.session().expect("s");
     assert_eq!(pump(&mut after, &mut ss), (None, None));
     assert!(!after.session_reused());
+}
+
+#[test]
+fn a_resumption_offer_answered_on_another_version_raises_the_version_change_alarm() {
+    let f = fixture();
+    // One client (one session cache) that allows TLS 1.2 and 1.3; first a server capped at
+    // TLS 1.2, then one that speaks TLS 1.3, behind the same cache key.
+    let ccfg = config(&f.client, &f.pki).with_versions(TlsVersion::Tls1_2, TlsVersion::Tls1_3);
+    let s12cfg = config(&f.server, &f.pki).with_versions(TlsVersion::Tls1_2, TlsVersion::Tls1_2);
+    let (c, s12, ce, _) = pair(&ccfg, &s12cfg);
+    let mut first = c.session(None, Some("127.0.0.1:3782")).expect("c");
+    let mut ss = s12.session().expect("s");
+    assert_eq!(pump(&mut first, &mut ss), (None, None));
+    assert_eq!(first.protocol_version(), Some(TlsVersion::Tls1_2));
+    assert_eq!(ce.count(events::VERSION_CHANGED), 0);
+    // Resuming on the same version is no change.
+    let mut again = c.session(None, Some("127.0.0.1:3782")).expect("c");
+    let mut ss = s12.session().expect("s");
+    assert_eq!(pump(&mut again, &mut ss), (None, None));
+    assert!(again.session_reused());
+    assert_eq!(ce.count(events::VERSION_CHANGED), 0);
+    // The "same" server now negotiates TLS 1.3: the offered TLS 1.2 session is not resumed,
+    // and the client raises the alarm.
+    let s13 = TlsServer::new(&config(&f.server, &f.pki), Arc::new(SecurityEvents::new()))
+        .expect("server ctx");
+    let mut third = c.session(None, Some("127.0.0.1:3782")).expect("c");
+    let mut ss = s13.session().expect("s");
+    assert_eq!(pump(&mut third, &mut ss), (None, None));
+    assert_eq!(third.protocol_version(), Some(TlsVersion::Tls1_3));
+    assert!(!third.session_reused());
+    assert_eq!(ce.count(events::VERSION_CHANGED), 1);
 }
