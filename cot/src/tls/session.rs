@@ -720,6 +720,21 @@ impl TlsSession {
     }
 }
 
+/// A readable name of a protocol version.
+fn version_name(v: SslVersion) -> &'static str {
+    if v == SslVersion::TLS1_3 {
+        "TLS 1.3"
+    } else if v == SslVersion::TLS1_2 {
+        "TLS 1.2"
+    } else if v == SslVersion::TLS1_1 {
+        "TLS 1.1"
+    } else if v == SslVersion::TLS1 {
+        "TLS 1.0"
+    } else {
+        "an older version"
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests_support {
     use super::MemPipe;
@@ -738,20 +753,5 @@ pub(crate) mod tests_support {
 
     pub(crate) fn feed(p: &mut MemPipe, data: &[u8]) {
         p.incoming.extend_from_slice(data);
-    }
-}
-
-/// A readable name of a protocol version.
-fn version_name(v: SslVersion) -> &'static str {
-    if v == SslVersion::TLS1_3 {
-        "TLS 1.3"
-    } else if v == SslVersion::TLS1_2 {
-        "TLS 1.2"
-    } else if v == SslVersion::TLS1_1 {
-        "TLS 1.1"
-    } else if v == SslVersion::TLS1 {
-        "TLS 1.0"
-    } else {
-        "an older version"
     }
 }
