@@ -570,6 +570,39 @@ pub fn require_openssl() -> Option<PathBuf> {
     require(locate_openssl(), "openssl")
 }
 
+/// Finds `rsyslogd` (env `OSI_MMS_RSYSLOGD`, else `/usr/sbin/rsyslogd`, else on the path).
+pub fn locate_rsyslogd() -> Result<PathBuf, PeerMissing> {
+    let candidates: Vec<PathBuf> = match env::var_os("OSI_MMS_RSYSLOGD") {
+        Some(p) => vec![PathBuf::from(p)],
+        None => vec![
+            PathBuf::from("/usr/sbin/rsyslogd"),
+            PathBuf::from("rsyslogd"),
+        ],
+    };
+    for path in &candidates {
+        let ok = Command::new(path)
+            .arg("-v")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Ok(path.clone());
+        }
+    }
+    Err(PeerMissing {
+        peer: "rsyslogd".into(),
+        reason: "not found (apt-get install rsyslog)".into(),
+    })
+}
+
+/// The project rule for tests that need a real syslog collector: rsyslogd's path, or
+/// (missing) a panic under `CI=true` and a loud `SKIPPED` line otherwise.
+pub fn require_rsyslogd() -> Option<PathBuf> {
+    require(locate_rsyslogd(), "rsyslogd")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,8 @@
 //! `Client::authenticated_peer` on the client).
 use std::sync::Arc;
 
+pub mod audit;
+
 pub use a_sec_profile::{
     AProfileConfig, AProfileFactory, ConfigError as AProfileConfigError, Credentials, Dialect,
     FailureResponse,

@@ -242,6 +242,7 @@ impl Shared {
         events: Arc<SecurityEvents>,
     ) -> Result<Shared, TlsConfigError> {
         cfg.validate()?;
+        events.register(&events::iec62351_14_ids());
         let mut b = SslContextBuilder::new(SslMethod::tls())?;
         b.set_mode(SslMode::ACCEPT_MOVING_WRITE_BUFFER | SslMode::ENABLE_PARTIAL_WRITE);
         let legacy = cfg.min_version < TlsVersion::Tls1_2;

@@ -78,6 +78,9 @@ pub struct EventInfo {
     pub trigger: &'static str,
     /// The libiec61850 `TLSEventCode` (IEC TS 62351-100-3 numbering) it corresponds to.
     pub libiec61850: Option<u8>,
+    /// The IEC 62351-14 identifier (CDV numbering, docs/security-log.md) when one event of
+    /// IEC 62351-14 means this one; `None` when none does.
+    pub iec62351_14: Option<&'static str>,
 }
 
 /// Every T-profile event (IEC 62351-3 §5.8, F-1006 of the docs/facts.md for the numbering).
@@ -87,138 +90,161 @@ pub const CATALOGUE: &[EventInfo] = &[
         severity: Severity::Alarm,
         trigger: "the TLS version changed at renegotiation or resumption",
         libiec61850: None,
+        iec62351_14: Some("IEC62351-3:1.5"),
     },
     EventInfo {
         code: HANDSHAKE_FAILED,
         severity: Severity::Error,
         trigger: "handshake failed (other reason)",
         libiec61850: Some(8),
+        iec62351_14: None,
     },
     EventInfo {
         code: CERT_REQUIRED,
         severity: Severity::Error,
         trigger: "peer sent no certificate",
         libiec61850: Some(7),
+        iec62351_14: Some("IEC62351-3:1.6"),
     },
     EventInfo {
         code: CERT_UNTRUSTED,
         severity: Severity::Error,
         trigger: "no chain to a trust anchor",
         libiec61850: Some(14),
+        iec62351_14: Some("IEC62351-3:2.2"),
     },
     EventInfo {
         code: CERT_EXPIRED,
         severity: Severity::Warning,
         trigger: "peer certificate expired or not yet valid (handshake refused / session closed)",
         libiec61850: Some(11),
+        iec62351_14: Some("IEC62351-3:2.8"),
     },
     EventInfo {
         code: CERT_REVOKED,
         severity: Severity::Alarm,
         trigger: "peer certificate on a CRL (handshake refused / session closed)",
         libiec61850: Some(12),
+        iec62351_14: Some("IEC62351-3:2.4"),
     },
     EventInfo {
         code: CERT_TOO_LARGE,
         severity: Severity::Error,
         trigger: "end-entity certificate over max_certificate_size",
         libiec61850: Some(5),
+        iec62351_14: Some("IEC62351-3:2.1"),
     },
     EventInfo {
         code: CERT_INVALID,
         severity: Severity::Error,
         trigger: "other certificate verification failure",
         libiec61850: Some(6),
+        iec62351_14: None,
     },
     EventInfo {
         code: WEAK_KEY,
         severity: Severity::Error,
         trigger: "RSA < 2048 or EC < 256 bits",
         libiec61850: Some(4),
+        iec62351_14: Some("IEC62351-3:2.11"),
     },
     EventInfo {
         code: BAD_KEY_USAGE,
         severity: Severity::Error,
         trigger: "no digitalSignature key usage / wrong purpose",
         libiec61850: Some(4),
+        iec62351_14: Some("IEC62351-9:2.19"),
     },
     EventInfo {
         code: VERSION_INSECURE,
         severity: Severity::Warning,
         trigger: "TLS < 1.2 allowed at build / negotiated",
         libiec61850: Some(9),
+        iec62351_14: Some("IEC62351-3:1.3"),
     },
     EventInfo {
         code: VERSION_REFUSED,
         severity: Severity::Error,
         trigger: "peer offered only a forbidden version",
         libiec61850: Some(9),
+        iec62351_14: Some("IEC62351-3:1.2"),
     },
     EventInfo {
         code: NO_CIPHER,
         severity: Severity::Error,
         trigger: "no common suite / policy leaves none",
         libiec61850: Some(15),
+        iec62351_14: None,
     },
     EventInfo {
         code: NULL_CIPHER,
         severity: Severity::Warning,
         trigger: "NULL suites enabled at build",
         libiec61850: Some(2),
+        iec62351_14: None,
     },
     EventInfo {
         code: RENEGOTIATION,
         severity: Severity::Notice,
         trigger: "TLS 1.2 renegotiation completed",
         libiec61850: Some(10),
+        iec62351_14: None,
     },
     EventInfo {
         code: KEY_UPDATE,
         severity: Severity::Notice,
         trigger: "TLS 1.3 key update sent",
         libiec61850: Some(10),
+        iec62351_14: None,
     },
     EventInfo {
         code: RENEGOTIATION_REFUSED,
         severity: Severity::Alarm,
         trigger: "peer refused / missed renegotiation deadline",
         libiec61850: None,
+        iec62351_14: Some("IEC62351-3:1.11"),
     },
     EventInfo {
         code: CRL_UNAVAILABLE,
         severity: Severity::Warning,
         trigger: "CRL unreadable, unverifiable or expired",
         libiec61850: Some(3),
+        iec62351_14: Some("IEC62351-3:2.5"),
     },
     EventInfo {
         code: REVOCATION_OFF,
         severity: Severity::Warning,
         trigger: "no CRL configured",
         libiec61850: None,
+        iec62351_14: None,
     },
     EventInfo {
         code: PIN_MISMATCH,
         severity: Severity::Alarm,
         trigger: "peer certificate not pinned",
         libiec61850: Some(14),
+        iec62351_14: Some("IEC62351-3:2.3"),
     },
     EventInfo {
         code: KEYLOG_ON,
         severity: Severity::Warning,
         trigger: "key log file configured",
         libiec61850: None,
+        iec62351_14: None,
     },
     EventInfo {
         code: PROTOCOL_ERROR,
         severity: Severity::Error,
         trigger: "record-layer error on an established session",
         libiec61850: None,
+        iec62351_14: None,
     },
     EventInfo {
         code: ALERT_RECEIVED,
         severity: Severity::Error,
         trigger: "peer sent a fatal alert",
         libiec61850: Some(8),
+        iec62351_14: None,
     },
 ];
 
@@ -229,6 +255,15 @@ pub fn severity(code: &str) -> Severity {
         .find(|e| e.code == code)
         .map(|e| e.severity)
         .unwrap_or(Severity::Error)
+}
+
+/// (code, IEC 62351-14 identifier) of every T-profile event that has one, for
+/// [`crate::security_event::SecurityEvents::register`].
+pub fn iec62351_14_ids() -> Vec<(&'static str, &'static str)> {
+    CATALOGUE
+        .iter()
+        .filter_map(|e| e.iec62351_14.map(|id| (e.code, id)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -56,6 +56,9 @@ pub struct ClientArgs {
     /// T-profile (TLS) options.
     #[command(flatten)]
     pub tls: crate::tls_args::TlsArgs,
+    /// Where security events go.
+    #[command(flatten)]
+    pub audit: crate::audit_args::AuditArgs,
     /// What to do.
     #[command(subcommand)]
     pub op: Op,
@@ -124,6 +127,7 @@ fn called(args: &ClientArgs) -> Result<Address, String> {
 /// Connects as the options say.
 pub fn connect(args: &ClientArgs) -> Result<Client, String> {
     let mut config = ClientConfig::default();
+    args.audit.apply(&config.events)?;
     config.endpoint.association.local = args.local.apply(Address::default_local())?;
     config.endpoint.association.remote = called(args)?;
     config.request_timeout = std::time::Duration::from_secs(args.timeout);

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod addressing;
+mod audit_args;
 mod auth_args;
 mod bench;
 mod client_cmd;
@@ -37,6 +38,8 @@ enum Cmd {
     Decode(decode_cmd::DecodeArgs),
     /// Load generator: N associations x M reads against a server; prints reads/s, latency, CPU.
     Bench(bench::BenchArgs),
+    /// The tamper-evident security log: `verify FILE`.
+    SecurityLog(audit_args::SecurityLogArgs),
     /// The server `mms bench` starts: answers a read of `v<k>` with k.
     #[command(hide = true)]
     BenchServer {
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Cmd::Server(args) => server_cmd::run(args),
         Cmd::Decode(args) => decode_cmd::run(args),
         Cmd::Bench(args) => bench::run(args),
+        Cmd::SecurityLog(args) => audit_args::run(args),
         Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
     };
     match result {

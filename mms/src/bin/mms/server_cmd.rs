@@ -61,6 +61,9 @@ pub struct ServerArgs {
     /// T-profile (TLS, IEC 62351-3 / IEC 62351-4 §6).
     #[command(flatten)]
     pub tls: TlsArgs,
+    /// Where security events go.
+    #[command(flatten)]
+    pub audit: crate::audit_args::AuditArgs,
 }
 
 /// The model the options name.
@@ -91,6 +94,7 @@ pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
         args.listen.clone()
     };
     let events = Arc::new(cot::security_event::SecurityEvents::new());
+    args.audit.apply(&events)?;
     let tls = args.tls.server(&events)?;
     let (listen, tls_listen) = if tls.is_some() {
         (Vec::new(), listen)
