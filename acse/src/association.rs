@@ -1184,6 +1184,13 @@ impl Association {
             Err(e) => return Err(self.fail_acse(e)),
         };
         self.state = State::AwaitingResponse;
+        if let Some(ac) = self
+            .security
+            .as_mut()
+            .and_then(|s| s.select_application_context(&aarq.application_context_name))
+        {
+            self.config.application_context = ac;
+        }
         if aarq.application_context_name != self.config.application_context {
             let name = aarq.application_context_name.to_id_string();
             log::warn!(target: "osi_mms::acse", "AARQ with unsupported application context {name}");

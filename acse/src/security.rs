@@ -68,6 +68,9 @@ use crate::apdu::{
     ServiceUserDiagnostic,
 };
 
+mod selecting;
+pub use selecting::SelectingFactory;
+
 /// The `log` target of security events (docs/design.md principle 8); the same as
 /// [`cot::security_event::SECURITY_LOG_TARGET`].
 pub const SECURITY_LOG_TARGET: &str = cot::security_event::SECURITY_LOG_TARGET;
@@ -596,6 +599,15 @@ pub trait AssociationSecurity: Send {
     /// On receiving an ABRT (the association is over; for logging and clean-up).
     fn on_receive_abort(&mut self, ctx: &SecurityContext<'_>, abrt: &Abrt<'_>) {
         let _ = (ctx, abrt);
+    }
+
+    /// Responder, when the AARQ arrives naming `proposed`: a provider that serves several
+    /// mechanisms ([`SelectingFactory`]) picks the one for it and returns the application
+    /// context the association then requires (IEC 62351-4 §5.2). `None` (the default) keeps
+    /// the configured one.
+    fn select_application_context(&mut self, proposed: &Oid<'_>) -> Option<Oid<'static>> {
+        let _ = proposed;
+        None
     }
 
     /// The application context this provider's associations use instead of the configured one

@@ -162,3 +162,157 @@ fn partners_are_admitted_by_their_entry_and_refused_below_it_or_unknown() {
     assert_eq!(events.count(BELOW_POLICY), 1);
     server.stop().expect("stop");
 }
+
+/// One TLS listener, two application-layer mechanisms chosen per association by the AARQ's
+/// application context (IEC 62351-4 §5.2), and a policy that wants SECURE application security
+/// from the partner: an A-profile partner and an end-to-end partner are both served (each
+/// mechanism authenticates it), a partner with TLS alone is refused below its level.
+#[test]
+fn a_profile_and_end_to_end_partners_share_a_listener_and_a_partner_below_its_level_is_refused() {
+    use a_sec_profile::{AProfileConfig, AProfileFactory, Credentials};
+    use acse::address::Address;
+    use acse::security::{ApplicationSecurity, SecurityFactory};
+    use e2e_sec::{E2eMode, IcvAlgorithm};
+    use interop_tests::mitm::E2eRig;
+
+    let tls_pki = Pki::new_root("shared listener TLS CA", KeyKind::EcP256).expect("ca");
+    let tls_server_cred = tls_pki
+        .issue(&LeafSpec::new("server").with_key(KeyKind::EcP256))
+        .expect("tls server");
+    let tls_client_cred = tls_pki
+        .issue(&LeafSpec::new("client").with_key(KeyKind::EcP256))
+        .expect("tls client");
+    let ap_pki = Pki::new_root("shared listener A-profile CA", KeyKind::Rsa(2048)).expect("ca");
+    let ap_server = ap_pki
+        .issue(&LeafSpec::new("A-profile server").with_object_identifier("1.1.1.999.1.12"))
+        .expect("ap server");
+    let ap_client = ap_pki
+        .issue(&LeafSpec::new("A-profile client").with_object_identifier("1.1.1.999.12"))
+        .expect("ap client");
+    let rig = E2eRig::new().expect("E2E rig");
+    let mode = E2eMode::IcvOnly(IcvAlgorithm::HmacSha256);
+
+    // The server: TLS only, A-profile (not requiring authentication by itself, so the policy
+    // is what refuses) and end-to-end security, and the policy.
+    let events = Arc::new(SecurityEvents::new());
+    let tls = TlsServer::new(&tls_config(&tls_server_cred, &tls_pki), events.clone())
+        .expect("TLS context");
+    let mut a_profile = AProfileConfig::new(events.clone())
+        .with_credentials(
+            Credentials::new(
+                ap_server.certificate.clone(),
+                ap_server.key.clone(),
+                Vec::new(),
+            )
+            .expect("credentials"),
+        )
+        .with_anchor(ap_pki.ca().certificate.clone());
+    a_profile.require_authentication = false;
+    let partner = Address::default_local();
+    let table = PeerTable::new().with(
+        PeerMatch::ae_title(
+            partner.ap_title.clone().expect("AP-title"),
+            partner.ae_qualifier,
+        ),
+        PeerPolicy::new(TransportRequirement::Secure, ApplicationRequirement::Secure),
+    );
+    let mut config = ServerConfig::default()
+        .with_listen(Vec::new())
+        .with_tls_listen(vec![localhost()])
+        .with_tls_server(Some(Arc::new(tls)))
+        .with_events(events.clone())
+        .with_peer_policy(Some(Arc::new(table)))
+        .with_a_profile_and_e2e(a_profile, rig.server_config(mode))
+        .expect("both mechanisms");
+    config.endpoint.association.local = Address::default_remote();
+    config.endpoint.association.remote = Address::default_local();
+    let model = Arc::new(demo::model(None).expect("demo model"));
+    let server = Server::bind(config, model)
+        .expect("bind")
+        .spawn()
+        .expect("spawn");
+    let addr = *server.handle().local_addrs().last().expect("TLS listener");
+    let tls_client = |events: &Arc<SecurityEvents>| {
+        Some(Arc::new(
+            TlsClient::new(&tls_config(&tls_client_cred, &tls_pki), events.clone())
+                .expect("TLS client"),
+        ))
+    };
+    let seen_by_server = |n: usize| {
+        let t0 = Instant::now();
+        loop {
+            let all = server.handle().associations();
+            if all.len() >= n || t0.elapsed() > Duration::from_secs(5) {
+                return all;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+
+    // The A-profile partner.
+    let cev = Arc::new(SecurityEvents::new());
+    let ap_factory: Arc<dyn SecurityFactory> = Arc::new(
+        AProfileFactory::new(
+            AProfileConfig::new(cev.clone())
+                .with_credentials(
+                    Credentials::new(
+                        ap_client.certificate.clone(),
+                        ap_client.key.clone(),
+                        Vec::new(),
+                    )
+                    .expect("credentials"),
+                )
+                .with_anchor(ap_pki.ca().certificate.clone()),
+        )
+        .expect("A-profile factory"),
+    );
+    let c = Client::connect(
+        addr,
+        ClientConfig::default()
+            .with_tls_client(tls_client(&cev))
+            .with_tls_server_name(Some("localhost".into()))
+            .with_security(Some(ap_factory))
+            .with_events(cev),
+    )
+    .expect("A-profile partner");
+    assert_eq!(
+        c.authenticated_peer().map(|p| p.mechanism),
+        Some("iec62351-4-a-profile")
+    );
+    let all = seen_by_server(1);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].application_security, ApplicationSecurity::AProfile);
+    assert!(all[0].tls);
+    c.identify().expect("identify");
+    c.conclude().expect("conclude");
+
+    // The end-to-end partner, on the same listener.
+    let (mut cc, _f) = rig.mms_client(rig.client_config(mode)).expect("E2E client");
+    cc.tls = tls_client(&cc.events);
+    cc.tls_server_name = Some("localhost".into());
+    let c = Client::connect(addr, cc).expect("end-to-end partner");
+    assert_eq!(
+        c.authenticated_peer().map(|p| p.mechanism),
+        Some("iec62351-4-e2e")
+    );
+    let all = seen_by_server(1);
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0].application_security, ApplicationSecurity::EndToEnd);
+    c.identify().expect("identify over E2E");
+    c.conclude().expect("conclude");
+
+    // TLS alone: below the partner's level.
+    let kev = Arc::new(SecurityEvents::new());
+    let d = refused_with(Client::connect(
+        addr,
+        ClientConfig::default()
+            .with_tls_client(tls_client(&kev))
+            .with_tls_server_name(Some("localhost".into()))
+            .with_events(kev)
+            .with_connect_timeout(Duration::from_secs(5)),
+    ));
+    assert_eq!(d, ServiceUserDiagnostic::AuthenticationRequired);
+    assert_eq!(wait_event(&events, BELOW_POLICY, 1), 1);
+    assert_eq!(events.count(UNKNOWN_PEER), 0);
+    server.stop().expect("stop");
+}

@@ -49,7 +49,8 @@ pub use a_sec_profile::{
 };
 pub use acse::password::PasswordFactory;
 pub use acse::security::{
-    AuthenticatedPeer, EventCount, SecurityEvents, SecurityFactory, Severity, SECURITY_LOG_TARGET,
+    ApplicationSecurity, AuthenticatedPeer, EventCount, SecurityEvents, SecurityFactory,
+    SelectingFactory, Severity, SECURITY_LOG_TARGET,
 };
 pub use cot::tls::{
     CipherPolicy, PinnedPeer, TlsClient, TlsConfig, TlsConfigError, TlsServer, TlsVersion,
@@ -131,6 +132,28 @@ impl ServerConfig {
     pub fn with_e2e(mut self, config: E2eConfig) -> Result<ServerConfig, SetupError> {
         one_mechanism(&self.security)?;
         self.security = Some(e2e_factory(config, &self.events)?);
+        Ok(self)
+    }
+
+    /// Serves A-security-profile partners and end-to-end partners on the same listeners: each
+    /// association gets the mechanism its AARQ's application context asks for (IEC 62351-4
+    /// §5.2: the MMS application context for the A-profile, e2eMmsAC for end-to-end security;
+    /// [`SelectingFactory`]). Combine with [`ServerConfig::peer_policy`] to say which partner
+    /// must use which.
+    pub fn with_a_profile_and_e2e(
+        mut self,
+        a_profile: AProfileConfig,
+        e2e: E2eConfig,
+    ) -> Result<ServerConfig, SetupError> {
+        one_mechanism(&self.security)?;
+        let choices = vec![
+            a_profile_factory(a_profile, &self.events)?,
+            e2e_factory(e2e, &self.events)?,
+        ];
+        self.security = Some(Arc::new(SelectingFactory::new(
+            choices,
+            self.endpoint.association.application_context.clone(),
+        )));
         Ok(self)
     }
 }
