@@ -7,6 +7,9 @@
 //! `IM_Transfer_Set`, and `ServerHandle::send_unconfirmed` to push reports. The reports are
 //! built here from `Data` values, not with the client's decoder.
 
+// Test helpers outside #[test] functions unwrap what the test itself built.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -665,7 +668,7 @@ fn reports_in_both_forms_acked_and_nacked() {
     assert_eq!(r.time_stamp, Some(TimeStamp(1_700_000_123)));
     let pts: Vec<_> = r
         .typed_points()
-        .map(|(n, p)| (n.clone(), p.clone()))
+        .map(|(n, p)| (n.clone(), *p))
         .collect();
     assert_eq!(pts[0], (line1(), line1_value()));
     assert_eq!(
@@ -713,7 +716,7 @@ fn reports_in_both_forms_acked_and_nacked() {
     };
     assert_eq!(r.form, ReportForm::ListOfVariables);
     assert_eq!(r.event_code, Some(EventCode(5)));
-    let values: Vec<Point> = r.typed_points().map(|(_, p)| p.clone()).collect();
+    let values: Vec<Point> = r.typed_points().map(|(_, p)| *p).collect();
     assert_eq!(values, [line1_value(), changed]);
     wait_for(&s.state, |st| (st.unconfirmed.len() == 2).then_some(()));
 
