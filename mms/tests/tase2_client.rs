@@ -666,10 +666,7 @@ fn reports_in_both_forms_acked_and_nacked() {
     assert_eq!(r.transfer_set, ts);
     assert_eq!(r.conditions, Some(DsConditions::INTEGRITY_TIMEOUT));
     assert_eq!(r.time_stamp, Some(TimeStamp(1_700_000_123)));
-    let pts: Vec<_> = r
-        .typed_points()
-        .map(|(n, p)| (n.clone(), *p))
-        .collect();
+    let pts: Vec<_> = r.typed_points().map(|(n, p)| (n.clone(), *p)).collect();
     assert_eq!(pts[0], (line1(), line1_value()));
     assert_eq!(
         pts[1],
