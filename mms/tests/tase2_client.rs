@@ -333,6 +333,15 @@ fn model(state: &Shared, version: Tase2Version) -> Model {
                 PointType::RealQTimeTag.type_description(),
                 line1_value().to_data(),
             )
+            .variable(
+                "Count1",
+                PointType::DiscreteQ.type_description(),
+                Point::DiscreteQ(ValueQ {
+                    value: -5,
+                    flags: DataFlags::GOOD,
+                })
+                .to_data(),
+            )
             .writable(
                 "Breaker1_Status",
                 PointType::StateQ.type_description(),
@@ -469,10 +478,25 @@ fn association_check_and_typed_reads() {
         line1_value()
     );
     assert_eq!(c.read_point_auto(&line1()).unwrap(), line1_value());
+    // Not in the table: the type description decides when it names one type (RealQTimeTag),
+    // not when several share its shape (a bit-string(8) is Data_State, Data_StateQ or
+    // Data_StateSupplemental).
     assert!(matches!(
         c.read_point_auto(&status1()),
         Err(Tase2ClientError::UnknownPointType(_))
     ));
+    assert!(c.point_types(&status1()).unwrap().len() >= 3);
+    assert_eq!(
+        c.point_types(&dom("Count1")).unwrap(),
+        [PointType::DiscreteQ]
+    );
+    assert_eq!(
+        c.read_point_auto(&dom("Count1")).unwrap(),
+        Point::DiscreteQ(ValueQ {
+            value: -5,
+            flags: DataFlags::GOOD
+        })
+    );
     // The wrong type for the value's shape is a typed error.
     assert!(matches!(
         c.read_point(&line1(), PointType::RealQ),

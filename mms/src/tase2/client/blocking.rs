@@ -442,11 +442,29 @@ impl Client {
         })
     }
 
-    /// Reads one point with the type of the local point table.
+    /// The point types variable `name` may be, from its type description
+    /// (GetVariableAccessAttributes, matched by shape and component names:
+    /// [`super::point_types_for`]). When exactly one fits, it goes into the local point table.
+    pub fn point_types(&self, name: &ObjectName<'_>) -> Result<Vec<PointType>> {
+        let desc = self.mms.get_variable_access_attributes(name)?;
+        let found = super::types::point_types_for(&desc);
+        if let [one] = found.as_slice() {
+            self.set_point_type(name.clone().into_owned(), *one);
+        }
+        Ok(found)
+    }
+
+    /// Reads one point with the type of the local point table; a point not in the table gets
+    /// its type from its type description when that names exactly one type
+    /// ([`Client::point_types`]), else [`Tase2ClientError::UnknownPointType`].
     pub fn read_point_auto(&self, name: &ObjectName<'_>) -> Result<Point> {
-        let ty = self
-            .point_type(name)
-            .ok_or_else(|| Tase2ClientError::UnknownPointType(name.to_string()))?;
+        let ty = match self.point_type(name) {
+            Some(t) => t,
+            None => match self.point_types(name).ok().as_deref() {
+                Some([one]) => *one,
+                _ => return Err(Tase2ClientError::UnknownPointType(name.to_string())),
+            },
+        };
         self.read_point(name, ty)
     }
 

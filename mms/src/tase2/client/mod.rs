@@ -10,9 +10,10 @@
 //! | [`info`] | [`InfoMessage`] decoding | 802 Block 4 |
 //! | [`control`] | [`Command`], [`CheckBackName`], [`ControlError`] | 802 Block 5 |
 //! | [`requests`] | the Read / Write requests, built without I/O, and their answers | 503 |
+//! | [`types`] | [`point_types_for`]: point types from type descriptions | 802 Block 1 |
 //! | [`error`] | [`Tase2ClientError`] | — |
 //!
-//! [`report`], [`info`], [`requests`], [`control`] and [`association`] do no I/O: a user of
+//! [`report`], [`info`], [`requests`], [`control`], [`types`] and [`association`] do no I/O: a user of
 //! the non-blocking [`crate::client::Connection`] builds the same requests and decodes the
 //! same reports with them. `docs/tase2-client.md` describes the API, the report decoding and
 //! the decisions taken where the public record of TASE.2 is thin.
@@ -59,6 +60,7 @@ pub mod error;
 pub mod info;
 pub mod report;
 pub mod requests;
+pub mod types;
 
 #[cfg(test)]
 mod tests;
@@ -73,3 +75,4 @@ pub use report::{
     DataSetLayout, DataSetMember, DsReport, Incoming, MemberKind, PointError, ReportDecoder,
     ReportError, ReportForm, ReportedPoint, ReportedValue, TransferSetBinding, UnknownReport,
 };
+pub use types::point_types_for;
