@@ -334,10 +334,12 @@ impl Client {
     pub fn read_association(mms: &MmsClient, icc: &str) -> Result<AssociationParams> {
         let answer = mms.request(&requests::association_read(icc))?;
         let results = requests::read_results(&answer.response()?, Some(3))?;
+        let Ok([version, features, blt]) = <[_; 3]>::try_from(results) else {
+            return Err(requests::UnexpectedAnswer("another number of Read results").into());
+        };
         let obj = |object, e| Tase2ClientError::AssociationObject { object, error: e };
-        let version: Tase2Version =
-            decode_object(&results[0]).map_err(|e| obj(TASE2_VERSION, e))?;
-        let (features, features_error) = match decode_object::<SupportedFeatures>(&results[1]) {
+        let version: Tase2Version = decode_object(&version).map_err(|e| obj(TASE2_VERSION, e))?;
+        let (features, features_error) = match decode_object::<SupportedFeatures>(&features) {
             Ok(f) => (Some(f), None),
             Err(e) => {
                 log::info!("Supported_Features not usable: {e}");
@@ -345,7 +347,7 @@ impl Client {
             }
         };
         let bilateral_table_id: BilateralTableId =
-            decode_object(&results[2]).map_err(|e| obj(BILATERAL_TABLE_ID, e))?;
+            decode_object(&blt).map_err(|e| obj(BILATERAL_TABLE_ID, e))?;
         let domains = mms.domains()?;
         Ok(AssociationParams {
             icc: icc.to_owned(),

@@ -25,7 +25,7 @@ pub enum AckMode {
     Manual,
 }
 
-/// Which form the client writes a DSTransferSet in (IEC 60870-6-503 §"start a transfer set";
+/// Which form the client writes a DSTransferSet in (IEC 60870-6-503, starting a transfer set;
 /// both are used in the field and servers must accept both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]

@@ -108,7 +108,7 @@ impl DataSetMember {
     }
 }
 
-/// A data set (an MMS named variable list, IEC 60870-6-802 §data sets) as the client knows
+/// A data set (an MMS named variable list, IEC 60870-6-802 data sets) as the client knows
 /// it: its name and its members in order, each with the type its values decode as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataSetLayout {
