@@ -460,7 +460,23 @@ fn association_check_and_typed_reads() {
         .version(Tase2Version::V2000_08)
         .blocks([1, 2, 5])
         .bilateral_table_id(BilateralTableId::new(BLT).unwrap());
-    let c = connect(&s, config().with_expect(expect));
+    let cfg = config()
+        .with_expect(expect)
+        .with_calling("1.1.999.7", Some(33))
+        .unwrap();
+    let c = connect(&s, cfg);
+    // The partner sees our AP-title and AE-qualifier (what it picks the bilateral table by).
+    let calling = s.server.handle().associations()[0].calling.clone();
+    assert_eq!(calling.ae_qualifier, Some(33));
+    assert_eq!(
+        calling.ap_title.map(|o| o.to_id_string()),
+        Some("1.1.999.7".to_string())
+    );
+    // The MMS client's unconfirmed PDUs can feed one TASE.2 client only.
+    assert!(matches!(
+        Client::over(c.mms().clone(), &config()),
+        Err(Tase2ClientError::UnconfirmedTaken)
+    ));
     let p = c.params();
     assert_eq!(p.version, Tase2Version::V2000_08);
     assert_eq!(

@@ -50,6 +50,7 @@ impl Expectations {
 
 /// What the client read when the association started.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AssociationParams {
     /// The ICC (domain) the client works in.
     pub icc: String,

@@ -54,6 +54,7 @@ pub enum Event {
 
 /// Counters of the report path.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReportStats {
     /// Unconfirmed PDUs received.
     pub received: u64,

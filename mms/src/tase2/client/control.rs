@@ -102,6 +102,7 @@ impl ControlFailure {
 
 /// A control operation the server refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 #[error("{op:?} of {device} refused: {failure:?} ({error:?})")]
 pub struct ControlError {
     /// The operation.

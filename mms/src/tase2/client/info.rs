@@ -11,6 +11,7 @@ use super::report::ReportError;
 
 /// A received information message.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InfoMessage {
     /// The message's scope, taken from the buffer variable (VCC: VMD-specific, ICC:
     /// domain-specific).

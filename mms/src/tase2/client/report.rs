@@ -169,6 +169,7 @@ impl DataSetLayout {
 
 /// A DS transfer set the client has configured, and the data set it reports.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct TransferSetBinding {
     /// The transfer set (as `Next_DSTransfer_Set` gave it).
     pub transfer_set: MmsObjectName,
@@ -176,6 +177,21 @@ pub struct TransferSetBinding {
     pub data_set: ObjectName<'static>,
     /// Its `Critical` component: reports are to be acknowledged.
     pub critical: bool,
+}
+
+impl TransferSetBinding {
+    /// Transfer set `transfer_set` reporting data set `data_set`, `critical` or not.
+    pub fn new(
+        transfer_set: MmsObjectName,
+        data_set: ObjectName<'static>,
+        critical: bool,
+    ) -> TransferSetBinding {
+        TransferSetBinding {
+            transfer_set,
+            data_set,
+            critical,
+        }
+    }
 }
 
 /// Which of the two InformationReport forms a DS transfer report came in (docs/tase2-client.md,
@@ -228,6 +244,7 @@ pub enum PointError {
 
 /// One value of a report: the member's name and its decoded value.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReportedPoint {
     /// The variable.
     pub name: ObjectName<'static>,
@@ -238,6 +255,7 @@ pub struct ReportedPoint {
 /// A decoded DS transfer report (IEC 60870-6-503 DS transfer set reporting; docs/tase2-client.md,
 /// "Report decoding").
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DsReport {
     /// The transfer set that reported (from `Transfer_Set_Name`, or the binding of the data
     /// set when the data set has no `Transfer_Set_Name` member).
@@ -291,6 +309,7 @@ impl DsReport {
 /// it with Transfer_Report_NACK when it can name the transfer set (docs/tase2-client.md,
 /// "Critical reports, ACK and NACK").
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnknownReport {
     /// The transfer set the report named, if it named one that decodes.
     pub transfer_set: Option<MmsObjectName>,
