@@ -883,6 +883,24 @@ fn information_messages() {
     c.enable_info_messages(false).unwrap();
     assert!(!s.state.lock().unwrap().im_enabled.contains(&id));
     c.conclude().unwrap();
+    // Once the association has ended, the event iterator ends.
+    assert_eq!(c.events().count(), 0);
+}
+
+#[test]
+fn dropping_the_client_ends_the_association() {
+    let s = start();
+    let c = connect(&s, config());
+    let clone = c.clone();
+    drop(c);
+    // A clone keeps it up.
+    assert_eq!(clone.read_point_auto(&line1()).unwrap(), line1_value());
+    drop(clone);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while s.server.handle().active() > 0 {
+        assert!(Instant::now() < deadline, "association still up");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 #[test]
