@@ -1120,3 +1120,46 @@ fn both_roles_on_one_association() {
         Some(Ok(Tase2Version::V1996_08))
     );
 }
+
+/// Secure ICCP's transport part: the TASE.2 client over TLS (IEC 62351-3), configured
+/// through the MMS `ClientConfig` like any MMS client.
+#[cfg(feature = "security")]
+#[test]
+fn over_tls() {
+    use cot::pki::{KeyKind, LeafSpec, Pki};
+    use mms::security::TlsConfig;
+
+    let ca = Pki::new_root("tase2 test TLS CA", KeyKind::EcP256).unwrap();
+    let tls = |name: &str| {
+        let t = ca
+            .issue(&LeafSpec::new(name).with_key(KeyKind::EcP256))
+            .unwrap();
+        TlsConfig::new()
+            .with_identity(
+                std::iter::once(t.certificate).chain(t.chain).collect(),
+                t.key,
+            )
+            .with_trust_anchor(ca.ca().certificate.clone())
+    };
+    let state: Shared = Arc::default();
+    let partner = Arc::new(Partner {
+        model: Arc::new(model(&state, Tase2Version::V2000_08)),
+        state,
+    });
+    let server_config = ServerConfig::default()
+        .with_listen(vec![SocketAddr::from(([127, 0, 0, 1], 0))])
+        .with_tls(&tls("server"))
+        .unwrap();
+    let server = Server::bind(server_config, partner)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let mms = ClientConfig::default()
+        .with_tls(&tls("client"), Some("localhost"))
+        .unwrap();
+    let c = Client::connect(server.local_addr(), config().with_mms(mms)).unwrap();
+    assert!(c.mms().tls_info().is_some());
+    assert_eq!(c.params().bilateral_table_id.as_str(), BLT);
+    assert_eq!(c.read_point_auto(&line1()).unwrap(), line1_value());
+    c.conclude().unwrap();
+}
