@@ -16,6 +16,7 @@
 //! | [`transfer_set`] | DSTransferSet (both editions), DSConditions, event codes | Blocks 1-2 |
 //! | [`info_message`] | Info_Mess_Header, the Info_Buff types | Block 4 |
 //! | [`control`] | TagFlags, TagValue | Block 5 |
+//! | `client` | the TASE.2 client over the MMS client (feature `runtime` too) | IEC 60870-6-503 |
 //!
 //! Values carry no type names on the wire, and some types share a shape, so decoding is by
 //! shape against the type the caller expects; a value of another shape is a [`Tase2Error`],
@@ -40,6 +41,8 @@
 //! ```
 
 pub mod association;
+#[cfg(feature = "runtime")]
+pub mod client;
 pub mod control;
 mod error;
 pub mod flags;
