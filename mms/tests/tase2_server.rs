@@ -97,7 +97,9 @@ fn start_with(json: &str) -> Fixture {
     let events = Arc::new(EventQueue::new(1024));
     let tase2 = Tase2Server::with_application(&config, events.clone()).expect("server");
     let running = tase2
-        .spawn(ServerConfig::listening(["127.0.0.1:0".parse().expect("addr")]))
+        .spawn(ServerConfig::listening(["127.0.0.1:0"
+            .parse()
+            .expect("addr")]))
         .expect("spawn");
     let addr = running.local_addr().expect("address");
     Fixture {
@@ -293,7 +295,10 @@ fn association_objects_are_served_with_the_documented_octets() {
     let c = connect(&f, PARTNER_A).expect("connect");
     // docs/tase2.md, "Wire examples".
     let version = read(&c, &vcc("TASE2_Version")).expect("version");
-    assert_eq!(ber(&version), [0xa2, 0x07, 0x85, 0x02, 0x07, 0xd0, 0x85, 0x01, 0x08]);
+    assert_eq!(
+        ber(&version),
+        [0xa2, 0x07, 0x85, 0x02, 0x07, 0xd0, 0x85, 0x01, 0x08]
+    );
     let features = read(&c, &vcc("Supported_Features")).expect("features");
     assert_eq!(ber(&features), [0x84, 0x03, 0x04, 0xd8, 0x00]);
     // The partner's table id, in its ICC domain.
@@ -308,18 +313,29 @@ fn association_objects_are_served_with_the_documented_octets() {
     // The variables of ICC1 it may see include the transfer sets and the special variables,
     // not the point its table does not grant.
     let vars = c.variables("ICC1").expect("variables");
-    for v in ["DSTransferSet01", "Next_DSTransfer_Set", "Transfer_Set_Name", "Voltage", "Breaker1_SBO"] {
+    for v in [
+        "DSTransferSet01",
+        "Next_DSTransfer_Set",
+        "Transfer_Set_Name",
+        "Voltage",
+        "Breaker1_SBO",
+    ] {
         assert!(vars.iter().any(|x| x == v), "{v} in {vars:?}");
     }
     assert!(!vars.iter().any(|x| x == "Secret"), "{vars:?}");
-    let (id, table) = f.events.wait_for(WAIT, |e| matches!(e, ServerEvent::Associated { .. }))
+    let (id, table) = f
+        .events
+        .wait_for(WAIT, |e| matches!(e, ServerEvent::Associated { .. }))
         .map(|e| match e {
             ServerEvent::Associated { association, table } => (association, table),
             _ => unreachable!(),
         })
         .expect("associated event");
     assert_eq!(table.as_deref(), Some("BLT_A_1"));
-    assert_eq!(f.tase2.associations(), vec![(id, Some("BLT_A_1".to_string()))]);
+    assert_eq!(
+        f.tase2.associations(),
+        vec![(id, Some("BLT_A_1".to_string()))]
+    );
     c.conclude().expect("conclude");
     f.running.stop().expect("stop");
 }
@@ -386,15 +402,27 @@ fn reads_and_writes_follow_the_bilateral_table() {
     assert_eq!(read(&c, &icc("Voltage")), Ok(real_q(231.5).to_data()));
     assert_eq!(read(&c, &vcc("Frequency")), Ok(real_q(0.0).to_data()));
     // Not in the table, unknown, special variables: object-access-denied.
-    for n in ["Secret", "NoSuchPoint", "Transfer_Set_Name", "DSConditions_Detected"] {
-        assert_eq!(read(&c, &icc(n)), Err(DataAccessError::ObjectAccessDenied), "{n}");
+    for n in [
+        "Secret",
+        "NoSuchPoint",
+        "Transfer_Set_Name",
+        "DSConditions_Detected",
+    ] {
+        assert_eq!(
+            read(&c, &icc(n)),
+            Err(DataAccessError::ObjectAccessDenied),
+            "{n}"
+        );
     }
     // Read-only point.
     assert_eq!(
         write(&c, &icc("Voltage"), real_q(1.0).to_data()),
         Err(DataAccessError::ObjectAccessDenied)
     );
-    assert_eq!(f.tase2.point("ICC1/Voltage").and_then(|p| p.get()), Some(real_q(231.5)));
+    assert_eq!(
+        f.tase2.point("ICC1/Voltage").and_then(|p| p.get()),
+        Some(real_q(231.5))
+    );
     // Association objects are not written.
     assert_eq!(
         write(&c, &vcc("TASE2_Version"), Data::Integer(0)),
@@ -408,7 +436,10 @@ fn reads_and_writes_follow_the_bilateral_table() {
     );
     assert!(f
         .events
-        .wait_for(WAIT, |e| matches!(e, ServerEvent::PointWritten { point, .. } if *point == icc("LoadSetting")))
+        .wait_for(
+            WAIT,
+            |e| matches!(e, ServerEvent::PointWritten { point, .. } if *point == icc("LoadSetting"))
+        )
         .is_some());
     assert_eq!(
         write(&c, &icc("LoadSetting"), Data::Boolean(true)),
@@ -430,7 +461,10 @@ fn data_sets_are_defined_read_and_deleted_within_the_table() {
     )
     .expect("define");
     let attrs = c.list_attributes(&ds).expect("attributes");
-    assert_eq!(attrs.members, vec![icc("Transfer_Set_Name"), icc("Voltage"), vcc("Frequency")]);
+    assert_eq!(
+        attrs.members,
+        vec![icc("Transfer_Set_Name"), icc("Voltage"), vcc("Frequency")]
+    );
     let values = c.read_list(&ds).expect("read list");
     assert_eq!(values.len(), 3);
     assert_eq!(values[0], Err(DataAccessError::ObjectAccessDenied));
@@ -450,7 +484,8 @@ fn data_sets_are_defined_read_and_deleted_within_the_table() {
         }
     }
     // Two per association (the test's limit): the third is refused.
-    c.define_list(&icc("MyDS2"), &[icc("Voltage")]).expect("second");
+    c.define_list(&icc("MyDS2"), &[icc("Voltage")])
+        .expect("second");
     match c.define_list(&icc("MyDS3"), &[icc("Voltage")]) {
         Err(OpError::Client(e)) => match *e {
             ClientError::Service(ref s) => assert_eq!(
@@ -463,7 +498,8 @@ fn data_sets_are_defined_read_and_deleted_within_the_table() {
     }
     c.delete_list(&ds).expect("delete");
     assert!(c.list_attributes(&ds).is_err());
-    c.define_list(&icc("MyDS3"), &[icc("Voltage")]).expect("room again");
+    c.define_list(&icc("MyDS3"), &[icc("Voltage")])
+        .expect("room again");
     // The server's own data sets are not deletable.
     assert!(c.delete_list(&icc("DS_Main")).is_err());
     c.conclude().expect("conclude");
@@ -508,7 +544,10 @@ fn next_ds_transfer_set_reserves_until_the_pool_is_empty() {
     loop {
         match read(&c, &icc("Next_DSTransfer_Set")) {
             Ok(d) => {
-                assert_eq!(MmsObjectName::from_data(&d).expect("name").name, "DSTransferSet03");
+                assert_eq!(
+                    MmsObjectName::from_data(&d).expect("name").name,
+                    "DSTransferSet03"
+                );
                 break;
             }
             Err(e) if Instant::now() > deadline => panic!("not freed: {e:?}"),
@@ -523,18 +562,29 @@ fn a_whole_structure_write_enables_interval_reports_of_the_whole_data_set() {
     let f = start();
     let c = connect(&f, PARTNER_A).expect("connect");
     let rx = c.unconfirmed().expect("queue");
-    f.tase2.point("ICC1/Voltage").expect("p").set(&real_q(7.0)).expect("set");
+    f.tase2
+        .point("ICC1/Voltage")
+        .expect("p")
+        .set(&real_q(7.0))
+        .expect("set");
     let ts = reserve(&c);
     let mut t = transfer_set("DS_Main", DsConditions::INTERVAL_TIMEOUT);
     t.interval = 1;
     write(&c, &ts_object(&ts), t.to_data(Edition::V2000_08)).expect("enable");
     // The stored structure reads back as written.
     let back = read(&c, &ts_object(&ts)).expect("read back");
-    assert_eq!(DsTransferSet::from_data(&back).expect("dsts"), (t.clone(), Edition::V2000_08));
+    assert_eq!(
+        DsTransferSet::from_data(&back).expect("dsts"),
+        (t.clone(), Edition::V2000_08)
+    );
     let started = Instant::now();
     let r = next_report(&rx, WAIT).expect("interval report");
     // No report at enable time: the first comes one interval later.
-    assert!(started.elapsed() >= Duration::from_millis(700), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(700),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(r.list, Some(icc("DS_Main")), "named-variable-list form");
     assert_eq!(r.values.len(), 8);
     assert_eq!(MmsObjectName::from_data(r.value(0)).expect("ts name"), ts);
@@ -585,8 +635,13 @@ fn component_writes_configure_and_status_enables_and_disables() {
     let ds = MmsObjectName::icc("ICC1", "DS_Main").expect("name");
     write_component(&c, &n, "DataSetName", ds.to_data()).expect("DataSetName");
     write_component(&c, &n, "Interval", Data::Integer(1)).expect("Interval");
-    write_component(&c, &n, "DSConditionsRequested", DsConditions::INTERVAL_TIMEOUT.to_data())
-        .expect("conditions");
+    write_component(
+        &c,
+        &n,
+        "DSConditionsRequested",
+        DsConditions::INTERVAL_TIMEOUT.to_data(),
+    )
+    .expect("conditions");
     // `$` component paths work too.
     let status = ObjectName::domain("ICC1", format!("{}$Status", ts.name));
     write(&c, &status, Data::Boolean(true)).expect("Status");
@@ -605,10 +660,16 @@ fn component_writes_configure_and_status_enables_and_disables() {
     assert_eq!(r.conditions(2), DsConditions::INTERVAL_TIMEOUT);
     write_component(&c, &n, "Status", Data::Boolean(false)).expect("disable");
     while rx.try_recv().is_ok() {}
-    assert!(next_report(&rx, Duration::from_millis(1500)).is_none(), "disabled");
+    assert!(
+        next_report(&rx, Duration::from_millis(1500)).is_none(),
+        "disabled"
+    );
     assert!(f
         .events
-        .wait_for(WAIT, |e| matches!(e, ServerEvent::TransferSetDisabled { .. }))
+        .wait_for(WAIT, |e| matches!(
+            e,
+            ServerEvent::TransferSetDisabled { .. }
+        ))
         .is_some());
     // Disabled, the other components may be written again.
     write_component(&c, &n, "Interval", Data::Integer(5)).expect("Interval");
@@ -623,8 +684,14 @@ fn bad_transfer_set_writes_are_refused_and_the_association_goes_on() {
     let n = ts_object(&ts);
     let inconsistent = Err(DataAccessError::ObjectAttributeInconsistent);
     // Components of the wrong type.
-    assert_eq!(write_component(&c, &n, "Interval", Data::Boolean(true)), inconsistent);
-    assert_eq!(write_component(&c, &n, "RBE", Data::Integer(1)), inconsistent);
+    assert_eq!(
+        write_component(&c, &n, "Interval", Data::Boolean(true)),
+        inconsistent
+    );
+    assert_eq!(
+        write_component(&c, &n, "RBE", Data::Integer(1)),
+        inconsistent
+    );
     assert_eq!(
         write_component(&c, &n, "DataSetName", Data::VisibleString("DS_Main".into())),
         inconsistent
@@ -635,8 +702,8 @@ fn bad_transfer_set_writes_are_refused_and_the_association_goes_on() {
         Err(DataAccessError::ObjectNonExistent)
     );
     // A structure of neither edition's size.
-    let Data::Structure(l) = transfer_set("DS_Main", DsConditions::INTERVAL_TIMEOUT)
-        .to_data(Edition::V2000_08)
+    let Data::Structure(l) =
+        transfer_set("DS_Main", DsConditions::INTERVAL_TIMEOUT).to_data(Edition::V2000_08)
     else {
         panic!()
     };
@@ -646,14 +713,25 @@ fn bad_transfer_set_writes_are_refused_and_the_association_goes_on() {
     // Enabling with an unknown data set, one of another ICC, one with a point the table
     // does not grant.
     assert_eq!(
-        write(&c, &n, transfer_set("NoSuchDS", DsConditions::INTERVAL_TIMEOUT).to_data(Edition::V2000_08)),
+        write(
+            &c,
+            &n,
+            transfer_set("NoSuchDS", DsConditions::INTERVAL_TIMEOUT).to_data(Edition::V2000_08)
+        ),
         inconsistent
     );
     let mut foreign = transfer_set("X", DsConditions::INTERVAL_TIMEOUT);
     foreign.data_set_name = MmsObjectName::icc("ICC2", "X").expect("name");
-    assert_eq!(write(&c, &n, foreign.to_data(Edition::V2000_08)), inconsistent);
     assert_eq!(
-        write(&c, &n, transfer_set("DS_Secret", DsConditions::INTERVAL_TIMEOUT).to_data(Edition::V2000_08)),
+        write(&c, &n, foreign.to_data(Edition::V2000_08)),
+        inconsistent
+    );
+    assert_eq!(
+        write(
+            &c,
+            &n,
+            transfer_set("DS_Secret", DsConditions::INTERVAL_TIMEOUT).to_data(Edition::V2000_08)
+        ),
         inconsistent
     );
     assert!(f.tase2.transfer_sets().iter().all(|t| !t.value.status));
@@ -677,7 +755,12 @@ fn a_free_set_written_by_name_is_taken_by_the_writer() {
     assert!(sets[1].association.is_some() && sets[1].value.status);
     let other = connect(&f, PARTNER_A2).expect("other");
     assert_eq!(
-        write_component(&other, &icc("DSTransferSet02"), "Status", Data::Boolean(false)),
+        write_component(
+            &other,
+            &icc("DSTransferSet02"),
+            "Status",
+            Data::Boolean(false)
+        ),
         Err(DataAccessError::TemporarilyUnavailable)
     );
     f.running.stop().expect("stop");
@@ -716,7 +799,11 @@ fn object_change_reports_changes_by_name_with_rbe_and_the_data_set_without() {
     assert_eq!(r.conditions(2), DsConditions::OBJECT_CHANGE);
     assert_eq!(r.value(4), &value.to_data());
     // A change of a point outside the data set reports nothing.
-    f.tase2.point("ICC1/LoadSetting").expect("p").set(&real_q(3.0)).expect("set");
+    f.tase2
+        .point("ICC1/LoadSetting")
+        .expect("p")
+        .set(&real_q(3.0))
+        .expect("set");
     assert!(next_report(&rx, Duration::from_millis(500)).is_none());
     write_component(&c, &ts_object(&rbe_ts), "Status", Data::Boolean(false)).expect("off");
     // Without RBE, a buffered change gives the whole data set.
@@ -726,17 +813,31 @@ fn object_change_reports_changes_by_name_with_rbe_and_the_data_set_without() {
     write(&c, &ts_object(&full_ts), t.to_data(Edition::V2000_08)).expect("enable");
     let state = Point::StateQ(DataState::new(State::On, DataFlags::GOOD));
     let started = Instant::now();
-    f.tase2.point("ICC1/Status1").expect("p").set(&state).expect("set");
-    f.tase2.point("ICC1/Voltage").expect("p").set(&real_q(5.0)).expect("set");
+    f.tase2
+        .point("ICC1/Status1")
+        .expect("p")
+        .set(&state)
+        .expect("set");
+    f.tase2
+        .point("ICC1/Voltage")
+        .expect("p")
+        .set(&real_q(5.0))
+        .expect("set");
     let r = next_report(&rx, WAIT).expect("buffered report");
-    assert!(started.elapsed() >= Duration::from_millis(700), "buffer time kept");
+    assert!(
+        started.elapsed() >= Duration::from_millis(700),
+        "buffer time kept"
+    );
     assert_eq!(r.list, Some(icc("DS_Main")));
     assert_eq!(MmsObjectName::from_data(r.value(0)).expect("name"), full_ts);
     assert_eq!(r.conditions(2), DsConditions::OBJECT_CHANGE);
     assert_eq!(r.value(4), &real_q(5.0).to_data());
     // "ON, valid" (docs/tase2.md, "Wire examples").
     assert_eq!(ber(r.value(5)), [0x84, 0x02, 0x00, 0x80]);
-    assert!(next_report(&rx, Duration::from_millis(300)).is_none(), "one report for both");
+    assert!(
+        next_report(&rx, Duration::from_millis(300)).is_none(),
+        "one report for both"
+    );
     f.running.stop().expect("stop");
 }
 
@@ -757,11 +858,18 @@ fn all_changes_reported_sends_every_buffered_value_in_order_in_one_report() {
     }
     let r = next_report(&rx, WAIT).expect("report");
     let n = r.names.len();
-    assert_eq!(&r.names[n - 3..], &[icc("Voltage"), icc("Voltage"), icc("Voltage")]);
+    assert_eq!(
+        &r.names[n - 3..],
+        &[icc("Voltage"), icc("Voltage"), icc("Voltage")]
+    );
     let values: Vec<Data<'static>> = (n - 3..n).map(|i| r.value(i).clone()).collect();
     assert_eq!(
         values,
-        vec![real_q(1.0).to_data(), real_q(2.0).to_data(), real_q(3.0).to_data()]
+        vec![
+            real_q(1.0).to_data(),
+            real_q(2.0).to_data(),
+            real_q(3.0).to_data()
+        ]
     );
     f.running.stop().expect("stop");
 }
@@ -778,7 +886,11 @@ fn interval_with_rbe_reports_only_what_changed() {
     write(&c, &ts_object(&ts), t.to_data(Edition::V2000_08)).expect("enable");
     // Nothing changed: no report at the first interval.
     assert!(next_report(&rx, Duration::from_millis(1400)).is_none());
-    f.tase2.point("/Frequency").expect("vcc point").set(&real_q(49.9)).expect("set");
+    f.tase2
+        .point("/Frequency")
+        .expect("vcc point")
+        .set(&real_q(49.9))
+        .expect("set");
     let r = next_report(&rx, WAIT).expect("report");
     assert_eq!(r.list, None);
     assert_eq!(r.names.last(), Some(&vcc("Frequency")));
@@ -806,7 +918,11 @@ fn rbe_switches_to_the_data_set_form_when_the_pdu_would_be_too_large() {
         p.set(&real_q(i as f32)).expect("set");
     }
     let r = next_report(&rx, WAIT).expect("report");
-    assert_eq!(r.list, Some(icc("DS_Main")), "switched to the named-variable-list form");
+    assert_eq!(
+        r.list,
+        Some(icc("DS_Main")),
+        "switched to the named-variable-list form"
+    );
     assert_eq!(r.value(4), &real_q(39.0).to_data());
     assert_eq!(r.conditions(2), DsConditions::OBJECT_CHANGE);
     f.running.stop().expect("stop");
@@ -825,29 +941,46 @@ fn operator_requests_and_external_events_report_with_their_event_code() {
     t.event_code_requested = EventCode(7);
     write(&c, &ts_object(&ts), t.to_data(Edition::V2000_08)).expect("enable");
     // Another event code than requested: nothing.
-    assert_eq!(f.tase2.request_report(None, DsConditions::OPERATOR_REQUEST, EventCode(8)), 0);
-    // A condition not requested: nothing.
-    assert_eq!(f.tase2.request_report(None, DsConditions::INTEGRITY_TIMEOUT, EventCode(7)), 0);
     assert_eq!(
-        f.tase2.request_report(Some(&ts), DsConditions::OTHER_EXTERNAL_EVENT, EventCode(7)),
+        f.tase2
+            .request_report(None, DsConditions::OPERATOR_REQUEST, EventCode(8)),
+        0
+    );
+    // A condition not requested: nothing.
+    assert_eq!(
+        f.tase2
+            .request_report(None, DsConditions::INTEGRITY_TIMEOUT, EventCode(7)),
+        0
+    );
+    assert_eq!(
+        f.tase2
+            .request_report(Some(&ts), DsConditions::OTHER_EXTERNAL_EVENT, EventCode(7)),
         1
     );
     let r = next_report(&rx, WAIT).expect("report");
     assert_eq!(r.list, Some(icc("DS_Main")));
     assert_eq!(ber(r.value(2)), [0x84, 0x02, 0x03, 0x08]);
     assert_eq!(r.value(3), &Data::Integer(7));
-    f.tase2.request_report(None, DsConditions::OPERATOR_REQUEST, EventCode(7));
+    f.tase2
+        .request_report(None, DsConditions::OPERATOR_REQUEST, EventCode(7));
     let r = next_report(&rx, WAIT).expect("report");
     assert_eq!(r.conditions(2), DsConditions::OPERATOR_REQUEST);
     f.running.stop().expect("stop");
 }
 
 fn ack(c: &Client, ts: &MmsObjectName, nack: bool, stamp: Option<TimeStamp>) {
-    let item = if nack { "Transfer_Report_NACK" } else { "Transfer_Report_ACK" };
+    let item = if nack {
+        "Transfer_Report_NACK"
+    } else {
+        "Transfer_Report_ACK"
+    };
     let mut names = vec![ObjectName::domain(ts.domain_name.clone(), item.to_string())];
     let mut values = vec![AccessResult::Success(ts.to_data())];
     if let Some(s) = stamp {
-        names.push(ObjectName::domain(ts.domain_name.clone(), "Transfer_Set_Time_Stamp".to_string()));
+        names.push(ObjectName::domain(
+            ts.domain_name.clone(),
+            "Transfer_Set_Time_Stamp".to_string(),
+        ));
         values.push(AccessResult::Success(s.to_data()));
     }
     c.send_unconfirmed(&UnconfirmedService::InformationReport(InformationReport {
@@ -866,14 +999,17 @@ fn critical_reports_are_acknowledged_or_time_out_as_an_event() {
     let mut t = transfer_set("DS_Main", DsConditions::OPERATOR_REQUEST);
     t.critical = true;
     write(&c, &ts_object(&ts), t.to_data(Edition::V2000_08)).expect("enable");
-    f.tase2.request_report(None, DsConditions::OPERATOR_REQUEST, EventCode(0));
+    f.tase2
+        .request_report(None, DsConditions::OPERATOR_REQUEST, EventCode(0));
     let r = next_report(&rx, WAIT).expect("report");
     let stamp = TimeStamp::from_data(r.value(1)).expect("stamp");
     assert_eq!(f.tase2.transfer_sets()[0].outstanding_critical, 1);
     ack(&c, &ts, false, Some(stamp));
     let e = f
         .events
-        .wait_for(WAIT, |e| matches!(e, ServerEvent::ReportAcknowledged { .. }))
+        .wait_for(WAIT, |e| {
+            matches!(e, ServerEvent::ReportAcknowledged { .. })
+        })
         .expect("acknowledged");
     assert_eq!(
         e,
@@ -888,15 +1024,22 @@ fn critical_reports_are_acknowledged_or_time_out_as_an_event() {
     );
     assert_eq!(f.tase2.transfer_sets()[0].outstanding_critical, 0);
     // No ACK this time: the application hears of it after the ACK timeout (400 ms here).
-    f.tase2.request_report(None, DsConditions::OPERATOR_REQUEST, EventCode(0));
+    f.tase2
+        .request_report(None, DsConditions::OPERATOR_REQUEST, EventCode(0));
     let r = next_report(&rx, WAIT).expect("report");
     let stamp = TimeStamp::from_data(r.value(1)).expect("stamp");
     let sent = Instant::now();
     let e = f
         .events
-        .wait_for(WAIT, |e| matches!(e, ServerEvent::CriticalReportUnacknowledged { .. }))
+        .wait_for(WAIT, |e| {
+            matches!(e, ServerEvent::CriticalReportUnacknowledged { .. })
+        })
         .expect("timeout event");
-    assert!(sent.elapsed() >= Duration::from_millis(300), "{:?}", sent.elapsed());
+    assert!(
+        sent.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        sent.elapsed()
+    );
     assert!(matches!(
         e,
         ServerEvent::CriticalReportUnacknowledged { transfer_set, time_stamp, .. }
@@ -921,14 +1064,26 @@ fn an_ack_for_an_unknown_transfer_set_is_an_event_and_the_association_goes_on() 
     ack(&c, &unknown, false, Some(TimeStamp(1)));
     let e = f
         .events
-        .wait_for(WAIT, |e| matches!(e, ServerEvent::UnknownAcknowledgement { .. }))
+        .wait_for(WAIT, |e| {
+            matches!(e, ServerEvent::UnknownAcknowledgement { .. })
+        })
         .expect("event");
-    assert!(matches!(e, ServerEvent::UnknownAcknowledgement { transfer_set: Some(n), .. } if n == unknown));
+    assert!(
+        matches!(e, ServerEvent::UnknownAcknowledgement { transfer_set: Some(n), .. } if n == unknown)
+    );
     // A set that exists but is not this association's is unknown to it as well.
-    ack(&c, &MmsObjectName::icc("ICC1", "DSTransferSet01").expect("n"), false, None);
+    ack(
+        &c,
+        &MmsObjectName::icc("ICC1", "DSTransferSet01").expect("n"),
+        false,
+        None,
+    );
     assert!(f
         .events
-        .wait_for(WAIT, |e| matches!(e, ServerEvent::UnknownAcknowledgement { .. }))
+        .wait_for(WAIT, |e| matches!(
+            e,
+            ServerEvent::UnknownAcknowledgement { .. }
+        ))
         .is_some());
     assert_eq!(f.tase2.stats().unknown_acks, 2);
     assert!(read(&c, &icc("Voltage")).is_ok());
@@ -966,7 +1121,10 @@ fn information_messages_reach_enabled_partners_their_table_allows() {
     let im = ObjectName::aa("IM_Transfer_Set");
     assert_eq!(read(&c, &im), Ok(Data::Boolean(false)));
     // Not enabled yet: nobody gets it.
-    assert_eq!(f.tase2.post_message(&InfoMessage::vcc(1, 0, 1, b"hello")), Ok(0));
+    assert_eq!(
+        f.tase2.post_message(&InfoMessage::vcc(1, 0, 1, b"hello")),
+        Ok(0)
+    );
     write(&c, &im, Data::Boolean(true)).expect("enable");
     assert_eq!(read(&c, &im), Ok(Data::Boolean(true)));
     assert_eq!(
@@ -977,22 +1135,43 @@ fn information_messages_reach_enabled_partners_their_table_allows() {
         read(&c, &ObjectName::aa("Other")),
         Err(DataAccessError::ObjectNonExistent)
     );
-    assert_eq!(f.tase2.post_message(&InfoMessage::vcc(1, 5, 9, b"hello")), Ok(1));
+    assert_eq!(
+        f.tase2.post_message(&InfoMessage::vcc(1, 5, 9, b"hello")),
+        Ok(1)
+    );
     let r = next_report(&rx, WAIT).expect("message");
     assert_eq!(r.names, vec![vcc("Info_Mess_Header"), vcc("Info_Buff_128")]);
     let h = InfoMessHeader::from_data(r.value(0)).expect("header");
-    assert_eq!((h.info_reference, h.local_reference, h.message_id, h.size), (1, 5, 9, 5));
-    let Data::OctetString(b) = r.value(1) else { panic!("{:?}", r.value(1)) };
+    assert_eq!(
+        (h.info_reference, h.local_reference, h.message_id, h.size),
+        (1, 5, 9, 5)
+    );
+    let Data::OctetString(b) = r.value(1) else {
+        panic!("{:?}", r.value(1))
+    };
     assert_eq!(b.len(), 128);
     assert_eq!(&b[..5], b"hello");
     assert!(b[5..].iter().all(|&x| x == 0));
     // An InfoReference the table does not list, or ICC scope it does not list: not sent.
-    assert_eq!(f.tase2.post_message(&InfoMessage::vcc(2, 0, 1, b"x")), Ok(0));
-    assert_eq!(f.tase2.post_message(&InfoMessage::icc("ICC1", 1, 0, 1, b"x")), Ok(0));
+    assert_eq!(
+        f.tase2.post_message(&InfoMessage::vcc(2, 0, 1, b"x")),
+        Ok(0)
+    );
+    assert_eq!(
+        f.tase2
+            .post_message(&InfoMessage::icc("ICC1", 1, 0, 1, b"x")),
+        Ok(0)
+    );
     // Too large for every buffer.
-    assert!(f.tase2.post_message(&InfoMessage::vcc(1, 0, 1, &[0; 2000])).is_err());
+    assert!(f
+        .tase2
+        .post_message(&InfoMessage::vcc(1, 0, 1, &[0; 2000]))
+        .is_err());
     write(&c, &im, Data::Boolean(false)).expect("disable");
-    assert_eq!(f.tase2.post_message(&InfoMessage::vcc(1, 0, 1, b"x")), Ok(0));
+    assert_eq!(
+        f.tase2.post_message(&InfoMessage::vcc(1, 0, 1, b"x")),
+        Ok(0)
+    );
     f.running.stop().expect("stop");
 }
 
@@ -1042,7 +1221,12 @@ fn select_before_operate_selects_operates_and_disarms() {
         Err(DataAccessError::TemporarilyUnavailable)
     );
     // Direct operate of a set-point; a select of a device without SBO; a write of `_SBO`.
-    write(&c, &icc("Setpoint1"), mms::tase2::Tase2Type::to_data(&2.5f32)).expect("direct");
+    write(
+        &c,
+        &icc("Setpoint1"),
+        mms::tase2::Tase2Type::to_data(&2.5f32),
+    )
+    .expect("direct");
     assert_eq!(
         read(&c, &icc("Switch2_SBO")),
         Err(DataAccessError::ObjectAttributeInconsistent)
@@ -1061,7 +1245,10 @@ fn select_before_operate_selects_operates_and_disarms() {
         Err(DataAccessError::ObjectAccessDenied)
     );
     // Control points are not read.
-    assert_eq!(read(&c, &icc("Breaker1")), Err(DataAccessError::ObjectAccessDenied));
+    assert_eq!(
+        read(&c, &icc("Breaker1")),
+        Err(DataAccessError::ObjectAccessDenied)
+    );
     f.running.stop().expect("stop");
 }
 
@@ -1091,8 +1278,11 @@ fn tags_inhibit_select_and_operate() {
     let f = start();
     let c = connect(&f, PARTNER_A).expect("connect");
     let other = connect(&f, PARTNER_A2).expect("other");
-    let inhibit = TagValue::new(TagFlags::new(TagState::OpenAndCloseInhibit, false), "line work")
-        .expect("tag");
+    let inhibit = TagValue::new(
+        TagFlags::new(TagState::OpenAndCloseInhibit, false),
+        "line work",
+    )
+    .expect("tag");
     write(&c, &icc("Breaker1_TAG"), inhibit.to_data()).expect("set tag");
     assert_eq!(
         TagValue::from_data(&read(&c, &icc("Breaker1_TAG")).expect("read")).expect("tag"),
@@ -1108,9 +1298,13 @@ fn tags_inhibit_select_and_operate() {
         write(&other, &icc("Breaker1_TAG"), TagValue::default().to_data()),
         Err(DataAccessError::TemporarilyUnavailable)
     );
-    assert_eq!(read(&other, &icc("Breaker1_TAG")), Err(DataAccessError::ObjectAccessDenied));
+    assert_eq!(
+        read(&other, &icc("Breaker1_TAG")),
+        Err(DataAccessError::ObjectAccessDenied)
+    );
     // Direct-operate device tagged close-only: open allowed, close refused.
-    let close_only = TagValue::new(TagFlags::new(TagState::CloseOnlyInhibit, false), "").expect("t");
+    let close_only =
+        TagValue::new(TagFlags::new(TagState::CloseOnlyInhibit, false), "").expect("t");
     write(&c, &icc("Switch2_TAG"), close_only.to_data()).expect("tag");
     assert_eq!(
         write(&c, &icc("Switch2"), Data::Integer(1)),
@@ -1162,16 +1356,27 @@ fn the_application_may_refuse_an_operate() {
     let config = Config::from_json_str(CONFIG).expect("config");
     let tase2 = Tase2Server::with_application(&config, Arc::new(Refusing)).expect("server");
     let running = tase2
-        .spawn(ServerConfig::listening(["127.0.0.1:0".parse().expect("addr")]))
+        .spawn(ServerConfig::listening(["127.0.0.1:0"
+            .parse()
+            .expect("addr")]))
         .expect("spawn");
     let c = Client::connect(
         running.local_addr().expect("addr"),
         client_config(PARTNER_A, Some(12)),
     )
     .expect("connect");
-    write(&c, &icc("Setpoint1"), mms::tase2::Tase2Type::to_data(&5.0f32)).expect("accepted");
+    write(
+        &c,
+        &icc("Setpoint1"),
+        mms::tase2::Tase2Type::to_data(&5.0f32),
+    )
+    .expect("accepted");
     assert_eq!(
-        write(&c, &icc("Setpoint1"), mms::tase2::Tase2Type::to_data(&500.0f32)),
+        write(
+            &c,
+            &icc("Setpoint1"),
+            mms::tase2::Tase2Type::to_data(&500.0f32)
+        ),
         Err(DataAccessError::HardwareFault)
     );
     running.stop().expect("stop");
@@ -1183,7 +1388,9 @@ fn the_shipped_demo_configuration_loads_and_serves() {
     let config = Config::from_file(path).expect("demo.json");
     let tase2 = Tase2Server::new(&config).expect("server");
     let running = tase2
-        .spawn(ServerConfig::listening(["127.0.0.1:0".parse().expect("addr")]))
+        .spawn(ServerConfig::listening(["127.0.0.1:0"
+            .parse()
+            .expect("addr")]))
         .expect("spawn");
     let c = Client::connect(
         running.local_addr().expect("addr"),
@@ -1204,14 +1411,28 @@ fn the_shipped_demo_configuration_loads_and_serves() {
 #[test]
 fn bad_configurations_are_refused_with_the_place() {
     for (json, at) in [
-        (r#"{ "iccs": [ { "name": "ICC1", "points": [ { "name": "P", "type": "Data_Nope" } ] } ] }"#, "iccs[0].points[0].type"),
-        (r#"{ "iccs": [ { "name": "ICC1" } ], "bilateral_tables": [ { "id": "T", "icc": "ICC9" } ] }"#, "bilateral_tables[0].icc"),
-        (r#"{ "iccs": [ { "name": "ICC1", "data_sets": [ { "name": "D", "members": [ "Missing" ] } ] } ] }"#, "iccs[0].data_sets[0].members"),
-        (r#"{ "iccs": [ { "name": "ICC1" } ], "bilateral_tables": [ { "id": "T", "icc": "ICC1", "read": [ "Nope" ] } ] }"#, "bilateral_tables[0].read[0]"),
+        (
+            r#"{ "iccs": [ { "name": "ICC1", "points": [ { "name": "P", "type": "Data_Nope" } ] } ] }"#,
+            "iccs[0].points[0].type",
+        ),
+        (
+            r#"{ "iccs": [ { "name": "ICC1" } ], "bilateral_tables": [ { "id": "T", "icc": "ICC9" } ] }"#,
+            "bilateral_tables[0].icc",
+        ),
+        (
+            r#"{ "iccs": [ { "name": "ICC1", "data_sets": [ { "name": "D", "members": [ "Missing" ] } ] } ] }"#,
+            "iccs[0].data_sets[0].members",
+        ),
+        (
+            r#"{ "iccs": [ { "name": "ICC1" } ], "bilateral_tables": [ { "id": "T", "icc": "ICC1", "read": [ "Nope" ] } ] }"#,
+            "bilateral_tables[0].read[0]",
+        ),
     ] {
         let config = Config::from_json_str(json).expect("parses");
         match Tase2Server::new(&config) {
-            Err(mms::tase2::server::ConfigError::Invalid { at: got, .. }) => assert_eq!(got, at, "{json}"),
+            Err(mms::tase2::server::ConfigError::Invalid { at: got, .. }) => {
+                assert_eq!(got, at, "{json}")
+            }
             other => panic!("{json}: {other:?}"),
         }
     }

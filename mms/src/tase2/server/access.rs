@@ -28,7 +28,12 @@ impl BltAccess {
 }
 
 /// Whether `blt` lets its partner do `op` on the variable `name`.
-pub(crate) fn variable_allowed(dir: &Directory, blt: &Blt, op: Operation, name: &ObjectName<'_>) -> bool {
+pub(crate) fn variable_allowed(
+    dir: &Directory,
+    blt: &Blt,
+    op: Operation,
+    name: &ObjectName<'_>,
+) -> bool {
     let Some(key) = Key::of(name) else {
         return false;
     };
@@ -83,9 +88,7 @@ impl AccessControl for BltAccess {
                 ObjectName::VmdSpecific(_) => {
                     matches!(op, Operation::Browse | Operation::Read)
                 }
-                ObjectName::DomainSpecific { domain_id, .. } => {
-                    blt.domain_allowed(dir, domain_id)
-                }
+                ObjectName::DomainSpecific { domain_id, .. } => blt.domain_allowed(dir, domain_id),
             },
             Object::Journal(_) | Object::File(_) => false,
         }

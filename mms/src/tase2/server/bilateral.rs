@@ -101,7 +101,12 @@ impl Blt {
 
     /// Whether the partner may receive a message of these references and scope (`icc`:
     /// the message's ICC for ICC scope).
-    pub fn may_receive(&self, info_reference: i32, local_reference: i32, icc: Option<usize>) -> bool {
+    pub fn may_receive(
+        &self,
+        info_reference: i32,
+        local_reference: i32,
+        icc: Option<usize>,
+    ) -> bool {
         if let Some(i) = icc {
             if !self.icc_allowed(i) {
                 return false;
@@ -169,11 +174,12 @@ pub(crate) fn tables(
             })?),
             None => None,
         };
-        let mut peer = PeerMatch::default();
-        peer.ap_title = ap_title;
-        peer.ae_qualifier = c.ae_qualifier;
-        peer.address = c.address;
-        peer.certificate_subject = c.certificate_subject.clone();
+        let peer = PeerMatch {
+            ap_title,
+            ae_qualifier: c.ae_qualifier,
+            address: c.address,
+            certificate_subject: c.certificate_subject.clone(),
+        };
         let mut devices = HashMap::new();
         for (j, d) in c.devices.iter().enumerate() {
             let k = Key::parse(&d.device, Some(&c.icc));

@@ -28,9 +28,7 @@ use crate::tase2::{BilateralTableId, Tase2Type};
 
 use super::bilateral::Blt;
 use super::objects::{Key, Obj};
-use super::{
-    devices, lock, reporting, transfer_sets, ServerEvent, Session, Shared,
-};
+use super::{devices, lock, reporting, transfer_sets, ServerEvent, Session, Shared};
 
 pub(crate) struct Tase2Handler {
     pub shared: Arc<Shared>,
@@ -61,13 +59,15 @@ impl Tase2Handler {
             return None;
         }
         match self.shared.dir.get_key(&k) {
-            Some(Obj::Device(_)) if blt.devices.contains_key(&k) => Some(if suffix == names::SBO_SUFFIX {
-                // Not a select-before-operate device (libtase2).
-                DataAccessError::ObjectAttributeInconsistent
-            } else {
-                // The device has no tag.
-                DataAccessError::ObjectNonExistent
-            }),
+            Some(Obj::Device(_)) if blt.devices.contains_key(&k) => {
+                Some(if suffix == names::SBO_SUFFIX {
+                    // Not a select-before-operate device (libtase2).
+                    DataAccessError::ObjectAttributeInconsistent
+                } else {
+                    // The device has no tag.
+                    DataAccessError::ObjectNonExistent
+                })
+            }
             Some(Obj::Point(_)) if suffix == names::SBO_SUFFIX && blt.read.contains(&k) => {
                 // Not a control point.
                 Some(DataAccessError::ObjectAccessUnsupported)
@@ -232,7 +232,10 @@ impl Tase2Handler {
             if let Some(e) = self.unknown_suffixed(blt, &key, names::TAG_SUFFIX) {
                 return Err(e);
             }
-            if self.unknown_suffixed(blt, &key, names::SBO_SUFFIX).is_some() {
+            if self
+                .unknown_suffixed(blt, &key, names::SBO_SUFFIX)
+                .is_some()
+            {
                 return Err(DataAccessError::ObjectAccessDenied);
             }
             // The model answers (object-access-denied for unknown names, from the access
@@ -359,7 +362,11 @@ impl Tase2Handler {
     /// DefineNamedVariableList: the model defines it (in the partner's ICC domain or
     /// association-specific; VCC scope is refused by the access control with
     /// object-access-denied), bounded per association.
-    fn define(&self, info: &AssociationInfo, q: &DefineNamedVariableListRequest<'_>) -> ServiceResult {
+    fn define(
+        &self,
+        info: &AssociationInfo,
+        q: &DefineNamedVariableListRequest<'_>,
+    ) -> ServiceResult {
         let shared = &self.shared;
         let held = {
             let mut sessions = lock(&shared.sessions);
@@ -387,7 +394,11 @@ impl Tase2Handler {
         Ok(r)
     }
 
-    fn delete(&self, info: &AssociationInfo, q: &DeleteNamedVariableListRequest<'_>) -> ServiceResult {
+    fn delete(
+        &self,
+        info: &AssociationInfo,
+        q: &DeleteNamedVariableListRequest<'_>,
+    ) -> ServiceResult {
         let r = lists::delete(&self.shared.model, info, q)?;
         if let Some(s) = lock(&self.shared.sessions).get_mut(&info.id) {
             s.data_sets

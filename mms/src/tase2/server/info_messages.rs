@@ -31,7 +31,12 @@ pub struct InfoMessage {
 
 impl InfoMessage {
     /// A VCC-scope message.
-    pub fn vcc(info_reference: i32, local_reference: i32, message_id: i32, data: &[u8]) -> InfoMessage {
+    pub fn vcc(
+        info_reference: i32,
+        local_reference: i32,
+        message_id: i32,
+        data: &[u8],
+    ) -> InfoMessage {
         InfoMessage {
             icc: None,
             info_reference,
@@ -92,7 +97,7 @@ pub(crate) fn post(shared: &Shared, m: &InfoMessage) -> Result<usize, MessageErr
         .info_buffer_sizes
         .iter()
         .copied()
-        .find(|&n| usize::try_from(n).map_or(false, |n| n >= m.data.len()))
+        .find(|&n| usize::try_from(n).is_ok_and(|n| n >= m.data.len()))
         .ok_or(MessageError::TooLarge {
             size: m.data.len(),
             max,
@@ -124,9 +129,7 @@ pub(crate) fn post(shared: &Shared, m: &InfoMessage) -> Result<usize, MessageErr
     let targets: Vec<u64> = lock(&shared.sessions)
         .iter()
         .filter(|(_, s)| {
-            s.im_enabled
-                && s.blt
-                    .may_receive(m.info_reference, m.local_reference, icc)
+            s.im_enabled && s.blt.may_receive(m.info_reference, m.local_reference, icc)
         })
         .map(|(id, _)| *id)
         .collect();

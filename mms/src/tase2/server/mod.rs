@@ -63,7 +63,9 @@ pub use config::{
     InfoMessageRightConfig, LimitsConfig, MessageScopeConfig, PointConfig, SecurityConfig,
     TimingConfig, TransportConfig, VccConfig,
 };
-pub use events::{Application, ControlValue, EventQueue, NoApplication, OperateRequest, ServerEvent};
+pub use events::{
+    Application, ControlValue, EventQueue, NoApplication, OperateRequest, ServerEvent,
+};
 pub use info_messages::{InfoMessage, MessageError};
 
 use bilateral::Blt;
@@ -147,7 +149,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     fn session_blt(&self, association: u64) -> Option<Arc<Blt>> {
-        lock(&self.sessions).get(&association).map(|s| s.blt.clone())
+        lock(&self.sessions)
+            .get(&association)
+            .map(|s| s.blt.clone())
     }
 
     fn event(&self, e: ServerEvent) {
@@ -224,7 +228,10 @@ impl Tase2Server {
         let _ = dir_cell.set(dir.clone());
         let tables = bilateral::tables(&dir, &config.bilateral_tables)?;
         if config.info_buffer_sizes.is_empty()
-            || config.info_buffer_sizes.iter().any(|&n| n == 0 || n > 65_000)
+            || config
+                .info_buffer_sizes
+                .iter()
+                .any(|&n| n == 0 || n > 65_000)
         {
             return Err(ConfigError::invalid(
                 "info_buffer_sizes",
@@ -474,9 +481,9 @@ impl PointHandle {
     /// Sets the value, which must have the shape of the point's type (else the
     /// [`Tase2Error`] decoding it against that type gives).
     pub fn set(&self, value: &Point) -> Result<(), Tase2Error> {
-        let e = self
-            .entry()
-            .ok_or(Tase2Error::OutOfRange { what: "point index" })?;
+        let e = self.entry().ok_or(Tase2Error::OutOfRange {
+            what: "point index",
+        })?;
         let data = value.to_data();
         if value.point_type() != e.point_type {
             Point::decode(e.point_type, &data)?;

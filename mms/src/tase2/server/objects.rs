@@ -326,7 +326,11 @@ impl Builder<'_> {
                 item: d.name.clone(),
             };
             let index = self.dir.devices.len();
-            attempt!(self, sb, self.dir.insert(key.clone(), Obj::Device(index), &at));
+            attempt!(
+                self,
+                sb,
+                self.dir.insert(key.clone(), Obj::Device(index), &at)
+            );
             sb = sb.variable_with(&d.name, device_type(d.kind), None, WriteAccess::None);
             if d.sbo {
                 let sbo = format!("{}{}", d.name, names::SBO_SUFFIX);
@@ -414,8 +418,11 @@ impl Builder<'_> {
         let id = self.dir.iccs[icc].default_blt_id.clone();
         let id_value = crate::tase2::BilateralTableId::new(&id)
             .map_err(|e| ConfigError::invalid(format!("{at}.bilateral_table_id"), e.to_string()))?;
-        self.dir
-            .insert(Key::icc(&name, names::BILATERAL_TABLE_ID), Obj::BltId(icc), at)?;
+        self.dir.insert(
+            Key::icc(&name, names::BILATERAL_TABLE_ID),
+            Obj::BltId(icc),
+            at,
+        )?;
         vars.push((
             names::BILATERAL_TABLE_ID.into(),
             crate::tase2::BilateralTableId::type_description(),
@@ -465,11 +472,7 @@ impl Builder<'_> {
                 DsTransferSet::type_description(self.edition),
                 Some(initial.to_data(self.edition)),
             ));
-            self.dir.transfer_sets.push(TsEntry {
-                icc,
-                key,
-                mms_name,
-            });
+            self.dir.transfer_sets.push(TsEntry { icc, key, mms_name });
         }
         Ok(())
     }
@@ -554,7 +557,8 @@ pub(crate) fn build(
     if let Some(e) = b.err.take() {
         return Err(e);
     }
-    b.dir.insert(Key::vcc(names::TASE2_VERSION), Obj::Version, "vcc")?;
+    b.dir
+        .insert(Key::vcc(names::TASE2_VERSION), Obj::Version, "vcc")?;
     b.dir
         .insert(Key::vcc(names::SUPPORTED_FEATURES), Obj::Features, "vcc")?;
     for (i, icc) in config.iccs.iter().enumerate() {

@@ -118,7 +118,12 @@ impl Engine {
                 run.next_interval = Some(t);
             }
             if due(run.next_integrity, now) {
-                jobs.push(job(run, DsConditions::INTEGRITY_TIMEOUT, EventCode(0), None));
+                jobs.push(job(
+                    run,
+                    DsConditions::INTEGRITY_TIMEOUT,
+                    EventCode(0),
+                    None,
+                ));
                 let step =
                     Duration::from_secs(u64::try_from(v.integrity_check.max(1)).unwrap_or(1));
                 let mut t = run.next_integrity.unwrap_or(now) + step;
@@ -132,7 +137,12 @@ impl Engine {
                 if v.rbe {
                     let changes = take_changes(run, v.all_changes_reported);
                     if !changes.is_empty() {
-                        jobs.push(job(run, DsConditions::OBJECT_CHANGE, EventCode(0), Some(changes)));
+                        jobs.push(job(
+                            run,
+                            DsConditions::OBJECT_CHANGE,
+                            EventCode(0),
+                            Some(changes),
+                        ));
                     }
                 } else if run.changed_any {
                     jobs.push(job(run, DsConditions::OBJECT_CHANGE, EventCode(0), None));
@@ -151,10 +161,7 @@ impl Engine {
     }
 }
 
-fn take_changes(
-    run: &mut Running,
-    all: bool,
-) -> Vec<(usize, Option<Data<'static>>)> {
+fn take_changes(run: &mut Running, all: bool) -> Vec<(usize, Option<Data<'static>>)> {
     run.changed_any = false;
     if all {
         run.changed.clear();
@@ -210,12 +217,7 @@ pub(crate) fn run(shared: &Shared) {
 }
 
 /// The value of a special variable in a report.
-fn special_value(
-    s: Special,
-    ts_name: &MmsObjectName,
-    time: TimeStamp,
-    job: &Job,
-) -> Data<'static> {
+fn special_value(s: Special, ts_name: &MmsObjectName, time: TimeStamp, job: &Job) -> Data<'static> {
     match s {
         Special::TransferSetName => ts_name.to_data(),
         Special::TimeStamp => time.to_data(),
@@ -232,7 +234,12 @@ fn current(shared: &Shared, name: &ObjectName<'_>) -> AccessResult<'static> {
 }
 
 /// Form A: the data set by name, one value per member in member order.
-fn whole(shared: &Shared, job: &Job, ts_name: &MmsObjectName, time: TimeStamp) -> InformationReport<'static> {
+fn whole(
+    shared: &Shared,
+    job: &Job,
+    ts_name: &MmsObjectName,
+    time: TimeStamp,
+) -> InformationReport<'static> {
     let results = job
         .members
         .iter()
@@ -273,7 +280,9 @@ fn changes(
         }
     }
     for (p, value) in changes {
-        let Some(m) = job.members.get(*p) else { continue };
+        let Some(m) = job.members.get(*p) else {
+            continue;
+        };
         vars.push(VariableDef::name(m.clone()));
         results.push(match value {
             Some(d) => AccessResult::Success(d.clone()),

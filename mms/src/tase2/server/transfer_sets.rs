@@ -222,7 +222,9 @@ fn set_component(v: &mut DsTransferSet, name: &str, d: &Data<'_>) -> Result<(), 
     let int = |d: &Data<'_>| -> Result<i32, DataAccessError> {
         let n = match d {
             Data::Integer(n) => *n,
-            Data::Unsigned(n) => i64::try_from(*n).map_err(|_| DataAccessError::ObjectValueInvalid)?,
+            Data::Unsigned(n) => {
+                i64::try_from(*n).map_err(|_| DataAccessError::ObjectValueInvalid)?
+            }
             _ => return Err(DataAccessError::ObjectAttributeInconsistent),
         };
         i32::try_from(n).map_err(|_| DataAccessError::ObjectValueInvalid)
