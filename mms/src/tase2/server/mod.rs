@@ -36,6 +36,8 @@ mod handler;
 mod info_messages;
 mod objects;
 mod reporting;
+#[cfg(test)]
+mod tests;
 mod transfer_sets;
 
 use std::collections::HashMap;

@@ -414,8 +414,10 @@ impl Builder<'_> {
         at: &str,
         vars: &mut Vec<(String, TypeDescription<'static>, Option<Data<'static>>)>,
     ) -> Result<(), ConfigError> {
-        let name = self.dir.iccs[icc].name.clone();
-        let id = self.dir.iccs[icc].default_blt_id.clone();
+        let (name, id) = match self.dir.iccs.get(icc) {
+            Some(i) => (i.name.clone(), i.default_blt_id.clone()),
+            None => return Err(ConfigError::invalid(at, "no such ICC")),
+        };
         let id_value = crate::tase2::BilateralTableId::new(&id)
             .map_err(|e| ConfigError::invalid(format!("{at}.bilateral_table_id"), e.to_string()))?;
         self.dir.insert(
