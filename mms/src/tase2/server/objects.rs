@@ -527,10 +527,12 @@ pub(crate) fn build(
         });
     }
     for (i, blk) in config.supported_blocks.iter().enumerate() {
-        if !(1..=12).contains(blk) {
+        // Bits 9-11 ("blocks 10-12") have no known meaning: never set (docs/tase2-server.md,
+        // "Decisions").
+        if !(1..=9).contains(blk) {
             return Err(ConfigError::invalid(
                 format!("supported_blocks[{i}]"),
-                "blocks are numbered 1 to 12",
+                "blocks are numbered 1 to 9",
             ));
         }
     }

@@ -14,9 +14,18 @@ use crate::tase2::Tase2Type;
 
 #[test]
 fn names_in_the_configuration_parse_to_their_scope() {
-    assert_eq!(Key::parse("Voltage", Some("ICC1")), Key::icc("ICC1", "Voltage"));
-    assert_eq!(Key::parse("ICC2/Flow", Some("ICC1")), Key::icc("ICC2", "Flow"));
-    assert_eq!(Key::parse("/Frequency", Some("ICC1")), Key::vcc("Frequency"));
+    assert_eq!(
+        Key::parse("Voltage", Some("ICC1")),
+        Key::icc("ICC1", "Voltage")
+    );
+    assert_eq!(
+        Key::parse("ICC2/Flow", Some("ICC1")),
+        Key::icc("ICC2", "Flow")
+    );
+    assert_eq!(
+        Key::parse("/Frequency", Some("ICC1")),
+        Key::vcc("Frequency")
+    );
     assert_eq!(Key::parse("Frequency", None), Key::vcc("Frequency"));
     assert_eq!(Key::icc("A", "b").to_string(), "A/b");
     assert_eq!(Key::vcc("b").to_string(), "/b");
@@ -73,8 +82,14 @@ fn the_all_changes_buffer_keeps_the_newest_and_counts_the_rest() {
     let e = super::lock(&shared.engine);
     let run = e.sets[0].run.as_ref().expect("run");
     let kept: Vec<Data<'static>> = run.all_changes.iter().map(|(_, d)| d.clone()).collect();
-    assert_eq!(kept, vec![2.0f32.to_data(), 3.0f32.to_data(), 4.0f32.to_data()]);
-    assert!(run.buffer_deadline.is_some(), "the first change starts the buffer time");
+    assert_eq!(
+        kept,
+        vec![2.0f32.to_data(), 3.0f32.to_data(), 4.0f32.to_data()]
+    );
+    assert!(
+        run.buffer_deadline.is_some(),
+        "the first change starts the buffer time"
+    );
     drop(e);
     assert_eq!(server.stats().changes_dropped, 2);
     // A request for a condition the set did not ask for is not queued.
