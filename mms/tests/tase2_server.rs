@@ -1120,6 +1120,21 @@ fn information_messages_reach_enabled_partners_their_table_allows() {
     let rx = c.unconfirmed().expect("queue");
     let im = ObjectName::aa("IM_Transfer_Set");
     assert_eq!(read(&c, &im), Ok(Data::Boolean(false)));
+    // The association-specific variable is listed and typed like any other.
+    assert_eq!(
+        c.get_name_list(
+            mms::services::vmd::ObjectClass::Basic(
+                mms::services::vmd::BasicObjectClass::NamedVariable
+            ),
+            mms::services::vmd::ObjectScope::AaSpecific,
+        )
+        .expect("names"),
+        vec!["IM_Transfer_Set".to_string()]
+    );
+    assert_eq!(
+        c.get_variable_access_attributes(&im).expect("type"),
+        mms::TypeDescription::Boolean
+    );
     // Not enabled yet: nobody gets it.
     assert_eq!(
         f.tase2.post_message(&InfoMessage::vcc(1, 0, 1, b"hello")),

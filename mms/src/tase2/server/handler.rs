@@ -19,12 +19,15 @@ use crate::server::model::path::{self, Step};
 use crate::server::model::{lists, owned, variables};
 use crate::service_error::{ErrorClass, ResourceProblem, ServiceError};
 use crate::services::variables::{
-    DefineNamedVariableListRequest, DeleteNamedVariableListRequest, ReadRequest, ReadResponse,
-    WriteRequest, WriteResponse, WriteResult,
+    DefineNamedVariableListRequest, DeleteNamedVariableListRequest,
+    GetVariableAccessAttributesRequest, GetVariableAccessAttributesResponse, ReadRequest,
+    ReadResponse, WriteRequest, WriteResponse, WriteResult,
 };
+use crate::services::vmd::{BasicObjectClass, GetNameListResponse, ObjectClass, ObjectScope};
 use crate::tase2::names::{self, MmsObjectName};
 use crate::tase2::time::TimeStamp;
 use crate::tase2::{BilateralTableId, Tase2Type};
+use crate::types::{TypeDescription, TypeSpecification};
 
 use super::bilateral::Blt;
 use super::objects::{Key, Obj};
@@ -466,6 +469,39 @@ impl Handler for Tase2Handler {
             R::Write(q) => Reply::Now(self.write(info, q)),
             R::DefineNamedVariableList(q) => Reply::Now(self.define(info, q)),
             R::DeleteNamedVariableList(q) => Reply::Now(self.delete(info, q)),
+            R::GetNameList(q)
+                if q.object_scope == ObjectScope::AaSpecific
+                    && q.object_class == ObjectClass::Basic(BasicObjectClass::NamedVariable) =>
+            {
+                // The one association-specific variable: IM_Transfer_Set (Block 4).
+                let after = q.continue_after.as_deref();
+                let list = if after.map_or(true, |a| a < names::IM_TRANSFER_SET) {
+                    vec![names::IM_TRANSFER_SET.into()]
+                } else {
+                    Vec::new()
+                };
+                Reply::Now(Ok(ConfirmedServiceResponse::GetNameList(
+                    GetNameListResponse {
+                        list_of_identifier: list,
+                        more_follows: false,
+                    },
+                )))
+            }
+            R::GetVariableAccessAttributes(GetVariableAccessAttributesRequest::Name(
+                ObjectName::AaSpecific(n),
+            )) if n.as_ref() == names::IM_TRANSFER_SET => {
+                Reply::Now(Ok(ConfirmedServiceResponse::GetVariableAccessAttributes(
+                    GetVariableAccessAttributesResponse {
+                        mms_deletable: false,
+                        address: None,
+                        type_specification: TypeSpecification::TypeDescription(
+                            TypeDescription::Boolean,
+                        ),
+                        access_control_list: None,
+                        meaning: None,
+                    },
+                )))
+            }
             _ => self.shared.model.confirmed(ctx, request),
         }
     }
@@ -529,7 +565,6 @@ impl Handler for Tase2Handler {
                 }
             }
         }
-        let _ = &session.info;
         shared.event(ServerEvent::Closed {
             association: info.id,
         });

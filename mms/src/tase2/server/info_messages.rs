@@ -126,10 +126,18 @@ pub(crate) fn post(shared: &Shared, m: &InfoMessage) -> Result<usize, MessageErr
             AccessResult::Success(Data::OctetString(buffer.into())),
         ],
     });
+    // An association whose PDU size the message exceeds does not get it.
+    let size_on_wire = {
+        let mut w = copp::ber::Writer::with_capacity(256);
+        crate::pdu::write_unconfirmed_pdu(&mut w, &service);
+        w.into_vec().len()
+    };
     let targets: Vec<u64> = lock(&shared.sessions)
         .iter()
         .filter(|(_, s)| {
-            s.im_enabled && s.blt.may_receive(m.info_reference, m.local_reference, icc)
+            s.im_enabled
+                && s.blt.may_receive(m.info_reference, m.local_reference, icc)
+                && size_on_wire <= s.info.negotiated.max_pdu_size
         })
         .map(|(id, _)| *id)
         .collect();
