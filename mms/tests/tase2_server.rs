@@ -445,6 +445,24 @@ fn reads_and_writes_follow_the_bilateral_table() {
         write(&c, &icc("LoadSetting"), Data::Boolean(true)),
         Err(DataAccessError::TypeInconsistent)
     );
+    // Component paths follow the rights of their point.
+    write(&c, &icc("LoadSetting$Value"), Tase2Type::to_data(&2.0f32)).expect("component");
+    assert_eq!(
+        f.tase2.point("ICC1/LoadSetting").and_then(|p| p.get()),
+        Some(real_q(2.0))
+    );
+    assert_eq!(
+        write(&c, &icc("Voltage$Value"), Tase2Type::to_data(&2.0f32)),
+        Err(DataAccessError::ObjectAccessDenied)
+    );
+    assert_eq!(
+        read(&c, &icc("Voltage$Value")),
+        Ok(Tase2Type::to_data(&231.5f32))
+    );
+    assert_eq!(
+        read(&c, &icc("Secret$Value")),
+        Err(DataAccessError::ObjectAccessDenied)
+    );
     // The association goes on.
     assert!(read(&c, &icc("Voltage")).is_ok());
     f.running.stop().expect("stop");
@@ -642,9 +660,17 @@ fn component_writes_configure_and_status_enables_and_disables() {
         DsConditions::INTERVAL_TIMEOUT.to_data(),
     )
     .expect("conditions");
-    // `$` component paths work too.
+    // `$` component paths work too, for writes and reads.
     let status = ObjectName::domain("ICC1", format!("{}$Status", ts.name));
     write(&c, &status, Data::Boolean(true)).expect("Status");
+    assert_eq!(read(&c, &status), Ok(Data::Boolean(true)));
+    assert_eq!(
+        read(
+            &c,
+            &ObjectName::domain("ICC1", format!("{}$Interval", ts.name))
+        ),
+        Ok(Data::Integer(1))
+    );
     // Enabled: only Status may be written.
     assert_eq!(
         write_component(&c, &n, "Interval", Data::Integer(5)),

@@ -34,9 +34,15 @@ pub(crate) fn variable_allowed(
     op: Operation,
     name: &ObjectName<'_>,
 ) -> bool {
-    let Some(key) = Key::of(name) else {
+    let Some(mut key) = Key::of(name) else {
         return false;
     };
+    // A `$` component path of a transfer set or a point is checked as the whole variable.
+    if dir.get_key(&key).is_none() {
+        if let Some((head, _)) = key.item.split_once('$') {
+            key.item = head.to_string();
+        }
+    }
     let Some(obj) = dir.get_key(&key) else {
         return false;
     };

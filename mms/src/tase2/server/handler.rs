@@ -222,12 +222,17 @@ impl Tase2Handler {
                     domain: key.domain.clone(),
                     item: head.to_string(),
                 };
-                if matches!(shared.dir.get_key(&k), Some(Obj::TransferSet(_))) {
-                    if rest.contains('$') {
-                        return Err(DataAccessError::ObjectAccessUnsupported);
+                match shared.dir.get_key(&k) {
+                    Some(Obj::TransferSet(_)) => {
+                        if rest.contains('$') {
+                            return Err(DataAccessError::ObjectAccessUnsupported);
+                        }
+                        component = Some(rest.to_string());
+                        key = k;
                     }
-                    component = Some(rest.to_string());
-                    key = k;
+                    // A component of a point: the model writes it, the point changed.
+                    Some(Obj::Point(_)) => key = k,
+                    _ => {}
                 }
             }
         }
