@@ -650,8 +650,13 @@ fn component_writes_configure_and_status_enables_and_disables() {
     let rx = c.unconfirmed().expect("queue");
     let ts = reserve(&c);
     let n = ts_object(&ts);
-    let ds = MmsObjectName::icc("ICC1", "DS_Main").expect("name");
-    write_component(&c, &n, "DataSetName", ds.to_data()).expect("DataSetName");
+    // Scope sent as INTEGER rather than Unsigned (a peer habit) is accepted.
+    let ds = Data::structure(vec![
+        Data::Integer(1),
+        Data::VisibleString("ICC1".into()),
+        Data::VisibleString("DS_Main".into()),
+    ]);
+    write_component(&c, &n, "DataSetName", ds).expect("DataSetName");
     write_component(&c, &n, "Interval", Data::Integer(1)).expect("Interval");
     write_component(
         &c,
@@ -761,6 +766,24 @@ fn bad_transfer_set_writes_are_refused_and_the_association_goes_on() {
         inconsistent
     );
     assert!(f.tase2.transfer_sets().iter().all(|t| !t.value.status));
+    // One variable with thirteen values (rusty-iccp 0.9.2's transfer-set write): the
+    // service error definition / type-inconsistent.
+    let Data::Structure(parts) =
+        transfer_set("DS_Main", DsConditions::INTERVAL_TIMEOUT).to_data(Edition::V2000_08)
+    else {
+        panic!()
+    };
+    let malformed = ConfirmedServiceRequest::Write(WriteRequest {
+        variable_access_specification: VariableAccessSpecification::names([n.clone()]),
+        list_of_data: parts.to_vec(),
+    });
+    match c.request(&malformed) {
+        Err(ClientError::Service(s)) => assert_eq!(
+            s.error_class,
+            ErrorClass::Definition(mms::service_error::DefinitionProblem::TypeInconsistent)
+        ),
+        other => panic!("{other:?}"),
+    }
     // Writes to Next_DSTransfer_Set are refused too.
     assert_eq!(
         write(&c, &icc("Next_DSTransfer_Set"), ts.to_data()),
