@@ -118,11 +118,12 @@ impl Tase2Handler {
             }
         };
         match obj {
-            Obj::NextDsts(icc) => Some(whole(if aa.is_some() {
+            // Checked before reserving: a refused read reserves nothing.
+            Obj::NextDsts(icc) => Some(if aa.is_some() {
                 Err(DataAccessError::ObjectAccessUnsupported)
             } else {
                 transfer_sets::reserve(shared, info, blt, icc)
-            })),
+            }),
             Obj::Sbo(d) => Some(if aa.is_some() {
                 Err(DataAccessError::ObjectAccessUnsupported)
             } else {
@@ -214,7 +215,7 @@ impl Tase2Handler {
         let Some(mut key) = Key::of(n) else {
             return Err(DataAccessError::ObjectNonExistent);
         };
-        // A transfer-set component may also be named with a `$` path.
+        // A component of a transfer set (or of a point) may be named with a `$` path.
         let mut component: Option<String> = None;
         if shared.dir.get_key(&key).is_none() {
             if let Some((head, rest)) = key.item.split_once('$') {
