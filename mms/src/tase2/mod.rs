@@ -17,6 +17,7 @@
 //! | [`info_message`] | Info_Mess_Header, the Info_Buff types | Block 4 |
 //! | [`control`] | TagFlags, TagValue | Block 5 |
 //! | `client` | the TASE.2 client over the MMS client (feature `runtime` too) | IEC 60870-6-503 |
+//! | `server` | the TASE.2 server (features `runtime` and `model` too) | Blocks 1, 2, 4, 5 |
 //!
 //! Values carry no type names on the wire, and some types share a shape, so decoding is by
 //! shape against the type the caller expects; a value of another shape is a [`Tase2Error`],
@@ -49,6 +50,8 @@ pub mod flags;
 pub mod info_message;
 pub mod names;
 pub mod point;
+#[cfg(all(feature = "runtime", feature = "model"))]
+pub mod server;
 pub mod time;
 pub mod transfer_set;
 

@@ -23,7 +23,7 @@ pub mod format;
 pub mod journals;
 pub mod lists;
 pub mod names;
-mod owned;
+pub(crate) mod owned;
 pub mod path;
 pub mod store;
 pub mod variables;
