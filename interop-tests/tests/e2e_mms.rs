@@ -256,8 +256,7 @@ fn rekey_in_the_middle_of_a_pipelined_stream_loses_and_reorders_nothing() {
         let client = Client::connect(srv.server.local_addr(), cc).expect("associate");
         let window = usize::from(client.negotiated().max_serv_outstanding_calling).clamp(2, 8);
         let mut next = 0u32;
-        let rekeys =
-            |events: &SecurityEvents| count_any(events, &[e2e_sec::events::REKEYED]);
+        let rekeys = |events: &SecurityEvents| count_any(events, &[e2e_sec::events::REKEYED]);
         for phase in 0..3i64 {
             if phase > 0 {
                 // the server's rekey period elapses: its next PDU carries reqRekey
