@@ -2,6 +2,12 @@
 //! docs/facts.md §1.13). Each is recorded with [`acse::security::SecurityEvents::record`]
 //! under the target `osi_mms::security`, counted, and documented in `docs/a-profile.md`
 //! with its severity and trigger. Details never hold key material.
+//!
+//! The `a_profile.*` codes are our stable codes. IEC 62351-14 (committee draft) has no event
+//! group for the A-security-profile; where one of its `IEC62351-9` certificate or revocation
+//! events means the same check, the [`CATALOGUE`] names it, and
+//! [`AProfileFactory::new`](crate::AProfileFactory::new) registers those identifiers with the
+//! recorder ([`iec62351_14_ids`]) so that sinks carry them. The other codes have none.
 
 use acse::security::Severity;
 
@@ -48,8 +54,7 @@ pub const SIGNATURE_SHA1: &str = "a_profile.signature_sha1";
 pub const TIME_INVALID: &str = "a_profile.time_invalid";
 /// The time is outside the window around local UTC (error).
 pub const TIME_OUT_OF_WINDOW: &str = "a_profile.time_out_of_window";
-/// The same (certificate, time) was already accepted in the window (alarm; 62351-14
-/// REPLAY_DETEC_ASS_REQ).
+/// The same (certificate, time) was already accepted in the window (alarm).
 pub const REPLAY: &str = "a_profile.replay";
 /// The replay cache is full: value refused (alarm).
 pub const REPLAY_CACHE_FULL: &str = "a_profile.replay_cache_full";
@@ -63,39 +68,205 @@ pub const REFUSED_BY_PEER: &str = "a_profile.refused_by_peer";
 /// A local failure (signing, own certificate too large) (error).
 pub const LOCAL_FAILURE: &str = "a_profile.local_failure";
 
-/// Every code with its severity, for documentation and tests.
-pub const ALL: &[(&str, Severity)] = &[
-    (ACCEPTED, Severity::Notice),
-    (NO_TLS, Severity::Warning),
-    (MECHANISM_MISSING, Severity::Error),
-    (MECHANISM_UNKNOWN, Severity::Error),
-    (VALUE_MISSING, Severity::Error),
-    (VALUE_MALFORMED, Severity::Error),
-    (CERTIFICATE_TOO_LARGE, Severity::Error),
-    (CERTIFICATE_INVALID, Severity::Error),
-    (CERTIFICATE_UNTRUSTED, Severity::Alarm),
-    (CERTIFICATE_EXPIRED, Severity::Error),
-    (CERTIFICATE_NOT_YET_VALID, Severity::Error),
-    (CERTIFICATE_REVOKED, Severity::Alarm),
-    (CRL_STALE, Severity::Warning),
-    (KEY_USAGE, Severity::Error),
-    (WEAK_KEY, Severity::Error),
-    (SIGNATURE_INVALID, Severity::Alarm),
-    (SIGNATURE_NONCONFORMANT, Severity::Notice),
-    (SIGNATURE_SHA1, Severity::Warning),
-    (TIME_INVALID, Severity::Error),
-    (TIME_OUT_OF_WINDOW, Severity::Error),
-    (REPLAY, Severity::Alarm),
-    (REPLAY_CACHE_FULL, Severity::Alarm),
-    (AP_TITLE_MISMATCH, Severity::Alarm),
-    (PEER_VALUE_MISSING, Severity::Error),
-    (REFUSED_BY_PEER, Severity::Warning),
-    (LOCAL_FAILURE, Severity::Error),
+/// One row of the event catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventInfo {
+    /// The stable code.
+    pub code: &'static str,
+    /// The severity it is recorded with.
+    pub severity: Severity,
+    /// What triggers it.
+    pub trigger: &'static str,
+    /// The IEC 62351-14 identifier (committee-draft numbering, `docs/security-log.md`) of the
+    /// `IEC62351-9` event that means the same check; `None` when none does.
+    pub iec62351_14: Option<&'static str>,
+}
+
+const fn row(
+    code: &'static str,
+    severity: Severity,
+    trigger: &'static str,
+    iec62351_14: Option<&'static str>,
+) -> EventInfo {
+    EventInfo {
+        code,
+        severity,
+        trigger,
+        iec62351_14,
+    }
+}
+
+/// Every code with its severity, trigger and IEC 62351-14 identifier, for registration,
+/// documentation and tests.
+pub const CATALOGUE: &[EventInfo] = &[
+    row(ACCEPTED, Severity::Notice, "peer authenticated", None),
+    row(
+        NO_TLS,
+        Severity::Warning,
+        "provider for an association without TLS",
+        None,
+    ),
+    row(
+        MECHANISM_MISSING,
+        Severity::Error,
+        "AARQ without mechanism-name",
+        None,
+    ),
+    row(
+        MECHANISM_UNKNOWN,
+        Severity::Error,
+        "other mechanism-name in AARQ or AARE",
+        None,
+    ),
+    row(
+        VALUE_MISSING,
+        Severity::Error,
+        "mechanism present, no value",
+        None,
+    ),
+    row(
+        VALUE_MALFORMED,
+        Severity::Error,
+        "value does not decode",
+        None,
+    ),
+    row(
+        CERTIFICATE_TOO_LARGE,
+        Severity::Error,
+        "certificate > 8192 octets",
+        None,
+    ),
+    // CERT_V_FORMAT (warning there): ours refuses the association.
+    row(
+        CERTIFICATE_INVALID,
+        Severity::Error,
+        "certificate or its public key does not parse",
+        Some("IEC62351-9:2.1"),
+    ),
+    // CERT_V_PK_PATH (error there): ours is the alarm IEC 62351-3 gives the same failure.
+    row(
+        CERTIFICATE_UNTRUSTED,
+        Severity::Alarm,
+        "no path to a trust anchor",
+        Some("IEC62351-9:2.11"),
+    ),
+    row(
+        CERTIFICATE_EXPIRED,
+        Severity::Error,
+        "a certificate of the path expired",
+        Some("IEC62351-9:2.6"),
+    ),
+    row(
+        CERTIFICATE_NOT_YET_VALID,
+        Severity::Error,
+        "a certificate of the path not yet valid",
+        Some("IEC62351-9:2.7"),
+    ),
+    row(
+        CERTIFICATE_REVOKED,
+        Severity::Alarm,
+        "revoked by a configured CRL",
+        Some("IEC62351-9:4.1"),
+    ),
+    row(
+        CRL_STALE,
+        Severity::Warning,
+        "CRL past nextUpdate used",
+        Some("IEC62351-9:4.3"),
+    ),
+    row(
+        KEY_USAGE,
+        Severity::Error,
+        "keyUsage without digitalSignature",
+        Some("IEC62351-9:2.19"),
+    ),
+    row(
+        WEAK_KEY,
+        Severity::Error,
+        "RSA or EC key too small, key type not allowed",
+        None,
+    ),
+    row(
+        SIGNATURE_INVALID,
+        Severity::Alarm,
+        "signature does not verify",
+        None,
+    ),
+    row(
+        SIGNATURE_NONCONFORMANT,
+        Severity::Notice,
+        "signature over a TLV of the time",
+        None,
+    ),
+    row(
+        SIGNATURE_SHA1,
+        Severity::Warning,
+        "SHA-1 accepted from a legacy peer",
+        None,
+    ),
+    row(
+        TIME_INVALID,
+        Severity::Error,
+        "time not a GeneralizedTime",
+        None,
+    ),
+    row(
+        TIME_OUT_OF_WINDOW,
+        Severity::Error,
+        "time outside the window",
+        None,
+    ),
+    row(
+        REPLAY,
+        Severity::Alarm,
+        "(certificate, time) seen within the window",
+        None,
+    ),
+    row(
+        REPLAY_CACHE_FULL,
+        Severity::Alarm,
+        "replay memory full: refused",
+        None,
+    ),
+    row(
+        AP_TITLE_MISMATCH,
+        Severity::Alarm,
+        "2.5.4.106 differs from AP-title ++ AE-qualifier",
+        None,
+    ),
+    row(
+        PEER_VALUE_MISSING,
+        Severity::Error,
+        "AARE without responding value (mutual)",
+        None,
+    ),
+    row(
+        REFUSED_BY_PEER,
+        Severity::Warning,
+        "peer rejected or aborted our AARQ",
+        None,
+    ),
+    row(
+        LOCAL_FAILURE,
+        Severity::Error,
+        "signing failed, own certificate too large",
+        None,
+    ),
 ];
 
 /// The severity of `code` (Error for an unknown code).
 pub fn severity(code: &str) -> Severity {
-    ALL.iter()
-        .find(|(c, _)| *c == code)
-        .map_or(Severity::Error, |(_, s)| *s)
+    CATALOGUE
+        .iter()
+        .find(|e| e.code == code)
+        .map_or(Severity::Error, |e| e.severity)
+}
+
+/// (code, IEC 62351-14 identifier) of every A-profile event that has one, for
+/// [`acse::security::SecurityEvents::register`].
+pub fn iec62351_14_ids() -> Vec<(&'static str, &'static str)> {
+    CATALOGUE
+        .iter()
+        .filter_map(|e| e.iec62351_14.map(|id| (e.code, id)))
+        .collect()
 }

@@ -505,9 +505,13 @@ impl fmt::Debug for AProfileFactory {
 }
 
 impl AProfileFactory {
-    /// A factory for `config` (checked with [`AProfileConfig::validate`]).
+    /// A factory for `config` (checked with [`AProfileConfig::validate`]); registers the
+    /// IEC 62351-14 identifiers of the A-profile events with the configuration's recorder
+    /// ([`events::iec62351_14_ids`]).
     pub fn new(config: AProfileConfig) -> Result<AProfileFactory, ConfigError> {
         config.validate()?;
+        // Sinks name the events that have an IEC 62351-14 counterpart by its identifier.
+        config.events.register(&events::iec62351_14_ids());
         let replay = ReplayCache::new(config.replay_capacity, config.window);
         Ok(AProfileFactory {
             shared: Arc::new(Shared {

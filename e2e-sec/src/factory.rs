@@ -49,7 +49,8 @@ pub struct E2eFactory {
 
 impl E2eFactory {
     /// A factory from a configuration (checked with [`E2eConfig::validate`]) and the event
-    /// recorder the runtime uses.
+    /// recorder the runtime uses; registers the IEC 62351-14 identifiers of the E2E events
+    /// with the recorder ([`crate::events::iec62351_14_ids`]).
     pub fn new(config: E2eConfig, events: Arc<SecurityEvents>) -> Result<E2eFactory, String> {
         config.validate()?;
         let store = TrustStore::new(&config.trust_anchors)?;
@@ -74,6 +75,8 @@ impl E2eFactory {
         let sig_alg =
             crypto::signature_algorithm(&config.credential.key).map_err(|e| e.to_string())?;
         let replay = ReplayCache::new(config.replay_capacity);
+        // Sinks name every event by its IEC 62351-14 identifier (the code itself here).
+        events.register(&crate::events::iec62351_14_ids());
         let mut r = [0u8; 2];
         openssl::rand::rand_bytes(&mut r).map_err(|e| e.to_string())?;
         Ok(E2eFactory {

@@ -12,6 +12,7 @@ use acse::loopback::{deliver, drain, shuttle, Seen};
 use acse::security::{AssociationSecurity, Role, SecurityEvents, TransportSecurity};
 use cot::pki::{KeyKind, LeafSpec, Pki};
 use e2e_sec::config::{AeadAlgorithm, CbcAlgorithm, Clock, DhGroup};
+use e2e_sec::events as ev;
 use e2e_sec::{E2eConfig, E2eCredential, E2eFactory, E2eMode, IcvAlgorithm};
 
 const INIT_REQ: &[u8] = &[0xA8, 0x03, 0x80, 0x01, 0x01];
@@ -192,12 +193,12 @@ fn handshake_and_every_mode_carries_data_both_ways() {
         let got = deliver(&mut s, &mut c).unwrap();
         assert!(got.contains(&Seen::Released), "{mode:?} {got:?}");
         assert_eq!(
-            sf.events().count("IEC62351-4:1.24"),
+            sf.events().count(ev::ESTABLISHED),
             1,
             "server established event"
         );
         assert_eq!(
-            cf.events().count("IEC62351-4:2.24"),
+            cf.events().count(ev::ESTABLISHED),
             1,
             "client established event"
         );
@@ -260,22 +261,18 @@ fn rekey_mid_stream_loses_and_reorders_nothing() {
         );
         exchange(&mut c, &mut s, 3);
         assert_eq!(
-            sf.events().count("IEC62351-4:10.25") + sf.events().count("IEC62351-4:11.25"),
+            sf.events().count(ev::REKEYED),
             1,
             "{mode:?}: server rekeyed once"
         );
         assert!(
-            cf.events().count("IEC62351-4:10.25") == 1,
+            cf.events().count(ev::REKEYED) == 1,
             "{mode:?}: client sent a new DH value"
         );
         // And again one period later.
         e.offset.store(6, Ordering::SeqCst);
         exchange(&mut c, &mut s, 3);
-        assert_eq!(
-            sf.events().count("IEC62351-4:10.25") + sf.events().count("IEC62351-4:11.25"),
-            2,
-            "{mode:?}"
-        );
+        assert_eq!(sf.events().count(ev::REKEYED), 2, "{mode:?}");
     }
     e.offset.store(0, Ordering::SeqCst);
 }
@@ -290,8 +287,10 @@ fn production_rekey_period_is_bounded() {
     assert!(E2eFactory::new(c, Arc::new(SecurityEvents::new())).is_err());
 }
 
-/// The server refuses: the client sees the AARE rejection, the server counts the event.
-fn expect_reject(cf: &E2eFactory, sf: &E2eFactory, code: &str) {
+/// The server refuses: the client sees the AARE rejection, the server counts the event `code`,
+/// the client the event `client_code` of the signed HandshakeSecReject it verified (by its
+/// diagnostic; none for an alarm).
+fn expect_reject(cf: &E2eFactory, sf: &E2eFactory, code: &str, client_code: &str) {
     let (c, _s, last) = establish(cf, sf);
     assert!(c.is_closed());
     assert!(
@@ -306,11 +305,12 @@ fn expect_reject(cf: &E2eFactory, sf: &E2eFactory, code: &str) {
     );
     // The client verified the signed HandshakeSecReject.
     assert_eq!(
-        cf.events().count("IEC62351-4:4.21"),
+        cf.events().count(client_code),
         1,
-        "{:?}",
+        "{client_code}: {:?}",
         cf.events().snapshot()
     );
+    assert_eq!(cf.events().total(), 1, "{:?}", cf.events().snapshot());
 }
 
 #[test]
@@ -320,14 +320,24 @@ fn handshake_failures_give_their_diagnostic_and_event() {
     let hmac = E2eMode::IcvOnly(IcvAlgorithm::HmacSha256);
     // Encryption required by the server, ICV only offered → encryption-required.
     let (cf, sf) = e.factories(e.config(&e.client, hmac), e.config(&e.server, gcm));
-    expect_reject(&cf, &sf, "IEC62351-4:1.13");
+    expect_reject(
+        &cf,
+        &sf,
+        "IEC62351-4:1.22", // ENCR_IS_REQUIRED_ASS_REQ
+        "IEC62351-4:4.27", // ENCR_IS_REQUIRED_SEC_REJ_DIA
+    );
     // DH group not supported.
     let mut cc = e.config(&e.client, gcm);
     cc.dh_group = DhGroup::Modp2048;
     let mut sc = e.config(&e.server, gcm);
     sc.dh_groups = vec![DhGroup::P256];
     let (cf, sf) = e.factories(cc, sc);
-    expect_reject(&cf, &sf, "IEC62351-4:1.10");
+    expect_reject(
+        &cf,
+        &sf,
+        "IEC62351-4:1.12", // UNSUP_DH_GROUP_ASS_REQ
+        "IEC62351-4:4.17", // UNSUP_DH_GROUP_SEC_REJ_DIA
+    );
     // Client clock 11 minutes off → invalid-time-value.
     let mut cc = e.config(&e.client, gcm);
     let o = Arc::new(AtomicI64::new(0));
@@ -336,7 +346,26 @@ fn handshake_failures_give_their_diagnostic_and_event() {
             + Duration::from_secs(o.load(Ordering::SeqCst) as u64)
     });
     let (cf, sf) = e.factories(cc, e.config(&e.server, gcm));
-    expect_reject(&cf, &sf, "IEC62351-4:1.9");
+    expect_reject(
+        &cf,
+        &sf,
+        "IEC62351-4:1.10", // INV_TIME_ASS_REQ
+        // The client's clock is the one that is off: the server's HandshakeSecReject is
+        // outside the client's window, so the client reports INV_TIME_ASS_SEC_REJ on it.
+        "IEC62351-4:4.9",
+    );
+    // The same client with a window wide enough for the server's time: it verifies the
+    // HandshakeSecReject and reports its diagnostic, invalid-time-value.
+    let mut cc = e.config(&e.client, gcm);
+    cc.clock = Arc::new(move || SystemTime::now() - Duration::from_secs(660));
+    cc.time_window = Duration::from_secs(1200);
+    let (cf, sf) = e.factories(cc, e.config(&e.server, gcm));
+    expect_reject(
+        &cf,
+        &sf,
+        "IEC62351-4:1.10", // INV_TIME_ASS_REQ
+        "IEC62351-4:4.16", // INV_TIME_SEC_REJ_DIA
+    );
     // A client certificate from another CA → path invalid.
     let other = Pki::new_root("other", KeyKind::EcP256).unwrap();
     let mut spec = LeafSpec::new("intruder").with_key(KeyKind::EcP256);
@@ -348,7 +377,9 @@ fn handshake_failures_give_their_diagnostic_and_event() {
     let mut cc = e.config(&stranger, gcm);
     cc.trust_anchors = vec![e.root.ca().certificate.clone()];
     let (cf, sf) = e.factories(cc, e.config(&e.server, gcm));
-    expect_reject(&cf, &sf, "IEC62351-4:1.7");
+    // PKCERT_ERROR_ASS_REQ (the draft has one event for certificate and path; the diagnostic
+    // invalid-certification-path says which), and no group-4 event for that diagnostic.
+    expect_reject(&cf, &sf, "IEC62351-4:1.6", ev::PEER_REFUSED);
     // A certificate whose subject does not match the calling AP-title → address mismatch alarm.
     let wrong = env_with("1.1.1.999.99", KeyKind::EcP256);
     let mut cc = wrong.config(&wrong.client, gcm);
@@ -356,7 +387,12 @@ fn handshake_failures_give_their_diagnostic_and_event() {
     let mut sc = wrong.config(&wrong.server, gcm);
     sc.trust_anchors = vec![wrong.root.ca().certificate.clone()];
     let (cf, sf) = wrong.factories(cc, sc);
-    expect_reject(&cf, &sf, "IEC62351-4:1.8");
+    expect_reject(
+        &cf,
+        &sf,
+        "IEC62351-4:1.8",  // ADDR_MISMATCH_ASS_REQ (alarm: no diagnostic)
+        "IEC62351-4:4.11", // ALARM_RCV_ASS_SEC_REJ
+    );
     // An expired client certificate.
     let past = SystemTime::now() - Duration::from_secs(10 * 86_400);
     let mut spec = LeafSpec::new("old")
@@ -368,7 +404,29 @@ fn handshake_failures_give_their_diagnostic_and_event() {
     spec.object_identifier_utf8 = true;
     let old = cred(e.root.issue(&spec).unwrap());
     let (cf, sf) = e.factories(e.config(&old, gcm), e.config(&e.server, gcm));
-    expect_reject(&cf, &sf, "IEC62351-4:1.6");
+    // PKCERT_ERROR_ASS_REQ; diagnostic invalid-publicKeyCertificate has no group-4 event.
+    expect_reject(&cf, &sf, "IEC62351-4:1.6", ev::PEER_REFUSED);
+}
+
+/// With `address_mismatch_warning_only` the association goes on, and the failed check is
+/// still recorded: ADDR_MISMATCH_ASS_REQ as a warning.
+#[test]
+fn a_tolerated_address_mismatch_is_recorded_as_a_warning() {
+    let wrong = env_with("1.1.1.999.99", KeyKind::EcP256);
+    let gcm = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
+    let mut sc = wrong.config(&wrong.server, gcm);
+    sc.address_mismatch_warning_only = true;
+    let (cf, sf) = wrong.factories(wrong.config(&wrong.client, gcm), sc);
+    let (_c, _s, last) = establish(&cf, &sf);
+    assert_eq!(last, vec![Seen::Associated(Some(INIT_RSP.to_vec()))]);
+    let snap = sf.events().snapshot();
+    let seen = snap.iter().find(|c| c.code == "IEC62351-4:1.8");
+    assert_eq!(
+        seen.map(|c| (c.severity, c.count)),
+        Some((acse::security::Severity::Warning, 1)),
+        "{snap:?}"
+    );
+    assert_eq!(sf.events().count(ev::ESTABLISHED), 1);
 }
 
 #[test]
@@ -386,14 +444,15 @@ fn client_aborts_a_bad_handshake_acc() {
     let (c, _s, _) = establish(&cf, &sf);
     assert!(c.is_closed());
     assert_eq!(
-        cf.events().count("IEC62351-4:2.8"),
+        cf.events().count("IEC62351-4:2.7"), // ADDR_MISMATCH_ASS_ACC
         1,
         "{:?}",
         cf.events().snapshot()
     );
-    // The server received the signed HandshakeSecAbort in the ABRT.
+    // The server received the signed HandshakeSecAbort in the ABRT, without diagnostic (the
+    // client raised an alarm).
     assert_eq!(
-        sf.events().count("IEC62351-4:5.21"),
+        sf.events().count("IEC62351-4:5.11"),
         1,
         "{:?}",
         sf.events().snapshot()
@@ -447,12 +506,23 @@ fn tampered_data_pdus_end_the_association() {
         let r = drain(&mut s);
         assert!(r.is_err(), "{mode:?}: tampered PDU refused");
         assert!(s.is_closed());
-        let alarms = sf.events().count("IEC62351-4:10.15") + sf.events().count("IEC62351-4:11.15");
-        assert_eq!(alarms, 1, "{mode:?}: {:?}", sf.events().snapshot());
+        // CLEAR_BAD_ICV / ENCR_BAD_ICV by the transfer PDU of the mode.
+        let bad_icv = if mode.encrypts() {
+            "IEC62351-4:11.5"
+        } else {
+            "IEC62351-4:10.5"
+        };
+        assert_eq!(
+            sf.events().count(bad_icv),
+            1,
+            "{mode:?}: {:?}",
+            sf.events().snapshot()
+        );
         // The DtSecAbort reached the client in the ABRT.
         let got = deliver(&mut s, &mut c).unwrap();
         assert!(got.contains(&Seen::Aborted), "{mode:?} {got:?}");
-        assert_eq!(cf.events().count("IEC62351-4:6.21"), 1, "{mode:?}");
+        // ALARM_DTSEC_ABT: an alarm is sent without diagnostic.
+        assert_eq!(cf.events().count("IEC62351-4:6.11"), 1, "{mode:?}");
     }
 }
 
@@ -471,7 +541,7 @@ fn replayed_data_pdu_is_an_alarm() {
     s.recv_commit(wire.len());
     assert!(drain(&mut s).is_err());
     assert_eq!(
-        sf.events().count("IEC62351-4:10.11"),
+        sf.events().count("IEC62351-4:10.7"), // CLEAR_REPLAY_DETECTED
         1,
         "{:?}",
         sf.events().snapshot()
@@ -568,14 +638,15 @@ fn unexpected_changed_key_on_either_side_ends_the_association() {
     assert!(drain(&mut s).is_err());
     assert!(s.is_closed());
     assert_eq!(
-        sf.events().count("IEC62351-4:10.20"),
+        sf.events().count("IEC62351-4:10.10"), // CLEAR_UNEXP_CHG_KEYS_IND
         1,
         "{:?}",
         sf.events().snapshot()
     );
     let got = deliver(&mut s, &mut c).unwrap();
     assert!(got.contains(&Seen::Aborted), "{got:?}");
-    assert_eq!(cf.events().count("IEC62351-4:6.21"), 1);
+    // UNEXP_CHG_KEYS_DTSEC_ABT_DIA: the DtSecAbort says unexpected-changedKeys.
+    assert_eq!(cf.events().count("IEC62351-4:6.16"), 1);
     // server → client: changedKey while the client made no rekey
     let (cf, sf) = e.factories(e.config(&e.client, mode), e.config(&e.server, mode));
     let (mut c, mut s, _) = establish(&cf, &sf);
@@ -587,14 +658,14 @@ fn unexpected_changed_key_on_either_side_ends_the_association() {
     assert!(drain(&mut c).is_err());
     assert!(c.is_closed());
     assert_eq!(
-        cf.events().count("IEC62351-4:10.20"),
+        cf.events().count("IEC62351-4:10.10"),
         1,
         "{:?}",
         cf.events().snapshot()
     );
     let got = deliver(&mut c, &mut s).unwrap();
     assert!(got.contains(&Seen::Aborted), "{got:?}");
-    assert_eq!(sf.events().count("IEC62351-4:6.21"), 1);
+    assert_eq!(sf.events().count("IEC62351-4:6.16"), 1);
 }
 
 #[test]
@@ -617,7 +688,7 @@ fn p_data_on_a_context_other_than_e2e_security_is_an_osi_error() {
         assert!(r.is_err(), "{mode:?}: {r:?}");
         assert!(s.is_closed());
         assert_eq!(
-            sf.events().count("IEC62351-4:15.22"),
+            sf.events().count("IEC62351-4:15.3"), // OSI_INV_PCI
             1,
             "{mode:?}: {:?}",
             sf.events().snapshot()
@@ -653,5 +724,5 @@ fn many_associations_in_one_second_are_no_replay() {
         );
     }
     assert_eq!(sf.events().count("IEC62351-4:1.11"), 0);
-    assert_eq!(sf.events().count("IEC62351-4:1.24"), 120);
+    assert_eq!(sf.events().count(ev::ESTABLISHED), 120);
 }

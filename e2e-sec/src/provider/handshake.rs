@@ -111,14 +111,20 @@ impl E2eProvider {
                 "v1 not set",
             ));
         }
-        if !crypto::signature_supported(&s.signature.algo.algorithm)
-            || s.signature.algo.algorithm != s.token3.sig_alg.algorithm
-        {
+        if !crypto::signature_supported(&s.signature.algo.algorithm) {
             return Err(Fail::hs(
                 group,
                 Check::SignatureAlgorithmNotSupported,
                 HandshakeDiagnostic::InvalidSignatureAlgorithm,
-                "signature algorithm",
+                "signature algorithm not supported",
+            ));
+        }
+        if s.signature.algo.algorithm != s.token3.sig_alg.algorithm {
+            return Err(Fail::hs(
+                group,
+                Check::SignatureAlgorithmMismatch,
+                HandshakeDiagnostic::InvalidSignatureAlgorithm,
+                "signature algorithm differs from ClearToken3 sigAlg",
             ));
         }
         let checked;
@@ -306,14 +312,20 @@ impl E2eProvider {
                 "version v1 not set",
             ));
         }
-        if !crypto::signature_supported(&t.sig_alg.algorithm)
-            || t.sig_alg.algorithm != h.signature.algo.algorithm
-        {
+        if !crypto::signature_supported(&t.sig_alg.algorithm) {
             return Err(Fail::hs(
                 group,
                 Check::SignatureAlgorithmNotSupported,
                 D::InvalidSignatureAlgorithm,
-                "signature algorithm not supported or not the one in ClearToken1",
+                "signature algorithm not supported",
+            ));
+        }
+        if t.sig_alg.algorithm != h.signature.algo.algorithm {
+            return Err(Fail::hs(
+                group,
+                Check::SignatureAlgorithmMismatch,
+                D::InvalidSignatureAlgorithm,
+                "signature algorithm differs from ClearToken1 sigAlg",
             ));
         }
         let pk = PeerCertificate::public_key(t.pk_cert).map_err(|d| {
@@ -363,7 +375,15 @@ impl E2eProvider {
                     ),
                 );
                 if cfg.address_mismatch_warning_only {
-                    log::warn!(target: acse::security::SECURITY_LOG_TARGET, "event=e2e-address-mismatch-tolerated {}", f.detail);
+                    // The check failed; the configuration tolerates it: the same event, as a
+                    // warning (ASSUMPTIONS.md E-01).
+                    crate::events::record_as(
+                        &self.shared.events,
+                        group,
+                        Check::AddressMismatch,
+                        acse::security::Severity::Warning,
+                        &format!("tolerated (address_mismatch_warning_only): {}", f.detail),
+                    );
                 } else {
                     return Err(f);
                 }
@@ -401,7 +421,7 @@ impl E2eProvider {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeReq;
         let acc = &self.shared.config.accept;
-        let neg = |d: D, why: &str| Fail::hs(g, Check::AlgorithmNegotiation, d, why.to_owned());
+        let neg = |d: D, why: &str| Fail::hs(g, Check::Negotiation(d.code()), d, why.to_owned());
         match offer {
             EncrMode::Aea(list) => {
                 for a in list {
@@ -472,7 +492,7 @@ impl E2eProvider {
     fn check_selection(&self, sel: &EncrMode<'_>) -> Result<E2eMode, Fail> {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeAcc;
-        let neg = |d: D, why: &str| Fail::hs(g, Check::AlgorithmNegotiation, d, why.to_owned());
+        let neg = |d: D, why: &str| Fail::hs(g, Check::Negotiation(d.code()), d, why.to_owned());
         let offered = self.shared.config.offer;
         let mode = match sel {
             EncrMode::Aea(l) => {

@@ -32,7 +32,7 @@ mod transfer;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use acse::security::{Role, TransportSecurity};
+use acse::security::{Role, Severity, TransportSecurity};
 
 use crate::certs::PeerCertificate;
 use crate::config::E2eMode;
@@ -57,21 +57,21 @@ struct Fail {
 }
 
 impl Fail {
-    /// A handshake-phase failure (HandshakeDiagnostics, §14.2); alarms carry no diagnostic.
+    /// A handshake-phase failure (HandshakeDiagnostics, §14.2); alarms (the event's severity)
+    /// carry no diagnostic.
     fn hs(group: Group, check: Check, d: HandshakeDiagnostic, detail: impl Into<String>) -> Fail {
-        let alarm = matches!(
-            check,
-            Check::InvalidSignature
-                | Check::AddressMismatch
-                | Check::Replay
-                | Check::ReplayCacheFull
-        );
+        let alarm = events::resolve(group, check).severity == Severity::Alarm;
         Fail {
             group,
             check,
             diag: if alarm { None } else { Some(d.code()) },
             detail: detail.into(),
         }
+    }
+
+    /// The readable name of the event (IEC 62351-14 mnemonic).
+    fn name(&self) -> &'static str {
+        events::resolve(self.group, self.check).name
     }
 
     /// A data-transfer failure (DtDiagnostics, §14).

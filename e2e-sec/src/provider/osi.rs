@@ -73,8 +73,8 @@ impl E2eProvider {
     ) -> Result<(), Fail> {
         if mechanism || auth_value || requirements {
             return Err(Fail::hs(
-                Group::Osi,
-                Check::OsiEnvironment,
+                group,
+                Check::OsiAuthentication,
                 HandshakeDiagnostic::ProtocolError,
                 format!(
                     "{}: ACSE authentication fields present in native mode (F-1152)",
@@ -84,8 +84,8 @@ impl E2eProvider {
         }
         if app_ctx.as_bytes() != self.shared.config.oids.e2e_mms_ac.as_bytes() {
             return Err(Fail::hs(
-                Group::Osi,
-                Check::OsiEnvironment,
+                group,
+                Check::OsiApplicationContext,
                 HandshakeDiagnostic::ProtocolError,
                 format!(
                     "{}: application context {} is not e2eMmsAC",
@@ -99,24 +99,28 @@ impl E2eProvider {
 
     /// The one EXTERNAL on the e2eSecurityAS context (F-1154), or an OSI failure.
     fn secpdu_of<'a>(&self, ui: &'a [External<'_>], group: Group) -> Result<&'a [u8], Fail> {
-        let osi = |why: &str| {
+        let osi = |check: Check, why: &str| {
             Fail::hs(
-                Group::Osi,
-                Check::OsiEnvironment,
+                group,
+                check,
                 HandshakeDiagnostic::ProtocolError,
                 format!("{}: {why}", group_name(group)),
             )
         };
         let [e] = ui else {
-            return Err(osi("user-information is not exactly one EXTERNAL"));
+            return Err(osi(
+                Check::OsiProtocolError,
+                "user-information is not exactly one EXTERNAL",
+            ));
         };
         if self.contexts.e2e == 0 || e.indirect_reference != Some(i64::from(self.contexts.e2e)) {
             return Err(osi(
+                Check::OsiIndirectReference,
                 "EXTERNAL indirect-reference is not the e2eSecurityAS context",
             ));
         }
         e.single_value()
-            .ok_or_else(|| osi("EXTERNAL is not single-ASN1-type"))
+            .ok_or_else(|| osi(Check::OsiProtocolError, "EXTERNAL is not single-ASN1-type"))
     }
 
     /// Refuses the AARQ: a rejecting AARE carrying a signed HandshakeSecReject (F-1154).
@@ -136,11 +140,7 @@ impl E2eProvider {
             result: AssociateResult::RejectedPermanent,
             diagnostic: ServiceUserDiagnostic::NoReasonGiven,
             user_information: ui,
-            reason: format!(
-                "E2E HandshakeReq refused: {} {}",
-                f.check.mnemonic(),
-                f.detail
-            ),
+            reason: format!("E2E HandshakeReq refused: {} {}", f.name(), f.detail),
         }
     }
 
@@ -161,7 +161,7 @@ impl E2eProvider {
         Refusal::Abort {
             diagnostic: None,
             user_information: ui,
-            reason: format!("E2E {}: {} {}", kind.name(), f.check.mnemonic(), f.detail),
+            reason: format!("E2E {}: {} {}", kind.name(), f.name(), f.detail),
         }
     }
 
@@ -179,7 +179,7 @@ impl E2eProvider {
                 events::record(
                     &self.shared.events,
                     Group::ApplicationReject,
-                    Check::PeerRefused,
+                    Check::RefusedByApplication,
                     "the protected protocol refused the association",
                 );
                 self.signed3(Kind::ApplicationReject, appl.as_deref(), None)?
@@ -205,15 +205,16 @@ impl E2eProvider {
             .and_then(|e| e.single_value())?;
         Some(match pdu::decode(bytes, &self.shared.config.limits) {
             Ok(SecPdu::HandshakeSecReject(s)) => {
-                let v = self.verify_signed3(&s, Group::HandshakeSecReject);
-                let diag = s.diagnostic.and_then(HandshakeDiagnostic::from_code);
-                events::record(
-                    &self.shared.events,
+                let diag = s.diagnostic.map(|d| {
+                    HandshakeDiagnostic::from_code(d)
+                        .map_or_else(|| format!("{d}"), |x| format!("{x:?} ({d})"))
+                });
+                self.record_received(
+                    &s,
                     Group::HandshakeSecReject,
-                    Check::PeerRefused,
                     &format!(
-                        "diagnostic {diag:?} signature {}",
-                        if v.is_ok() { "valid" } else { "INVALID" }
+                        "HandshakeSecReject diagnostic {}",
+                        diag.as_deref().unwrap_or("absent")
                     ),
                 );
                 Vec::new()
@@ -227,7 +228,7 @@ impl E2eProvider {
                     &self.shared.events,
                     Group::ApplicationReject,
                     Check::PeerRefused,
-                    "protected protocol refused",
+                    "ApplicationReject: the peer's protected protocol refused",
                 );
                 s.appl_data
                     .map(|a| vec![self.user_external(a.to_vec())])
@@ -235,6 +236,28 @@ impl E2eProvider {
             }
             _ => Vec::new(),
         })
+    }
+}
+
+impl E2eProvider {
+    /// Judges a received signed reject/abort PDU of `group` (3-7) and records one event: the
+    /// check that failed on it, or — when it verifies — what it says (no diagnostic: the peer
+    /// raised an alarm; a diagnostic; the peer's protected protocol refused).
+    fn record_received(&self, s: &pdu::Signed3<'_>, group: Group, what: &str) {
+        match self.verify_signed3(s, group) {
+            Err(mut f) => {
+                f.detail = format!("{what}: {}", f.detail);
+                self.record(&f);
+            }
+            Ok(()) => {
+                let check = match (group, s.diagnostic) {
+                    (Group::ApplicationReject | Group::ApplAbort, _) => Check::PeerRefused,
+                    (_, None) => Check::PeerAlarm,
+                    (_, Some(d)) => Check::PeerDiagnostic(d),
+                };
+                events::record(&self.shared.events, group, check, what);
+            }
+        }
     }
 }
 
@@ -564,23 +587,25 @@ impl AssociationSecurity for E2eProvider {
                 events::record(
                     &self.shared.events,
                     Group::Osi,
-                    Check::ProtocolError,
+                    Check::OsiProtocolError,
                     "ABRT user information is not an abort SecPDU",
                 );
                 return;
             }
         };
-        let valid = self.verify_signed3(&s, group);
-        events::record(
-            &self.shared.events,
-            group,
-            Check::PeerRefused,
-            &format!(
-                "diagnostic {:?} signature {}",
-                s.diagnostic,
-                if valid.is_ok() { "valid" } else { "INVALID" }
-            ),
-        );
+        let diag = match (group, s.diagnostic) {
+            (_, None) => "absent".to_owned(),
+            (Group::DtSecAbort, Some(d)) => DtDiagnostic::from_code(d)
+                .map_or_else(|| format!("{d}"), |x| format!("{x:?} ({d})")),
+            (_, Some(d)) => HandshakeDiagnostic::from_code(d)
+                .map_or_else(|| format!("{d}"), |x| format!("{x:?} ({d})")),
+        };
+        let what = match group {
+            Group::HandshakeSecAbort => "HandshakeSecAbort",
+            Group::DtSecAbort => "DtSecAbort",
+            _ => "ApplAbort",
+        };
+        self.record_received(&s, group, &format!("{what} diagnostic {diag}"));
     }
 
     fn protect(
@@ -613,12 +638,21 @@ impl AssociationSecurity for E2eProvider {
                 est.transfer
                     .unprotect(&self.shared, &est.asso_id, data, out)
             }
-            _ => Err(Fail::dt(
+            _ if context_id != self.contexts.e2e => Err(Fail::dt(
                 Group::Osi,
-                Check::OsiEnvironment,
+                Check::OsiPresentationContext,
                 Some(DtDiagnostic::ProtocolError),
                 format!(
                     "P-DATA on context {context_id}, not the e2eSecurityAS context (invalid PCI)"
+                ),
+            )),
+            _ => Err(Fail::dt(
+                Group::Osi,
+                Check::OsiProtocolError,
+                Some(DtDiagnostic::ProtocolError),
+                format!(
+                    "P-DATA on the e2eSecurityAS context in phase {}",
+                    self.phase.name()
                 ),
             )),
         };

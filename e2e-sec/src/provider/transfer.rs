@@ -498,7 +498,7 @@ impl Transfer {
                 None => {
                     return Err(Fail::dt(
                         g,
-                        Check::UnexpectedRekey,
+                        Check::UnexpectedChangedKey,
                         Some(DtDiagnostic::UnexpectedChangedKeys),
                         "changedKey not expected",
                     ))
@@ -587,7 +587,7 @@ impl Transfer {
                 if tr.token2.req_rekey {
                     return Err(Fail::dt(
                         g,
-                        Check::UnexpectedRekey,
+                        Check::ProtocolError,
                         Some(DtDiagnostic::ProtocolError),
                         "server received reqRekey",
                     ));
@@ -677,7 +677,7 @@ fn open(
         if alg == crypto::IcvAlgorithm::Aes128Gmac && a.nonce.map(<[u8]>::len) != Some(12) {
             return Err(Fail::dt(
                 g,
-                Check::NonceOrIvMissing,
+                Check::NonceMissing,
                 Some(DtDiagnostic::GmacNonceRequired),
                 "GMAC nonce",
             ));
@@ -703,7 +703,7 @@ fn open(
             let iv = tr.token2.iv.filter(|v| v.len() == 12).ok_or_else(|| {
                 Fail::dt(
                     g,
-                    Check::NonceOrIvMissing,
+                    Check::NonceMissing,
                     Some(DtDiagnostic::AesInitVectorRequired),
                     "GCM nonce",
                 )
@@ -728,7 +728,7 @@ fn open(
             let iv = tr.token2.iv.filter(|v| v.len() == 16).ok_or_else(|| {
                 Fail::dt(
                     g,
-                    Check::NonceOrIvMissing,
+                    Check::IvMissing,
                     Some(DtDiagnostic::AesInitVectorRequired),
                     "CBC IV",
                 )
