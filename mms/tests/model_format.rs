@@ -139,3 +139,20 @@ fn errors_say_where_and_what() {
         o => panic!("{o:?}"),
     }
 }
+
+#[test]
+fn single_floats_print_as_the_shortest_decimal_that_reads_back() {
+    use mms::data::{Data, FloatingPoint};
+    use mms::server::model::format::{type_of_value, value_to_json};
+    for x in [0.1f32, 1.0e-7, 3.4028235e38, -2.5, 16_777_217.0] {
+        let d = Data::FloatingPoint(FloatingPoint::from_f32(x));
+        let text = value_to_json(&type_of_value(&d), &d).to_string();
+        assert_eq!(text.parse::<f32>().expect("a number"), x, "{text}");
+        assert!(text.len() <= format!("{x:e}").len() + 2, "{x}: {text}");
+    }
+    let d = Data::FloatingPoint(FloatingPoint::from_f32(0.1));
+    assert_eq!(value_to_json(&type_of_value(&d), &d).to_string(), "0.1");
+    // A double keeps its digits.
+    let d = Data::FloatingPoint(FloatingPoint::from_f64(0.1));
+    assert_eq!(value_to_json(&type_of_value(&d), &d).to_string(), "0.1");
+}

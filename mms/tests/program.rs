@@ -163,3 +163,45 @@ fn client_commands_against_the_server() {
     assert!(!ok);
     assert!(err.contains("mms:"), "{err}");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_program_quietly() {
+    // `mms decode ... | head`: far more output than a pipe holds, and the reader goes away
+    // after one line.
+    let dir = std::env::temp_dir().join(format!("mms-epipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let hex = dir.join("many.hex");
+    std::fs::write(
+        &hex,
+        "0300001611e00000000100c0010ac1020001c2020001".repeat(5000),
+    )
+    .expect("write");
+    let mut child = mms()
+        .args(["decode", "--hex-file"])
+        .arg(&hex)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mms decode");
+    let mut first = String::new();
+    {
+        let stdout = child.stdout.take().expect("stdout");
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("a line");
+        // The read end closes here.
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert!(first.starts_with("Frame 1"), "{first}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "status {:?}, stderr: {stderr}",
+        out.status
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -137,7 +137,7 @@ pub fn run(args: &SecurityLogArgs) -> Result<(), String> {
                     ));
                 }
             }
-            println!(
+            outln!(
                 "{}: intact, {} records, last chain {}",
                 file.display(),
                 v.records,

@@ -91,7 +91,7 @@ pub fn bench_server(listen: SocketAddr, threads: usize) -> Result<(), String> {
         .with_max_associations(10_000);
     let server = Server::bind(config, Arc::new(EchoHandler)).map_err(|e| e.to_string())?;
     let running = server.spawn().map_err(|e| e.to_string())?;
-    println!("LISTENING {}", running.local_addr());
+    outln!("LISTENING {}", running.local_addr());
     // Run until the parent closes our stdin.
     let mut line = String::new();
     while std::io::stdin()
@@ -102,7 +102,7 @@ pub fn bench_server(listen: SocketAddr, threads: usize) -> Result<(), String> {
         line.clear();
     }
     let stats = running.handle().stats();
-    println!("STATS {stats:?}");
+    outln!("STATS {stats:?}");
     running.stop().map_err(|e| e.to_string())
 }
 
@@ -147,7 +147,7 @@ fn start_server(threads: usize) -> Result<ServerChild, String> {
     // Keep draining its output in the background (the STATS line at the end).
     std::thread::spawn(move || {
         for l in lines.map_while(Result::ok) {
-            println!("server: {l}");
+            outln!("server: {l}");
         }
     });
     Ok(ServerChild { child, addr })
@@ -315,9 +315,12 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     let pid = server.as_ref().map(|s| s.child.id());
     let me = std::process::id();
     let mut warm: Option<((f64, u64), (f64, u64))> = None;
-    println!(
+    outln!(
         "bench: {} associations x {} reads, {} outstanding each, server {}",
-        args.associations, args.reads, args.outstanding, addr
+        args.associations,
+        args.reads,
+        args.outstanding,
+        addr
     );
     let report = drive(addr, args, || {
         let s = pid.and_then(proc_usage).unwrap_or_default();
@@ -328,23 +331,23 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     let client_end = proc_usage(me).unwrap_or_default();
     let total = args.associations * args.reads;
     let secs = report.elapsed.as_secs_f64();
-    println!("reads answered correctly: {} of {total}", report.ok);
-    println!(
+    outln!("reads answered correctly: {} of {total}", report.ok);
+    outln!(
         "lost, failed or mismatched: {}",
         report.failed + (total - report.ok - report.failed)
     );
-    println!(
+    outln!(
         "elapsed: {secs:.2} s, {:.0} reads/s",
         report.ok as f64 / secs
     );
-    println!(
+    outln!(
         "latency: p50 {:.1} us, p99 {:.1} us",
         percentile(&report.latencies, 0.5).as_secs_f64() * 1e6,
         percentile(&report.latencies, 0.99).as_secs_f64() * 1e6
     );
     if let Some(((ws, wc), _)) = warm.map(|(s, c)| ((s, c), ())) {
         if pid.is_some() {
-            println!(
+            outln!(
                 "server CPU: {:.2} s ({:.1} us per read); RSS after warm-up {} KiB, at the end {} KiB",
                 server_end.0,
                 server_end.0 / report.ok.max(1) as f64 * 1e6,
@@ -352,7 +355,7 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
                 server_end.1 / 1024
             );
         }
-        println!(
+        outln!(
             "generator CPU: {:.2} s ({:.1} us per read); RSS after warm-up {} KiB, at the end {} KiB",
             client_end.0,
             client_end.0 / report.ok.max(1) as f64 * 1e6,

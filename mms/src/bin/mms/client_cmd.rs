@@ -190,7 +190,7 @@ pub fn run(args: &ClientArgs) -> Result<(), String> {
     let _ = client.conclude();
     let out = result?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
         print_text(&out);
     }
@@ -203,16 +203,16 @@ fn print_text(v: &Value) {
             for (k, v) in m {
                 match v {
                     Value::Array(items) => {
-                        println!("{k}:");
+                        outln!("{k}:");
                         for i in items {
-                            println!("  {}", compact(i));
+                            outln!("  {}", compact(i));
                         }
                     }
-                    other => println!("{k}: {}", compact(other)),
+                    other => outln!("{k}: {}", compact(other)),
                 }
             }
         }
-        other => println!("{}", compact(other)),
+        other => outln!("{}", compact(other)),
     }
 }
 

@@ -64,7 +64,7 @@ pub fn run(args: &DecodeArgs) -> Result<(), String> {
         },
         limits: Limits::default(),
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    run_decode(lib, &mut out).map_err(|e| e.to_string())
+    let mut out = std::io::BufWriter::new(crate::out::Stdout);
+    run_decode(lib, &mut out).map_err(|e| e.to_string())?;
+    std::io::Write::flush(&mut out).map_err(|e| e.to_string())
 }

@@ -108,7 +108,7 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         let dir = files.join("tls-pki");
         step("PKI directory", std::fs::create_dir_all(&dir))?;
         let (s, c) = demo_pki(&dir)?;
-        println!(
+        outln!(
             "TLS: demo CA, server and client certificates in {}",
             dir.display()
         );
@@ -124,44 +124,48 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         Server::bind(config, model.clone()).and_then(Server::spawn),
     )?;
     let addr = server.local_addr();
-    println!(
+    outln!(
         "server: demo model (IED DEMO, logical device LD0 = domain {}) on {addr}",
         demo::DOMAIN
     );
 
     let client = step("associate", Client::connect(addr, client_config))?;
     if let Some(t) = client.tls_info() {
-        println!(
+        outln!(
             "client: TLS {} with {} (mutual certificate authentication, RFC 1006 inside TLS)",
             t.version.map(|v| v.to_string()).unwrap_or_default(),
             t.cipher.as_deref().unwrap_or("?")
         );
     }
     if let Some(peer) = client.authenticated_peer() {
-        println!(
+        outln!(
             "client: server authenticated by {}: {}",
-            peer.mechanism, peer.subject
+            peer.mechanism,
+            peer.subject
         );
     }
     if let Some(a) = server.handle().associations().first() {
         if let Some(peer) = &a.authenticated_peer {
-            println!(
+            outln!(
                 "server: client authenticated by {}: {}",
-                peer.mechanism, peer.subject
+                peer.mechanism,
+                peer.subject
             );
         }
     }
     let n = client.negotiated();
-    println!(
+    outln!(
         "client: associated; PDU size {}, {} requests outstanding, nesting level {}",
-        n.max_pdu_size, n.max_serv_outstanding_calling, n.nesting_level
+        n.max_pdu_size,
+        n.max_serv_outstanding_calling,
+        n.nesting_level
     );
     let reports = client.unconfirmed().ok_or("report channel")?;
 
     let id = step("identify", client.identify())?;
-    println!("\nidentify: {} {} {}", id.vendor, id.model, id.revision);
+    outln!("\nidentify: {} {} {}", id.vendor, id.model, id.revision);
 
-    println!("\nbrowse:");
+    outln!("\nbrowse:");
     let vmd_vars = step(
         "VMD variables",
         client.get_name_list(
@@ -171,10 +175,10 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
             mms::services::vmd::ObjectScope::VmdSpecific,
         ),
     )?;
-    println!("  VMD-specific variables: {}", vmd_vars.join(", "));
+    outln!("  VMD-specific variables: {}", vmd_vars.join(", "));
     for d in step("browse", client.browse())? {
         let names = step("variables", client.variables(&d.name))?;
-        println!(
+        outln!(
             "  domain {}: {} named variables ({} with components)",
             d.name,
             d.variables.len(),
@@ -193,12 +197,12 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
                     .join(" "),
                 _ => String::new(),
             };
-            println!("    {v}: {comps} components; functional constraints {fcs}");
+            outln!("    {v}: {comps} components; functional constraints {fcs}");
         }
-        println!("    data sets: {}", d.lists.join(", "));
+        outln!("    data sets: {}", d.lists.join(", "));
     }
 
-    println!("\nread:");
+    outln!("\nread:");
     let names = [
         "GGIO1$MX$AnIn1$mag$f",
         "GGIO1$MX$AnIn2$mag$f",
@@ -213,7 +217,7 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         .collect();
     for (n, r) in names.iter().zip(step("read", client.read(&objs))?) {
         match r {
-            Ok(d) => println!("  {}/{n} = {}", demo::DOMAIN, value_json(&d)),
+            Ok(d) => outln!("  {}/{n} = {}", demo::DOMAIN, value_json(&d)),
             Err(e) => return Err(format!("read {n}: {e}")),
         }
     }
@@ -221,9 +225,9 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         "read TASE2_Version",
         client.read_one(&ObjectName::vmd("TASE2_Version")),
     )?;
-    println!("  TASE2_Version = {}", value_json(&tase2));
+    outln!("  TASE2_Version = {}", value_json(&tase2));
 
-    println!("\nwrite:");
+    outln!("\nwrite:");
     let set_point = ObjectName::domain(
         demo::DOMAIN.to_string(),
         "GGIO1$SP$AnSet1$setMag$f".to_string(),
@@ -236,7 +240,7 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         ),
     )?;
     let back = step("read back", client.read_one(&set_point))?;
-    println!(
+    outln!(
         "  {}/GGIO1$SP$AnSet1$setMag$f := 42.5, read back {}",
         demo::DOMAIN,
         value_json(&back)
@@ -245,13 +249,13 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         return Err("the written set point did not read back".into());
     }
 
-    println!("\nreport:");
+    outln!("\nreport:");
     let report = data_set_report(&model).ok_or("report")?;
     let sent = server.handle().send_unconfirmed(None, &report);
     let got = step("report", reports.recv_timeout(Duration::from_secs(5)))?;
     match step("decode report", got.service())? {
         UnconfirmedService::InformationReport(r) => {
-            println!(
+            outln!(
                 "  informationReport of {:?} to {sent} association(s), {} values",
                 r.list_name().map(|n| n.item().to_string()),
                 r.list_of_access_result.len()
@@ -260,9 +264,9 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         other => return Err(format!("unexpected unconfirmed PDU {other:?}")),
     }
 
-    println!("\nfiles:");
+    outln!("\nfiles:");
     for f in step("file directory", client.file_directory(""))? {
-        println!(
+        outln!(
             "  {:<24} {:>8} octets  {}",
             f.name,
             f.size,
@@ -271,7 +275,7 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
     }
 
     step("conclude", client.conclude())?;
-    println!(
+    outln!(
         "\nconcluded and released; server statistics: {:?}",
         server.handle().stats()
     );
@@ -283,7 +287,7 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
                 .iter()
                 .map(|e| format!("{} x{} ({})", e.code, e.count, e.severity))
                 .collect();
-            println!("{side} security events: {}", list.join(", "));
+            outln!("{side} security events: {}", list.join(", "));
         }
     }
     let _ = std::fs::remove_dir_all(&files);

@@ -2,6 +2,18 @@
 //! server, a client, a decoder and a load generator.
 #![forbid(unsafe_code)]
 
+/// `println!` through [`out::Stdout`]: a closed pipe ends the program quietly.
+macro_rules! outln {
+    () => {
+        $crate::out::line(format_args!(""))
+    };
+    ($($t:tt)*) => {
+        $crate::out::line(format_args!($($t)*))
+    };
+}
+
+mod out;
+
 mod addressing;
 mod audit_args;
 mod auth_args;

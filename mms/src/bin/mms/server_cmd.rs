@@ -174,7 +174,7 @@ pub fn run(args: &ServerArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {:?}: {e}", args.listen))?;
     let handle = server.handle();
     for a in handle.local_addrs() {
-        println!("listening on {a}");
+        outln!("listening on {a}");
     }
     if is_demo {
         let model = model.clone();

@@ -472,7 +472,7 @@ pub fn value_to_json(t: &TypeDescription<'_>, d: &Data<'_>) -> Value {
         (_, Data::Boolean(b)) => json!(b),
         (_, Data::Integer(i)) | (_, Data::Bcd(i)) => json!(i),
         (_, Data::Unsigned(u)) => json!(u),
-        (_, Data::FloatingPoint(f)) => json!(f.to_f64().unwrap_or(0.0)),
+        (_, Data::FloatingPoint(f)) => json!(float_value(f)),
         (_, Data::BitString(b)) | (_, Data::BooleanArray(b)) => {
             json!(b
                 .iter()
@@ -513,6 +513,20 @@ pub fn value_to_json(t: &TypeDescription<'_>, d: &Data<'_>) -> Value {
                 .collect(),
         ),
     }
+}
+
+/// A floating-point value as JSON: a single-precision value as the shortest decimal that reads
+/// back to the same `f32` (0.1, not 0.10000000149011612), a double as itself.
+fn float_value(f: &crate::data::FloatingPoint) -> f64 {
+    if f.exponent_width() == Some(8) {
+        if let Some(x) = f.to_f32() {
+            // Rust prints the shortest representation that round-trips the f32.
+            if let Ok(v) = x.to_string().parse::<f64>() {
+                return v;
+            }
+        }
+    }
+    f.to_f64().unwrap_or(0.0)
 }
 
 /// The type a value has on its own (for journal values, which carry no declared type).
