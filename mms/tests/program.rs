@@ -139,6 +139,23 @@ fn client_commands_against_the_server() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v[sp], serde_json::json!(7.25));
     assert_eq!(v["DEMOLD0/nosuch"]["error"], "object-non-existent");
+    // Several variables: results in request order, components in component order and named.
+    let mx = "DEMOLD0/GGIO1$MX$AnIn1";
+    let (ok, out, err) = client(&s.1, &["--json", "read", "DEMOLD0/nosuch", mx, sp]);
+    assert!(ok, "{err}");
+    let keys: Vec<usize> = ["DEMOLD0/nosuch", mx, sp]
+        .iter()
+        .map(|k| out.find(&format!("\"{k}\"")).expect("key"))
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "request order: {out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let names: Vec<&String> = v[mx].as_object().expect("structure").keys().collect();
+    assert_eq!(names, ["mag", "q", "t"], "{out}");
+    let (ok, out, _) = client(&s.1, &["--json", "read", "--no-names", mx]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let names: Vec<&String> = v[mx].as_object().expect("structure").keys().collect();
+    assert_eq!(names, ["c0", "c1", "c2"], "{out}");
     let (ok, out, _) = client(&s.1, &["attrs", "DEMOLD0/GGIO1$MX$AnIn1"]);
     assert!(ok && out.contains("utc_time"), "{out}");
     let (ok, out, _) = client(&s.1, &["files"]);

@@ -79,6 +79,10 @@ pub enum Op {
         /// Names.
         #[arg(required = true)]
         names: Vec<String>,
+        /// Do not ask the server for the variables' types: structure components print as
+        /// c0, c1, ... (one request less per variable).
+        #[arg(long)]
+        no_names: bool,
     },
     /// Write one variable: VALUE is JSON in the model-file form (docs/model-format.md),
     /// e.g. 3.5, true, "text", {"bits":"0101"}.
@@ -236,14 +240,20 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
             "lists": client.variable_lists(d).map_err(e)?,
             "journals": client.journals(d).map_err(e)?,
         }),
-        Op::Read { names } => {
+        Op::Read { names, no_names } => {
             let objs: Vec<ObjectName<'static>> = names.iter().map(|n| name(n)).collect();
             let results = client.read(&objs).map_err(e)?;
+            // In request order; structure components in component order, named from the
+            // variable's type unless --no-names (or the server will not say).
             let mut m = serde_json::Map::new();
-            for (n, r) in names.iter().zip(results) {
+            for ((n, obj), r) in names.iter().zip(&objs).zip(results) {
                 m.insert(
                     n.clone(),
                     match r {
+                        Ok(d) if !*no_names => match client.get_variable_access_attributes(obj) {
+                            Ok(ty) => value_to_json(&ty, &d),
+                            Err(_) => value_json(&d),
+                        },
                         Ok(d) => value_json(&d),
                         Err(err) => json!({"error": err.to_string()}),
                     },
