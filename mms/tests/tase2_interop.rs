@@ -159,14 +159,10 @@ fn west(item: &str) -> ObjectName<'static> {
 }
 
 fn next_report(c: &Client, timeout: Duration) -> DsReport {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match c.next_event(left) {
-            Some(Event::Report(r)) => return r,
-            Some(other) => panic!("expected a report, got {other:?}"),
-            None => panic!("no report within {timeout:?}"),
-        }
+    match c.next_event(timeout) {
+        Some(Event::Report(r)) => r,
+        Some(other) => panic!("expected a report, got {other:?}"),
+        None => panic!("no report within {timeout:?}"),
     }
 }
 
@@ -421,7 +417,7 @@ fn point_writes_and_set_points() {
         .is_some());
     assert_eq!(
         f.tase2.point("ICC1/LoadSetting").expect("point").get(),
-        Some(load.clone())
+        Some(load)
     );
     assert_eq!(
         c.read_point(&icc1("LoadSetting"), PointType::RealQ)
@@ -860,7 +856,7 @@ fn all_changes_reported_and_buffer_time() {
             .expect("set");
     }
     let r = next_report(&c, Duration::from_secs(3));
-    let values: Vec<_> = r.typed_points().map(|(_, p)| p.clone()).collect();
+    let values: Vec<_> = r.typed_points().map(|(_, p)| *p).collect();
     assert_eq!(
         values,
         (0..3)

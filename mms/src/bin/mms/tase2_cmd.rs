@@ -47,9 +47,9 @@ pub struct Tase2Args {
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Tase2Cmd {
     /// Serve a TASE.2 configuration (JSON, docs/tase2.md) until stopped.
-    Server(ServerArgs),
+    Server(Box<ServerArgs>),
     /// One association to a TASE.2 server and one operation.
-    Client(ClientArgs),
+    Client(Box<ClientArgs>),
     /// A TASE.2 server and client in one process over Secure ICCP (TLS + A-profile).
     Demo,
 }
@@ -340,7 +340,7 @@ fn next_value(p: &Point, t: TimeStamp) -> Point {
             state: toggle(s.state),
             cov: mms::tase2::CovCounter(s.cov.0.wrapping_add(1)),
         }),
-        other => other.clone(),
+        other => *other,
     }
 }
 
