@@ -1403,6 +1403,26 @@ fn tags_inhibit_select_and_operate() {
     f.running.stop().expect("stop");
 }
 
+/// An operate refused by a close-only tag still disarms the select-before-operate device
+/// (the operate ends the select whatever its outcome): the next select is accepted.
+#[test]
+fn an_inhibited_operate_disarms() {
+    let f = start();
+    let c = connect(&f, PARTNER_A).expect("connect");
+    let close_only =
+        TagValue::new(TagFlags::new(TagState::CloseOnlyInhibit, false), "").expect("t");
+    write(&c, &icc("Breaker1_TAG"), close_only.to_data()).expect("tag");
+    assert_eq!(read(&c, &icc("Breaker1_SBO")), Ok(Data::Integer(17)));
+    assert_eq!(
+        write(&c, &icc("Breaker1"), Data::Integer(1)),
+        Err(DataAccessError::TemporarilyUnavailable)
+    );
+    assert!(!f.tase2.tag("ICC1/Breaker1").expect("tag").flags.armed());
+    assert_eq!(read(&c, &icc("Breaker1_SBO")), Ok(Data::Integer(17)));
+    write(&c, &icc("Breaker1"), Data::Integer(0)).expect("open allowed");
+    f.running.stop().expect("stop");
+}
+
 #[test]
 fn the_application_may_refuse_an_operate() {
     struct Refusing;

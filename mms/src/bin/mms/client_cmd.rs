@@ -149,7 +149,7 @@ pub fn connect(args: &ClientArgs) -> Result<Client, String> {
 /// What went wrong, for the terminal: a refusal says who refused and why (the diagnostic the
 /// server sent, or which check of ours failed, with its security event code); other errors
 /// as they display.
-fn describe(e: &ClientError) -> String {
+pub(crate) fn describe(e: &ClientError) -> String {
     match e {
         ClientError::Refused(r) => match &**r {
             InitiateRefusal::Local { provider, refusal } => {

@@ -48,7 +48,7 @@ pub struct DemoArgs {
 }
 
 /// Generates a demo PKI under `dir` and returns the server's and the client's TLS flags.
-fn demo_pki(dir: &std::path::Path) -> Result<(TlsArgs, TlsArgs), String> {
+pub(crate) fn demo_pki(dir: &std::path::Path) -> Result<(TlsArgs, TlsArgs), String> {
     use cot::pki::{KeyKind, LeafSpec, Pki};
     let pki = step("CA", Pki::new_root("osi-mms demo TLS CA", KeyKind::EcP256))?;
     let ca = dir.join("ca.pem");

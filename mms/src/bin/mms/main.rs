@@ -1,5 +1,5 @@
 //! `mms`: the osi-mms command-line program (ISO 9506 MMS over the OSI upper layers): a demo, a
-//! server, a client, a decoder and a load generator.
+//! server, a client, a decoder, a load generator and ICCP / TASE.2.
 #![forbid(unsafe_code)]
 
 /// `println!` through [`out::Stdout`]: a closed pipe ends the program quietly.
@@ -23,6 +23,7 @@ mod decode_cmd;
 mod demo;
 mod e2e_args;
 mod server_cmd;
+mod tase2_cmd;
 mod tls_args;
 
 use std::net::SocketAddr;
@@ -50,6 +51,8 @@ enum Cmd {
     Decode(decode_cmd::DecodeArgs),
     /// Load generator: N associations x M reads against a server; prints reads/s, latency, CPU.
     Bench(bench::BenchArgs),
+    /// ICCP / TASE.2: `server --config FILE`, `client --connect HOST ... OP`, `demo`.
+    Tase2(tase2_cmd::Tase2Args),
     /// The tamper-evident security log: `verify FILE`.
     SecurityLog(audit_args::SecurityLogArgs),
     /// The server `mms bench` starts: answers a read of `v<k>` with k.
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Cmd::Server(args) => server_cmd::run(args),
         Cmd::Decode(args) => decode_cmd::run(args),
         Cmd::Bench(args) => bench::run(args),
+        Cmd::Tase2(args) => tase2_cmd::run(args),
         Cmd::SecurityLog(args) => audit_args::run(args),
         Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
     };

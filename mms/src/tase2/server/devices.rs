@@ -159,19 +159,23 @@ pub(crate) fn operate(
         if dev.sbo && st.armed_now(now) != Some(info.id) {
             return Err(DataAccessError::TemporarilyUnavailable);
         }
-        match st.tag.flags.tag() {
-            TagState::OpenAndCloseInhibit => return Err(DataAccessError::TemporarilyUnavailable),
-            TagState::CloseOnlyInhibit if cv == ControlValue::Command(1) => {
-                return Err(DataAccessError::TemporarilyUnavailable)
-            }
-            _ => {}
-        }
-        // The operate disarms the device, whatever the application answers.
+        // The operate disarms the device once the select check passed, whatever the
+        // outcome: a tag refusal or the application's answer (docs/tase2-server.md,
+        // "Devices").
         let was_armed = st.armed.take().is_some();
-        was_armed.then(|| st.tag_value(now))
+        let inhibited = match st.tag.flags.tag() {
+            TagState::OpenAndCloseInhibit => true,
+            TagState::CloseOnlyInhibit => cv == ControlValue::Command(1),
+            _ => false,
+        };
+        (was_armed.then(|| st.tag_value(now)), inhibited)
     };
+    let (tag, inhibited) = tag;
     if let Some(t) = tag {
         sync_tag(shared, d, &t);
+    }
+    if inhibited {
+        return Err(DataAccessError::TemporarilyUnavailable);
     }
     let request = OperateRequest {
         association: info.id,
