@@ -570,6 +570,47 @@ pub fn require_openssl() -> Option<PathBuf> {
     require(locate_openssl(), "openssl")
 }
 
+/// The driver of crates.io `rusty-iccp` (`interop-tests/rusty-iccp-peer`, its own workspace:
+/// rusty-iccp 0.9.2 needs Rust 1.85, above the workspace MSRV): env `OSI_MMS_RUSTY_ICCP` if
+/// set, else built here with `cargo build --locked` into `target/rusty-iccp-peer` (crates.io
+/// must be reachable the first time) and that binary.
+pub fn locate_rusty_iccp_peer() -> Result<PathBuf, PeerMissing> {
+    if let Some(p) = env::var_os("OSI_MMS_RUSTY_ICCP") {
+        return Ok(PathBuf::from(p));
+    }
+    let missing = |reason: String| PeerMissing {
+        peer: "rusty-iccp (crates.io)".into(),
+        reason,
+    };
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("rusty-iccp-peer")
+        .join("Cargo.toml");
+    let target = workspace_root().join("target").join("rusty-iccp-peer");
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "--quiet", "--locked", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| missing(format!("cannot run cargo: {e}")))?;
+    if !out.status.success() {
+        return Err(missing(format!(
+            "cargo build of {} failed: {}",
+            manifest.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(target.join("debug").join("rusty-iccp-peer"))
+}
+
+/// The project rule for tests that need rusty-iccp: the driver's path, or (missing) a panic
+/// under `CI=true` and a loud `SKIPPED` line otherwise.
+pub fn require_rusty_iccp_peer() -> Option<PathBuf> {
+    require(locate_rusty_iccp_peer(), "rusty-iccp")
+}
+
 /// Finds `rsyslogd` (env `OSI_MMS_RSYSLOGD`, else `/usr/sbin/rsyslogd`, else on the path).
 pub fn locate_rsyslogd() -> Result<PathBuf, PeerMissing> {
     let candidates: Vec<PathBuf> = match env::var_os("OSI_MMS_RSYSLOGD") {
