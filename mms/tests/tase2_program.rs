@@ -32,9 +32,10 @@ fn the_demo_runs_every_step_over_secure_iccp_and_exits_zero() {
         "association checks passed: TASE2_Version 2000.8, blocks [1, 2, 4, 5], Bilateral_Table_ID BLT_DEMO_1",
         "2. transfer set: report by exception, critical",
         "Next_DSTransfer_Set gave DSTransferSet01",
-        "ICC1/Voltage = {\"Flags\":\"00000000\",\"TimeStamp\":",
-        "\"Value\":231.5}",
-        "\"Value\":229.75}",
+        // Components in component order (Value, TimeStamp, Flags).
+        "ICC1/Voltage = {\"Value\":231.5,\"TimeStamp\":",
+        "ICC1/Voltage = {\"Value\":229.75,\"TimeStamp\":",
+        "\"Flags\":\"00000000\"}",
         "server: Transfer_Report_ACK received",
         "3. select-before-operate",
         "check-back name 17",

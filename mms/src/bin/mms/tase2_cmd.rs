@@ -259,7 +259,7 @@ fn server(args: &ServerArgs) -> Result<(), String> {
         .attach(handle.clone())
         .map_err(|e| format!("reporting thread: {e}"))?;
     for a in handle.local_addrs() {
-        println!("listening on {a}");
+        outln!("listening on {a}");
     }
     // On stderr: stdout has the addresses alone, for scripts that read the first line.
     eprintln!(
@@ -448,36 +448,36 @@ fn text(v: &Value) -> String {
 
 fn emit(json_out: bool, v: &Value) {
     if json_out {
-        println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
     } else if let Value::Object(m) = v {
         for (k, v) in m {
             match v {
                 Value::Array(items) => {
-                    println!("{k}:");
+                    outln!("{k}:");
                     for i in items {
-                        println!("  {}", text(i));
+                        outln!("  {}", text(i));
                     }
                 }
                 Value::Object(inner) => {
-                    println!("{k}:");
+                    outln!("{k}:");
                     for (ik, iv) in inner {
-                        println!("  {ik}: {}", text(iv));
+                        outln!("  {ik}: {}", text(iv));
                     }
                 }
-                other => println!("{k}: {}", text(other)),
+                other => outln!("{k}: {}", text(other)),
             }
         }
     } else {
-        println!("{}", text(v));
+        outln!("{}", text(v));
     }
 }
 
 /// One line per streamed item: JSON, or the text given.
 fn line(json_out: bool, v: &Value, plain: String) {
     if json_out {
-        println!("{}", serde_json::to_string(v).unwrap_or_default());
+        outln!("{}", serde_json::to_string(v).unwrap_or_default());
     } else {
-        println!("{plain}");
+        outln!("{plain}");
     }
 }
 
@@ -704,7 +704,7 @@ fn select_first(
     if select {
         let cb = c.select(device).map_err(e)?;
         if !json_out {
-            println!("selected {device}: check-back name {}", cb.0);
+            outln!("selected {device}: check-back name {}", cb.0);
         }
     }
     Ok(())
@@ -742,8 +742,8 @@ fn operate(c: &Client, args: &ClientArgs) -> Result<(), String> {
             } else {
                 for (n, v) in &out {
                     match v.get("error") {
-                        Some(err) => println!("{n}: error: {}", text(err)),
-                        None => println!("{n} ({}) = {}", text(&v["type"]), v["value"]),
+                        Some(err) => outln!("{n}: error: {}", text(err)),
+                        None => outln!("{n} ({}) = {}", text(&v["type"]), v["value"]),
                     }
                 }
             }
@@ -839,7 +839,7 @@ fn operate(c: &Client, args: &ClientArgs) -> Result<(), String> {
         Op::Messages { count } => {
             c.enable_info_messages(true).map_err(e)?;
             if !json_out {
-                println!("information messages enabled on {}", c.icc());
+                outln!("information messages enabled on {}", c.icc());
             }
             let mut n = 0u64;
             for ev in c.events() {
@@ -1090,7 +1090,7 @@ fn demo() -> Result<(), String> {
 }
 
 fn demo_in(files: &std::path::Path) -> Result<(), String> {
-    println!("Secure ICCP demo: a TASE.2 server and client in one process, TLS + A-profile\n");
+    outln!("Secure ICCP demo: a TASE.2 server and client in one process, TLS + A-profile\n");
     let events = Arc::new(EventQueue::new(1024));
     let tase2 = step(
         "server configuration",
@@ -1117,7 +1117,7 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
     let client_events = cc.events.clone();
     let running = step("server", tase2.spawn(sc))?;
     let addr = running.local_addr().ok_or("no listen address")?;
-    println!("server: TASE.2 VCC with ICC {DEMO_ICC} on {addr} (TLS, port chosen by the system)");
+    outln!("server: TASE.2 VCC with ICC {DEMO_ICC} on {addr} (TLS, port chosen by the system)");
 
     // 1. Association and its checks.
     let config = Tase2Config::new(DEMO_ICC).with_mms(cc).with_expect(
@@ -1129,24 +1129,25 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
             )?),
     );
     let c = step("associate", Client::connect(addr, config))?;
-    println!("\n1. association");
+    outln!("\n1. association");
     if let Some(t) = c.mms().tls_info() {
-        println!(
+        outln!(
             "  TLS {} with {}",
             t.version.map(|v| v.to_string()).unwrap_or_default(),
             t.cipher.as_deref().unwrap_or("?")
         );
     }
     if let Some(peer) = c.mms().authenticated_peer() {
-        println!(
+        outln!(
             "  client: server authenticated by {}: {}",
-            peer.mechanism, peer.subject
+            peer.mechanism,
+            peer.subject
         );
     }
     match wait_event(&events, "association", |e| {
         matches!(e, ServerEvent::Associated { .. })
     })? {
-        ServerEvent::Associated { table, .. } => println!(
+        ServerEvent::Associated { table, .. } => outln!(
             "  server: admitted under bilateral table {}",
             table.unwrap_or_default()
         ),
@@ -1157,14 +1158,15 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
         .and_then(|h| h.associations().first().cloned())
     {
         if let Some(peer) = &a.authenticated_peer {
-            println!(
+            outln!(
                 "  server: client authenticated by {}: {}",
-                peer.mechanism, peer.subject
+                peer.mechanism,
+                peer.subject
             );
         }
     }
     let p = c.params();
-    println!(
+    outln!(
         "  association checks passed: TASE2_Version {}.{}, blocks {:?}, Bilateral_Table_ID {}, domains {:?}",
         p.version.major,
         p.version.minor,
@@ -1174,7 +1176,7 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
     );
 
     // 2. A transfer set with RBE and critical reports.
-    println!("\n2. transfer set: report by exception, critical");
+    outln!("\n2. transfer set: report by exception, critical");
     let voltage = ObjectName::domain(DEMO_ICC, "Voltage");
     let status = ObjectName::domain(DEMO_ICC, "Breaker1Status");
     let layout = DataSetLayout::standard(
@@ -1192,7 +1194,7 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
     set.rbe = true;
     set.critical = true;
     let ts = step("start transfer set", c.start_transfer_set(&set))?;
-    println!(
+    outln!(
         "  Next_DSTransfer_Set gave {}; configured and enabled",
         ts.name
     );
@@ -1208,11 +1210,11 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
             })),
         )?;
         let r = next_report(&c)?;
-        println!("  {}", report_text(&r).replace('\n', "\n  "));
+        outln!("  {}", report_text(&r).replace('\n', "\n  "));
         match wait_event(&events, "Transfer_Report_ACK", |e| {
             matches!(e, ServerEvent::ReportAcknowledged { .. })
         })? {
-            ServerEvent::ReportAcknowledged { time_stamp, .. } => println!(
+            ServerEvent::ReportAcknowledged { time_stamp, .. } => outln!(
                 "  server: Transfer_Report_ACK received for the report of {}",
                 time_stamp.map(|t| t.0.to_string()).unwrap_or_default()
             ),
@@ -1226,10 +1228,10 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
     step("delete data set", c.delete_data_set(&layout.name))?;
 
     // 3. Select before operate.
-    println!("\n3. select-before-operate");
+    outln!("\n3. select-before-operate");
     let breaker = ObjectName::domain(DEMO_ICC, "Breaker1");
     let cb = step("select", c.select(&breaker))?;
-    println!("  select {breaker}: check-back name {}", cb.0);
+    outln!("  select {breaker}: check-back name {}", cb.0);
     if cb != CheckBackName(17) {
         return Err("unexpected check-back name".into());
     }
@@ -1238,13 +1240,13 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
         matches!(e, ServerEvent::Operated { .. })
     })? {
         ServerEvent::Operated { device, value, .. } => {
-            println!("  operate {breaker} on: the server operated {device} with {value:?}")
+            outln!("  operate {breaker} on: the server operated {device} with {value:?}")
         }
         _ => return Err("operate event".into()),
     }
     match c.operate(&breaker, Command::Off) {
         Err(Tase2ClientError::Control(err)) => {
-            println!(
+            outln!(
                 "  operate again without select: refused ({:?})",
                 err.failure
             )
@@ -1257,7 +1259,7 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
     }
 
     // 4. An information message.
-    println!("\n4. information message");
+    outln!("\n4. information message");
     step("enable messages", c.enable_info_messages(true))?;
     let sent = step(
         "post",
@@ -1268,7 +1270,7 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
             b"shift change at 06:00",
         )),
     )?;
-    println!("  server: message posted to {sent} association(s)");
+    outln!("  server: message posted to {sent} association(s)");
     let deadline = Instant::now() + Duration::from_secs(5);
     let m = loop {
         match c.next_event(deadline.saturating_duration_since(Instant::now())) {
@@ -1277,10 +1279,10 @@ fn demo_in(files: &std::path::Path) -> Result<(), String> {
             None => return Err("no information message within 5 s".into()),
         }
     };
-    println!("  client: {}", message_text(&m));
+    outln!("  client: {}", message_text(&m));
 
     step("conclude", c.conclude())?;
-    println!(
+    outln!(
         "\nconcluded; server statistics: {} reports, {} ACKs, {} ACK time-outs, {} messages",
         tase2.stats().reports_sent,
         tase2.stats().acks,
