@@ -24,12 +24,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(MmsPdu::ConfirmedRequest(r)) = MmsPdu::decode(data) else {
         return;
     };
-    let info = AssociationInfo {
-        id: 1,
-        peer_addr: None,
-        calling: Default::default(),
-        called: Default::default(),
-        negotiated: Negotiated {
+    let info = AssociationInfo::new(
+        1,
+        Negotiated {
             max_pdu_size: 1024,
             max_serv_outstanding_calling: 5,
             max_serv_outstanding_called: 5,
@@ -38,8 +35,7 @@ fuzz_target!(|data: &[u8]| {
             parameter_cbb: ParameterCbb::libiec61850_like(),
             peer_services: ServicesSupported::libiec61850_like(),
         },
-        authenticated_peer: None,
-    };
+    );
     let mut ctx = RequestContext::new(&info, r.invoke_id, std::sync::Arc::new(Drop));
     if let Reply::Now(Ok(resp)) = model().confirmed(&mut ctx, &r.service) {
         let _ = MmsPdu::response(r.invoke_id, resp).to_vec();
