@@ -396,8 +396,7 @@ fn our_client_refuses_an_s_server_speaking_only_tls11() {
 
 /// What `s_client -brief` reports for a TLS 1.2 handshake offering `ciphers` (in the client's
 /// order) to our server with an RSA-2048 certificate: the negotiated suite's openssl name.
-fn negotiated_with(ciphers: &str) -> String {
-    let openssl = require_openssl().expect("openssl (CI installs it)");
+fn negotiated_with(openssl: &Path, ciphers: &str) -> String {
     let dir = scratch_dir(&format!("preference-{}", ciphers.replace(':', "+")));
     let pki = Pki::new_root("tls_openssl RSA CA", KeyKind::Rsa(2048)).expect("ca");
     let server_cred = pki.issue(&LeafSpec::new("server")).expect("server");
@@ -406,7 +405,7 @@ fn negotiated_with(ciphers: &str) -> String {
     std::fs::write(&ca, pki.ca().cert_pem().expect("pem")).expect("write ca");
     let (cert, key) = client_cred.write_pem(&dir, "client").expect("client pem");
     let (server, _) = demo_server(Some(&tls_config(&server_cred, &pki)));
-    let out = Command::new(&openssl)
+    let out = Command::new(openssl)
         .args(["s_client", "-connect"])
         .arg(format!("127.0.0.1:{}", server.local_addr().port()))
         .args([
@@ -443,11 +442,14 @@ fn negotiated_with(ciphers: &str) -> String {
 
 #[test]
 fn a_tls12_peer_offering_static_rsa_first_gets_ecdhe_gcm() {
+    let Some(openssl) = require_openssl() else {
+        return;
+    };
     // The client prefers the mandatory static-RSA CBC suite; the server's preference wins.
     assert_eq!(
-        negotiated_with("AES128-SHA256:ECDHE-RSA-AES128-GCM-SHA256"),
+        negotiated_with(&openssl, "AES128-SHA256:ECDHE-RSA-AES128-GCM-SHA256"),
         "ECDHE-RSA-AES128-GCM-SHA256"
     );
     // A peer that offers only the mandatory suite is still served.
-    assert_eq!(negotiated_with("AES128-SHA256"), "AES128-SHA256");
+    assert_eq!(negotiated_with(&openssl, "AES128-SHA256"), "AES128-SHA256");
 }
