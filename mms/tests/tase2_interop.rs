@@ -1049,16 +1049,123 @@ fn select_before_operate_operate_and_tags() {
 // ------------------------------------------------------------------------------------------
 // Both roles on one association
 
-/// The client serves a VCC of its own on the association it opened (the server side could
-/// read it). Our MMS server runtime has no path to send confirmed requests to a calling
-/// peer, so the server application cannot read it back; what is checked here is that the
-/// client's serving side does not disturb its client side against our server.
+/// The common bilateral setup: the calling partner serves a VCC of its own (a second
+/// `Tase2Server`, WEST, whose bilateral table names the AE-title the partner called) on the
+/// association it opened, and the demo server, through `ServerHandle::client`, uses it as a
+/// TASE.2 client on that same association — association check, typed reads, select-before-
+/// operate and a set-point — while the partner reads the demo's VCC and runs a transfer set.
 #[test]
-fn client_serving_its_own_vcc_on_the_association() {
+fn both_partners_act_as_client_and_server_on_one_association() {
     let f = demo();
-    let ours = Tase2Server::new(&code_config()).expect("our VCC");
-    let c =
-        Client::connect_with(f.addr, demo_client_config(), Some(ours.handler())).expect("connect");
+    let theirs_events = Arc::new(EventQueue::new(256));
+    let theirs = Tase2Server::with_application(&code_config(), theirs_events.clone())
+        .expect("the partner's VCC");
+    theirs
+        .point("WEST/MW")
+        .expect("MW")
+        .set(&real_q_time_tag(17.5, 1_700_000_100))
+        .expect("set");
+    // The partner calls the demo server as CODE_AP/33: its own table keys on the AE-title it
+    // called, so the demo server is WEST_BLT_7's partner.
+    let partner_config = demo_client_config()
+        .with_called(CODE_AP, Some(33))
+        .expect("called");
+    let c = Client::connect_with(f.addr, partner_config, Some(theirs.handler())).expect("connect");
+    // The partner's VCC reports on the association the partner opened.
+    let _reporting = theirs.start_reporting().expect("reporting");
+    theirs.serve_over(c.mms()).expect("serve over");
+
+    // The demo server's side: a TASE.2 client on the association it accepted.
+    let handle = f._running.handle().expect("handle").clone();
+    let id = handle
+        .associations()
+        .first()
+        .map(|a| a.id)
+        .expect("association");
+    let ours = Client::over(
+        handle.client(id).expect("server-side client"),
+        &Tase2Config::new("WEST").with_expect(
+            Expectations::new()
+                .blocks([1, 2, 4, 5])
+                .bilateral_table_id(BilateralTableId::new("WEST_BLT_7").expect("id")),
+        ),
+    )
+    .expect("association check against the partner's VCC");
+    assert_eq!(
+        ours.params().bilateral_table_id,
+        BilateralTableId::new("WEST_BLT_7").expect("id")
+    );
+    match ours
+        .read_point(&west("MW"), PointType::RealQTimeTag)
+        .expect("read")
+    {
+        Point::RealQTimeTag(v) => assert_eq!(v.value, 17.5),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        ours.select(&west("CB1")).expect("select"),
+        CheckBackName(42)
+    );
+    ours.operate(&west("CB1"), Command::On).expect("operate");
+    assert!(theirs_events
+        .wait_for(
+            WAIT,
+            |e| matches!(e, ServerEvent::Operated { device, .. } if *device == west("CB1"))
+        )
+        .is_some());
+    ours.set_point_real(&west("SP1"), 12.25).expect("set-point");
+    match theirs_events.wait_for(
+        WAIT,
+        |e| matches!(e, ServerEvent::Operated { device, .. } if *device == west("SP1")),
+    ) {
+        Some(ServerEvent::Operated { value, .. }) => assert_eq!(value, ControlValue::Real(12.25)),
+        other => panic!("no operate: {other:?}"),
+    }
+    // The partner's table grants no write of MW: refused as the table says.
+    let denied = ours
+        .write_point(&west("MW"), &real_q_time_tag(1.0, 1))
+        .unwrap_err();
+    assert_eq!(
+        access_error(&denied),
+        Some(DataAccessError::ObjectAccessDenied)
+    );
+
+    // A critical RBE transfer set on the partner's VCC, reported to the demo server over the
+    // partner's association and acknowledged by the server side's client.
+    let layout = DataSetLayout::standard(
+        "WEST",
+        "DS_Back",
+        false,
+        [(west("MW"), PointType::RealQTimeTag)],
+    );
+    ours.define_data_set(&layout)
+        .expect("define on the partner");
+    let mut back = start_set("DS_Back", DsConditions::OBJECT_CHANGE);
+    back.rbe = true;
+    back.critical = true;
+    let ts = ours
+        .start_transfer_set(&back)
+        .expect("start on the partner");
+    theirs
+        .point("WEST/MW")
+        .expect("MW")
+        .set(&real_q_time_tag(18.25, 1_700_000_200))
+        .expect("set");
+    let r = next_report(&ours, WAIT);
+    assert_eq!(r.transfer_set, ts);
+    assert!(r.critical);
+    match r.typed_points().next() {
+        Some((name, Point::RealQTimeTag(v))) => {
+            assert_eq!(*name, west("MW"));
+            assert_eq!(v.value, 18.25);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(theirs_events
+        .wait_for(WAIT, |e| matches!(e, ServerEvent::ReportAcknowledged { transfer_set, .. } if *transfer_set == ts))
+        .is_some(), "the partner's VCC saw the ACK");
+
+    // Meanwhile the partner's client side works against the demo server as usual.
     let layout = DataSetLayout::standard(
         "ICC1",
         "DS_Dual",
@@ -1075,9 +1182,27 @@ fn client_serving_its_own_vcc_on_the_association() {
         .expect("Voltage")
         .set(&real_q_time_tag(231.0, 1_700_000_900))
         .expect("set");
-    let r = next_report(&c, WAIT);
+    // The partner's client also saw the demo server's ACK go by (to its own VCC): an
+    // informationReport that is not a report for it.
+    let r = loop {
+        match c.next_event(WAIT) {
+            Some(Event::Report(r)) => break r,
+            Some(Event::Other(_)) => continue,
+            other => panic!("expected a report, got {other:?}"),
+        }
+    };
     assert_eq!(r.typed_points().count(), 1);
+    // Both sides used the association: the server-side reads did not disturb the reports.
+    assert!(matches!(
+        ours.read_point(&west("MW"), PointType::RealQTimeTag),
+        Ok(Point::RealQTimeTag(_))
+    ));
     c.conclude().expect("conclude");
+    let until = Instant::now() + WAIT;
+    while !ours.mms().is_closed() {
+        assert!(Instant::now() < until, "the server side never saw the end");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 // ------------------------------------------------------------------------------------------

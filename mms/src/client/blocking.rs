@@ -3,10 +3,12 @@
 //! outstanding limit, ISO 9506-2 §8.2.1), informationReports arrive while nobody is calling, and
 //! confirmed requests from the server (dual-direction ICCP) are answered by a [`Handler`].
 
+use acse::address::Address;
+use acse::association::AeTitle;
 use acse::security::AuthenticatedPeer;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -30,7 +32,8 @@ const WAKE: Token = Token(1);
 /// Unconfirmed PDUs kept for the application before new ones are dropped (with a log line).
 const UNCONFIRMED_QUEUE: usize = 4096;
 
-enum Cmd {
+/// What a blocking client asks of whatever carries its association.
+pub(crate) enum Cmd {
     Request {
         service: Vec<u8>,
         reply: SyncSender<Result<Answer, ClientError>>,
@@ -44,22 +47,35 @@ enum Cmd {
     Abort,
 }
 
+/// Association ids the client side gives its handler ([`AssociationInfo::id`]): from 2^63 up,
+/// apart from a server's, so one handler can serve both sides.
+static NEXT_ASSOCIATION: AtomicU64 = AtomicU64::new(1 << 63);
+
 /// What the I/O thread reports once the association is up.
 type Established = (Negotiated, Option<AuthenticatedPeer>, Option<TlsInfo>);
 
-struct Inner {
-    tx: Mutex<Sender<Cmd>>,
-    waker: Arc<Waker>,
-    negotiated: Negotiated,
-    authenticated_peer: Option<AuthenticatedPeer>,
-    tls_info: Option<TlsInfo>,
-    peer: SocketAddr,
-    thread: Mutex<Option<JoinHandle<()>>>,
-    unconfirmed: Mutex<Option<Receiver<Unconfirmed>>>,
-    closed: Arc<AtomicBool>,
+/// Carries a blocking client's commands to its association: the client's own I/O thread
+/// ([`ThreadRoute`]), or the server loop that accepted the association when the client is the
+/// server's own requester on it (both roles on one association,
+/// [`crate::server::ServerHandle::client`]).
+pub(crate) trait Route: Send + Sync {
+    /// Hands a command over; fails when the association is gone.
+    fn send(&self, cmd: Cmd) -> Result<(), ClientError>;
+    /// Waits until the association's I/O is over (after a conclude or an abort), where the
+    /// route owns it.
+    fn join(&self);
+    /// The last clone of the client went away.
+    fn dropped(&self);
 }
 
-impl Inner {
+/// The route of a client that owns its connection: a channel and a waker into its I/O thread.
+struct ThreadRoute {
+    tx: Mutex<Sender<Cmd>>,
+    waker: Arc<Waker>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Route for ThreadRoute {
     fn send(&self, cmd: Cmd) -> Result<(), ClientError> {
         let ok = match self.tx.lock() {
             Ok(tx) => tx.send(cmd).is_ok(),
@@ -71,6 +87,52 @@ impl Inner {
             Err(ClientError::Closed(CloseReason::Disconnected))
         }
     }
+
+    fn join(&self) {
+        let t = self.thread.lock().ok().and_then(|mut g| g.take());
+        if let Some(t) = t {
+            let _ = t.join();
+        }
+    }
+
+    /// Aborts the association if it is still up and waits for the I/O thread.
+    fn dropped(&self) {
+        if let Ok(mut t) = self.thread.lock() {
+            if let Some(t) = t.take() {
+                if let Ok(tx) = self.tx.lock() {
+                    let _ = tx.send(Cmd::Abort);
+                }
+                let _ = self.waker.wake();
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+struct Inner {
+    route: Box<dyn Route>,
+    negotiated: Negotiated,
+    authenticated_peer: Option<AuthenticatedPeer>,
+    tls_info: Option<TlsInfo>,
+    peer: SocketAddr,
+    unconfirmed: Mutex<Option<Receiver<Unconfirmed>>>,
+    closed: Arc<AtomicBool>,
+    handler_association: Option<u64>,
+}
+
+impl Inner {
+    fn send(&self, cmd: Cmd) -> Result<(), ClientError> {
+        self.route.send(cmd)
+    }
+}
+
+/// What [`Client::over_route`] needs to know of an association carried by someone else.
+pub(crate) struct RoutedAssociation {
+    pub negotiated: Negotiated,
+    pub authenticated_peer: Option<AuthenticatedPeer>,
+    pub peer: SocketAddr,
+    pub unconfirmed: Receiver<Unconfirmed>,
+    pub closed: Arc<AtomicBool>,
 }
 
 /// A blocking MMS client on one association. Cheap to clone; every clone talks over the same
@@ -79,6 +141,20 @@ impl Inner {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+}
+
+/// A [`Client`] that does not keep the association alive (the TASE.2 server's way out to
+/// associations a client opened).
+#[derive(Clone)]
+#[cfg_attr(not(all(feature = "tase2", feature = "model")), allow(dead_code))]
+pub(crate) struct WeakClient(std::sync::Weak<Inner>);
+
+#[cfg_attr(not(all(feature = "tase2", feature = "model")), allow(dead_code))]
+impl WeakClient {
+    /// The client, while some clone of it lives.
+    pub(crate) fn upgrade(&self) -> Option<Client> {
+        self.0.upgrade().map(|inner| Client { inner })
+    }
 }
 
 /// A request on its way: [`Pending::wait`] for its answer.
@@ -128,6 +204,12 @@ impl Client {
     /// As [`Client::connect`], with a [`Handler`] answering confirmed requests the server sends
     /// on this association (both roles, as ICCP dual-direction bilateral agreements need).
     /// Without one, such requests are rejected with unrecognized-service.
+    ///
+    /// The handler sees the partner as a server would see a caller: its
+    /// [`AssociationInfo::calling`] is the AE-title we called (the partner), `called` our own,
+    /// so per-partner tables (ICCP bilateral tables) key on the partner in both directions. It
+    /// hears the partner's unconfirmed PDUs too (e.g. acknowledgements of reports it sent),
+    /// besides [`Client::unconfirmed`].
     pub fn connect_with(
         addr: impl ToSocketAddrs,
         config: ClientConfig,
@@ -140,6 +222,10 @@ impl Client {
             ))
         })?;
         let connect_timeout = config.connect_timeout;
+        // The handler's view: the partner (the AE we call) is the peer, as on a server.
+        let partner = ae_title(&config.endpoint.association.remote);
+        let ourselves = ae_title(&config.endpoint.association.local);
+        let association_id = NEXT_ASSOCIATION.fetch_add(1, Ordering::Relaxed);
         let stream = std::net::TcpStream::connect_timeout(&peer, connect_timeout)?;
         stream.set_nonblocking(true)?;
         let mut conn = Connection::from_stream(mio::net::TcpStream::from_std(stream), config)?;
@@ -165,6 +251,9 @@ impl Client {
             unconfirmed: unconf_tx,
             ready: Some(ready_tx),
             info: None,
+            association_id,
+            partner,
+            ourselves,
             closed: closed.clone(),
         };
         let thread = std::thread::Builder::new()
@@ -181,17 +270,37 @@ impl Client {
             };
         Ok(Client {
             inner: Arc::new(Inner {
-                tx: Mutex::new(tx),
-                waker,
+                route: Box::new(ThreadRoute {
+                    tx: Mutex::new(tx),
+                    waker,
+                    thread: Mutex::new(Some(thread)),
+                }),
                 negotiated,
                 authenticated_peer,
                 tls_info,
                 peer,
-                thread: Mutex::new(Some(thread)),
                 unconfirmed: Mutex::new(Some(unconf_rx)),
                 closed,
+                handler_association: Some(association_id),
             }),
         })
+    }
+
+    /// A client whose association someone else carries (the server runtime, for the server's
+    /// own requests on an association it accepted).
+    pub(crate) fn over_route(route: Box<dyn Route>, a: RoutedAssociation) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                route,
+                negotiated: a.negotiated,
+                authenticated_peer: a.authenticated_peer,
+                tls_info: None,
+                peer: a.peer,
+                unconfirmed: Mutex::new(Some(a.unconfirmed)),
+                closed: a.closed,
+                handler_association: None,
+            }),
+        }
     }
 
     /// What the initiate exchange negotiated.
@@ -209,6 +318,19 @@ impl Client {
     /// server's certificate), when the client connected over TLS ([`ClientConfig::tls`]).
     pub fn tls_info(&self) -> Option<&TlsInfo> {
         self.inner.tls_info.as_ref()
+    }
+
+    /// The [`AssociationInfo::id`] the handler given to [`Client::connect_with`] sees for this
+    /// association (unique in the process, apart from the ids of a server's associations);
+    /// `None` for a client made by [`crate::server::ServerHandle::client`].
+    pub fn handler_association(&self) -> Option<u64> {
+        self.inner.handler_association
+    }
+
+    /// A reference that does not keep the association up.
+    #[cfg_attr(not(all(feature = "tase2", feature = "model")), allow(dead_code))]
+    pub(crate) fn downgrade(&self) -> WeakClient {
+        WeakClient(Arc::downgrade(&self.inner))
     }
 
     /// The server's address.
@@ -286,24 +408,13 @@ impl Client {
     }
 
     fn join(&self) {
-        let t = self.inner.thread.lock().ok().and_then(|mut g| g.take());
-        if let Some(t) = t {
-            let _ = t.join();
-        }
+        self.inner.route.join();
     }
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Ok(mut t) = self.thread.lock() {
-            if let Some(t) = t.take() {
-                if let Ok(tx) = self.tx.lock() {
-                    let _ = tx.send(Cmd::Abort);
-                }
-                let _ = self.waker.wake();
-                let _ = t.join();
-            }
-        }
+        self.route.dropped();
     }
 }
 
@@ -320,7 +431,22 @@ struct IoThread {
     unconfirmed: SyncSender<Unconfirmed>,
     ready: Option<SyncSender<Result<Established, ClientError>>>,
     info: Option<AssociationInfo>,
+    /// The id the handler sees ([`Client::handler_association`]).
+    association_id: u64,
+    /// The AE-title we called and our own: the handler sees them as `calling` and `called`.
+    partner: AeTitle,
+    ourselves: AeTitle,
     closed: Arc<AtomicBool>,
+}
+
+/// The AE-title part of an address.
+fn ae_title(a: &Address) -> AeTitle {
+    AeTitle {
+        ap_title: a.ap_title.clone(),
+        ae_qualifier: a.ae_qualifier,
+        ap_invocation_id: a.ap_invocation_id,
+        ae_invocation_id: a.ae_invocation_id,
+    }
 }
 
 impl IoThread {
@@ -411,11 +537,27 @@ impl IoThread {
     fn event(&mut self, ev: ClientEvent) -> bool {
         match ev {
             ClientEvent::Established(n) => {
-                let mut info = AssociationInfo::new(0, n);
+                let mut info = AssociationInfo::new(self.association_id, n);
                 info.peer_addr = Some(self.peer);
+                info.calling = self.partner.clone();
+                info.called = self.ourselves.clone();
                 info.authenticated_peer = self.conn.authenticated_peer();
                 info.tls = self.conn.tls_session().is_some();
                 info.application_security = self.conn.application_security();
+                // The handler learns of the association as a server's would; a refusal cannot
+                // undo an association we opened, so its requests are then served as the
+                // handler decides (typically: access denied), and the refusal is logged.
+                if let Some(handler) = &self.handler {
+                    let admitted = handler.admit(&info).map_err(|r| r.reason().to_string());
+                    let ready = admitted.and_then(|()| {
+                        handler
+                            .associated(&info)
+                            .map_err(|e| format!("{:?}", e.error_class))
+                    });
+                    if let Err(why) = ready {
+                        log::warn!("the local handler refused the partner {}: {why}", self.peer);
+                    }
+                }
                 self.info = Some(info);
                 if let Some(r) = self.ready.take() {
                     let _ = r.send(Ok((
@@ -431,6 +573,13 @@ impl IoThread {
                 }
             }
             ClientEvent::Unconfirmed(u) => {
+                // The local handler hears them too: in the dual role, an ICCP partner's
+                // Transfer_Report_ACK answers a report our handler's server side sent.
+                if let (Some(handler), Some(info)) = (&self.handler, &self.info) {
+                    if let Ok(service) = u.service() {
+                        handler.unconfirmed(info, &service);
+                    }
+                }
                 if self.unconfirmed.try_send(u).is_err() {
                     log::warn!("unconfirmed PDU dropped: nobody is reading them");
                 }
@@ -438,6 +587,9 @@ impl IoThread {
             ClientEvent::Request(req) => self.peer_request(req),
             ClientEvent::Rejected(r) => log::info!("the server rejected a PDU: {r:?}"),
             ClientEvent::Closed(reason) => {
+                if let (Some(handler), Some(info)) = (&self.handler, &self.info) {
+                    handler.closed(info);
+                }
                 let err = self
                     .conn
                     .refusal()

@@ -252,6 +252,11 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// An answer from its encoded MMSpdu.
+    pub(crate) fn from_pdu(pdu: Vec<u8>) -> Answer {
+        Answer { pdu }
+    }
+
     /// The encoded MMSpdu.
     pub fn bytes(&self) -> &[u8] {
         &self.pdu
@@ -277,6 +282,11 @@ pub struct Unconfirmed {
 }
 
 impl Unconfirmed {
+    /// An unconfirmed PDU from its encoded MMSpdu.
+    pub(crate) fn from_pdu(pdu: Vec<u8>) -> Unconfirmed {
+        Unconfirmed { pdu }
+    }
+
     /// The encoded MMSpdu.
     pub fn bytes(&self) -> &[u8] {
         &self.pdu

@@ -120,7 +120,12 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             listen: vec![SocketAddr::from(([0, 0, 0, 0], 102))],
-            endpoint: EndpointConfig::default(),
+            // The server's own requests to a partner (both roles on one association,
+            // `ServerHandle::client`) give up after 10 s, like the client's.
+            endpoint: EndpointConfig {
+                request_timeout: Some(Duration::from_secs(10)),
+                ..EndpointConfig::default()
+            },
             max_associations: 1000,
             threads: 1,
             connect_timeout: Duration::from_secs(10),

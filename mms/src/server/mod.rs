@@ -13,6 +13,8 @@ pub use handler::{
 #[cfg(feature = "runtime")]
 pub mod config;
 #[cfg(feature = "runtime")]
+mod requester;
+#[cfg(feature = "runtime")]
 pub mod runtime;
 
 #[cfg(feature = "runtime")]

@@ -14,6 +14,11 @@
 //! certificate) and the endpoint created. A TLS failure sends the alert OpenSSL produced and
 //! closes the connection; a normal close sends close_notify.
 //!
+//! Both roles on one association: [`ServerHandle::client`] gives a blocking
+//! [`Client`] whose requests go to the partner of an association the server accepted, through
+//! the loop that serves it (the partner's answers, its unconfirmed PDUs and the end of the
+//! association are routed back; `requester.rs` holds that state).
+//!
 //! Bytes move through one [`Pump`] per connection (plain or TLS), the transport driver every
 //! runtime of the workspace shares. Timers live in the machines (`poll_timeout` /
 //! `handle_timeout` of the endpoint, its association and the TLS session): the loop keeps a
@@ -26,7 +31,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -37,6 +42,9 @@ use cot::pump::{End, Input, Machine, Pump};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
+use crate::client::blocking::{Cmd, Route, RoutedAssociation};
+use crate::client::connection::owned_service_error;
+use crate::client::{Answer, Client, ClientError};
 use crate::endpoint::{CloseReason, Endpoint, MmsEvent, Phase, SendError};
 use crate::initiate::ServiceKind;
 use crate::pdu::{write_unconfirmed_pdu, UnconfirmedService};
@@ -45,6 +53,7 @@ use crate::server::config::{ServerConfig, Stats, StatsSnapshot};
 use crate::server::handler::{
     AssociationInfo, Handler, Negotiated, Reply, RequestContext, ResponseSink, ServiceResult,
 };
+use crate::server::requester::{AnswerTx, PeerSide};
 use crate::service_error::{ErrorClass, ServiceError, ServiceProblem};
 
 const WAKER: Token = Token(0);
@@ -71,6 +80,25 @@ enum Command {
     },
     /// Abort one association.
     Abort(u64),
+    /// Our confirmed request (an encoded service) to the partner of one association.
+    PeerRequest {
+        association: u64,
+        service: Vec<u8>,
+        reply: AnswerTx,
+    },
+    /// A client attaches to one association (its unconfirmed PDUs, its end).
+    Attach {
+        association: u64,
+        unconfirmed: SyncSender<crate::client::Unconfirmed>,
+        closed: Arc<std::sync::atomic::AtomicBool>,
+        /// Told whether the association was found, once the attachment is in place.
+        done: SyncSender<bool>,
+    },
+    /// Our conclude-Request to the partner of one association.
+    PeerConclude {
+        association: u64,
+        done: SyncSender<Result<(), ClientError>>,
+    },
     /// Stop: abort every association and end the loop.
     Shutdown,
 }
@@ -364,6 +392,63 @@ impl ServerHandle {
         }
     }
 
+    /// A blocking [`Client`] on association `association`, which the server accepted: its
+    /// requests go to the calling partner, the way the partner's requests come to the
+    /// [`Handler`] (both roles on one association, as ICCP / TASE.2 bilateral links use it:
+    /// `mms::tase2::Client::over(handle.client(id)?, &config)` reads the partner's VCC).
+    ///
+    /// Requests are pipelined up to the outstanding limit the partner granted the called side
+    /// at initiate (`proposedMaxServOutstandingCalled`, ISO 9506-2 §8.2.1); more wait, up to
+    /// 1024, for a slot. Each is bounded by the server's
+    /// [`EndpointConfig::request_timeout`](crate::endpoint::EndpointConfig::request_timeout)
+    /// (10 s by default) and answered with [`ClientError::Timeout`] after it. The partner's
+    /// unconfirmed PDUs (reports to us) go both to the [`Handler`] and, from the moment this
+    /// returns, to the client's [`Client::unconfirmed`] (a client made later takes them over).
+    /// [`Client::conclude`] concludes the association (ISO 9506-2 §8.3); dropping the client
+    /// leaves it up, [`Client::abort`] aborts it.
+    ///
+    /// Fails with [`ClientError::Closed`] when no such association is up.
+    pub fn client(&self, association: u64) -> Result<Client, ClientError> {
+        let gone = || ClientError::Closed(CloseReason::Disconnected);
+        let (l, info) = match self.shared.registry.lock() {
+            Ok(r) => r.get(&association).cloned().ok_or_else(gone)?,
+            Err(_) => return Err(gone()),
+        };
+        let (tx, rx) = mpsc::sync_channel(UNCONFIRMED_QUEUE);
+        let closed = Arc::new(AtomicBool::new(false));
+        let remote = self.shared.loops.get(l).ok_or_else(gone)?;
+        let (done, attached) = mpsc::sync_channel(1);
+        if !remote.send(Command::Attach {
+            association,
+            unconfirmed: tx,
+            closed: closed.clone(),
+            done,
+        }) {
+            return Err(gone());
+        }
+        // Attached before we return: whatever the partner sends from now on is the client's.
+        if attached.recv_timeout(ATTACH_WAIT) != Ok(true) {
+            return Err(gone());
+        }
+        let route = ServerRoute {
+            handle: self.clone(),
+            association,
+            loop_index: l,
+        };
+        Ok(Client::over_route(
+            Box::new(route),
+            RoutedAssociation {
+                negotiated: info.negotiated,
+                authenticated_peer: info.authenticated_peer.clone(),
+                peer: info
+                    .peer_addr
+                    .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0))),
+                unconfirmed: rx,
+                closed,
+            },
+        ))
+    }
+
     /// Stops every loop: associations are aborted and the loops return.
     pub fn shutdown(&self) {
         self.shared.stopping.store(true, Ordering::SeqCst);
@@ -397,6 +482,51 @@ impl RunningServer {
         }
         result
     }
+}
+
+/// Unconfirmed PDUs kept for a client attached to an association before new ones are dropped
+/// (with a log line).
+const UNCONFIRMED_QUEUE: usize = 4096;
+/// How long [`ServerHandle::client`] waits for the loop to attach the client.
+const ATTACH_WAIT: Duration = Duration::from_secs(5);
+
+/// The route of a [`Client`] on an association the server accepted: its commands become
+/// loop commands for that association.
+struct ServerRoute {
+    handle: ServerHandle,
+    association: u64,
+    loop_index: usize,
+}
+
+impl Route for ServerRoute {
+    fn send(&self, cmd: Cmd) -> Result<(), ClientError> {
+        let association = self.association;
+        let command = match cmd {
+            Cmd::Request { service, reply } => Command::PeerRequest {
+                association,
+                service,
+                reply,
+            },
+            Cmd::Unconfirmed(pdu) => Command::Unconfirmed {
+                association: Some(association),
+                pdu: pdu.into(),
+            },
+            Cmd::Conclude(done) => Command::PeerConclude { association, done },
+            Cmd::Abort => Command::Abort(association),
+            // Only a client's own handler answers through its route; this one has none.
+            Cmd::Respond { .. } => return Ok(()),
+        };
+        match self.handle.shared.loops.get(self.loop_index) {
+            Some(remote) if remote.send(command) => Ok(()),
+            _ => Err(ClientError::Closed(CloseReason::Disconnected)),
+        }
+    }
+
+    /// The server owns the connection: nothing to wait for.
+    fn join(&self) {}
+
+    /// Dropping the client leaves the association to the server.
+    fn dropped(&self) {}
 }
 
 /// A [`ResponseSink`] into a loop.
@@ -445,6 +575,9 @@ struct Conn {
     pump: Pump,
     /// When this connection's entry in the loop's timer heap fires.
     scheduled: Option<Instant>,
+    /// Our own requests to the partner and the client attached (both roles on one
+    /// association); made on first use.
+    peer_side: Option<Box<PeerSide>>,
 }
 
 /// The machine the pump feeds, once there is one.
@@ -665,6 +798,7 @@ impl EventLoop {
                 None => Pump::plain(),
             },
             scheduled: None,
+            peer_side: None,
         };
         self.schedule(token, &mut conn);
         self.conns.insert(token, conn);
@@ -1030,9 +1164,45 @@ impl EventLoop {
                         }
                     }
                 }
-                MmsEvent::Unconfirmed { pdu: u, .. } => {
+                MmsEvent::Unconfirmed { pdu: u, raw } => {
                     if let Some(info) = &conn.info {
                         self.handler.unconfirmed(info, &u.service);
+                    }
+                    if let Some(side) = &mut conn.peer_side {
+                        side.unconfirmed(raw);
+                    }
+                }
+                // Answers to our own requests (both roles on one association).
+                MmsEvent::Response { pdu, raw } => {
+                    let id = pdu.invoke_id;
+                    let answer = Ok(Answer::from_pdu(raw.to_vec()));
+                    if let Some(side) = &mut conn.peer_side {
+                        side.answer(id, answer);
+                        side.send_waiting(endpoint);
+                    }
+                }
+                MmsEvent::Error(e) => {
+                    let err = ClientError::Service(owned_service_error(&e.service_error));
+                    if let Some(side) = &mut conn.peer_side {
+                        side.answer(e.invoke_id, Err(err));
+                        side.send_waiting(endpoint);
+                    }
+                }
+                MmsEvent::RequestTimedOut(id) => {
+                    if let Some(side) = &mut conn.peer_side {
+                        side.answer(id, Err(ClientError::Timeout));
+                        side.send_waiting(endpoint);
+                    }
+                }
+                MmsEvent::Concluded => {
+                    if let Some(side) = &mut conn.peer_side {
+                        side.concluded();
+                    }
+                }
+                MmsEvent::ConcludeRefused(e) => {
+                    log::info!("association {}: the partner refused our conclude", conn.id);
+                    if let Some(side) = &mut conn.peer_side {
+                        side.conclude_refused(ClientError::Service(owned_service_error(&e)));
                     }
                 }
                 MmsEvent::CancelRequest(id) => {
@@ -1069,17 +1239,32 @@ impl EventLoop {
                 MmsEvent::ConcludeIndication => {
                     log::debug!("association {} concluded by the peer", conn.id);
                 }
-                MmsEvent::Closed(CloseReason::TimedOut(d)) => {
-                    log::info!("connection {} timed out: {d}", conn.id);
-                }
                 MmsEvent::Closed(reason) => {
-                    log::debug!("association {} closed: {reason:?}", conn.id);
+                    match &reason {
+                        CloseReason::TimedOut(d) => {
+                            log::info!("connection {} timed out: {d}", conn.id)
+                        }
+                        _ => log::debug!("association {} closed: {reason:?}", conn.id),
+                    }
+                    if let Some(side) = &mut conn.peer_side {
+                        side.ending(reason);
+                    }
                 }
                 MmsEvent::Rejected(r) => {
-                    log::info!("association {}: the peer rejected a PDU: {r:?}", conn.id);
+                    let ours = r.original_invoke_id.filter(|id| {
+                        conn.peer_side
+                            .as_ref()
+                            .is_some_and(|side| side.is_ours(*id))
+                    });
+                    match (ours, &mut conn.peer_side) {
+                        (Some(id), Some(side)) => {
+                            side.answer(id, Err(ClientError::Rejected(r.reason)));
+                            side.send_waiting(endpoint);
+                        }
+                        _ => log::info!("association {}: the peer rejected a PDU: {r:?}", conn.id),
+                    }
                 }
-                // Answers to requests the server sent (not used by the model server) and the
-                // client-side events.
+                // The client-side events.
                 other => log::debug!("association {}: {other:?}", conn.id),
             }
         }
@@ -1149,8 +1334,70 @@ impl EventLoop {
                     }
                 }
             }
+            Command::PeerRequest {
+                association,
+                service,
+                reply,
+            } => {
+                let Some((token, mut conn)) = self.take_association(association) else {
+                    let _ = reply.send(Err(ClientError::Closed(CloseReason::Disconnected)));
+                    return;
+                };
+                if let ConnKind::Mms(e) = &mut conn.kind {
+                    conn.peer_side
+                        .get_or_insert_with(Default::default)
+                        .request(e, service, reply);
+                }
+                self.flush(&mut conn);
+                self.finish(token, conn);
+            }
+            Command::Attach {
+                association,
+                unconfirmed,
+                closed,
+                done,
+            } => match self.take_association(association) {
+                Some((token, mut conn)) => {
+                    conn.peer_side
+                        .get_or_insert_with(Default::default)
+                        .attach(unconfirmed, closed);
+                    let _ = done.send(true);
+                    self.finish(token, conn);
+                }
+                None => {
+                    closed.store(true, Ordering::SeqCst);
+                    let _ = done.send(false);
+                }
+            },
+            Command::PeerConclude { association, done } => {
+                let Some((token, mut conn)) = self.take_association(association) else {
+                    let _ = done.send(Err(ClientError::Closed(CloseReason::Disconnected)));
+                    return;
+                };
+                if let ConnKind::Mms(e) = &mut conn.kind {
+                    match e.conclude() {
+                        Ok(()) => conn
+                            .peer_side
+                            .get_or_insert_with(Default::default)
+                            .concluding(done),
+                        Err(err) => {
+                            let _ = done.send(Err(ClientError::NotSent(err)));
+                        }
+                    }
+                }
+                self.flush(&mut conn);
+                self.finish(token, conn);
+            }
             Command::Shutdown => {}
         }
+    }
+
+    /// Takes the connection of association `association` out of the table (put it back with
+    /// [`EventLoop::finish`]).
+    fn take_association(&mut self, association: u64) -> Option<(Token, Conn)> {
+        let token = self.by_association.get(&association).copied()?;
+        let conn = self.conns.remove(&token)?;
+        Some((token, conn))
     }
 
     /// Puts a connection back, or closes it if it is done.
@@ -1185,6 +1432,9 @@ impl EventLoop {
         let _ = conn.stream.shutdown(std::net::Shutdown::Both);
         self.release_slot(&conn.kind);
         Stats::bump(&self.shared.stats.closed);
+        if let Some(side) = &mut conn.peer_side {
+            side.close();
+        }
         if let Some(info) = conn.info.take() {
             self.by_association.remove(&info.id);
             if let Ok(mut r) = self.shared.registry.lock() {

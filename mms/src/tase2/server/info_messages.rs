@@ -102,7 +102,9 @@ pub(crate) fn post(shared: &Shared, m: &InfoMessage) -> Result<usize, MessageErr
             size: m.data.len(),
             max,
         })?;
-    let handle = shared.handle.get().ok_or(MessageError::NotRunning)?;
+    if !shared.can_send() {
+        return Err(MessageError::NotRunning);
+    }
     let name = |item: String| match &m.icc {
         Some(d) => ObjectName::domain(d.clone(), item),
         None => ObjectName::vmd(item),
@@ -143,7 +145,7 @@ pub(crate) fn post(shared: &Shared, m: &InfoMessage) -> Result<usize, MessageErr
         .collect();
     let mut n = 0;
     for id in targets {
-        if handle.send_unconfirmed(Some(id), &service) > 0 {
+        if shared.send_unconfirmed(id, &service) {
             bump(&shared.counters.messages_sent);
             n += 1;
         }

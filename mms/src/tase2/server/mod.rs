@@ -137,6 +137,9 @@ struct Shared {
     wake: Condvar,
     devices: Mutex<Vec<devices::DeviceState>>,
     handle: OnceLock<ServerHandle>,
+    /// Associations we opened on which this server's VCC is served too (both roles), by the
+    /// id the handler sees: reports and messages for them go out through the client.
+    clients: Mutex<HashMap<u64, crate::client::blocking::WeakClient>>,
     reporter_started: AtomicBool,
     app: Arc<dyn Application>,
     timing: TimingConfig,
@@ -158,6 +161,33 @@ impl Shared {
 
     fn event(&self, e: ServerEvent) {
         self.app.event(&e);
+    }
+
+    /// True when reports and messages have a way out: a server's handle or a client.
+    fn can_send(&self) -> bool {
+        self.handle.get().is_some() || !lock(&self.clients).is_empty()
+    }
+
+    /// Sends an unconfirmed PDU to association `association`: through the client that opened
+    /// it when it is one of ours ([`Tase2Server::serve_over`]), else through the server's
+    /// handle. False when it could not go.
+    fn send_unconfirmed(
+        &self,
+        association: u64,
+        service: &crate::pdu::UnconfirmedService<'_>,
+    ) -> bool {
+        let client = {
+            let mut clients = lock(&self.clients);
+            clients.retain(|_, c| c.upgrade().is_some_and(|c| !c.is_closed()));
+            clients.get(&association).and_then(|c| c.upgrade())
+        };
+        match client {
+            Some(c) => c.send_unconfirmed(service).is_ok(),
+            None => self
+                .handle
+                .get()
+                .is_some_and(|h| h.send_unconfirmed(Some(association), service) > 0),
+        }
     }
 
     /// Wakes the reporting thread to look at its deadlines again.
@@ -262,6 +292,7 @@ impl Tase2Server {
                 wake: Condvar::new(),
                 devices: Mutex::new(devices),
                 handle: OnceLock::new(),
+                clients: Mutex::new(HashMap::new()),
                 reporter_started: AtomicBool::new(false),
                 app,
                 timing: config.timing,
@@ -290,6 +321,43 @@ impl Tase2Server {
             ));
         }
         let _ = self.shared.handle.set(handle);
+        self.reporting_thread()
+    }
+
+    /// Starts the reporting thread without an MMS server: for a VCC served only on
+    /// associations we open ([`Tase2Server::serve_over`]). Once per server, like
+    /// [`Tase2Server::attach`].
+    pub fn start_reporting(&self) -> io::Result<Reporter> {
+        if self.shared.reporter_started.swap(true, Ordering::SeqCst) {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "the TASE.2 server's reporting already runs",
+            ));
+        }
+        self.reporting_thread()
+    }
+
+    /// Serves this VCC's reports and information messages on an association we opened
+    /// (both roles on one association): `client` must have been connected with
+    /// [`Tase2Server::handler`] as its handler (`Client::connect_with`, or
+    /// `tase2::client::Client::connect_with` and its `mms()`), which answers the partner's
+    /// requests; this makes the reports of the transfer sets the partner starts there, and
+    /// the messages it enables, go out through `client`. Call it right after connecting (a
+    /// report due before is dropped, with [`ServerEvent::ReportDropped`]) and run the
+    /// reporting thread ([`Tase2Server::attach`] or [`Tase2Server::start_reporting`]).
+    /// Fails with `InvalidInput` when `client` serves no handler.
+    pub fn serve_over(&self, client: &crate::client::Client) -> io::Result<()> {
+        let id = client.handler_association().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the client was not made by Client::connect_with",
+            )
+        })?;
+        lock(&self.shared.clients).insert(id, client.downgrade());
+        Ok(())
+    }
+
+    fn reporting_thread(&self) -> io::Result<Reporter> {
         let shared = self.shared.clone();
         let thread = std::thread::Builder::new()
             .name("tase2-reporting".into())

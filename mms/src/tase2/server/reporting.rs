@@ -321,11 +321,8 @@ fn send(shared: &Shared, job: &Job) {
         Some(s) => s,
         None => UnconfirmedService::InformationReport(whole(shared, job, ts_name, time)),
     };
-    let sent = encoded_len(&service) <= job.max_pdu
-        && shared
-            .handle
-            .get()
-            .is_some_and(|h| h.send_unconfirmed(Some(job.association), &service) > 0);
+    let sent =
+        encoded_len(&service) <= job.max_pdu && shared.send_unconfirmed(job.association, &service);
     if !sent {
         bump(&shared.counters.reports_dropped);
         shared.event(ServerEvent::ReportDropped {
