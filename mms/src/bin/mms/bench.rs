@@ -107,7 +107,7 @@ pub fn bench_server(listen: SocketAddr, threads: usize) -> Result<(), String> {
 }
 
 /// CPU seconds (user + system) and resident octets of process `pid`, from /proc (Linux).
-fn proc_usage(pid: u32) -> Option<(f64, u64)> {
+pub(crate) fn proc_usage(pid: u32) -> Option<(f64, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name (which may hold spaces) start after the last ')'.
     let rest = stat.rsplit_once(')')?.1;
@@ -184,7 +184,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn read_request(k: usize) -> ConfirmedServiceRequest<'static> {
+pub(crate) fn read_request(k: usize) -> ConfirmedServiceRequest<'static> {
     ConfirmedServiceRequest::Read(ReadRequest::names([ObjectName::domain(
         Cow::Borrowed("BENCH"),
         Cow::Owned(format!("v{k}")),
@@ -192,7 +192,11 @@ fn read_request(k: usize) -> ConfirmedServiceRequest<'static> {
 }
 
 /// Runs the load; `on_warm` is called once every association has had 10% of its reads.
-fn drive(addr: SocketAddr, args: &BenchArgs, mut on_warm: impl FnMut()) -> Result<Report, String> {
+pub(crate) fn drive(
+    addr: SocketAddr,
+    args: &BenchArgs,
+    mut on_warm: impl FnMut(),
+) -> Result<Report, String> {
     let mut poll = Poll::new().map_err(|e| e.to_string())?;
     let mut events = Events::with_capacity(1024);
     let mut assocs = Vec::with_capacity(args.associations);

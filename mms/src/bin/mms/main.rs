@@ -18,6 +18,7 @@ mod addressing;
 mod audit_args;
 mod auth_args;
 mod bench;
+mod bench_compare;
 mod client_cmd;
 mod decode_cmd;
 mod demo;
@@ -65,6 +66,15 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Our request paths against a raw TCP ping-pong, TLS 1.3 and E2E against plain, in one
+    /// run: reads/s, ratios, CPU per read of each side, system calls per read.
+    BenchCompare(bench_compare::CompareArgs),
+    /// One row's client side for `mms bench compare`.
+    #[command(hide = true)]
+    BenchWorker(bench_compare::WorkerArgs),
+    /// The TCP echo server of `mms bench compare`'s ping-pong rows.
+    #[command(hide = true)]
+    BenchPingpongServer,
 }
 
 fn main() -> ExitCode {
@@ -79,6 +89,9 @@ fn main() -> ExitCode {
         Cmd::Tase2(args) => tase2_cmd::run(args),
         Cmd::SecurityLog(args) => audit_args::run(args),
         Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
+        Cmd::BenchCompare(args) => bench_compare::run(args),
+        Cmd::BenchWorker(args) => bench_compare::worker(args),
+        Cmd::BenchPingpongServer => bench_compare::pingpong_server(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
