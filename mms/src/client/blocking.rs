@@ -467,10 +467,14 @@ impl IoThread {
             while let Ok(cmd) = self.rx.try_recv() {
                 self.command(cmd);
             }
+            // Read only when the socket said so (or input was left behind): a wake-up for a
+            // command costs no read that would block.
+            let mut readable = events.iter().any(|e| e.token() == SOCKET);
             // Drive until quiet: answers a handler gave while events were handled must go out
             // now, not at the next wake-up.
             loop {
-                self.conn.drive(Instant::now());
+                self.conn
+                    .drive_ready(Instant::now(), std::mem::take(&mut readable));
                 let mut handled = false;
                 while let Some(ev) = self.conn.poll_event() {
                     handled = true;

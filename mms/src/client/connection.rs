@@ -371,6 +371,10 @@ pub struct Connection {
     next_request: u64,
     events: VecDeque<ClientEvent>,
     peer_eof: bool,
+    /// Input may be waiting in the socket: a readiness event has not been read to its end
+    /// (would-block or a short read), or the endpoint's buffer filled before the socket was
+    /// drained.
+    unread: bool,
     closed_reported: bool,
     refusal: Option<ClientError>,
     /// Our conclude was accepted (ISO 9506-2 §8.3): however the association then ends (some
@@ -475,6 +479,7 @@ impl Connection {
             next_request: 1,
             events: VecDeque::new(),
             peer_eof: false,
+            unread: true,
             closed_reported: false,
             refusal: None,
             concluded: false,
@@ -657,7 +662,18 @@ impl Connection {
     /// Does the I/O: reads what the socket has, processes it, sends what is due, checks
     /// deadlines. Call on readiness events and at [`Connection::poll_timeout`].
     pub fn drive(&mut self, now: Instant) {
-        if !self.peer_eof {
+        self.drive_ready(now, true);
+    }
+
+    /// As [`Connection::drive`], saying whether the socket was reported readable since the
+    /// last call. Without readiness, the socket is read only if the last read left input
+    /// behind; a short read counts as having drained it (edge-triggered readiness reports the
+    /// next arrival), so no read that can only return would-block is made.
+    pub fn drive_ready(&mut self, now: Instant, readable: bool) {
+        if readable {
+            self.unread = true;
+        }
+        if !self.peer_eof && self.unread {
             self.read();
         }
         self.process();
@@ -684,13 +700,24 @@ impl Connection {
     /// makes the endpoint when the TLS handshake completes.
     fn read(&mut self) {
         loop {
+            // Plain TCP: a read that returns less than the room offered drained the socket.
+            let room = (!self.endpoint_pending && !self.pump.is_tls())
+                .then(|| self.endpoint.recv_buffer().len());
             let machine: Option<&mut dyn cot::pump::Machine> = if self.endpoint_pending {
                 None
             } else {
                 Some(&mut self.endpoint)
             };
             match self.pump.read(&mut self.stream, machine) {
-                Input::Blocked => return,
+                Input::Blocked => {
+                    self.unread = false;
+                    return;
+                }
+                Input::Delivered(n) if room.is_some_and(|r| n < r) => {
+                    self.process();
+                    self.unread = false;
+                    return;
+                }
                 Input::Ended(End::Tls(e)) => {
                     self.tls_failed(e);
                     return;
