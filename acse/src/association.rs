@@ -29,7 +29,7 @@ use crate::address::Address;
 use crate::apdu::{
     self, Aare, Aarq, AbortDiagnostic, AbortSource, Abrt, AeQualifier, ApTitle, Apdu,
     AssociateResult, Diagnostic, External, ExternalEncoding, ReleaseRequestReason,
-    ReleaseResponseReason, Rlre, Rlrq, ServiceUserDiagnostic,
+    ReleaseResponseReason, Rlre, Rlrq, ServiceProviderDiagnostic, ServiceUserDiagnostic,
 };
 use crate::security::{AssociationSecurity, Refusal, Role as SecurityRole, SecurityContext};
 use crate::timer::{Armed, Deadline, Timeouts};
@@ -359,6 +359,9 @@ impl cot::pump::Machine for Association {
     fn advance_transmit(&mut self, n: usize) {
         Association::advance_transmit(self, n)
     }
+    fn recv_release(&mut self) {
+        Association::recv_release(self)
+    }
 }
 
 /// One association, initiator or responder, over one transport connection. Sans-IO.
@@ -479,6 +482,9 @@ fn user_external(context: u32, value: &[u8]) -> External<'static> {
         encoding: ExternalEncoding::SingleAsn1Type(Cow::Owned(value.to_vec())),
     }
 }
+
+/// Scratch buffers larger than this are given back when the socket runs dry.
+const SCRATCH_KEEP: usize = 4096;
 
 impl Association {
     fn new(
@@ -607,24 +613,47 @@ impl Association {
     }
 
     /// Spare room to read socket bytes into directly; report them with [`Association::recv_commit`].
+    /// Allocated on demand (see [`cot::connection::RECV_CHUNK`]).
     pub fn recv_buffer(&mut self) -> &mut [u8] {
         self.cot.recv_buffer()
     }
 
     /// `n` octets were read into [`Association::recv_buffer`].
     pub fn recv_commit(&mut self, n: usize) {
+        self.cot.recv_commit(n);
         if n > 0 {
-            self.armed.input(&self.config.timeouts);
+            self.input_arrived();
         }
-        self.cot.recv_commit(n)
+    }
+
+    /// The socket has nothing more to read for now: frees the receive buffer when everything
+    /// in it was consumed (see [`cot::connection::Connection::recv_release`]).
+    pub fn recv_release(&mut self) {
+        self.cot.recv_release();
+        if self.spdu.capacity() > SCRATCH_KEEP {
+            self.spdu = Vec::new();
+        }
+        if self.sec_out.capacity() > SCRATCH_KEEP {
+            self.sec_out = Vec::new();
+        }
     }
 
     /// Copies bytes read from the socket in.
     pub fn feed(&mut self, data: &[u8]) -> Result<(), AssociationError> {
+        let r = self.cot.feed(data).map_err(|e| self.fail_transport(e));
         if !data.is_empty() {
-            self.armed.input(&self.config.timeouts);
+            self.input_arrived();
         }
-        self.cot.feed(data).map_err(|e| self.fail_transport(e))
+        r
+    }
+
+    /// Bytes arrived: the idle clock restarts; the frame clock starts, runs on or stops.
+    fn input_arrived(&mut self) {
+        let t = &self.config.timeouts;
+        self.armed.input(t);
+        if t.frame.is_some() {
+            self.armed.frame_progress(t, self.cot.receive_progress());
+        }
     }
 
     /// When [`Association::handle_timeout`] next needs to run: the earliest of the
@@ -1184,6 +1213,19 @@ impl Association {
             Err(e) => return Err(self.fail_acse(e)),
         };
         self.state = State::AwaitingResponse;
+        if !aarq.offers_version1() {
+            // X.227 §7.1.5.2: no common ACSE protocol version; rejected before anything else
+            // of the AARQ is looked at.
+            log::warn!(target: "osi_mms::acse", "AARQ without ACSE version 1");
+            self.send_aare_reject(
+                AssociateResult::RejectedPermanent,
+                Diagnostic::ServiceProvider(ServiceProviderDiagnostic::NoCommonAcseVersion),
+                None,
+            );
+            return Err(AssociationError::Protocol(
+                "no common ACSE protocol version (AARE rejected)",
+            ));
+        }
         if let Some(ac) = self
             .security
             .as_mut()
@@ -1943,6 +1985,81 @@ mod tests {
             refused.to_string(),
             "ACSE rejected-permanent, diagnostic acse-service-user: authentication-failure (13)"
         );
+    }
+
+    /// An initiator's provider that offers ACSE version 2 only in its AARQ's protocol-version
+    /// (`80 02 06 40`), as a hostile or future peer might.
+    struct Version2Only;
+
+    impl AssociationSecurity for Version2Only {
+        fn name(&self) -> &'static str {
+            "version2-only"
+        }
+        fn on_send_aarq(
+            &mut self,
+            _: &SecurityContext<'_>,
+            aarq: &mut Aarq<'static>,
+        ) -> Result<(), SecurityError> {
+            let mut v = crate::apdu::ProtocolVersion::version1();
+            v.set_bit(0, false);
+            v.set_bit(1, true);
+            aarq.protocol_version = Some(v);
+            Ok(())
+        }
+        fn on_receive_aarq(
+            &mut self,
+            _: &SecurityContext<'_>,
+            _: &Aarq<'_>,
+        ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+            Ok(None)
+        }
+        fn on_send_aare(
+            &mut self,
+            _: &SecurityContext<'_>,
+            _: &mut Aare<'static>,
+        ) -> Result<(), SecurityError> {
+            Ok(())
+        }
+        fn on_receive_aare(
+            &mut self,
+            _: &SecurityContext<'_>,
+            _: &Aare<'_>,
+        ) -> Result<Option<Vec<External<'static>>>, Refusal> {
+            Ok(None)
+        }
+    }
+
+    /// X.227 §7.1.5.2: an AARQ whose protocol-version lacks version1 is answered with an AARE
+    /// rejected-permanent, service-provider no-common-acse-version; the responder's user never
+    /// sees an indication.
+    #[test]
+    fn an_aarq_without_version1_is_rejected_no_common_acse_version() {
+        let (c, s) = establish(Some(Box::new(Version2Only)), None);
+        match s {
+            Err(AssociationError::Protocol(what)) => {
+                assert!(what.contains("ACSE protocol version"), "{what}")
+            }
+            other => panic!("server: {other:?}"),
+        }
+        match c {
+            Ok(seen) => match seen.as_slice() {
+                [Seen::Refused(r)] => assert!(
+                    matches!(
+                        r,
+                        Refused::Acse {
+                            result: AssociateResult::RejectedPermanent,
+                            diagnostic: Diagnostic::ServiceProvider(
+                                ServiceProviderDiagnostic::NoCommonAcseVersion
+                            ),
+                            ..
+                        }
+                    ),
+                    "{r:?}"
+                ),
+                other => panic!("client: {other:?}"),
+            },
+            Err(e) => panic!("client: {e:?}"),
+        }
     }
 
     /// The initiator's provider refuses the AARE: the initiator's error carries its refusal and

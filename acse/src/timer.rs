@@ -9,8 +9,9 @@
 //! start timers therefore keep their signatures, and a test can move time by hand.
 //!
 //! The deadlines an association keeps ([`Deadline`]) are set in
-//! [`crate::association::AssociationConfig`]: establishment, idle and release. The MMS endpoint
-//! above adds one per confirmed request.
+//! [`crate::association::AssociationConfig`]: establishment, idle, release, and frame
+//! completion (a TPKT packet once started must arrive in full within its time, however its
+//! octets trickle in). The MMS endpoint above adds one per confirmed request.
 
 use std::fmt;
 use std::sync::Arc;
@@ -63,6 +64,10 @@ pub enum Deadline {
     Idle,
     /// Our release (RLRQ, or MMS conclude above it) got no answer in time.
     Release,
+    /// A TPKT packet (RFC 1006) that had started arriving was not complete in time: a peer
+    /// trickling octets into a frame holds its connection no longer than this, however often
+    /// an octet comes.
+    Frame,
 }
 
 impl fmt::Display for Deadline {
@@ -71,6 +76,7 @@ impl fmt::Display for Deadline {
             Deadline::Establishment => "the association was not established in time",
             Deadline::Idle => "nothing was received for the idle period",
             Deadline::Release => "the release was not answered in time",
+            Deadline::Frame => "a started frame was not completed in time",
         })
     }
 }
@@ -87,6 +93,9 @@ pub struct Timeouts {
     pub idle: Option<Duration>,
     /// From our release request to its answer ([`Deadline::Release`]).
     pub release: Option<Duration>,
+    /// From the first octet of a TPKT packet to its last ([`Deadline::Frame`]); independent of
+    /// how many octets arrive in between.
+    pub frame: Option<Duration>,
     /// The clock the timers arm from.
     pub clock: Clock,
 }
@@ -115,6 +124,12 @@ impl Timeouts {
         self
     }
 
+    /// With a frame-completion time-out.
+    pub fn with_frame(mut self, d: Option<Duration>) -> Timeouts {
+        self.frame = d;
+        self
+    }
+
     /// With another clock.
     pub fn with_clock(mut self, clock: Clock) -> Timeouts {
         self.clock = clock;
@@ -139,6 +154,10 @@ pub(crate) struct Armed {
     pub(crate) last_input: Option<Instant>,
     /// A deadline passed and is waiting to be reported by `poll_event`.
     pub(crate) fired: Option<Deadline>,
+    /// When the incomplete TPKT packet now buffered started arriving (frame time-out only).
+    pub(crate) frame_started: Option<Instant>,
+    /// Complete packets counted at the last input (to tell a new partial packet from the old).
+    pub(crate) frames_seen: u64,
 }
 
 impl Armed {
@@ -153,7 +172,25 @@ impl Armed {
             release: None,
             last_input: t.idle.map(|_| now),
             fired: None,
+            frame_started: None,
+            frames_seen: 0,
         }
+    }
+
+    /// Input arrived and the transport's reception stands at `progress` (complete packets so
+    /// far, whether a further one is incomplete): the frame clock starts with a new incomplete
+    /// packet, runs on while the same one stays incomplete, and stops when none is.
+    pub(crate) fn frame_progress(&mut self, t: &Timeouts, progress: (u64, bool)) {
+        if t.frame.is_none() {
+            return;
+        }
+        let (frames, partial) = progress;
+        if !partial {
+            self.frame_started = None;
+        } else if frames != self.frames_seen || self.frame_started.is_none() {
+            self.frame_started = Some(t.clock.now());
+        }
+        self.frames_seen = frames;
     }
 
     /// Bytes arrived.
@@ -184,11 +221,15 @@ impl Armed {
             (Some(at), Some(d)) => Some(at + d),
             _ => None,
         };
-        earliest(earliest(e, r), i)
+        let f = match (self.frame_started, t.frame) {
+            (Some(at), Some(d)) => Some(at + d),
+            _ => None,
+        };
+        earliest(earliest(e, r), earliest(i, f))
     }
 
     /// Which deadline has passed at `now`, if any (establishment first, then release, then
-    /// idle).
+    /// frame completion, then idle).
     pub(crate) fn due(
         &self,
         t: &Timeouts,
@@ -201,6 +242,11 @@ impl Armed {
         }
         if releasing && self.release.is_some_and(|d| now >= d) {
             return Some(Deadline::Release);
+        }
+        if let (Some(at), Some(d)) = (self.frame_started, t.frame) {
+            if now >= at + d {
+                return Some(Deadline::Frame);
+            }
         }
         match (self.last_input, t.idle) {
             (Some(at), Some(d)) if now >= at + d => Some(Deadline::Idle),

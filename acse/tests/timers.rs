@@ -205,3 +205,62 @@ fn an_unanswered_release_times_out_with_an_abort() {
     );
     assert_eq!(deliver(&mut c, &mut s).unwrap(), vec![Seen::Aborted]);
 }
+
+/// A started TPKT packet must arrive in full within the frame time-out, however its octets
+/// trickle in: each octet moves the idle deadline, not the frame deadline. A packet that
+/// completes stops the frame clock; the next partial one starts it anew.
+#[test]
+fn a_trickled_frame_times_out_however_often_an_octet_comes() {
+    let m = Manual::new();
+    let idle = Duration::from_secs(10);
+    let frame = Duration::from_secs(3);
+    let t = Timeouts::new()
+        .with_idle(Some(idle))
+        .with_frame(Some(frame))
+        .with_clock(m.clock());
+    let (mut c, mut s) = associate(
+        AssociationConfig::default(),
+        config(t),
+        INITIATE_REQ,
+        INITIATE_RSP,
+    )
+    .unwrap();
+    // Complete packets, even in pieces, never leave the frame clock running.
+    c.send_data(MMS_PDU).unwrap();
+    let bytes = c.transmit().to_vec();
+    c.advance_transmit(bytes.len());
+    let (head, tail) = bytes.split_at(3);
+    s.feed(head).unwrap();
+    let t1 = m.advance(Duration::from_secs(2));
+    assert_eq!(
+        s.poll_timeout(),
+        Some(m.now() - Duration::from_secs(2) + frame)
+    );
+    s.feed(tail).unwrap();
+    assert_eq!(
+        drain(&mut s).unwrap(),
+        vec![Seen::Data(s.user_context(), MMS_PDU.to_vec())]
+    );
+    assert_eq!(
+        s.poll_timeout(),
+        Some(t1 + idle),
+        "only the idle clock runs"
+    );
+    // A header claiming 65 535 octets, then one octet a second.
+    let start = m.advance(Duration::from_secs(1));
+    s.feed(&[0x03, 0x00, 0xff, 0xff]).unwrap();
+    for _ in 0..2 {
+        let now = m.advance(Duration::from_secs(1));
+        s.feed(&[0x00]).unwrap();
+        assert!(drain(&mut s).unwrap().is_empty());
+        s.handle_timeout(now);
+        assert_eq!(s.state(), State::Associated);
+        assert_eq!(s.poll_timeout(), Some(start + frame));
+    }
+    s.handle_timeout(m.advance(Duration::from_secs(1)));
+    assert_eq!(
+        drain(&mut s).unwrap(),
+        vec![Seen::TimedOut(Deadline::Frame)]
+    );
+    assert_eq!(s.state(), State::Closed);
+}

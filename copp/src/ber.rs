@@ -894,6 +894,11 @@ impl Writer {
         self.buf
     }
 
+    /// The octets allocated (written or not).
+    pub fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Forgets what was written, keeping the allocation.
     pub fn clear(&mut self) {
         self.start = self.buf.len();

@@ -44,6 +44,11 @@ use crate::tpkt::{self, HEADER_LEN, MAX_PAYLOAD_LEN};
 /// Room in the receive buffer beyond one maximal TPKT packet, so that a read
 /// can always make progress while a packet is being assembled.
 pub const RECV_HEADROOM: usize = 4096;
+/// The receive buffer's first size, and the least room a read is offered. The buffer is
+/// allocated on the first read, grows (doubling) only while a larger frame is assembled, up to
+/// `max_packet_len` + [`RECV_HEADROOM`], and is given back by [`Connection::recv_release`]
+/// once everything received was consumed: an idle connection holds no receive memory.
+pub const RECV_CHUNK: usize = 4096;
 /// TSELs longer than this are truncated when encoding a CR/CC (keeps LI ≤ 254).
 pub const MAX_TSEL_LEN: usize = 64;
 
@@ -192,6 +197,8 @@ pub struct Connection {
     rx_start: usize,
     rx_end: usize,
     last: LastData,
+    /// TPKT packets taken from the receive buffer so far (for [`Connection::receive_progress`]).
+    frames_taken: u64,
 }
 
 fn tsel(v: &[u8]) -> &[u8] {
@@ -207,7 +214,8 @@ impl Connection {
         let our_max = config
             .max_tpdu_size
             .clamp(TpduSize::DEFAULT.size(), MAX_PAYLOAD_LEN);
-        let rx = vec![0u8; config.max_packet_len + RECV_HEADROOM];
+        // Allocated lazily, sized to what arrives (see RECV_CHUNK).
+        let rx = Vec::new();
         log::debug!("COTP {role:?}: max TPDU {our_max}, max TPKT payload {payload_max}");
         Connection {
             core: Core {
@@ -230,6 +238,7 @@ impl Connection {
             rx_start: 0,
             rx_end: 0,
             last: LastData::None,
+            frames_taken: 0,
         }
     }
 
@@ -265,10 +274,66 @@ impl Connection {
     /// Spare room to `read()` into (zero-copy read path). Non-empty while the
     /// connection is not closed, provided [`Connection::poll_event`] was called
     /// until it returned `Ok(None)` since the last commit.
+    ///
+    /// The buffer is allocated on demand ([`RECV_CHUNK`] octets first) and doubles while a
+    /// frame larger than it is assembled, up to `max_packet_len` + [`RECV_HEADROOM`].
     pub fn recv_buffer(&mut self) -> &mut [u8] {
         self.last = LastData::None;
-        self.compact();
+        self.make_room(RECV_CHUNK / 2);
         self.rx.get_mut(self.rx_end..).unwrap_or_default()
+    }
+
+    /// The stream has nothing more to read for now: when everything received was consumed,
+    /// the receive buffer (and an idle transmit buffer and reassembly buffer) is freed, so an
+    /// idle connection holds no buffer memory. [`Connection::recv_buffer`] allocates again.
+    /// Like `recv_buffer`, it ends the validity of [`Connection::last_data`].
+    pub fn recv_release(&mut self) {
+        self.last = LastData::None;
+        if self.rx_start == self.rx_end {
+            self.rx = Vec::new();
+            self.rx_start = 0;
+            self.rx_end = 0;
+        }
+        let core = &mut self.core;
+        if core.reasm_clear {
+            core.reasm.clear();
+            core.reasm_clear = false;
+        }
+        if core.reasm.is_empty() && core.reasm.capacity() > 0 {
+            core.reasm = Vec::new();
+        }
+        if core.tx_start == core.tx.len() && core.tx.capacity() > 0 {
+            core.tx = Vec::new();
+            core.tx_start = 0;
+        }
+    }
+
+    /// Octets of the receive buffer allocated now (0 when idle; for memory accounting).
+    pub fn recv_capacity(&self) -> usize {
+        self.rx.len()
+    }
+
+    /// How far reception got, for a deadline on frame completion: the number of TPKT packets
+    /// received in full so far (taken or still buffered), and whether octets of a further,
+    /// incomplete packet are buffered. A packet whose header is malformed counts as complete
+    /// (the next [`Connection::poll_event`] fails on it).
+    pub fn receive_progress(&self) -> (u64, bool) {
+        let mut n = self.frames_taken;
+        let mut pos = self.rx_start;
+        loop {
+            let avail = self.rx.get(pos..self.rx_end).unwrap_or_default();
+            if avail.is_empty() {
+                return (n, false);
+            }
+            match tpkt::frame_len(avail, self.core.config.max_packet_len) {
+                Ok(Some(len)) if len <= avail.len() => {
+                    pos += len.max(1);
+                    n += 1;
+                }
+                Ok(_) => return (n, true),
+                Err(_) => return (n + 1, false),
+            }
+        }
     }
 
     /// `n` octets were written at the start of [`Connection::recv_buffer`].
@@ -284,7 +349,9 @@ impl Connection {
         if self.core.state == State::Closed {
             return Err(CotError::Closed);
         }
-        let room = self.recv_buffer();
+        self.last = LastData::None;
+        self.make_room(data.len());
+        let room = self.rx.get_mut(self.rx_end..).unwrap_or_default();
         let room_len = room.len();
         match room.get_mut(..data.len()) {
             Some(dst) => {
@@ -299,15 +366,25 @@ impl Connection {
         }
     }
 
-    fn compact(&mut self) {
+    /// Moves unconsumed octets to the front when room runs short, and grows the buffer (at
+    /// least doubling, at most to `max_packet_len` + [`RECV_HEADROOM`]) until `want` octets of
+    /// room are free, as far as that bound allows.
+    fn make_room(&mut self, want: usize) {
         if self.rx_start == self.rx_end {
             self.rx_start = 0;
             self.rx_end = 0;
-        } else if self.rx_start > 0 && self.rx.len() - self.rx_end < self.core.config.max_packet_len
-        {
+        } else if self.rx_start > 0 && self.rx.len() - self.rx_end < want {
             self.rx.copy_within(self.rx_start..self.rx_end, 0);
             self.rx_end -= self.rx_start;
             self.rx_start = 0;
+        }
+        let cap = self.core.config.max_packet_len + RECV_HEADROOM;
+        if self.rx.len() - self.rx_end < want && self.rx.len() < cap {
+            let grown = (self.rx.len() * 2)
+                .max(RECV_CHUNK)
+                .max(self.rx_end.saturating_add(want))
+                .min(cap);
+            self.rx.resize(grown, 0);
         }
     }
 
@@ -339,6 +416,7 @@ impl Connection {
             let start = self.rx_start + HEADER_LEN;
             let end = self.rx_start + total;
             self.rx_start = end;
+            self.frames_taken += 1;
             let payload = self.rx.get(start..end).unwrap_or_default();
             match self.core.handle(payload)? {
                 Step::Continue => continue,
@@ -1010,14 +1088,14 @@ mod tests {
                 max_packet_len: 8196,
                 ..Config::default()
             });
-            let cap = r.rx.len();
             r.feed(&h).expect("feed");
             let e = r.poll_event().expect_err("framing");
             assert!(matches!(e, CotError::Framing(_)), "{h:?}: {e:?}");
             assert!(!e.response_queued());
             assert!(r.transmit().is_empty());
             assert_eq!(r.state(), State::Closed);
-            assert_eq!(r.rx.len(), cap);
+            // The length the header claims was never allocated.
+            assert!(r.rx.len() <= RECV_CHUNK, "{}", r.rx.len());
             assert_eq!(r.feed(&[1]), Err(CotError::Closed));
             assert_eq!(r.poll_event(), Ok(None));
         }
@@ -1232,8 +1310,7 @@ mod tests {
     #[test]
     fn receive_buffer_is_bounded() {
         let (_i, mut r) = open_pair(Config::default(), Config::default());
-        let room = r.recv_buffer().len();
-        assert_eq!(room, 65535 + RECV_HEADROOM);
+        let room = 65535 + RECV_HEADROOM;
         let big = vec![0u8; room + 1];
         assert_eq!(
             r.feed(&big),
@@ -1243,6 +1320,81 @@ mod tests {
             })
         );
         assert_eq!(r.state(), State::Open);
+        assert_eq!(r.rx.len(), room);
+    }
+
+    /// The receive buffer is allocated on the first read, grows only while a larger frame is
+    /// assembled (never to what a header merely claims), and is freed when the stream runs dry
+    /// with nothing pending; idle transmit and reassembly buffers go with it.
+    #[test]
+    fn receive_memory_is_lazy_sized_to_the_frame_and_given_back() {
+        let cfg = Config {
+            max_tpdu_size: 128,
+            ..Config::default()
+        };
+        let (mut i, mut r) = open_pair(cfg.clone(), cfg);
+        r.recv_release();
+        assert_eq!(r.recv_capacity(), 0);
+        assert_eq!(r.recv_buffer().len(), RECV_CHUNK);
+        r.recv_release();
+        assert_eq!(r.recv_capacity(), 0);
+        // A header claiming 65 535 octets, and a few of them: no more than one chunk.
+        r.feed(&[3, 0, 0xff, 0xff, 2, 0xf0, 0x80, 1, 2, 3])
+            .expect("feed");
+        assert_eq!(r.poll_event(), Ok(None));
+        assert_eq!(r.recv_capacity(), RECV_CHUNK);
+        assert_eq!(r.receive_progress(), (1, true));
+        // Pending octets are kept.
+        r.recv_release();
+        assert_eq!(r.recv_capacity(), RECV_CHUNK);
+        let (_i2, mut r) = open_pair(Config::default(), Config::default());
+        // A 20 000-octet TSDU in 128-octet TPDUs (reassembled), then one 30 000-octet TPKT.
+        i.send_data(&[&[7u8; 20_000]]).expect("send");
+        let bytes = i.transmit().to_vec();
+        i.advance_transmit(bytes.len());
+        let mut r2 = {
+            let cfg = Config {
+                max_tpdu_size: 128,
+                ..Config::default()
+            };
+            open_pair(cfg.clone(), cfg).1
+        };
+        for chunk in bytes.chunks(1000) {
+            r2.feed(chunk).expect("feed");
+            while let Ok(Some(_)) = r2.poll_event() {}
+        }
+        assert!(
+            r2.recv_capacity() <= 2 * RECV_CHUNK,
+            "{}",
+            r2.recv_capacity()
+        );
+        r2.recv_release();
+        assert_eq!(r2.recv_capacity(), 0);
+        assert_eq!(r2.core.reasm.capacity(), 0);
+        let mut big = Vec::new();
+        Tpdu::Data(DataTpdu {
+            eot: true,
+            user_data: &[5u8; 30_000],
+        })
+        .encode_tpkt(&mut big);
+        let mut rest = &big[..];
+        while !rest.is_empty() {
+            let room = r.recv_buffer();
+            let n = room.len().min(rest.len()).min(3000);
+            room[..n].copy_from_slice(&rest[..n]);
+            r.recv_commit(n);
+            rest = &rest[n..];
+            while let Ok(Some(_)) = r.poll_event() {}
+        }
+        assert!(r.recv_capacity() >= 30_000 && r.recv_capacity() <= 65_536);
+        // The CR, then the big packet: both complete, nothing started.
+        assert_eq!(r.receive_progress(), (2, false));
+        r.send_data(&[b"x"]).expect("send");
+        let n = r.transmit().len();
+        r.advance_transmit(n);
+        r.recv_release();
+        assert_eq!(r.recv_capacity(), 0);
+        assert_eq!(r.core.tx.capacity(), 0);
     }
 
     #[test]
@@ -1322,7 +1474,7 @@ mod tests {
                 if c.feed(ch).is_err() { break; }
                 while let Ok(Some(_)) = c.poll_event() {}
             }
-            prop_assert!(c.rx.len() == 65535 + RECV_HEADROOM);
+            prop_assert!(c.rx.len() <= 65535 + RECV_HEADROOM);
         }
     }
 }

@@ -37,6 +37,10 @@ pub trait Machine {
     fn transmit(&self) -> &[u8];
     /// `n` octets of [`Machine::transmit`] were sent.
     fn advance_transmit(&mut self, n: usize);
+    /// The stream has nothing to read for now ([`Input::Blocked`]): the machine may give back
+    /// receive memory it holds without unconsumed data (an idle connection then costs no
+    /// buffer). Nothing by default.
+    fn recv_release(&mut self) {}
 }
 
 impl Machine for crate::connection::Connection {
@@ -51,6 +55,9 @@ impl Machine for crate::connection::Connection {
     }
     fn advance_transmit(&mut self, n: usize) {
         crate::connection::Connection::advance_transmit(self, n)
+    }
+    fn recv_release(&mut self) {
+        crate::connection::Connection::recv_release(self)
     }
 }
 
@@ -218,7 +225,10 @@ impl Pump {
                     return Input::Delivered(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if not_now(&e) => return Input::Blocked,
+                Err(e) if not_now(&e) => {
+                    m.recv_release();
+                    return Input::Blocked;
+                }
                 Err(e) => return Input::Ended(End::Io(e)),
             }
         }
@@ -358,7 +368,12 @@ fn read_tls<R: Read + ?Sized>(
                 };
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) if not_now(&e) => return Input::Blocked,
+            Err(e) if not_now(&e) => {
+                if let Some(m) = machine {
+                    m.recv_release();
+                }
+                return Input::Blocked;
+            }
             Err(e) => return Input::Ended(End::Io(e)),
         }
     }

@@ -449,6 +449,9 @@ impl cot::pump::Machine for Endpoint {
     fn advance_transmit(&mut self, n: usize) {
         Endpoint::advance_transmit(self, n)
     }
+    fn recv_release(&mut self) {
+        Endpoint::recv_release(self)
+    }
 }
 
 /// One MMS association (ISO 9506-2), either end, sans-IO.
@@ -601,6 +604,17 @@ impl Endpoint {
     /// `n` octets of [`Endpoint::transmit`] were written.
     pub fn advance_transmit(&mut self, n: usize) {
         self.assoc.advance_transmit(n)
+    }
+
+    /// The socket has nothing more to read for now: gives back the receive buffer and large
+    /// scratch buffers when nothing in them is pending, so an idle association holds little
+    /// memory ([`acse::association::Association::recv_release`]). Runtimes call it through
+    /// [`cot::pump::Pump`]; calling it at any time is harmless.
+    pub fn recv_release(&mut self) {
+        self.assoc.recv_release();
+        if self.scratch.capacity() > 4096 {
+            self.scratch = Writer::with_capacity(1024);
+        }
     }
 
     /// The next event, or `None` when the input so far is used up. Call after every read until
@@ -1297,6 +1311,23 @@ impl Book {
                 None,
             );
         }
+        if self.concluded {
+            // ISO 9506-2 §8.3: once the conclude-ResponsePDU is sent, the association only
+            // releases. A PDU after it is not served (nor a second conclude answered): abort.
+            let phase = self.phase;
+            self.phase = Phase::Closed;
+            self.queue_abort_marker();
+            log::info!("MMS PDU after our conclude-Response; aborting");
+            return MmsEvent::Closed(CloseReason::Failed(Box::new(Failure::Mms(
+                MmsViolation::OutOfPhase {
+                    phase,
+                    expected: "the A-RELEASE after conclude",
+                    found: MmsPdu::decode_with(data, self.decode)
+                        .ok()
+                        .map(|p| p.pdu_type()),
+                },
+            ))));
+        }
         let pdu = match MmsPdu::decode_with(data, self.decode) {
             Ok(p) => p,
             Err(e) => {
@@ -1378,6 +1409,8 @@ impl Book {
                 if self.peer_outstanding.is_empty() && self.outstanding.is_empty() {
                     self.queue(MmsPdu::ConcludeResponse);
                     self.concluded = true;
+                    // Nothing is served any more; only the release follows.
+                    self.phase = Phase::Releasing;
                     MmsEvent::ConcludeIndication
                 } else {
                     // ISO 9506-2 §8.3: conclude with requests outstanding is refused.

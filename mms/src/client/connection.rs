@@ -716,6 +716,8 @@ impl Connection {
                 Input::Delivered(n) if room.is_some_and(|r| n < r) => {
                     self.process();
                     self.unread = false;
+                    // Dry: give idle receive memory back, as the pump does at would-block.
+                    self.endpoint.recv_release();
                     return;
                 }
                 Input::Ended(End::Tls(e)) => {

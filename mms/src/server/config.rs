@@ -12,6 +12,13 @@ use crate::server::policy::{PeerPolicy, PeerTable};
 
 use crate::endpoint::EndpointConfig;
 
+/// The default [`ServerConfig::idle_timeout`]: 10 minutes without anything received.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The default [`ServerConfig::frame_timeout`]: 30 s for one TPKT packet to arrive in full
+/// (65 535 octets at 20 kbit/s).
+pub const DEFAULT_FRAME_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How a [`crate::server::Server`] runs. Start from [`ServerConfig::default`] (or
 /// [`ServerConfig::listening`]) and change what differs with the `with_*` calls or by assigning
 /// the public fields.
@@ -32,10 +39,19 @@ pub struct ServerConfig {
     pub threads: usize,
     /// Time allowed from TCP accept to a completed initiate exchange.
     pub connect_timeout: Duration,
-    /// An association with no traffic for this long is aborted (`None`: never).
+    /// An association from which nothing was received for this long is aborted (ACSE
+    /// A-ABORT). Default [`DEFAULT_IDLE_TIMEOUT`] (10 minutes); `None` turns it off. A client
+    /// that only listens (to reports, say) must send something (an Identify or Status request)
+    /// more often than this, or the server be configured with a longer time-out.
     pub idle_timeout: Option<Duration>,
+    /// A TPKT packet (RFC 1006) whose first octet arrived must arrive in full within this time,
+    /// however its octets trickle in; otherwise the association is aborted (a peer sending one
+    /// octet a second into a packet that claims 65 535 octets cannot hold its connection).
+    /// Default [`DEFAULT_FRAME_TIMEOUT`] (30 s); `None` turns it off.
+    pub frame_timeout: Option<Duration>,
     /// The most octets queued for one peer that is not reading; beyond it the server stops
-    /// reading that peer's requests until the backlog drains (back-pressure, no unbounded memory).
+    /// reading (and serving) that peer's requests until the backlog drains (back-pressure, no
+    /// unbounded memory). Default 256 KiB.
     pub max_backlog: usize,
     /// The association-security mechanism (IEC 62351-4 A-security-profile, end-to-end security,
     /// ACSE password): one provider per association, made when the connection is accepted.
@@ -71,8 +87,10 @@ crate::setters!(ServerConfig {
     threads: usize => with_threads,
     /// the time allowed from accept to a completed initiate exchange.
     connect_timeout: Duration => with_connect_timeout,
-    /// the idle time-out.
+    /// the idle time-out (`None`: off).
     idle_timeout: Option<Duration> => with_idle_timeout,
+    /// the frame-completion time-out (`None`: off).
+    frame_timeout: Option<Duration> => with_frame_timeout,
     /// the most octets queued for one peer.
     max_backlog: usize => with_max_backlog,
     /// the association-security mechanism (see also `with_a_profile` / `with_e2e` of
@@ -106,6 +124,7 @@ impl fmt::Debug for ServerConfig {
             .field("threads", &self.threads)
             .field("connect_timeout", &self.connect_timeout)
             .field("idle_timeout", &self.idle_timeout)
+            .field("frame_timeout", &self.frame_timeout)
             .field("max_backlog", &self.max_backlog)
             .field("security", &self.security.as_ref().map(|s| s.name()))
             .field("tls", &self.tls.is_some())
@@ -129,8 +148,9 @@ impl Default for ServerConfig {
             max_associations: 1000,
             threads: 1,
             connect_timeout: Duration::from_secs(10),
-            idle_timeout: None,
-            max_backlog: 4 << 20,
+            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            frame_timeout: Some(DEFAULT_FRAME_TIMEOUT),
+            max_backlog: 256 << 10,
             keep_alive: Some(crate::net::KeepAlive::default()),
             security: None,
             events: Arc::new(SecurityEvents::new()),

@@ -1,6 +1,14 @@
 //! The server runtime: `mio` event loops that serve many associations each (no thread per
 //! connection), driving one sans-IO [`Endpoint`] per TCP connection and a shared [`Handler`].
 //!
+//! Fairness: a connection gets a bounded share of each turn of its loop (a few reads, at most
+//! `EVENTS_PER_TURN` events served); what it has left waits for the next turn, after every
+//! other ready connection. A peer that pipelines requests without end therefore delays other
+//! associations by one share, not by everything it sent; and one that does not read its
+//! answers is neither read nor served once [`ServerConfig::max_backlog`] octets wait for it.
+//! An idle connection holds no receive buffer: the machines free it whenever the pump finds
+//! the socket dry ([`cot::pump::Machine::recv_release`]).
+//!
 //! Each loop owns its connections; other threads reach a loop through a channel and a
 //! `mio::Waker` (deferred answers from [`crate::server::Responder`]s, informationReports from
 //! [`ServerHandle::send_unconfirmed`], shutdown). A peer that stalls (half a TPKT, or never
@@ -62,8 +70,12 @@ const FIRST_CONNECTION: usize = 1024;
 /// Connections being refused over the association limit, at most, per loop; beyond it a new
 /// connection is closed at once.
 const MAX_REFUSING: usize = 64;
-/// Reads per connection per readiness event before other connections get their turn.
-const READ_ROUNDS: usize = 16;
+/// Reads per connection per turn of the loop, at most, before other connections get theirs.
+const READ_ROUNDS: usize = 4;
+/// Events (requests, mostly) served per connection per turn of the loop, at most: a peer that
+/// pipelines requests without end gets this much of the loop before every other connection has
+/// had its turn (fairness; a bystander waits for at most one such share per busy peer).
+const EVENTS_PER_TURN: usize = 16;
 
 /// A message to one event loop from another thread.
 enum Command {
@@ -570,6 +582,13 @@ struct Conn {
     peer_eof: bool,
     /// Input may be waiting (readiness seen and not yet read to would-block).
     want_read: bool,
+    /// Events were left in the endpoint when this turn's share ran out: serve them next turn
+    /// (before reading more).
+    more_events: bool,
+    /// Events this connection may still be served in the current turn.
+    budget: usize,
+    /// The connection is in the loop's `ready` list.
+    in_ready: bool,
     /// Moves bytes between the socket and the machine (through the T-profile session on TLS
     /// listeners).
     pump: Pump,
@@ -653,6 +672,9 @@ impl EventLoop {
                 self.service(token, ev.is_readable(), ev.is_writable());
             }
             for token in std::mem::take(&mut self.ready) {
+                if let Some(c) = self.conns.get_mut(&token) {
+                    c.in_ready = false;
+                }
                 self.service(token, false, false);
             }
             // Commands from other threads (waker or not: cheap to check).
@@ -793,6 +815,9 @@ impl EventLoop {
             deadline,
             peer_eof: false,
             want_read: true,
+            more_events: false,
+            budget: EVENTS_PER_TURN,
+            in_ready: false,
             pump: match session {
                 Some(s) => Pump::tls(s),
                 None => Pump::plain(),
@@ -812,6 +837,7 @@ impl EventLoop {
         let t = &mut c.association.timeouts;
         t.establish = Some(establish.unwrap_or(self.config.connect_timeout));
         t.idle = self.config.idle_timeout;
+        t.frame = self.config.frame_timeout;
         c
     }
 
@@ -867,6 +893,7 @@ impl EventLoop {
         if let ConnKind::Mms(e) = &mut conn.kind {
             e.handle_timeout(now);
         }
+        conn.budget = EVENTS_PER_TURN;
         self.process(conn);
         self.flush(conn);
     }
@@ -904,20 +931,26 @@ impl EventLoop {
             conn.want_read = true;
         }
         let _ = writable;
-        // Read in bounded rounds (fairness between connections); what is left is revisited
-        // on the next turn of the loop, since edge-triggered readiness will not repeat.
+        // A bounded share per turn (fairness between connections): at most READ_ROUNDS reads
+        // and EVENTS_PER_TURN events; what is left is revisited on the next turn of the loop
+        // (`finish` puts the connection in `ready`), since edge-triggered readiness will not
+        // repeat. Events already received are served before anything more is read.
+        conn.budget = EVENTS_PER_TURN;
         for _ in 0..READ_ROUNDS {
-            if conn.want_read && !backlogged(&conn, self.config.max_backlog) {
-                self.read_once(&mut conn);
-                self.process(&mut conn);
+            if backlogged(&conn, self.config.max_backlog) {
+                self.flush(&mut conn);
+                if backlogged(&conn, self.config.max_backlog) {
+                    break;
+                }
             }
+            if conn.want_read && !conn.more_events {
+                self.read_once(&mut conn);
+            }
+            self.process(&mut conn);
             self.flush(&mut conn);
-            if !conn.want_read || conn.peer_eof || backlogged(&conn, self.config.max_backlog) {
+            if (!conn.want_read && !conn.more_events) || conn.peer_eof || conn.budget == 0 {
                 break;
             }
-        }
-        if conn.want_read && !conn.peer_eof && !backlogged(&conn, self.config.max_backlog) {
-            self.ready.push(token);
         }
         self.finish(token, conn);
     }
@@ -1034,15 +1067,25 @@ impl EventLoop {
             return;
         };
         loop {
+            // This turn's share used up: the rest waits for the next turn (fairness).
+            if conn.budget == 0 {
+                conn.more_events = true;
+                return;
+            }
             let event = match endpoint.poll_event() {
                 Ok(Some(e)) => e,
-                Ok(None) => return,
+                Ok(None) => {
+                    conn.more_events = false;
+                    return;
+                }
                 Err(e) => {
                     log::info!("association {} failed: {e}", conn.id);
                     Stats::bump(&self.shared.stats.protocol_errors);
+                    conn.more_events = false;
                     return;
                 }
             };
+            conn.budget -= 1;
             match event {
                 MmsEvent::InitiateIndication {
                     request,
@@ -1417,6 +1460,15 @@ impl EventLoop {
             }
             self.close(conn);
         } else {
+            // Input or events left over: another share on the next turn (unless the peer's
+            // answers back up; its writable event resumes it).
+            if (conn.want_read || conn.more_events)
+                && !conn.in_ready
+                && !backlogged(&conn, self.config.max_backlog)
+            {
+                conn.in_ready = true;
+                self.ready.push(token);
+            }
             self.schedule(token, &mut conn);
             self.conns.insert(token, conn);
         }

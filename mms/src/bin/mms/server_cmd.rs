@@ -40,9 +40,13 @@ pub struct ServerArgs {
     /// Requests a client may have outstanding at most.
     #[arg(long, default_value_t = 10)]
     pub max_outstanding: i16,
-    /// Abort associations idle for this many seconds.
-    #[arg(long)]
-    pub idle_timeout: Option<u64>,
+    /// Abort associations from which nothing arrived for this many seconds (0: never).
+    #[arg(long, default_value_t = 600)]
+    pub idle_timeout: u64,
+    /// Abort associations whose started TPKT packet is not complete after this many seconds
+    /// (0: never).
+    #[arg(long, default_value_t = 30)]
+    pub frame_timeout: u64,
     /// Refuse calls whose called TSEL/SSEL/PSEL differ from ours.
     #[arg(long)]
     pub check_selectors: bool,
@@ -108,7 +112,8 @@ pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
         .with_events(events)
         .with_threads(args.threads)
         .with_max_associations(args.max_associations)
-        .with_idle_timeout(args.idle_timeout.map(Duration::from_secs));
+        .with_idle_timeout(seconds(args.idle_timeout))
+        .with_frame_timeout(seconds(args.frame_timeout));
     config.endpoint.association.local = args.address.apply(Address::default_remote())?;
     config.security = security(&args.auth, &args.e2e, &config.events)?;
     config.endpoint.association.check_selectors = args.check_selectors;
@@ -197,4 +202,9 @@ pub fn run(args: &ServerArgs) -> Result<(), String> {
         });
     }
     server.run().map_err(|e| e.to_string())
+}
+
+/// A time-out given in seconds on the command line; 0 turns it off.
+fn seconds(n: u64) -> Option<Duration> {
+    (n > 0).then(|| Duration::from_secs(n))
 }
