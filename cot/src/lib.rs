@@ -28,6 +28,8 @@ pub mod connection;
 pub mod error;
 #[cfg(feature = "pki")]
 pub mod pki;
+#[cfg(feature = "pki")]
+pub mod pki_services;
 pub mod pump;
 #[cfg(feature = "revocation")]
 pub mod revocation;

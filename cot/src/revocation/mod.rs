@@ -891,11 +891,15 @@ impl Inner {
         let mut good: Option<String> = None;
         let mut unknown: Option<String> = None;
         let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let failed_recently = |id: &str| -> Option<(&'static str, String)> {
-            st.failures.get(id).and_then(|f| {
-                (mono.saturating_duration_since(f.at) < self.cfg.retry_period)
-                    .then(|| (f.code, f.why.clone()))
-            })
+        // The last failure of a fetch (reported until a fetch succeeds), and whether it is too
+        // recent to try again.
+        let last_failure = |id: &str| -> Option<(&'static str, String)> {
+            st.failures.get(id).map(|f| (f.code, f.why.clone()))
+        };
+        let failed_recently = |id: &str| -> bool {
+            st.failures
+                .get(id)
+                .is_some_and(|f| mono.saturating_duration_since(f.at) < self.cfg.retry_period)
         };
         // 1. Configured CRLs.
         match judge_crls(st.local.iter(), cert, issuer, &now) {
@@ -928,33 +932,33 @@ impl Inner {
                     }
                 }
                 Some(_) => {
-                    if problem.is_none() || good.is_none() {
-                        problem = Some((
+                    problem = Some(last_failure(&id).unwrap_or_else(|| {
+                        (
                             events::OCSP_EXPIRED,
                             format!(
                                 "cached OCSP response for {} is outside thisUpdate..nextUpdate",
                                 subject(cert)
                             ),
-                        ));
-                    }
-                    match failed_recently(&id) {
-                        Some(p) => problem = Some(p),
-                        None => jobs.push(job),
+                        )
+                    }));
+                    if !failed_recently(&id) {
+                        jobs.push(job);
                     }
                 }
-                None => match failed_recently(&id) {
-                    Some(p) => problem = Some(p),
-                    None => {
-                        problem.get_or_insert((
+                None => {
+                    problem = Some(last_failure(&id).unwrap_or_else(|| {
+                        (
                             events::OCSP_UNREACHABLE,
                             format!(
                                 "OCSP answer for {} from {url} not fetched yet",
                                 subject(cert)
                             ),
-                        ));
+                        )
+                    }));
+                    if !failed_recently(&id) {
                         jobs.push(job);
                     }
-                },
+                }
             }
         }
         // 3. CRL distribution points.
@@ -980,22 +984,21 @@ impl Inner {
                             || e.crls
                                 .iter()
                                 .any(|c| c.crl.next_update().is_some_and(|nu| nu < &now));
-                        if stale && failed_recently(&id).is_none() {
+                        if stale && !failed_recently(&id) {
                             jobs.push(job);
                         }
                     }
-                    None => match failed_recently(&id) {
-                        Some(p) => {
-                            problem.get_or_insert(p);
-                        }
-                        None => {
-                            problem.get_or_insert((
+                    None => {
+                        problem.get_or_insert(last_failure(&id).unwrap_or_else(|| {
+                            (
                                 events::CRL_UNREACHABLE,
                                 format!("CRL {url} not fetched yet"),
-                            ));
+                            )
+                        }));
+                        if !failed_recently(&id) {
                             jobs.push(job);
                         }
-                    },
+                    }
                 }
             }
         }
