@@ -315,6 +315,15 @@ impl AProfileConfig {
         self
     }
 
+    /// With the shared revocation checker ([`crate::crypto::TrustStore::revocation`]).
+    pub fn with_revocation(
+        mut self,
+        checker: cot::revocation::RevocationChecker,
+    ) -> AProfileConfig {
+        self.trust.revocation = Some(checker);
+        self
+    }
+
     /// With another clock.
     pub fn with_clock(mut self, clock: Clock) -> AProfileConfig {
         self.clock = clock;

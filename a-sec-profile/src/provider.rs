@@ -512,6 +512,9 @@ impl AProfileFactory {
         config.validate()?;
         // Sinks name the events that have an IEC 62351-14 counterpart by its identifier.
         config.events.register(&events::iec62351_14_ids());
+        config
+            .events
+            .register(&cot::revocation::events::iec62351_14_ids());
         let replay = ReplayCache::new(config.replay_capacity, config.window);
         Ok(AProfileFactory {
             shared: Arc::new(Shared {
