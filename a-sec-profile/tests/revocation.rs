@@ -118,3 +118,89 @@ fn ocsp_revoked_peer_is_refused_and_unavailable_status_is_only_an_event() {
     assert_eq!(sev.count(events::CERTIFICATE_REVOKED), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A long association: the peer's certificate is revoked (the CRL file is re-read) or expires
+/// while the association is up; the provider's re-check timer ends it with an ABRT and the
+/// event, and the association reports the refusal.
+#[test]
+fn revocation_or_expiry_during_a_live_association_ends_it() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Instant;
+
+    let dir = temp_dir("a-profile-recheck").expect("dir");
+    let crl_path = dir.join("root.crl");
+    let later = SystemTime::now() + Duration::from_secs(86_400);
+    let write_crl = |revoked: &[&openssl::x509::X509]| {
+        let crl = root().crl(revoked, later).expect("crl");
+        std::fs::write(&crl_path, crl.to_pem().expect("pem")).expect("write");
+    };
+    write_crl(&[]);
+    let ahead = Arc::new(AtomicU64::new(0));
+    let a = ahead.clone();
+    let clock: cot::revocation::Clock =
+        Arc::new(move || SystemTime::now() + Duration::from_secs(a.load(Ordering::SeqCst)));
+    let sev = Arc::new(SecurityEvents::new());
+    let mut rc = RevocationConfig::new()
+        .with_trust_anchor(root().ca().certificate.clone())
+        .with_crl_file(&crl_path)
+        .with_clock(clock)
+        .with_recheck(Duration::from_secs(5), Duration::from_secs(60));
+    rc.use_ocsp = false;
+    rc.use_crl_distribution_points = false;
+    let checker = RevocationChecker::without_fetcher(rc, sev.clone()).expect("checker");
+    let server = factory(config(server_cred(), &sev).with_revocation(checker.clone()));
+
+    // Revoked while up.
+    let client = factory(client_config(client_cred()));
+    let mut r = run(
+        boxed(&client, Role::Initiator),
+        boxed(&server, Role::Responder),
+    );
+    assert!(r.client.associated && r.server.associated, "{r:#?}");
+    let t0 = Instant::now();
+    r.s.handle_timeout(t0);
+    assert!(r.s.poll_event().expect("nothing yet").is_none());
+    let due = r.s.poll_timeout().expect("the re-check timer");
+    assert!(due <= t0 + Duration::from_secs(5), "short first re-check");
+    write_crl(&[&client_cred().certificate]);
+    assert!(checker.reload_crl_files());
+    r.s.handle_timeout(Instant::now());
+    match r.s.poll_event() {
+        Err(acse::association::AssociationError::SecurityRefused { refusal, .. }) => {
+            assert_eq!(refusal.event(), Some(events::CERTIFICATE_REVOKED))
+        }
+        other => panic!("expected the re-check to end the association, got {other:?}"),
+    }
+    assert!(r.s.is_closed());
+    assert_eq!(sev.count(events::CERTIFICATE_REVOKED), 1);
+    // The ABRT reaches the client.
+    let abrt = r.s.transmit().to_vec();
+    assert!(!abrt.is_empty());
+    let _ = r.c.feed(&abrt);
+    let mut aborted = false;
+    while let Ok(Some(ev)) = r.c.poll_event() {
+        aborted |= matches!(ev, acse::association::Event::Aborted { .. });
+    }
+    assert!(aborted, "the client sees the abort");
+
+    // Expired while up (the clock moves past notAfter; the CRL says nothing against it).
+    write_crl(&[]);
+    assert!(checker.reload_crl_files());
+    // Fresh factories: their replay caches would take values of the same second for replays.
+    let server = factory(config(server_cred(), &sev).with_revocation(checker.clone()));
+    let client = factory(client_config(client_cred()));
+    let mut r = run(
+        boxed(&client, Role::Initiator),
+        boxed(&server, Role::Responder),
+    );
+    assert!(r.server.associated, "{r:#?}");
+    ahead.store(400 * 86_400, Ordering::SeqCst);
+    r.s.handle_timeout(Instant::now() + Duration::from_secs(6));
+    match r.s.poll_event() {
+        Err(acse::association::AssociationError::SecurityRefused { refusal, .. }) => {
+            assert_eq!(refusal.event(), Some(events::CERTIFICATE_EXPIRED))
+        }
+        other => panic!("expected expiry to end the association, got {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -28,6 +28,9 @@
 
 pub mod events;
 mod fetch;
+pub mod recheck;
+
+pub use recheck::{PeerRecheck, RecheckOutcome};
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
