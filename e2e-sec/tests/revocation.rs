@@ -35,6 +35,11 @@ fn provider(f: &E2eFactory, role: Role) -> Box<dyn AssociationSecurity> {
 
 /// Runs the establishment; true when the client is associated.
 fn establish(cf: &E2eFactory, sf: &E2eFactory) -> bool {
+    establish_pair(cf, sf).0
+}
+
+/// Runs the establishment; (client associated, client, server).
+fn establish_pair(cf: &E2eFactory, sf: &E2eFactory) -> (bool, Association, Association) {
     let mut c = Association::connect(
         AssociationConfig::default(),
         INIT_REQ,
@@ -46,13 +51,13 @@ fn establish(cf: &E2eFactory, sf: &E2eFactory) -> bool {
     );
     for _ in 0..6 {
         if shuttle(&mut c, &mut s).is_err() {
-            return false;
+            return (false, c, s);
         }
         if let Ok(evs) = drain(&mut s) {
             for ev in evs {
                 if let Seen::AssociateIndication(_) = ev {
                     if s.accept(INIT_RSP).is_err() {
-                        return false;
+                        return (false, c, s);
                     }
                 }
             }
@@ -61,16 +66,16 @@ fn establish(cf: &E2eFactory, sf: &E2eFactory) -> bool {
         match drain(&mut c) {
             Ok(evs) => {
                 if evs.iter().any(|e| matches!(e, Seen::Associated(_))) {
-                    return true;
+                    return (true, c, s);
                 }
             }
-            Err(_) => return false,
+            Err(_) => return (false, c, s),
         }
         if c.is_closed() {
-            return false;
+            return (false, c, s);
         }
     }
-    false
+    (false, c, s)
 }
 
 #[test]
@@ -168,5 +173,98 @@ fn e2e_peer_revoked_by_ocsp_is_refused_and_missing_information_is_an_event() {
     assert!(establish(&good, &sf));
     assert_eq!(sev.count(rev::NO_CRL), 1, "{:?}", sev.snapshot());
     assert_eq!(sev.count(rev::REVOKED), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A long association: the client's certificate is revoked (the server's CRL file is re-read)
+/// or expires while the association is up; the server provider's re-check ends it.
+#[test]
+fn revocation_or_expiry_during_a_live_e2e_association_ends_it() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Instant;
+
+    let root = Pki::new_root("E2E recheck root", KeyKind::EcP256).unwrap();
+    let issue = |cn: &str| {
+        cred(
+            root.issue(
+                &LeafSpec::new(cn)
+                    .with_key(KeyKind::EcP256)
+                    .with_object_identifier("1.1.1.999.12"),
+            )
+            .unwrap(),
+        )
+    };
+    let client = issue("client");
+    let server = issue("server");
+    let dir = temp_dir("e2e-recheck").unwrap();
+    let crl_path = dir.join("root.crl");
+    let later = SystemTime::now() + Duration::from_secs(86_400);
+    let write_crl = |revoked: &[&openssl::x509::X509]| {
+        let crl = root.crl(revoked, later).unwrap();
+        std::fs::write(&crl_path, crl.to_pem().unwrap()).unwrap();
+    };
+    write_crl(&[]);
+    let ahead = Arc::new(AtomicU64::new(0));
+    let a = ahead.clone();
+    let clock: cot::revocation::Clock =
+        Arc::new(move || SystemTime::now() + Duration::from_secs(a.load(Ordering::SeqCst)));
+    let mut rc = RevocationConfig::new()
+        .with_trust_anchor(root.ca().certificate.clone())
+        .with_crl_file(&crl_path)
+        .with_clock(clock)
+        .with_recheck(Duration::from_secs(5), Duration::from_secs(60));
+    rc.use_ocsp = false;
+    rc.use_crl_distribution_points = false;
+    let sev = Arc::new(SecurityEvents::new());
+    let checker = RevocationChecker::without_fetcher(rc, sev.clone()).unwrap();
+    let anchors = vec![root.ca().certificate.clone()];
+    let factories = || {
+        (
+            E2eFactory::new(
+                E2eConfig::new(client.clone(), anchors.clone()),
+                Arc::new(SecurityEvents::new()),
+            )
+            .unwrap(),
+            E2eFactory::new(
+                E2eConfig::new(server.clone(), anchors.clone()).with_revocation(checker.clone()),
+                sev.clone(),
+            )
+            .unwrap(),
+        )
+    };
+
+    let (cf, sf) = factories();
+    let (ok, _c, mut s) = establish_pair(&cf, &sf);
+    assert!(ok);
+    let t0 = Instant::now();
+    assert!(s
+        .poll_timeout()
+        .is_some_and(|t| t <= t0 + Duration::from_secs(5)));
+    write_crl(&[&client.certificate]);
+    assert!(checker.reload_crl_files());
+    s.handle_timeout(Instant::now());
+    match s.poll_event() {
+        Err(acse::association::AssociationError::SecurityRefused { refusal, .. }) => {
+            assert_eq!(refusal.event(), Some(rev::REVOKED))
+        }
+        other => panic!("expected the re-check to end the association, got {other:?}"),
+    }
+    assert!(s.is_closed());
+    assert_eq!(sev.count(rev::REVOKED), 1);
+
+    write_crl(&[]);
+    assert!(checker.reload_crl_files());
+    let (cf, sf) = factories();
+    let (ok, _c, mut s) = establish_pair(&cf, &sf);
+    assert!(ok);
+    ahead.store(400 * 86_400, Ordering::SeqCst);
+    s.handle_timeout(Instant::now() + Duration::from_secs(6));
+    match s.poll_event() {
+        Err(acse::association::AssociationError::SecurityRefused { refusal, .. }) => {
+            // PKCERT_ERROR of a HandshakeReq (IEC62351-4:1.6).
+            assert_eq!(refusal.event(), Some("IEC62351-4:1.6"))
+        }
+        other => panic!("expected expiry to end the association, got {other:?}"),
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
