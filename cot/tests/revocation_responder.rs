@@ -341,7 +341,7 @@ fn no_crl_covers_the_issuer_is_an_event_not_a_pass() {
         .with_trust_anchor(pki.ca().certificate.clone())
         .with_crl(unrelated);
     let c = RevocationChecker::without_fetcher(cfg, ev).expect("checker");
-    let st = c.check_chain(&[leaf.certificate.clone()], true);
+    let st = c.check_chain(std::slice::from_ref(&leaf.certificate), true);
     assert_eq!(st.event_code(), Some(events::NO_CRL), "{st:?}");
     assert!(!st.is_good());
 }

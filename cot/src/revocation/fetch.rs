@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn bounded_reads_refuse_large_input() {
-        let data = vec![7u8; 100];
+        let data = [7u8; 100];
         assert_eq!(read_bounded(&data[..], 100).map(|v| v.len()), Ok(100));
         assert!(matches!(
             read_bounded(&data[..], 99),

@@ -986,7 +986,7 @@ impl Inner {
                             >= self.cfg.crl_reload_period
                             || e.crls
                                 .iter()
-                                .any(|c| c.crl.next_update().is_some_and(|nu| nu < &now));
+                                .any(|c| c.crl.next_update().is_some_and(|nu| nu < now));
                         if stale && !failed_recently(&id) {
                             jobs.push(job);
                         }

@@ -27,7 +27,7 @@ fn configured_crl_good_revoked_and_no_crl_event() {
     assert!(c.check(&good.certificate, &ca).is_good());
     assert!(c.check(&bad.certificate, &ca).is_revoked());
     assert!(c
-        .check_chain(&[bad.certificate.clone()], false)
+        .check_chain(std::slice::from_ref(&bad.certificate), false)
         .is_revoked());
     // No CRL at all: unavailable with the "no CRL" event code, never revoked.
     let c = RevocationChecker::without_fetcher(
