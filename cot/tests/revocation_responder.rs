@@ -116,6 +116,19 @@ fn ocsp_good_revoked_unknown_from_openssl_responder_and_cache() {
         ev.iec62351_14_id(events::OCSP_UNKNOWN),
         Some("IEC62351-9:4.7")
     );
+    // A genuine, well-signed response for another certificate is no answer for this one.
+    let other = c
+        .stapling_response(&s.good.certificate, &ca)
+        .expect("the good certificate's cached response");
+    let replay = cot::pki_services::HttpServer::start(cot::pki_services::HttpAnswer::Body(other))
+        .expect("server");
+    let (c2, ev2) = checker(
+        &s,
+        RevocationConfig::new().with_ocsp_responder(replay.url("")),
+    );
+    let st = c2.check_now(&s.revoked.certificate, &ca);
+    assert_eq!(st.event_code(), Some(events::OCSP_SIGNATURE), "{st:?}");
+    assert_eq!(ev2.count(events::OCSP_SIGNATURE), 1);
     // Cached until nextUpdate: the answers stay when the responder is gone.
     drop(responder);
     assert!(c.check(&s.good.certificate, &ca).is_good());
