@@ -315,7 +315,8 @@ impl AProfileConfig {
         self
     }
 
-    /// With the shared revocation checker ([`crate::crypto::TrustStore::revocation`]).
+    /// With the shared revocation checker (`TrustStore::revocation`: CRL distribution points,
+    /// OCSP; a revoked peer is refused, unavailable information is an event only).
     pub fn with_revocation(
         mut self,
         checker: cot::revocation::RevocationChecker,
