@@ -5,7 +5,8 @@
 //! the answer, on TLS 1.2 and TLS 1.3; a new handshake is refused. OCSP stapling between our
 //! server and our client: the client, unable to reach any responder itself, settles the server's
 //! status from the stapled response; a server whose certificate is revoked staples a revoked
-//! response and the client refuses the handshake. And stapling to `openssl s_client -status`.
+//! response and the client refuses the handshake. And stapling to `openssl s_client -status`
+//! (an independent client).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -251,4 +252,83 @@ fn ocsp_stapling_tls13() {
     if openssl_available("ocsp_stapling_tls13") {
         stapling(TlsVersion::Tls1_3);
     }
+}
+
+/// Our TLS server staples its OCSP response to `openssl s_client -status` (an independent
+/// client), which reports the response and the status "good".
+#[test]
+fn ocsp_stapling_to_openssl_s_client() {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::process::{Command, Stdio};
+
+    if !openssl_available("ocsp_stapling_to_openssl_s_client") {
+        return;
+    }
+    let w = world();
+    let ca = w.pki.ca().certificate.clone();
+    let se = Arc::new(SecurityEvents::new());
+    let checker = RevocationChecker::new(rev_config(&w.pki), se.clone()).expect("checker");
+    let server = TlsServer::new(
+        &config(&w.server, &w.pki).with_revocation(checker.clone()),
+        se,
+    )
+    .expect("server");
+    wait_until("server's own OCSP answer", || {
+        checker.check(&w.server.certificate, &ca).is_good()
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("addr").port();
+    let mut session = server.session().expect("session");
+    let serve = std::thread::spawn(move || {
+        let Ok((mut tcp, _)) = listener.accept() else {
+            return;
+        };
+        let _ = tcp.set_read_timeout(Some(Duration::from_millis(200)));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut buf = [0u8; 16 * 1024];
+        while Instant::now() < deadline {
+            let out = session.take_tls();
+            if !out.is_empty() && tcp.write_all(&out).is_err() {
+                return;
+            }
+            match tcp.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    if session.feed_tls(&buf[..n]).is_err() {
+                        let _ = tcp.write_all(&session.take_tls());
+                        return;
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+    });
+    let (cert, key) = w.client.write_pem(&w.dir, "s_client").expect("pem");
+    let ca_path = w.dir.join("s_client-ca.pem");
+    std::fs::write(&ca_path, ca.to_pem().expect("pem")).expect("write");
+    let out = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-status",
+        ])
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .arg("-CAfile")
+        .arg(&ca_path)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run openssl s_client");
+    let _ = serve.join();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("OCSP Response Status: successful"),
+        "no stapled response:\n{text}"
+    );
+    assert!(text.contains("Cert Status: good"), "{text}");
+    let _ = std::fs::remove_dir_all(&w.dir);
 }
