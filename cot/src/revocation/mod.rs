@@ -613,6 +613,14 @@ impl RevocationChecker {
             inner: Arc::new(inner),
         };
         c.reload_crl_files();
+        if !c.inner.cfg.crl_files.is_empty() {
+            let next = Instant::now() + c.inner.cfg.crl_reload_period;
+            c.inner
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .next_reload = Some(next);
+        }
         Ok(c)
     }
 
