@@ -315,6 +315,16 @@ impl AProfileConfig {
         self
     }
 
+    /// With the shared revocation checker (`TrustStore::revocation`: CRL distribution points,
+    /// OCSP; a revoked peer is refused, unavailable information is an event only).
+    pub fn with_revocation(
+        mut self,
+        checker: cot::revocation::RevocationChecker,
+    ) -> AProfileConfig {
+        self.trust.revocation = Some(checker);
+        self
+    }
+
     /// With another clock.
     pub fn with_clock(mut self, clock: Clock) -> AProfileConfig {
         self.clock = clock;

@@ -214,6 +214,11 @@ pub struct TrustStore {
     pub intermediates: Vec<X509>,
     /// Certificate revocation lists, checked for every certificate of the path.
     pub crls: Vec<Arc<X509Crl>>,
+    /// The shared revocation checker (CRL distribution points, OCSP, more CRLs;
+    /// [`cot::revocation`]), asked from its cache for every certificate of the path: revoked
+    /// refuses with [`events::CERTIFICATE_REVOKED`]; revocation information that cannot be had
+    /// is a warning with the checker's event and never refuses (IEC 62351-3).
+    pub revocation: Option<cot::revocation::RevocationChecker>,
 }
 
 impl std::fmt::Debug for TrustStore {
@@ -222,6 +227,7 @@ impl std::fmt::Debug for TrustStore {
             .field("anchors", &self.anchors.len())
             .field("intermediates", &self.intermediates.len())
             .field("crls", &self.crls.len())
+            .field("revocation", &self.revocation.is_some())
             .finish()
     }
 }
@@ -378,7 +384,32 @@ impl TrustStore {
             let issuer_key = issuer.public_key().map_err(internal)?;
             self.check_revocation(subject, &issuer_key, now, &mut ok)?;
         }
+        self.check_shared_revocation(&chain, &mut ok)?;
         Ok(ok)
+    }
+
+    /// The shared checker's verdict on a verified path (end entity first, anchor last).
+    pub fn check_shared_revocation(&self, chain: &[X509], ok: &mut PathOk) -> Result<(), Failure> {
+        let Some(checker) = &self.revocation else {
+            return Ok(());
+        };
+        let status = checker.check_chain(chain, false);
+        if status.is_revoked() {
+            let who = chain
+                .first()
+                .map(|c| one_line_subject(c))
+                .unwrap_or_default();
+            return Err(Failure::new(
+                events::CERTIFICATE_REVOKED,
+                format!("certificate {status} ({who})"),
+            ));
+        }
+        if let Some(code) = status.event_code() {
+            if !ok.warnings.contains(&code) {
+                ok.warnings.push(code);
+            }
+        }
+        Ok(())
     }
 
     fn check_revocation(

@@ -254,12 +254,21 @@ pub const CATALOGUE: &[EventInfo] = &[
     ),
 ];
 
-/// The severity of `code` (Error for an unknown code).
+/// The severity of `code`, or of a revocation event of the shared checker
+/// ([`cot::revocation::events`]), which the A-profile records as path warnings (Error for an
+/// unknown code).
 pub fn severity(code: &str) -> Severity {
     CATALOGUE
         .iter()
         .find(|e| e.code == code)
-        .map_or(Severity::Error, |e| e.severity)
+        .map(|e| e.severity)
+        .or_else(|| {
+            cot::revocation::events::CATALOGUE
+                .iter()
+                .find(|e| e.code == code)
+                .map(|e| e.severity)
+        })
+        .unwrap_or(Severity::Error)
 }
 
 /// (code, IEC 62351-14 identifier) of every A-profile event that has one, for

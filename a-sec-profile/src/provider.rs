@@ -78,6 +78,9 @@ pub struct AProfile {
     /// has no responding AP-title.
     called: Option<String>,
     peer: Option<AuthenticatedPeer>,
+    /// The periodic re-check of the authenticated peer's certificate (with a revocation
+    /// checker configured): expiry or revocation ends the association.
+    recheck: Option<cot::revocation::PeerRecheck>,
 }
 
 impl fmt::Debug for AProfile {
@@ -258,6 +261,37 @@ impl AProfile {
         Refusal::reject_event(d, code, why)
     }
 
+    /// Arms the periodic re-check of `peer`'s certificate when a revocation checker is
+    /// configured: the certificate and the configured intermediates up its issuer chain.
+    fn start_recheck(&mut self, peer: &AuthenticatedPeer) {
+        let cfg = self.config();
+        let Some(checker) = cfg.trust.revocation.clone() else {
+            return;
+        };
+        let Ok(leaf) = openssl::x509::X509::from_der(&peer.certificate_der) else {
+            // A certificate only the DER view reads cannot be asked about (see
+            // `TrustStore::verify_der`).
+            return;
+        };
+        let mut chain = vec![leaf];
+        while chain.len() < 8 {
+            let Some(last) = chain.last() else { break };
+            let want = last.issuer_name().to_der().ok();
+            let next = cfg.trust.intermediates.iter().find(|c| {
+                c.subject_name().to_der().ok() == want && c.to_der().ok() != last.to_der().ok()
+            });
+            match next {
+                Some(c) => chain.push(c.clone()),
+                None => break,
+            }
+        }
+        self.recheck = Some(cot::revocation::PeerRecheck::new(
+            checker,
+            chain,
+            std::time::Instant::now(),
+        ));
+    }
+
     fn accepted(&self, peer: &AuthenticatedPeer) {
         self.shared.record(
             events::ACCEPTED,
@@ -348,6 +382,7 @@ impl AssociationSecurity for AProfile {
         match self.verify(av, expected) {
             Ok((peer, carrier)) => {
                 self.accepted(&peer);
+                self.start_recheck(&peer);
                 self.peer = Some(peer);
                 self.mirror = Some(carrier);
                 Ok(None)
@@ -455,6 +490,7 @@ impl AssociationSecurity for AProfile {
         match self.verify(av, expected) {
             Ok((peer, _)) => {
                 self.accepted(&peer);
+                self.start_recheck(&peer);
                 self.peer = Some(peer);
                 Ok(None)
             }
@@ -476,6 +512,41 @@ impl AssociationSecurity for AProfile {
 
     fn authenticated_peer(&self) -> Option<AuthenticatedPeer> {
         self.peer.clone()
+    }
+
+    fn next_timer(&self) -> Option<std::time::Instant> {
+        self.recheck.as_ref().map(|r| r.deadline())
+    }
+
+    /// The periodic re-check (IEC 62351-3 §5.6.4.4): a peer certificate now revoked or
+    /// expired ends the association (ABRT authentication-failure, with
+    /// [`events::CERTIFICATE_REVOKED`] / [`events::CERTIFICATE_EXPIRED`]); revocation
+    /// information that cannot be had is recorded and ends nothing.
+    fn on_timer(&mut self, now: std::time::Instant) -> Result<(), Refusal> {
+        use cot::revocation::RecheckOutcome;
+        let Some(r) = self.recheck.as_mut() else {
+            return Ok(());
+        };
+        let (code, why) = match r.run(now) {
+            RecheckOutcome::Revoked(d) => (events::CERTIFICATE_REVOKED, d),
+            RecheckOutcome::Expired(d) => (events::CERTIFICATE_EXPIRED, d),
+            RecheckOutcome::Unavailable(code, d) => {
+                self.shared
+                    .record(code, &format_args!("peer={} re-check: {d}", self.who()));
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        self.shared.record(
+            code,
+            &format_args!("peer={} re-check ends the association: {why}", self.who()),
+        );
+        self.recheck = None;
+        Err(Refusal::abort_event(
+            Some(AbortDiagnostic::AuthenticationFailure),
+            code,
+            why,
+        ))
     }
 
     fn application_security(&self) -> acse::security::ApplicationSecurity {
@@ -512,6 +583,9 @@ impl AProfileFactory {
         config.validate()?;
         // Sinks name the events that have an IEC 62351-14 counterpart by its identifier.
         config.events.register(&events::iec62351_14_ids());
+        config
+            .events
+            .register(&cot::revocation::events::iec62351_14_ids());
         let replay = ReplayCache::new(config.replay_capacity, config.window);
         Ok(AProfileFactory {
             shared: Arc::new(Shared {
@@ -541,6 +615,7 @@ impl AProfileFactory {
             mirror: None,
             called: None,
             peer: None,
+            recheck: None,
         }
     }
 }

@@ -208,3 +208,37 @@ fn the_factory_registers_the_identifiers() {
         Some("IEC62351-9:4.1")
     );
 }
+
+/// The revocation events of the shared checker (`cot::revocation::events`), which the
+/// A-profile records as path warnings, are IEC62351-9 events with the draft's severities, and
+/// the factory registers them too.
+#[test]
+fn the_shared_revocation_events_are_iec62351_9_events() {
+    use cot::revocation::events as rev;
+    for e in rev::CATALOGUE {
+        let (_, name, sev) = IEC62351_9
+            .iter()
+            .find(|(i, _, _)| *i == e.iec62351_14)
+            .unwrap_or_else(|| panic!("{}: {} is not an IEC62351-9 event", e.code, e.iec62351_14));
+        assert_eq!(e.severity, severity(sev), "{} vs {name}", e.code);
+    }
+    // Group 4 (revocation) is covered whole, each event once.
+    for (id, _, _) in IEC62351_9
+        .iter()
+        .filter(|(i, _, _)| i.starts_with("IEC62351-9:4."))
+    {
+        assert_eq!(
+            rev::CATALOGUE
+                .iter()
+                .filter(|e| e.iec62351_14 == *id)
+                .count(),
+            1,
+            "{id}"
+        );
+    }
+    let ev = Arc::new(SecurityEvents::new());
+    let _f = factory(config(client_cred(), &ev));
+    for e in rev::CATALOGUE {
+        assert_eq!(ev.iec62351_14_id(e.code), Some(e.iec62351_14), "{}", e.code);
+    }
+}

@@ -373,6 +373,8 @@ pub struct Association {
     session: Session,
     presentation: Presentation,
     security: Option<Box<dyn AssociationSecurity>>,
+    /// The provider's timer ended the association: reported by the next `poll_event`.
+    security_ended: Option<(&'static str, Refusal)>,
     /// Presentation contexts (id, abstract syntax) proposed or accepted.
     contexts: Vec<(u32, Oid<'static>)>,
     acse_context: u32,
@@ -533,6 +535,7 @@ impl Association {
             session,
             presentation,
             security,
+            security_ended: None,
             contexts: Vec::new(),
             acse_context: ACSE_CONTEXT_ID,
             user_context: USER_CONTEXT_ID,
@@ -663,11 +666,20 @@ impl Association {
         if self.state == State::Closed || self.armed.fired.is_some() {
             return None;
         }
-        self.armed.next(
+        let own = self.armed.next(
             &self.config.timeouts,
             self.establishing(),
             self.state == State::Releasing,
-        )
+        );
+        let provider = if self.state == State::Associated {
+            self.security.as_ref().and_then(|s| s.next_timer())
+        } else {
+            None
+        };
+        match (own, provider) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Runs the timers at `now`: a deadline that has passed aborts the association (ISO 8650-1
@@ -677,6 +689,20 @@ impl Association {
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.state == State::Closed || self.armed.fired.is_some() {
             return;
+        }
+        // The security provider's timer (e.g. the periodic re-check of the peer's
+        // certificate): a refusal ends the association with its ABRT.
+        if self.state == State::Associated {
+            if let Some(sec) = self.security.as_mut() {
+                if sec.next_timer().is_some_and(|t| now >= t) {
+                    if let Err(refusal) = sec.on_timer(now) {
+                        let provider = sec.name();
+                        let refusal = self.refuse_with(refusal);
+                        self.security_ended = Some((provider, refusal));
+                        return;
+                    }
+                }
+            }
         }
         let Some(deadline) = self.armed.due(
             &self.config.timeouts,
@@ -838,6 +864,9 @@ impl Association {
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, AssociationError> {
         if let Some(deadline) = self.armed.fired.take() {
             return Ok(Some(Event::TimedOut(deadline)));
+        }
+        if let Some((provider, refusal)) = self.security_ended.take() {
+            return Err(AssociationError::SecurityRefused { provider, refusal });
         }
         loop {
             if self.state == State::Closed {

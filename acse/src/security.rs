@@ -629,6 +629,22 @@ pub trait AssociationSecurity: Send {
         ApplicationSecurity::None
     }
 
+    /// When the provider's timer is next due while the association is established (e.g. the
+    /// periodic re-check of the peer's certificate, IEC 62351-3 §5.6.4.4); `None` (the
+    /// default): no timer. [`crate::association::Association::poll_timeout`] includes it.
+    fn next_timer(&self) -> Option<std::time::Instant> {
+        None
+    }
+
+    /// Runs the provider's timer at `now` (called by
+    /// [`crate::association::Association::handle_timeout`] once [`Self::next_timer`] has
+    /// passed). `Err`: end the association with the refusal's ABRT (e.g. the peer's
+    /// certificate is now revoked or expired); the association then reports
+    /// [`crate::association::AssociationError::SecurityRefused`].
+    fn on_timer(&mut self, _now: std::time::Instant) -> Result<(), Refusal> {
+        Ok(())
+    }
+
     /// Data phase, outgoing P-DATA value `data` on presentation context `context_id`.
     /// `Ok(None)`: send `data` unchanged (the zero-copy default); `Ok(Some(id))`: send the
     /// octets the provider wrote into `out` (cleared by the caller) on context `id` instead.

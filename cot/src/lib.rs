@@ -8,6 +8,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `tls` | on | the T-profile (`tls`): TLS under RFC 1006 per IEC 62351-3 / IEC 62351-4 §6, sans-IO sessions over OpenSSL |
+//! | `revocation` | on (with `tls`) | certificate revocation (`revocation`): CRL files, CRL distribution points, OCSP with a cache, for all three security mechanisms |
+//! | `revocation-http` | off | `http:` URLs for CRL distribution points and OCSP (a small blocking HTTP client) |
 //! | `pki` | off | a test/demo certificate authority (`pki`) that issues IEC 62351-4 Annex G-style certificates at run time |
 //!
 //! Without features the crate has no dependency beyond `nom`, `log` and `thiserror`.
@@ -26,7 +28,11 @@ pub mod connection;
 pub mod error;
 #[cfg(feature = "pki")]
 pub mod pki;
+#[cfg(feature = "pki")]
+pub mod pki_services;
 pub mod pump;
+#[cfg(feature = "revocation")]
+pub mod revocation;
 pub mod security_event;
 #[cfg(feature = "tls")]
 pub mod tls;

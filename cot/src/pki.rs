@@ -247,6 +247,12 @@ pub struct LeafSpec {
     /// Octets of an extra non-critical private extension, to make certificates of a given size
     /// (e.g. over the 8192-octet limit of IEC 62351-3).
     pub padding: usize,
+    /// cRLDistributionPoints URIs (RFC 5280 §4.2.1.13), e.g. `http://host/ca.crl`.
+    pub crl_urls: Vec<String>,
+    /// authorityInfoAccess id-ad-ocsp URIs (RFC 5280 §4.2.2.1): the OCSP responder.
+    pub ocsp_urls: Vec<String>,
+    /// extendedKeyUsage id-kp-OCSPSigning (RFC 6960 §4.2.2.2): a delegated OCSP responder.
+    pub ocsp_signing: bool,
 }
 
 impl LeafSpec {
@@ -267,7 +273,38 @@ impl LeafSpec {
             dns_names: vec!["localhost".to_string()],
             ip_addresses: vec![IpAddr::from([127, 0, 0, 1])],
             padding: 0,
+            crl_urls: Vec::new(),
+            ocsp_urls: Vec::new(),
+            ocsp_signing: false,
         }
+    }
+
+    /// With a cRLDistributionPoints URI.
+    pub fn with_crl_url(mut self, url: &str) -> LeafSpec {
+        self.crl_urls.push(url.to_string());
+        self
+    }
+
+    /// With an authorityInfoAccess OCSP responder URI.
+    pub fn with_ocsp_url(mut self, url: &str) -> LeafSpec {
+        self.ocsp_urls.push(url.to_string());
+        self
+    }
+
+    /// An OCSP responder certificate (RFC 6960 §4.2.2.2): extendedKeyUsage id-kp-OCSPSigning
+    /// only, keyUsage digitalSignature, no subjectAltName.
+    pub fn ocsp_responder(common_name: &str) -> LeafSpec {
+        let mut s = LeafSpec::new(common_name);
+        s.server_auth = false;
+        s.client_auth = false;
+        s.ocsp_signing = true;
+        s.dns_names.clear();
+        s.ip_addresses.clear();
+        s.key_usage = KeyUsageBits {
+            digital_signature: true,
+            ..KeyUsageBits::default()
+        };
+        s
     }
 
     /// With another key kind.
@@ -411,13 +448,16 @@ impl Pki {
         if let Some(ku) = spec.key_usage.extension()? {
             b.append_extension(ku)?;
         }
-        if spec.server_auth || spec.client_auth {
+        if spec.server_auth || spec.client_auth || spec.ocsp_signing {
             let mut eku = ExtendedKeyUsage::new();
             if spec.server_auth {
                 eku.server_auth();
             }
             if spec.client_auth {
                 eku.client_auth();
+            }
+            if spec.ocsp_signing {
+                eku.other("OCSPSigning");
             }
             b.append_extension(eku.build()?)?;
         }
@@ -436,6 +476,33 @@ impl Pki {
             .keyid(false)
             .build(&b.x509v3_context(Some(&self.ca.certificate), None))?;
         b.append_extension(aki)?;
+        if !spec.crl_urls.is_empty() {
+            // CRLDistributionPoints ::= SEQUENCE OF DistributionPoint; each
+            // DistributionPoint { distributionPoint [0] { fullName [0] GeneralNames } } with one
+            // uniformResourceIdentifier [6].
+            let mut dps = Vec::new();
+            for u in &spec.crl_urls {
+                let full_name = der_tlv(0xA0, &der_tlv(0x86, u.as_bytes()));
+                dps.extend(der_tlv(0x30, &der_tlv(0xA0, &full_name)));
+            }
+            let oid = Asn1Object::from_str("2.5.29.31")?;
+            let contents = Asn1OctetString::new_from_bytes(&der_tlv(0x30, &dps))?;
+            b.append_extension(X509Extension::new_from_der(&oid, false, &contents)?)?;
+        }
+        if !spec.ocsp_urls.is_empty() {
+            // AuthorityInfoAccessSyntax ::= SEQUENCE OF AccessDescription { accessMethod
+            // id-ad-ocsp (1.3.6.1.5.5.7.48.1), accessLocation [6] URI }.
+            const ID_AD_OCSP: &[u8] = &[0x06, 0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
+            let mut ads = Vec::new();
+            for u in &spec.ocsp_urls {
+                let mut ad = ID_AD_OCSP.to_vec();
+                ad.extend(der_tlv(0x86, u.as_bytes()));
+                ads.extend(der_tlv(0x30, &ad));
+            }
+            let oid = Asn1Object::from_str("1.3.6.1.5.5.7.1.1")?;
+            let contents = Asn1OctetString::new_from_bytes(&der_tlv(0x30, &ads))?;
+            b.append_extension(X509Extension::new_from_der(&oid, false, &contents)?)?;
+        }
         if spec.padding > 0 {
             // A private-arc extension (an OCTET STRING of zeros) that nothing interprets.
             let oid = Asn1Object::from_str("1.3.6.1.4.1.99999.62351.1")?;

@@ -171,6 +171,25 @@ pub fn check_certificate(
     })
 }
 
+/// The shared checker's verdict on a peer's certificate and received certPath (from its cache:
+/// never waits on the network). A certificate OpenSSL cannot parse cannot be asked about
+/// (OCSP and CRL lookups need OpenSSL's view): unavailable.
+pub fn revocation_status(
+    checker: &cot::revocation::RevocationChecker,
+    cert_der: &[u8],
+    path: &[&[u8]],
+) -> cot::revocation::RevocationStatus {
+    let Ok(leaf) = X509::from_der(cert_der) else {
+        return cot::revocation::RevocationStatus::Unavailable {
+            code: cot::revocation::events::NO_CRL,
+            why: "certificate OpenSSL cannot parse: revocation not checked".into(),
+        };
+    };
+    let mut chain = vec![leaf];
+    chain.extend(path.iter().filter_map(|p| X509::from_der(p).ok()));
+    checker.check_chain(&chain, false)
+}
+
 /// The leaf as read: by OpenSSL, or only by the DER view.
 enum Leaf<'a> {
     Openssl(X509),

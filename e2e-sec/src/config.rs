@@ -131,6 +131,10 @@ pub struct E2eConfig {
     pub max_connect_user_data: usize,
     /// The clock.
     pub clock: Clock,
+    /// The shared revocation checker ([`cot::revocation`]): a peer certificate it finds
+    /// revoked fails the handshake (certificate invalid); revocation information that cannot be
+    /// had is recorded with the checker's event and never fails it (IEC 62351-3).
+    pub revocation: Option<cot::revocation::RevocationChecker>,
 }
 
 impl std::fmt::Debug for E2eConfig {
@@ -165,7 +169,14 @@ impl E2eConfig {
             replay_capacity: 100_000,
             max_connect_user_data: cosp::codes::MAX_CONNECT_EXTENDED_USER_DATA,
             clock: Arc::new(SystemTime::now),
+            revocation: None,
         }
+    }
+
+    /// With the shared revocation checker.
+    pub fn with_revocation(mut self, checker: cot::revocation::RevocationChecker) -> E2eConfig {
+        self.revocation = Some(checker);
+        self
     }
 
     /// Uses `mode` for both the offer and the accepted set.

@@ -77,6 +77,8 @@ impl E2eFactory {
         let replay = ReplayCache::new(config.replay_capacity);
         // Sinks name every event by its IEC 62351-14 identifier (the code itself here).
         events.register(&crate::events::iec62351_14_ids());
+        // The revocation events of the shared checker (IEC62351-9 domain).
+        events.register(&cot::revocation::events::iec62351_14_ids());
         let mut r = [0u8; 2];
         openssl::rand::rand_bytes(&mut r).map_err(|e| e.to_string())?;
         Ok(E2eFactory {

@@ -281,8 +281,9 @@ impl PinnedPeer {
     }
 }
 
-/// The wall clock used for certificate and CRL validity (a function so tests can shift it).
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+/// The wall clock used for certificate and CRL validity (a function so tests can shift it);
+/// the same type as [`crate::revocation::Clock`].
+pub type Clock = crate::revocation::Clock;
 
 /// The T-profile configuration, one struct for client and server (IEC 62351-3 §5.6,
 /// IEC 62351-4 §6.3). Build a [`crate::tls::TlsServer`] or [`crate::tls::TlsClient`] from it.
@@ -327,6 +328,14 @@ pub struct TlsConfig {
     pub min_ec_bits: u32,
     /// The wall clock for validity and CRL checks.
     pub clock: Clock,
+    /// The shared revocation checker (CRL distribution points, OCSP, more CRLs;
+    /// [`crate::revocation`]). With it the server staples the OCSP response for its own
+    /// certificate and the client asks for and judges a stapled response (RFC 6066 §8).
+    pub revocation: Option<crate::revocation::RevocationChecker>,
+    /// How often an established session checks its peer's certificate again (validity and
+    /// revocation; IEC 62351-3 §5.6.4.4). `None`: the revocation checker's
+    /// `recheck_period` (and its short `first_recheck`), or 15 minutes without a checker.
+    pub recheck_period: Option<Duration>,
 }
 
 impl fmt::Debug for TlsConfig {
@@ -348,6 +357,8 @@ impl fmt::Debug for TlsConfig {
             .field("pinned_peers", &self.pinned_peers)
             .field("keylog_file", &self.keylog_file)
             .field("max_certificate_size", &self.max_certificate_size)
+            .field("revocation", &self.revocation)
+            .field("recheck_period", &self.recheck_period)
             .finish_non_exhaustive()
     }
 }
@@ -407,7 +418,15 @@ impl TlsConfig {
             min_rsa_bits: 2048,
             min_ec_bits: 256,
             clock: Arc::new(SystemTime::now),
+            revocation: None,
+            recheck_period: None,
         }
+    }
+
+    /// With a revocation checker (see [`TlsConfig::revocation`]).
+    pub fn with_revocation(mut self, checker: crate::revocation::RevocationChecker) -> Self {
+        self.revocation = Some(checker);
+        self
     }
 
     /// With own certificate chain and key from PEM files.
@@ -521,6 +540,9 @@ impl TlsConfig {
         }
         if self.renegotiation_deadline.is_zero() {
             return bad("renegotiation_deadline must be > 0".into());
+        }
+        if self.recheck_period.is_some_and(|p| p.is_zero()) {
+            return bad("recheck_period must be > 0".into());
         }
         if self.crl_reload_period.is_zero() {
             return bad("crl_reload_period must be > 0".into());

@@ -35,7 +35,7 @@ use openssl::x509::{X509Crl, X509};
 use super::config::{CertSource, CrlSource, KeySource, TlsConfig, TlsConfigError, TlsVersion};
 use super::events;
 use super::session::TlsSession;
-use super::verify::{self, Limits, LoadedCrl, VerifyEnv};
+use super::verify::{self, Limits, LoadedCrl, VerifyEnv, VerifyState};
 use super::TlsError;
 use crate::security_event::SecurityEvents;
 
@@ -91,6 +91,12 @@ pub(crate) struct Shared {
     crl_reload: Mutex<CrlReload>,
     cache: Arc<Mutex<HashMap<String, SslSession>>>,
     key_index: Option<Index<Ssl, String>>,
+    /// Where each `Ssl` keeps its session's verify state (for the OCSP status callback).
+    pub verify_index: Index<Ssl, Arc<Mutex<VerifyState>>>,
+    /// The client asks for a stapled OCSP response (RFC 6066 §8).
+    pub request_status: bool,
+    /// First re-check of an established session's peer, then the period.
+    pub recheck: (Duration, Duration),
     pub policy: PolicyReport,
 }
 
@@ -243,6 +249,7 @@ impl Shared {
     ) -> Result<Shared, TlsConfigError> {
         cfg.validate()?;
         events.register(&events::iec62351_14_ids());
+        events.register(&crate::revocation::events::iec62351_14_ids());
         let mut b = SslContextBuilder::new(SslMethod::tls())?;
         b.set_mode(SslMode::ACCEPT_MOVING_WRITE_BUFFER | SslMode::ENABLE_PARTIAL_WRITE);
         let legacy = cfg.min_version < TlsVersion::Tls1_2;
@@ -387,13 +394,87 @@ impl Shared {
                 &"configuration enables NULL cipher suites (no confidentiality)",
             );
         }
-        if cfg.crls.is_empty() {
+        if cfg.crls.is_empty() && cfg.revocation.is_none() {
             events.record(
                 events::REVOCATION_OFF,
                 events::severity(events::REVOCATION_OFF),
                 &"no CRL configured: peer certificates are not checked for revocation",
             );
         }
+        let verify_index = Ssl::new_ex_index::<Arc<Mutex<VerifyState>>>()?;
+        let request_status =
+            role == TlsRole::Client && cfg.revocation.as_ref().is_some_and(|c| c.config().use_ocsp);
+        if let Some(checker) = cfg.revocation.clone().filter(|c| c.config().use_ocsp) {
+            match role {
+                TlsRole::Server => {
+                    // Staple the OCSP response for our own certificate (RFC 6066 §8), fetched
+                    // in the background and cached to its nextUpdate.
+                    if let Some(issuer) = checker.issuer_of(leaf, chain.get(1)) {
+                        let own = leaf.clone();
+                        let _ = checker.check(&own, &issuer);
+                        b.set_status_callback(move |ssl| {
+                            match checker.stapling_response(&own, &issuer) {
+                                Some(der) => {
+                                    ssl.set_ocsp_status(&der)?;
+                                    Ok(true)
+                                }
+                                None => Ok(false),
+                            }
+                        })?;
+                    }
+                }
+                TlsRole::Client => {
+                    // Judge a stapled response: revoked ends the handshake, good settles an
+                    // unavailable verdict of the verify callback, a bad one raises its event.
+                    b.set_status_callback(move |ssl| {
+                        let Some(der) = ssl.ocsp_status().map(<[u8]>::to_vec) else {
+                            return Ok(true);
+                        };
+                        let chain: Vec<X509> = ssl
+                            .peer_cert_chain()
+                            .map(|c| c.iter().map(|x| x.to_owned()).collect())
+                            .unwrap_or_default();
+                        let Some(leaf) = chain.first() else {
+                            return Ok(true);
+                        };
+                        let Some(issuer) = checker.issuer_of(leaf, chain.get(1)) else {
+                            return Ok(true);
+                        };
+                        let status = checker.accept_response(&der, leaf, &issuer, "stapled");
+                        let state = ssl.ex_data(verify_index).cloned();
+                        let Some(state) = state else {
+                            return Ok(true);
+                        };
+                        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+                        match status {
+                            crate::revocation::RevocationStatus::Revoked { .. } => {
+                                st.failure.get_or_insert(verify::Refusal::new(
+                                    events::CERT_REVOKED,
+                                    format!(
+                                        "certificate of {} is {status} (stapled OCSP response)",
+                                        verify::subject(leaf)
+                                    ),
+                                ));
+                                Ok(false)
+                            }
+                            crate::revocation::RevocationStatus::Good { .. } => {
+                                st.revocation_unknown = None;
+                                Ok(true)
+                            }
+                            _ => Ok(true),
+                        }
+                    })?;
+                }
+            }
+        }
+        let recheck = match (cfg.recheck_period, &cfg.revocation) {
+            (Some(p), _) => (p, p),
+            (None, Some(c)) => (
+                c.config().first_recheck.min(c.config().recheck_period),
+                c.config().recheck_period,
+            ),
+            (None, None) => (Duration::from_secs(900), Duration::from_secs(900)),
+        };
         if !policy.unavailable.is_empty() {
             log::info!(
                 "TLS policy {}: not in this OpenSSL: {:?}",
@@ -408,6 +489,7 @@ impl Shared {
             crls: Arc::new(Mutex::new(Vec::new())),
             crls_configured: !cfg.crls.is_empty(),
             clock: cfg.clock.clone(),
+            revocation: cfg.revocation.clone(),
         });
         let shared = Shared {
             role,
@@ -426,6 +508,9 @@ impl Shared {
             }),
             cache,
             key_index,
+            verify_index,
+            request_status,
+            recheck,
             policy,
         };
         shared.reload_crls();

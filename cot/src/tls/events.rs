@@ -53,8 +53,12 @@ pub const RENEGOTIATION_REFUSED: &str = "tls.renegotiation-refused";
 /// Revocation information (a CRL) cannot be read, does not verify or has expired; established
 /// sessions go on (IEC 62351-4 §6.2.8, IEC 62351-3 §5.6.4.4).
 pub const CRL_UNAVAILABLE: &str = "tls.crl-unavailable";
-/// No CRL is configured: revocation is not checked (IEC 62351-3 §5.6.4.4).
+/// No CRL and no revocation checker is configured: revocation is not checked
+/// (IEC 62351-3 §5.6.4.4).
 pub const REVOCATION_OFF: &str = "tls.revocation-off";
+/// An established session was closed because the peer's certificate is now revoked (found by
+/// the periodic re-check or after new revocation data; IEC 62351-3 `TLS_SESSION_CLOSED_REV`).
+pub const SESSION_CLOSED_REVOKED: &str = "tls.session-closed-revoked";
 /// The peer's certificate is not one of the pinned certificates.
 pub const PIN_MISMATCH: &str = "tls.pin-mismatch";
 /// The NSS key log file is on: session secrets are written to disk (debugging only).
@@ -219,6 +223,13 @@ pub const CATALOGUE: &[EventInfo] = &[
         iec62351_14: None,
     },
     EventInfo {
+        code: SESSION_CLOSED_REVOKED,
+        severity: Severity::Alarm,
+        trigger: "re-check found the peer certificate revoked: session closed",
+        libiec61850: Some(12),
+        iec62351_14: Some("IEC62351-3:1.8"),
+    },
+    EventInfo {
         code: PIN_MISMATCH,
         severity: Severity::Alarm,
         trigger: "peer certificate not pinned",
@@ -248,12 +259,20 @@ pub const CATALOGUE: &[EventInfo] = &[
     },
 ];
 
-/// The severity of `code` from the [`CATALOGUE`] (`Error` for an unknown code).
+/// The severity of `code` from the [`CATALOGUE`], or from the revocation catalogue
+/// ([`crate::revocation::events`]) for the revocation events a session records (`Error` for
+/// an unknown code).
 pub fn severity(code: &str) -> Severity {
     CATALOGUE
         .iter()
         .find(|e| e.code == code)
         .map(|e| e.severity)
+        .or_else(|| {
+            crate::revocation::events::CATALOGUE
+                .iter()
+                .find(|e| e.code == code)
+                .map(|e| e.severity)
+        })
         .unwrap_or(Severity::Error)
 }
 

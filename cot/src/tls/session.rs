@@ -16,14 +16,18 @@
 //! (server: HelloRequest; client: ClientHello; RFC 5746) and a TLS 1.3 session sends a
 //! KeyUpdate (RFC 8446 §4.6.3). A TLS 1.2 renegotiation we asked for that the peer has not
 //! completed after `renegotiation_deadline` closes the session with
-//! [`events::RENEGOTIATION_REFUSED`] (alarm). When the CRLs change, the peer's chain is checked
-//! again and a revoked or expired certificate closes the session.
+//! [`events::RENEGOTIATION_REFUSED`] (alarm). When the CRLs change, when the revocation checker
+//! learns something new, and on the re-check period (a short first re-check, then
+//! `recheck_period`), the peer's chain is checked again: an expired certificate closes the
+//! session with [`events::CERT_EXPIRED`], a revoked one with
+//! [`events::SESSION_CLOSED_REVOKED`]; revocation information that cannot be had raises its
+//! event once and never closes it (IEC 62351-3).
 
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, UNIX_EPOCH};
 
-use openssl::ssl::{ErrorCode, Ssl, SslSession, SslStream, SslVerifyMode, SslVersion};
+use openssl::ssl::{ErrorCode, Ssl, SslSession, SslStream, SslVerifyMode, SslVersion, StatusType};
 use openssl::x509::X509;
 
 use super::config::TlsVersion;
@@ -101,6 +105,12 @@ pub struct TlsSession {
     reneg_started: Option<Instant>,
     next_rekey: Option<Instant>,
     crl_generation: u64,
+    /// The next periodic re-check of the peer's certificate (validity, revocation).
+    next_recheck: Option<Instant>,
+    /// The revocation checker's data generation at the last re-check.
+    revocation_generation: u64,
+    /// The unavailable-revocation event last recorded (not repeated at every re-check).
+    last_unavailable: Option<&'static str>,
     renegotiations: u64,
     key_updates: u64,
     label: String,
@@ -178,6 +188,11 @@ impl TlsSession {
                 SslVerifyMode::PEER
             }
         };
+        ssl.set_ex_data(shared.verify_index, verify.clone());
+        if shared.request_status {
+            // Ask the server to staple its OCSP response (RFC 6066 §8).
+            ssl.set_status_type(StatusType::OCSP).map_err(err)?;
+        }
         let env = shared.env.clone();
         let st = verify.clone();
         ssl.set_verify_callback(mode, move |ok, ctx| env.callback(&st, ok, ctx));
@@ -224,6 +239,9 @@ impl TlsSession {
             reneg_started: None,
             next_rekey: None,
             crl_generation: 0,
+            next_recheck: None,
+            revocation_generation: 0,
+            last_unavailable: None,
             renegotiations: 0,
             key_updates: 0,
             label: String::new(),
@@ -376,18 +394,25 @@ impl TlsSession {
         };
         self.handshakes_seen = full;
         self.crl_generation = self.shared.crl_generation();
+        if let Some(c) = &self.shared.env.revocation {
+            self.revocation_generation = c.generation();
+        }
         if ssl.session_reused() {
             // No certificate exchange happened: check the stored peer certificate again.
-            self.recheck("resumed session")?;
-        } else if let Some(u) = unknown {
-            self.record(events::CRL_UNAVAILABLE, &u);
+            self.recheck("resumed session", false)?;
+        } else if let Some((code, u)) = unknown {
+            // IEC 62351-3: revocation information that cannot be had raises its event and
+            // does not end the association; the periodic re-check applies it when it comes.
+            self.record(code, &u);
+            self.last_unavailable = Some(code);
         }
         Ok(())
     }
 
     /// Re-checks the peer's chain (validity, revocation, size, key, pin); closes the session
-    /// with the refusal's event on failure.
-    fn recheck(&mut self, why: &str) -> Result<(), TlsError> {
+    /// with the refusal's event on failure — for a `live` session, revocation closes it with
+    /// [`events::SESSION_CLOSED_REVOKED`] (IEC 62351-3 `TLS_SESSION_CLOSED_REV`).
+    fn recheck(&mut self, why: &str, live: bool) -> Result<(), TlsError> {
         let chain: Vec<X509> = {
             let st = self.verify.lock().unwrap_or_else(|p| p.into_inner());
             if st.chain.is_empty() {
@@ -401,8 +426,25 @@ impl TlsSession {
                 self.record(events::CRL_UNAVAILABLE, &format_args!("{why}: {d}"));
                 Ok(())
             }
-            Ok(_) => Ok(()),
-            Err(r) => Err(self.fail(r.code, format!("{why}: {}", r.detail), true)),
+            Ok(Revocation::Unavailable(code, d)) => {
+                if self.last_unavailable != Some(code) {
+                    self.record(code, &format_args!("{why}: {d}"));
+                    self.last_unavailable = Some(code);
+                }
+                Ok(())
+            }
+            Ok(_) => {
+                self.last_unavailable = None;
+                Ok(())
+            }
+            Err(r) => {
+                let code = if live && r.code == events::CERT_REVOKED {
+                    events::SESSION_CLOSED_REVOKED
+                } else {
+                    r.code
+                };
+                Err(self.fail(code, format!("{why}: {}", r.detail), true))
+            }
         }
     }
 
@@ -593,7 +635,23 @@ impl TlsSession {
         let generation = self.shared.poll_crls(now);
         if generation != self.crl_generation {
             self.crl_generation = generation;
-            self.recheck("CRL reload")?;
+            self.recheck("CRL reload", true)?;
+        }
+        // The periodic re-check (short first one), and at once when the revocation checker
+        // learnt something new.
+        let (first, period) = self.shared.recheck;
+        let due = *self.next_recheck.get_or_insert(now + first);
+        let revocation_generation = self
+            .shared
+            .env
+            .revocation
+            .as_ref()
+            .map(|c| c.generation())
+            .unwrap_or(0);
+        if now >= due || revocation_generation != self.revocation_generation {
+            self.revocation_generation = revocation_generation;
+            self.next_recheck = Some(now + period);
+            self.recheck("periodic re-check", true)?;
         }
         let period = self.shared.renegotiation_period;
         let next = *self.next_rekey.get_or_insert(now + period);
@@ -668,10 +726,15 @@ impl TlsSession {
         let deadline = self
             .reneg_started
             .map(|t| t + self.shared.renegotiation_deadline);
-        [self.next_rekey, deadline, self.shared.next_crl_reload()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.next_rekey,
+            deadline,
+            self.shared.next_crl_reload(),
+            self.next_recheck,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// DER of the peer's end-entity certificate.

@@ -215,6 +215,9 @@ pub(crate) enum Revocation {
     Unknown(String),
     /// No CRL is configured at all: revocation is not checked.
     NotChecked,
+    /// The revocation checker has no usable answer: the event code of
+    /// [`crate::revocation::events`] and what is missing.
+    Unavailable(&'static str, String),
 }
 
 /// Checks every certificate of `chain` (end entity first) except trust anchors against the
@@ -316,8 +319,9 @@ pub(crate) struct VerifyState {
     pub full_handshakes: u64,
     /// The peer's verified chain of the last full handshake (end entity first).
     pub chain: Vec<X509>,
-    /// Revocation status was unknown at the last check (event already recorded).
-    pub revocation_unknown: Option<String>,
+    /// Revocation status was unknown at the last check: the event code to record and why
+    /// (recorded when the handshake completes, unless a stapled OCSP response settled it).
+    pub revocation_unknown: Option<(&'static str, String)>,
 }
 
 /// Everything the verify callback needs besides the per-session state.
@@ -327,6 +331,7 @@ pub(crate) struct VerifyEnv {
     pub crls: Arc<Mutex<Vec<LoadedCrl>>>,
     pub crls_configured: bool,
     pub clock: super::config::Clock,
+    pub revocation: Option<crate::revocation::RevocationChecker>,
 }
 
 impl VerifyEnv {
@@ -338,12 +343,35 @@ impl VerifyEnv {
         check_leaf(leaf, &self.limits)?;
         let now = (self.clock)();
         check_validity(leaf, now)?;
-        let crls = self.crls.lock().unwrap_or_else(|e| e.into_inner());
-        let r = check_revocation(chain, &self.anchors, &crls, self.crls_configured, now);
+        let r = {
+            let crls = self.crls.lock().unwrap_or_else(|e| e.into_inner());
+            check_revocation(chain, &self.anchors, &crls, self.crls_configured, now)
+        };
         if let Revocation::Revoked(d) = r {
             return Err(Refusal::new(events::CERT_REVOKED, d));
         }
-        Ok(r)
+        let Some(checker) = &self.revocation else {
+            return Ok(r);
+        };
+        // The shared checker (cache only: never waits on the network here). Revoked from any
+        // source refuses; good from any source is good; otherwise unavailable.
+        let status = checker.check_chain(chain, false);
+        use crate::revocation::RevocationStatus as S;
+        Ok(match (status, r) {
+            (s @ S::Revoked { .. }, _) => {
+                return Err(Refusal::new(
+                    events::CERT_REVOKED,
+                    format!("certificate of {} is {s}", subject(leaf)),
+                ))
+            }
+            (S::Good { .. }, _) | (_, Revocation::Good) => Revocation::Good,
+            (other, _) => {
+                let code = other
+                    .event_code()
+                    .unwrap_or(crate::revocation::events::NO_CRL);
+                Revocation::Unavailable(code, format!("{}: {other}", subject(leaf)))
+            }
+        })
     }
 
     /// The verify callback body: returns whether to go on with the handshake.
@@ -384,7 +412,8 @@ impl VerifyEnv {
         match self.check_established(&chain) {
             Ok(r) => {
                 st.revocation_unknown = match r {
-                    Revocation::Unknown(d) => Some(d),
+                    Revocation::Unknown(d) => Some((events::CRL_UNAVAILABLE, d)),
+                    Revocation::Unavailable(code, d) => Some((code, d)),
                     _ => None,
                 };
                 st.chain = chain;

@@ -148,6 +148,7 @@ impl E2eProvider {
                     now,
                 )
                 .map_err(|d| Fail::hs(group, Check::CertificateInvalid, d, "certificate"))?;
+                self.check_revocation(group, s.token3.pk_cert, &s.token3.cert_path)?;
                 &checked
             }
         };
@@ -360,6 +361,7 @@ impl E2eProvider {
                 };
                 Fail::hs(group, check, d, "certificate or path rejected")
             })?;
+        self.check_revocation(group, t.pk_cert, &t.cert_path)?;
         if cfg.require_address_binding {
             let subject = subject_object_identifier(t.pk_cert);
             let expected = bound.as_ref().map(|o| o.to_id_string());
@@ -402,6 +404,34 @@ impl E2eProvider {
             ));
         }
         Ok(cert)
+    }
+
+    /// The shared revocation checker's verdict on a peer certificate that passed
+    /// [`check_certificate`]: revoked fails the handshake as an invalid certificate (and
+    /// records [`cot::revocation::events::REVOKED`]); unavailable records its event and goes on
+    /// (IEC 62351-3: revocation information that cannot be had never ends an association).
+    fn check_revocation(&self, group: Group, cert: &[u8], path: &[&[u8]]) -> Result<(), Fail> {
+        let Some(checker) = &self.shared.config.revocation else {
+            return Ok(());
+        };
+        let status = crate::certs::revocation_status(checker, cert, path);
+        let subject = acse::security::subject_line(cert);
+        if let Some(code) = status.event_code() {
+            self.shared.events.record(
+                code,
+                cot::revocation::events::severity(code),
+                &format_args!("E2E peer [{subject}]: {status}"),
+            );
+        }
+        if status.is_revoked() {
+            return Err(Fail::hs(
+                group,
+                Check::CertificateInvalid,
+                HandshakeDiagnostic::InvalidPublicKeyCertificate,
+                format!("certificate revoked: {status}"),
+            ));
+        }
+        Ok(())
     }
 
     fn dh_group_of(&self, n: u32, group: Group) -> Result<DhGroup, Fail> {

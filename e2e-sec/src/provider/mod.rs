@@ -195,6 +195,9 @@ pub struct E2eProvider {
     transport: TransportSecurity,
     contexts: Contexts,
     phase: Phase,
+    /// The periodic re-check of the peer's certificate once established (with a revocation
+    /// checker configured): expiry or revocation ends the association.
+    recheck: Option<cot::revocation::PeerRecheck>,
 }
 
 impl std::fmt::Debug for E2eProvider {
@@ -216,7 +219,27 @@ impl E2eProvider {
             transport: transport.clone(),
             contexts: Contexts { e2e: 0, user: 3 },
             phase: Phase::Idle,
+            recheck: None,
         }
+    }
+
+    /// Arms the periodic re-check of the established peer's certificate (see
+    /// [`cot::revocation::PeerRecheck`]) when a revocation checker is configured.
+    pub(crate) fn start_recheck(&mut self) {
+        let Some(checker) = self.shared.config.revocation.clone() else {
+            return;
+        };
+        let Some(peer) = self.phase.peer() else {
+            return;
+        };
+        let Ok(leaf) = openssl::x509::X509::from_der(&peer.der) else {
+            return;
+        };
+        self.recheck = Some(cot::revocation::PeerRecheck::new(
+            checker,
+            vec![leaf],
+            std::time::Instant::now(),
+        ));
     }
 
     /// The data-transfer mode agreed in the handshake (§13, F-1142 negotiation), once selected.

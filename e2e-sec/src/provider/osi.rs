@@ -419,6 +419,7 @@ impl AssociationSecurity for E2eProvider {
             peer,
             transfer,
         }));
+        self.start_recheck();
         Ok(())
     }
 
@@ -477,6 +478,7 @@ impl AssociationSecurity for E2eProvider {
                 // Our ephemeral private key is not needed again (a rekey makes a new one).
                 drop(initiating);
                 self.phase = Phase::Established(established);
+                self.start_recheck();
                 Ok(Some(vec![self.user_external(appl)]))
             }
             Err(f) => {
@@ -484,6 +486,55 @@ impl AssociationSecurity for E2eProvider {
                 Err(self.abort_refusal(Kind::HandshakeSecAbort, f))
             }
         }
+    }
+
+    fn next_timer(&self) -> Option<std::time::Instant> {
+        self.recheck.as_ref().map(|r| r.deadline())
+    }
+
+    /// The periodic re-check of the peer's certificate (IEC 62351-3 §5.6.4.4): revoked
+    /// ([`cot::revocation::events::REVOKED`]) or expired (the certificate event of the
+    /// handshake group that judged it) ends the association with an ABRT; revocation information that
+    /// cannot be had is recorded and ends nothing.
+    fn on_timer(&mut self, now: std::time::Instant) -> Result<(), Refusal> {
+        use cot::revocation::{events as rev, RecheckOutcome};
+        let Some(r) = self.recheck.as_mut() else {
+            return Ok(());
+        };
+        let (code, why) = match r.run(now) {
+            RecheckOutcome::Revoked(d) => {
+                self.shared
+                    .events
+                    .record(rev::REVOKED, rev::severity(rev::REVOKED), &d);
+                (rev::REVOKED, d)
+            }
+            RecheckOutcome::Expired(d) => {
+                // The certificate event of the group that judged the peer's certificate in
+                // the handshake: PKCERT_ERROR of a HandshakeReq (server) or HandshakeAcc
+                // (client).
+                let g = match self.role {
+                    acse::security::Role::Responder => Group::HandshakeReq,
+                    acse::security::Role::Initiator => Group::HandshakeAcc,
+                };
+                events::record(&self.shared.events, g, Check::CertificateInvalid, &d);
+                (events::resolve(g, Check::CertificateInvalid).code, d)
+            }
+            RecheckOutcome::Unavailable(code, d) => {
+                self.shared.events.record(
+                    code,
+                    rev::severity(code),
+                    &format_args!("re-check: {d}"),
+                );
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        self.recheck = None;
+        Err(Refusal::abort_event(
+            None,
+            code,
+            format!("re-check ends the association: {why}"),
+        ))
     }
 
     fn on_send_release(

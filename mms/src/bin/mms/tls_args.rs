@@ -5,6 +5,9 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
+
+use cot::revocation::{RevocationChecker, RevocationConfig};
 
 use cot::security_event::SecurityEvents;
 use cot::tls::{CipherPolicy, TlsClient, TlsConfig, TlsServer, PLAIN_PORT, SECURE_PORT};
@@ -35,6 +38,19 @@ pub struct TlsArgs {
     /// Plain RFC 1006 without TLS, explicitly.
     #[arg(long)]
     pub no_tls: bool,
+    /// Check revocation also through the CRL distribution points and the OCSP responder the
+    /// certificates name (fetched in the background, cached; OCSP stapling on), and re-check
+    /// established sessions (docs/revocation.md).
+    #[arg(long)]
+    pub tls_revocation: bool,
+    /// Ask this OCSP responder (an `http:` URL) instead of the one the certificates name;
+    /// implies `--tls-revocation`.
+    #[arg(long, value_name = "URL")]
+    pub tls_ocsp_responder: Option<String>,
+    /// Re-check the peer's certificate of an established session every SECONDS (default
+    /// 900); with `--tls-revocation`.
+    #[arg(long, value_name = "SECONDS")]
+    pub tls_recheck: Option<u64>,
 }
 
 impl TlsArgs {
@@ -80,9 +96,61 @@ impl TlsArgs {
         Ok(Some(c))
     }
 
+    /// The shared revocation checker the flags ask for (`None` without `--tls-revocation`
+    /// and `--tls-ocsp-responder`), recording into `events`.
+    pub fn revocation(
+        &self,
+        events: &Arc<SecurityEvents>,
+    ) -> Result<Option<RevocationChecker>, String> {
+        if !self.tls_revocation && self.tls_ocsp_responder.is_none() {
+            return Ok(None);
+        }
+        let mut rc = RevocationConfig::new();
+        for ca in &self.tls_ca {
+            let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+            let certs = openssl::x509::X509::stack_from_pem(&pem)
+                .map_err(|e| format!("{}: {e}", ca.display()))?;
+            for c in certs {
+                rc = rc.with_trust_anchor(c);
+            }
+        }
+        if let Some(url) = &self.tls_ocsp_responder {
+            if !url.starts_with("http:") {
+                return Err(format!(
+                    "--tls-ocsp-responder {url}: an http: URL is needed"
+                ));
+            }
+            rc = rc.with_ocsp_responder(url.clone());
+        }
+        if let Some(secs) = self.tls_recheck {
+            if secs == 0 {
+                return Err("--tls-recheck must be at least 1 second".into());
+            }
+            let first = rc.first_recheck.min(Duration::from_secs(secs));
+            rc = rc.with_recheck(first, Duration::from_secs(secs));
+        }
+        RevocationChecker::new(rc, events.clone())
+            .map(Some)
+            .map_err(|e| format!("revocation: {e}"))
+    }
+
+    /// The configuration with the revocation checker, if TLS is on.
+    fn config_with_revocation(
+        &self,
+        events: &Arc<SecurityEvents>,
+    ) -> Result<Option<TlsConfig>, String> {
+        let Some(c) = self.config()? else {
+            return Ok(None);
+        };
+        Ok(Some(match self.revocation(events)? {
+            Some(checker) => c.with_revocation(checker),
+            None => c,
+        }))
+    }
+
     /// The server context, if TLS is on.
     pub fn server(&self, events: &Arc<SecurityEvents>) -> Result<Option<Arc<TlsServer>>, String> {
-        match self.config()? {
+        match self.config_with_revocation(events)? {
             None => Ok(None),
             Some(c) => TlsServer::new(&c, events.clone())
                 .map(|s| Some(Arc::new(s)))
@@ -92,7 +160,7 @@ impl TlsArgs {
 
     /// The client context, if TLS is on.
     pub fn client(&self, events: &Arc<SecurityEvents>) -> Result<Option<Arc<TlsClient>>, String> {
-        match self.config()? {
+        match self.config_with_revocation(events)? {
             None => Ok(None),
             Some(c) => TlsClient::new(&c, events.clone())
                 .map(|s| Some(Arc::new(s)))
@@ -131,5 +199,32 @@ mod tests {
         assert_eq!(with_default_port("example.org", 3782), "example.org:3782");
         assert_eq!(with_default_port("127.0.0.1:102", 3782), "127.0.0.1:102");
         assert_eq!(with_default_port("::1", 102), "[::1]:102");
+    }
+
+    #[test]
+    fn revocation_flags() {
+        let events = Arc::new(SecurityEvents::new());
+        let mut a = TlsArgs::default();
+        assert!(a.revocation(&events).expect("off").is_none());
+        let dir = std::env::temp_dir().join(format!("mms-tls-args-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let pki = cot::pki::Pki::new_root("flags CA", cot::pki::KeyKind::EcP256).expect("ca");
+        let ca = dir.join("ca.pem");
+        std::fs::write(&ca, pki.ca().cert_pem().expect("pem")).expect("write");
+        a.tls_ca = vec![ca];
+        a.tls_ocsp_responder = Some("ldap://x".into());
+        assert!(a.revocation(&events).is_err(), "http: only");
+        a.tls_ocsp_responder = Some("http://127.0.0.1:1/".into());
+        a.tls_recheck = Some(0);
+        assert!(a.revocation(&events).is_err());
+        a.tls_recheck = Some(30);
+        let c = a.revocation(&events).expect("ok").expect("checker");
+        assert_eq!(
+            c.config().ocsp_responder.as_deref(),
+            Some("http://127.0.0.1:1/")
+        );
+        assert_eq!(c.config().recheck_period, Duration::from_secs(30));
+        assert_eq!(c.config().trust_anchors.len(), 1);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
