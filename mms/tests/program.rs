@@ -87,10 +87,15 @@ impl Drop for ServerProc {
 }
 
 fn server() -> ServerProc {
+    server_with(&[])
+}
+
+fn server_with(args: &[&str]) -> ServerProc {
     let dir = std::env::temp_dir().join(format!("osi-mms-program-test-{}", std::process::id()));
     let mut child = mms()
         .args(["server", "--listen", "127.0.0.1:0", "--files"])
         .arg(&dir)
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()
         .expect("start mms server");
@@ -220,5 +225,114 @@ fn a_reader_that_stops_early_ends_the_program_quietly() {
         !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
         "{stderr}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Named variable lists: `ls --long` shows members, `attrs` on a list gives its members and
+/// whether it is deletable (GetNamedVariableListAttributes), `define-list` and `delete-list`.
+#[test]
+fn named_variable_lists() {
+    let s = server();
+    let (ok, out, err) = client(&s.1, &["ls", "--long", "DEMOLD0"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(
+            "LLN0$DataSet1: DEMOLD0/GGIO1$ST$Ind1, DEMOLD0/GGIO1$ST$Ind2, \
+             DEMOLD0/GGIO1$MX$AnIn1, DEMOLD0/GGIO1$MX$AnIn2"
+        ),
+        "{out}"
+    );
+    let (ok, out, err) = client(&s.1, &["--json", "attrs", "DEMOLD0/LLN0$DataSet1"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["list"], "DEMOLD0/LLN0$DataSet1");
+    assert_eq!(v["members"][0], "DEMOLD0/GGIO1$ST$Ind1");
+    assert_eq!(v["members"].as_array().map(Vec::len), Some(4));
+    assert_eq!(v["deletable"], false, "{out}");
+
+    let list = format!("DEMOLD0/Mine{}", std::process::id());
+    let (ok, out, err) = client(
+        &s.1,
+        &[
+            "define-list",
+            &list,
+            "DEMOLD0/GGIO1$MX$AnIn2",
+            "DEMOLD0/GGIO1$ST$Ind1",
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = client(&s.1, &["attrs", "--list", &list]);
+    assert!(ok, "{err}");
+    assert!(out.contains("deletable: true"), "{out}");
+    let a = out.find("DEMOLD0/GGIO1$MX$AnIn2").expect("first member");
+    let b = out.find("DEMOLD0/GGIO1$ST$Ind1").expect("second member");
+    assert!(a < b, "members in order: {out}");
+    // A list of a variable that does not exist is refused by the server.
+    let (ok, _, err) = client(&s.1, &["define-list", "DEMOLD0/Bad", "DEMOLD0/nosuch"]);
+    assert!(!ok);
+    assert!(err.contains("mms:"), "{err}");
+    let (ok, _, err) = client(&s.1, &["delete-list", &list]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = client(&s.1, &["attrs", "--list", &list]);
+    assert!(!ok, "the list is gone");
+    assert!(err.contains("mms:"), "{err}");
+    // The configured data set cannot be deleted.
+    let (ok, _, err) = client(&s.1, &["delete-list", "DEMOLD0/LLN0$DataSet1"]);
+    assert!(!ok);
+    assert!(err.contains("mms:"), "{err}");
+}
+
+/// `put`: ObtainFile, the server fetching the file from the client on the same association,
+/// into its file store under the rules of the other file services.
+#[test]
+fn put_uploads_into_the_file_store() {
+    let s = server_with(&["--max-upload", "100000"]);
+    let dir = std::env::temp_dir().join(format!("osi-mms-put-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let local = dir.join("local.bin");
+    let data: Vec<u8> = (0..70_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&local, &data).expect("write");
+    let remote = format!("put-{}.bin", std::process::id());
+    let (ok, out, err) = client(&s.1, &["put", local.to_str().expect("utf-8"), &remote]);
+    assert!(ok, "{out}{err}");
+    let (ok, out, _) = client(&s.1, &["files"]);
+    assert!(ok && out.contains(&remote), "{out}");
+    let back = dir.join("back.bin");
+    let (ok, _, err) = client(
+        &s.1,
+        &["get", &remote, "--output", back.to_str().expect("utf-8")],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read(&back).expect("read back"), data);
+    // The same name again: the store does not overwrite.
+    let (ok, _, err) = client(&s.1, &["put", local.to_str().expect("utf-8"), &remote]);
+    assert!(!ok);
+    assert!(err.contains("exists"), "{err}");
+    // Outside the store: refused.
+    let (ok, _, err) = client(
+        &s.1,
+        &["put", local.to_str().expect("utf-8"), "../evil.bin"],
+    );
+    assert!(!ok);
+    assert!(err.contains("'..'"), "{err}");
+    let _ = client(&s.1, &["files"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The upload bound: a file larger than `--max-upload` is refused and leaves nothing behind.
+#[test]
+fn put_beyond_the_bound_is_refused() {
+    let s = server_with(&["--max-upload", "1000"]);
+    let dir = std::env::temp_dir().join(format!("osi-mms-put-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let local = dir.join("big.bin");
+    std::fs::write(&local, vec![7u8; 5000]).expect("write");
+    let remote = format!("big-{}.bin", std::process::id());
+    let (ok, _, err) = client(&s.1, &["put", local.to_str().expect("utf-8"), &remote]);
+    assert!(!ok);
+    assert!(err.contains("larger than 1000 octets"), "{err}");
+    let (ok, out, _) = client(&s.1, &["files"]);
+    assert!(ok && !out.contains(&remote), "{out}");
+    assert!(!out.contains("obtaining"), "no partial file left: {out}");
     let _ = std::fs::remove_dir_all(&dir);
 }

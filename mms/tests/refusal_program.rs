@@ -150,6 +150,10 @@ fn the_client_names_the_servers_diagnostic() {
         ),
         "{err}"
     );
+    assert!(
+        err.contains("the server did not accept our credentials"),
+        "what it means: {err}"
+    );
     drop(server);
 
     let mut reject = c.auth(&c.server, &c.ca);
@@ -182,4 +186,98 @@ fn the_client_names_its_own_check() {
         ),
         "{err}"
     );
+    assert!(
+        err.contains("the refusal is ours: security event a_profile.certificate_untrusted"),
+        "{err}"
+    );
+}
+
+/// A file holding `password` (and a line end), private to its owner.
+fn password_file(dir: &Path, name: &str, password: &str) -> PathBuf {
+    let f = dir.join(name);
+    std::fs::write(&f, format!("{password}\n")).expect("password file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    f
+}
+
+/// ACSE password authentication (`--password-file`): the right password is admitted, a wrong
+/// one and none at all are refused, and the client says which: the ACSE diagnostic and what it
+/// means.
+#[test]
+fn password_files() {
+    let dir = std::env::temp_dir().join(format!("osi-mms-password-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let right = password_file(&dir, "right", "correct horse battery staple");
+    let wrong = password_file(&dir, "wrong", "correct horse battery stable");
+    let server = Server::start(&["--password-file".to_string(), p(&right).to_string()]);
+
+    let out = server.identify(&["--password-file".to_string(), p(&right).to_string()]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("vendor: osi-mms"));
+
+    let out = server.identify(&["--password-file".to_string(), p(&wrong).to_string()]);
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "association refused by the peer: ACSE rejected-permanent, diagnostic \
+             acse-service-user: authentication-failure (13)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("a wrong password in --password-file"), "{err}");
+    assert!(!err.contains("stable"), "the password never shows: {err}");
+
+    let out = server.identify(&[]);
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("authentication-mechanism-name-required (12)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the server requires authentication and we sent none: give --password-file"),
+        "{err}"
+    );
+
+    // An empty password file is refused before anything is sent; a missing one names the file.
+    let empty = password_file(&dir, "empty", "");
+    let out = server.identify(&["--password-file".to_string(), p(&empty).to_string()]);
+    let err = stderr_of(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("the first line is empty (no password)"),
+        "{err}"
+    );
+    let out = server.identify(&[
+        "--password-file".to_string(),
+        p(&dir.join("nope")).to_string(),
+    ]);
+    let err = stderr_of(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("--password-file") && err.contains("nope"),
+        "{err}"
+    );
+    // There is no way to give the password itself on the command line.
+    let out = server.identify(&["--password".to_string(), "x".to_string()]);
+    assert!(!out.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A refusal below ACSE names its layer and diagnostic: a server checking selectors turns a
+/// call to another transport selector down in the transport layer.
+#[test]
+fn the_client_names_the_refusing_layer() {
+    let server = Server::start(&["--check-selectors".to_string()]);
+    let out = server.identify(&["--called-tsel".to_string(), "0099".to_string()]);
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("association refused by the peer: "), "{err}");
+    assert!(err.contains("(ISO 8"), "the layer and its standard: {err}");
+    assert!(err.contains("check --called-"), "what to check: {err}");
 }

@@ -35,9 +35,10 @@ use crate::access::{AccessResult, VariableDef, VariableSpecification};
 use crate::client::blocking::{Client, Pending};
 use crate::client::connection::{ClientError, Unexpected};
 use crate::codec::{Asn1, Choice, Writer};
-use crate::common::ObjectName;
+use crate::common::{ObjectName, TimeOfDay};
 use crate::data::{Data, DataAccessError};
 use crate::pdu::{ConfirmedServiceRequest, ConfirmedServiceResponse};
+use crate::reject::{ConfirmedRequestProblem, RejectReason};
 use crate::services::journal::{
     EntryToStartAfter, JournalEntry, RangeStart, RangeStop, ReadJournalRequest,
 };
@@ -203,6 +204,50 @@ pub struct JournalQuery {
     pub stop: Option<RangeStop>,
     /// `listOfVariables`: only these variable tags.
     pub variables: Option<Vec<String>>,
+    /// `entryToStartAfter`: the entries after this one (its time and identifier), in place of
+    /// `start` (ISO 9506-2 §20.2.1 allows one or the other).
+    pub after: Option<EntryToStartAfter<'static>>,
+}
+
+impl JournalQuery {
+    /// The range some servers require (ISO 9506-2 makes it optional): `startingTime`
+    /// 1984-01-01 (the first day a TimeOfDay can name) and `endingTime` `now` (milliseconds
+    /// since the Unix epoch).
+    pub fn everything_until(now_unix_millis: i64) -> JournalQuery {
+        JournalQuery {
+            start: Some(RangeStart::StartingTime(TimeOfDay {
+                millis: 0,
+                days: Some(0),
+            })),
+            stop: Some(RangeStop::EndingTime(TimeOfDay::from_unix_millis(
+                now_unix_millis,
+            ))),
+            ..JournalQuery::default()
+        }
+    }
+
+    /// Neither a range nor a place to start after: the whole journal, as ISO 9506-2 allows.
+    fn is_bare(&self) -> bool {
+        self.start.is_none() && self.stop.is_none() && self.after.is_none()
+    }
+}
+
+/// Milliseconds since the Unix epoch, now (0 if the clock is before it).
+fn unix_millis_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// A RejectPDU confirmed-requestPDU / invalid-argument (ISO 9506-2 §7.5.2).
+fn is_invalid_argument(e: &OpError) -> bool {
+    matches!(
+        e.client_error(),
+        Some(ClientError::Rejected(RejectReason::ConfirmedRequest(
+            ConfirmedRequestProblem::InvalidArgument
+        )))
+    )
 }
 
 /// The octets `value` takes when encoded.
@@ -652,13 +697,35 @@ impl Client {
     /// selects, following `moreFollows` with `entryToStartAfter` (the time and identifier of
     /// the last entry received). Stops with [`OpError::TooMany`] beyond
     /// [`MAX_JOURNAL_ENTRIES`] and [`OpError::NoProgress`] on an empty continued page.
+    ///
+    /// A bare query (no range, nothing to start after) that the server rejects with
+    /// invalid-argument is asked once more with [`JournalQuery::everything_until`] now: some
+    /// servers need a range although ISO 9506-2 makes it optional.
     pub fn read_journal(
         &self,
         journal: &ObjectName<'_>,
         query: &JournalQuery,
     ) -> Result<Vec<JournalEntry<'static>>, OpError> {
+        match self.read_journal_as_asked(journal, query) {
+            Err(e) if query.is_bare() && is_invalid_argument(&e) => {
+                let ranged = JournalQuery {
+                    variables: query.variables.clone(),
+                    ..JournalQuery::everything_until(unix_millis_now())
+                };
+                self.read_journal_as_asked(journal, &ranged)
+            }
+            other => other,
+        }
+    }
+
+    /// [`Client::read_journal`] without the retry.
+    fn read_journal_as_asked(
+        &self,
+        journal: &ObjectName<'_>,
+        query: &JournalQuery,
+    ) -> Result<Vec<JournalEntry<'static>>, OpError> {
         let mut entries: Vec<JournalEntry<'static>> = Vec::new();
-        let mut start_after: Option<EntryToStartAfter<'static>> = None;
+        let mut start_after: Option<EntryToStartAfter<'static>> = query.after.clone();
         loop {
             let stop = match query.stop {
                 Some(RangeStop::NumberOfEntries(n)) => {

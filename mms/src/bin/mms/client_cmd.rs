@@ -2,14 +2,20 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use acse::address::Address;
-use mms::client::ops::JournalQuery;
+use acse::association::Refused;
+use mms::client::files::LocalFiles;
+use mms::client::ops::{JournalQuery, ListAttributes};
 use mms::client::{Client, ClientConfig, ClientError};
+use mms::common::TimeOfDay;
 use mms::data::Data;
 use mms::endpoint::InitiateRefusal;
 use mms::server::model::format::{type_of_value, type_to_json, value_from_json, value_to_json};
 use mms::server::model::parse_name;
+use mms::server::Handler;
+use mms::services::journal::{EntryToStartAfter, RangeStart};
 use mms::ObjectName;
 use serde_json::{json, Value};
 
@@ -38,6 +44,9 @@ pub struct ClientArgs {
     /// IEC 62351-4 end-to-end security (native mode).
     #[command(flatten)]
     pub e2e: E2eArgs,
+    /// ACSE password authentication: send the password in FILE.
+    #[command(flatten)]
+    pub password: crate::password_args::PasswordArgs,
     /// The server's (called) selectors and AE-title: `--called-tsel` etc.
     #[arg(long, value_name = "HEX")]
     pub called_tsel: Option<String>,
@@ -69,10 +78,13 @@ pub struct ClientArgs {
 pub enum Op {
     /// Identify the server (vendor, model, revision).
     Identify,
-    /// List domains, or the variables and lists of DOMAIN.
+    /// List domains, or the variables, named variable lists and journals of DOMAIN.
     Ls {
         /// A domain.
         domain: Option<String>,
+        /// With the members of each named variable list (GetNamedVariableListAttributes).
+        #[arg(long, short = 'l')]
+        long: bool,
     },
     /// Read variables: DOMAIN/ITEM (ITEM may be a `$` path), or ITEM for VMD-specific.
     Read {
@@ -92,9 +104,26 @@ pub enum Op {
         /// The value.
         value: String,
     },
-    /// The type of a variable (GetVariableAccessAttributes).
+    /// The type of a variable (GetVariableAccessAttributes), or the members of a named
+    /// variable list (GetNamedVariableListAttributes) when no variable has the name.
     Attrs {
         /// The name.
+        name: String,
+        /// Ask for a named variable list only.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Define a named variable list (DefineNamedVariableList): NAME of the variables MEMBER...
+    DefineList {
+        /// The list's name: DOMAIN/ITEM, ITEM (VMD-specific) or @ITEM (this association's).
+        name: String,
+        /// The variables, named as for `read`.
+        #[arg(required = true)]
+        members: Vec<String>,
+    },
+    /// Delete a named variable list (DeleteNamedVariableList).
+    DeleteList {
+        /// The list's name.
         name: String,
     },
     /// List files (FileDirectory).
@@ -110,10 +139,37 @@ pub enum Op {
         #[arg(long)]
         output: Option<PathBuf>,
     },
-    /// Read a journal: DOMAIN/NAME.
+    /// Upload a file (ObtainFile: the server fetches LOCAL from us with FileOpen / FileRead /
+    /// FileClose on this association and stores it as REMOTE). --timeout bounds the whole
+    /// transfer.
+    Put {
+        /// The local file.
+        local: PathBuf,
+        /// The name on the server.
+        remote: String,
+    },
+    /// Read a journal: DOMAIN/NAME. Asks for the entries from 1984-01-01 until now unless
+    /// told otherwise (some servers refuse a request without a range).
     Journal {
         /// The journal name.
         name: String,
+        /// Entries from this time (UTC): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.mmm][Z]
+        /// (default 1984-01-01).
+        #[arg(long, value_name = "TIME", conflicts_with = "after")]
+        from: Option<String>,
+        /// Entries until this time (UTC, as --from; default now).
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// The entries after this entry identifier (hex, as printed); --at gives its time.
+        #[arg(long, value_name = "ENTRYID", requires = "at")]
+        after: Option<String>,
+        /// The time of the --after entry (UTC, as --from).
+        #[arg(long, value_name = "TIME", requires = "after")]
+        at: Option<String>,
+        /// Send no range at all (ISO 9506-2 allows it); a server that rejects that with
+        /// invalid-argument is asked again with the default range.
+        #[arg(long, conflicts_with_all = ["from", "to", "after"])]
+        bare: bool,
     },
 }
 
@@ -128,40 +184,120 @@ fn called(args: &ClientArgs) -> Result<Address, String> {
     .apply(Address::default_remote())
 }
 
-/// Connects as the options say.
-pub fn connect(args: &ClientArgs) -> Result<Client, String> {
+/// Connects as the options say, answering the server's requests with `handler` (the files
+/// `put` offers).
+pub fn connect_serving(
+    args: &ClientArgs,
+    handler: Option<Arc<dyn Handler>>,
+) -> Result<Client, String> {
     let mut config = ClientConfig::default();
     args.audit.apply(&config.events)?;
     config.endpoint.association.local = args.local.apply(Address::default_local())?;
     config.endpoint.association.remote = called(args)?;
     config.request_timeout = std::time::Duration::from_secs(args.timeout);
-    config.security = crate::server_cmd::security(&args.auth, &args.e2e, &config.events)?;
+    config.security =
+        crate::server_cmd::security(&args.auth, &args.e2e, &args.password, &config.events)?;
     config.tls = args.tls.client(&config.events)?;
     let target = crate::tls_args::with_default_port(&args.connect, args.tls.default_port()?);
     if config.tls.is_some() {
         let host = target.rsplit_once(':').map_or(target.as_str(), |(h, _)| h);
         config.tls_server_name = Some(host.trim_matches(['[', ']']).to_string());
     }
-    Client::connect(target.as_str(), config)
+    Client::connect_with(target.as_str(), config, handler)
         .map_err(|e| format!("cannot associate with {target}: {}", describe(&e)))
 }
 
-/// What went wrong, for the terminal: a refusal says who refused and why (the diagnostic the
-/// server sent, or which check of ours failed, with its security event code); other errors
-/// as they display.
+/// What went wrong, for the terminal: a refusal says which layer refused and with which
+/// diagnostic (the server's words), what that usually means, or which check of ours failed and
+/// the security event it recorded; other errors as they display.
 pub(crate) fn describe(e: &ClientError) -> String {
     match e {
         ClientError::Refused(r) => match &**r {
             InitiateRefusal::Local { provider, refusal } => {
-                format!(
+                let mut s = format!(
                     "our {} refused the server: {}",
                     mechanism(provider),
                     refusal.reason()
-                )
+                );
+                if let Some(event) = refusal.event() {
+                    s.push_str(&format!(
+                        " (the refusal is ours: security event {event}, recorded in our \
+                         security log with --security-log / --syslog)"
+                    ));
+                }
+                s
             }
-            peer => peer.to_string(),
+            InitiateRefusal::InitiateError(err) => {
+                let mut s = format!(
+                    "the server's MMS refused the initiate (ISO 9506-2 §8.2.1): error class {:?}",
+                    err.error_class
+                );
+                if let Some(d) = &err.additional_description {
+                    s.push_str(&format!(": {d}"));
+                }
+                s
+            }
+            peer @ InitiateRefusal::Peer { refused, .. } => match refusal_hint(refused) {
+                Some(hint) => format!("{peer}: {hint}"),
+                None => peer.to_string(),
+            },
+            other => other.to_string(),
         },
         other => other.to_string(),
+    }
+}
+
+/// What a refusal's diagnostic usually means for the user of this program.
+fn refusal_hint(refused: &Refused) -> Option<&'static str> {
+    use acse::apdu::{AbortDiagnostic as A, Diagnostic, ServiceUserDiagnostic as U};
+    let (failure, required, mechanism) = match refused {
+        Refused::Acse {
+            diagnostic: Diagnostic::ServiceUser(d),
+            ..
+        } => (
+            *d == U::AuthenticationFailure,
+            *d == U::AuthenticationRequired || *d == U::AuthenticationMechanismNameRequired,
+            *d == U::AuthenticationMechanismNameNotRecognized,
+        ),
+        Refused::Aborted {
+            diagnostic: Some(d),
+            ..
+        } => (
+            *d == A::AuthenticationFailure,
+            *d == A::AuthenticationRequired || *d == A::AuthenticationMechanismNameRequired,
+            *d == A::AuthenticationMechanismNameNotRecognized,
+        ),
+        Refused::Transport { .. } => {
+            return Some(
+                "the server's transport layer turned the connection down: check --called-tsel \
+                 (or the server is at its association limit)",
+            )
+        }
+        Refused::Session { .. } => {
+            return Some("the server's session layer refused (check --called-ssel)")
+        }
+        Refused::Presentation { .. } => {
+            return Some("the server's presentation layer refused (check --called-psel)")
+        }
+        _ => return None,
+    };
+    if failure {
+        Some(
+            "the server did not accept our credentials (a wrong password in --password-file, \
+             or a certificate it does not trust); the server recorded a security event for it",
+        )
+    } else if required {
+        Some(
+            "the server requires authentication and we sent none: give --password-file \
+             (ACSE password) or --auth-cert/--auth-key (A-security-profile)",
+        )
+    } else if mechanism {
+        Some(
+            "the server does not use the authentication mechanism we sent (ACSE password \
+             vs. A-security-profile certificates)",
+        )
+    } else {
+        None
     }
 }
 
@@ -189,8 +325,15 @@ pub fn value_json(d: &Data<'_>) -> Value {
 
 /// `mms client`.
 pub fn run(args: &ClientArgs) -> Result<(), String> {
-    let client = connect(args)?;
-    let result = operate(&client, args);
+    let local_files = matches!(args.op, Op::Put { .. }).then(LocalFiles::new);
+    let client = connect_serving(args, local_files.clone().map(|f| f as Arc<dyn Handler>))?;
+    let result = match (&args.op, &local_files) {
+        (Op::Put { local, remote }, Some(files)) => client
+            .upload(files, local, remote)
+            .map(|()| json!({"uploaded": local.display().to_string(), "as": remote}))
+            .map_err(|e| e.to_string()),
+        _ => operate(&client, args),
+    };
     let _ = client.conclude();
     let out = result?;
     if args.json {
@@ -234,12 +377,32 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
             let i = client.identify().map_err(e)?;
             json!({"vendor": i.vendor, "model": i.model, "revision": i.revision})
         }
-        Op::Ls { domain: None } => json!({"domains": client.domains().map_err(e)?}),
-        Op::Ls { domain: Some(d) } => json!({
-            "variables": client.variables(d).map_err(e)?,
-            "lists": client.variable_lists(d).map_err(e)?,
-            "journals": client.journals(d).map_err(e)?,
-        }),
+        Op::Ls { domain: None, .. } => json!({"domains": client.domains().map_err(e)?}),
+        Op::Ls {
+            domain: Some(d),
+            long,
+        } => {
+            let lists = client.variable_lists(d).map_err(e)?;
+            let lists = if *long {
+                lists
+                    .iter()
+                    .map(|l| {
+                        let full = ObjectName::domain(d.clone(), l.clone());
+                        match client.list_attributes(&full) {
+                            Ok(a) => json!(format!("{l}: {}", members_text(&a))),
+                            Err(err) => json!(format!("{l}: ({err})")),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            } else {
+                lists.into_iter().map(Value::String).collect()
+            };
+            json!({
+                "variables": client.variables(d).map_err(e)?,
+                "lists": lists,
+                "journals": client.journals(d).map_err(e)?,
+            })
+        }
         Op::Read { names, no_names } => {
             let objs: Vec<ObjectName<'static>> = names.iter().map(|n| name(n)).collect();
             let results = client.read(&objs).map_err(e)?;
@@ -270,9 +433,31 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
             client.write(&obj, data).map_err(e)?;
             json!({"written": n})
         }
-        Op::Attrs { name: n } => {
-            let ty = client.get_variable_access_attributes(&name(n)).map_err(e)?;
-            json!({"name": n, "type": type_to_json(&ty)})
+        Op::Attrs { name: n, list } => {
+            let obj = name(n);
+            let variable = if *list {
+                None
+            } else {
+                Some(client.get_variable_access_attributes(&obj))
+            };
+            match variable {
+                Some(Ok(ty)) => json!({"name": n, "type": type_to_json(&ty)}),
+                // No such variable: perhaps a list of that name.
+                Some(Err(verr)) => match client.list_attributes(&obj) {
+                    Ok(a) => list_json(n, &a),
+                    Err(_) => return Err(verr.to_string()),
+                },
+                None => list_json(n, &client.list_attributes(&obj).map_err(e)?),
+            }
+        }
+        Op::DefineList { name: n, members } => {
+            let ms: Vec<ObjectName<'static>> = members.iter().map(|m| name(m)).collect();
+            client.define_list(&name(n), &ms).map_err(e)?;
+            json!({"defined": n, "members": members})
+        }
+        Op::DeleteList { name: n } => {
+            client.delete_list(&name(n)).map_err(e)?;
+            json!({"deleted": n})
         }
         Op::Files { dir } => {
             let files = client
@@ -304,11 +489,156 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
             f.flush().map_err(|err| err.to_string())?;
             json!({"file": file, "saved": path.display().to_string(), "octets": n})
         }
-        Op::Journal { name: n } => {
-            let entries = client
-                .read_journal(&name(n), &JournalQuery::default())
-                .map_err(e)?;
-            json!({"entries": entries.iter().map(|en| format!("{en:?}")).collect::<Vec<_>>()})
+        Op::Put { .. } => return Err("put needs the file server of run()".into()),
+        Op::Journal {
+            name: n,
+            from,
+            to,
+            after,
+            at,
+            bare,
+        } => {
+            let query = journal_query(
+                from.as_deref(),
+                to.as_deref(),
+                after.as_deref().zip(at.as_deref()),
+                *bare,
+            )?;
+            let entries = client.read_journal(&name(n), &query).map_err(e)?;
+            json!({"entries": entries.iter().map(|en| json!({
+                "id": hex(&en.entry_identifier),
+                "time": time_text(en.entry_content.occurrence_time),
+                "entry": format!("{:?}", en.entry_content.entry_form),
+            })).collect::<Vec<_>>()})
         }
     })
+}
+
+/// The ReadJournal range the options ask for (ISO 9506-2 §20.2.1): startingTime 1984-01-01
+/// and endingTime now unless `--from` / `--to` / `--after` say otherwise, nothing with
+/// `--bare`.
+fn journal_query(
+    from: Option<&str>,
+    to: Option<&str>,
+    after: Option<(&str, &str)>,
+    bare: bool,
+) -> Result<JournalQuery, String> {
+    if bare {
+        return Ok(JournalQuery::default());
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    let mut q = JournalQuery::everything_until(match to {
+        Some(t) => parse_time(t)?,
+        None => now,
+    });
+    if let Some(t) = from {
+        q.start = Some(RangeStart::StartingTime(TimeOfDay::from_unix_millis(
+            parse_time(t)?,
+        )));
+    }
+    if let Some((id, at)) = after {
+        q.start = None;
+        q.after = Some(EntryToStartAfter {
+            time_specification: TimeOfDay::from_unix_millis(parse_time(at)?),
+            entry_specification: unhex(id)
+                .ok_or_else(|| format!("--after {id}: not an even number of hex digits"))?
+                .into(),
+        });
+    }
+    Ok(q)
+}
+
+/// Milliseconds since the Unix epoch of `YYYY-MM-DD[THH:MM:SS[.mmm]][Z]` (UTC), no earlier
+/// than 1984 (a TimeOfDay names nothing before).
+fn parse_time(s: &str) -> Result<i64, String> {
+    let bad = || format!("'{s}' is not a time: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.mmm][Z] (UTC)");
+    let digits: String = s
+        .trim_end_matches('Z')
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':' | 'T' | ' '))
+        .collect();
+    let digits = if digits.len() == 8 {
+        format!("{digits}000000")
+    } else {
+        digits
+    };
+    let t = mms::client::files::parse_generalized_time(&format!("{digits}Z")).ok_or_else(bad)?;
+    let ms = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|_| bad())?
+        .as_millis();
+    let ms = i64::try_from(ms).map_err(|_| bad())?;
+    if ms < 441_763_200_000 {
+        return Err(format!(
+            "'{s}' is before 1984-01-01, the first day MMS can name"
+        ));
+    }
+    Ok(ms)
+}
+
+/// A TimeOfDay as `YYYY-MM-DDTHH:MM:SS.mmmZ` (or the milliseconds of day for the four-octet
+/// form).
+fn time_text(t: TimeOfDay) -> String {
+    match t.unix_millis() {
+        Some(ms) => {
+            let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+            let (y, mo, d) = mms::common::civil_from_days(days);
+            format!(
+                "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+                rem / 3_600_000,
+                rem / 60_000 % 60,
+                rem / 1000 % 60,
+                rem % 1000
+            )
+        }
+        None => format!("{} ms of the day", t.millis),
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A named variable list's attributes (GetNamedVariableListAttributes-Response, ISO 9506-2
+/// §14.17.2) as printed by `attrs`.
+fn list_json(n: &str, a: &ListAttributes) -> Value {
+    let mut v = json!({
+        "list": n,
+        "deletable": a.deletable,
+        "members": a.members.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    });
+    if a.other_members > 0 {
+        v["other members (not by name)"] = json!(a.other_members);
+    }
+    v
+}
+
+/// The members of a list on one line, for `ls --long`.
+fn members_text(a: &ListAttributes) -> String {
+    let mut s = a
+        .members
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if a.other_members > 0 {
+        s.push_str(&format!(" (+{} not by name)", a.other_members));
+    }
+    if !a.deletable {
+        s.push_str(" [not deletable]");
+    }
+    s
 }

@@ -19,10 +19,12 @@ mod audit_args;
 mod auth_args;
 mod bench;
 mod bench_compare;
+mod cert_cmd;
 mod client_cmd;
 mod decode_cmd;
 mod demo;
 mod e2e_args;
+mod password_args;
 mod server_cmd;
 mod tase2_cmd;
 mod tls_args;
@@ -56,6 +58,9 @@ enum Cmd {
     Tase2(tase2_cmd::Tase2Args),
     /// The tamper-evident security log: `verify FILE`.
     SecurityLog(audit_args::SecurityLogArgs),
+    /// LAB USE ONLY, never for production: a throw-away demo CA and leaf certificates for
+    /// given AE-titles (TLS, A-security-profile, end-to-end security).
+    Cert(cert_cmd::CertArgs),
     /// The server `mms bench` starts: answers a read of `v<k>` with k.
     #[command(hide = true)]
     BenchServer {
@@ -88,6 +93,7 @@ fn main() -> ExitCode {
         Cmd::Bench(args) => bench::run(args),
         Cmd::Tase2(args) => tase2_cmd::run(args),
         Cmd::SecurityLog(args) => audit_args::run(args),
+        Cmd::Cert(args) => cert_cmd::run(args),
         Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
         Cmd::BenchCompare(args) => bench_compare::run(args),
         Cmd::BenchWorker(args) => bench_compare::worker(args),

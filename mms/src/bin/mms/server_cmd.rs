@@ -6,12 +6,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use acse::address::Address;
+use mms::server::model::files::ObtainLimits;
 use mms::server::model::{demo, Model};
 use mms::server::{Server, ServerConfig};
 
 use crate::addressing::AddressArgs;
 use crate::auth_args::AuthArgs;
 use crate::e2e_args::E2eArgs;
+use crate::password_args::PasswordArgs;
 use crate::tls_args::TlsArgs;
 
 /// Options of `mms server`.
@@ -53,6 +55,12 @@ pub struct ServerArgs {
     /// With the demo model: send the data set as an informationReport every N seconds.
     #[arg(long)]
     pub report_period: Option<u64>,
+    /// Largest file a client may upload (obtainFile, `mms client put`), in octets.
+    #[arg(long, value_name = "OCTETS", default_value_t = 16 * 1024 * 1024)]
+    pub max_upload: u64,
+    /// Seconds an upload (obtainFile) may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub upload_timeout: u64,
     /// Our selectors and AE-title.
     #[command(flatten)]
     pub address: AddressArgs,
@@ -62,6 +70,9 @@ pub struct ServerArgs {
     /// IEC 62351-4 end-to-end security (native mode).
     #[command(flatten)]
     pub e2e: E2eArgs,
+    /// ACSE password authentication: clients must send the password in FILE.
+    #[command(flatten)]
+    pub password: PasswordArgs,
     /// T-profile (TLS, IEC 62351-3 / IEC 62351-4 §6).
     #[command(flatten)]
     pub tls: TlsArgs,
@@ -115,7 +126,7 @@ pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
         .with_idle_timeout(seconds(args.idle_timeout))
         .with_frame_timeout(seconds(args.frame_timeout));
     config.endpoint.association.local = args.address.apply(Address::default_remote())?;
-    config.security = security(&args.auth, &args.e2e, &config.events)?;
+    config.security = security(&args.auth, &args.e2e, &args.password, &config.events)?;
     config.endpoint.association.check_selectors = args.check_selectors;
     config.endpoint.initiate.local_detail_calling = Some(args.max_pdu_size);
     config
@@ -129,22 +140,29 @@ pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
     Ok(config)
 }
 
-/// The association-security factory the flags select: the A-security-profile (`--auth-cert`)
-/// or end-to-end security (`--e2e-cert`), not both (IEC 62351-4 Table 1: native mode replaces
-/// the A-profile), or none.
+/// The association-security factory the flags select: the A-security-profile (`--auth-cert`),
+/// end-to-end security (`--e2e-cert`) or ACSE password authentication (`--password-file`), at
+/// most one (IEC 62351-4 Table 1: native mode replaces the A-profile; each of them is the
+/// association's ACSE authentication), or none.
 pub fn security(
     auth: &AuthArgs,
     e2e: &E2eArgs,
+    password: &PasswordArgs,
     events: &Arc<acse::security::SecurityEvents>,
 ) -> Result<Option<Arc<dyn acse::security::SecurityFactory>>, String> {
     let a = auth.factory(events.clone())?;
     let e = e2e.factory(events.clone())?;
-    match (a, e) {
-        (Some(_), Some(_)) => Err(
+    let p = password.factory()?;
+    match (a, e, p) {
+        (Some(_), Some(_), _) => Err(
             "--auth-* (A-security-profile) and --e2e-* (end-to-end security) exclude each other"
                 .into(),
         ),
-        (a, e) => Ok(a.or(e)),
+        (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => Err(
+            "--password-file excludes --auth-* and --e2e-* (one ACSE authentication mechanism)"
+                .into(),
+        ),
+        (a, e, p) => Ok(a.or(e).or(p)),
     }
 }
 
@@ -178,6 +196,13 @@ pub fn run(args: &ServerArgs) -> Result<(), String> {
     let server = Server::bind(config(args)?, model.clone())
         .map_err(|e| format!("cannot listen on {:?}: {e}", args.listen))?;
     let handle = server.handle();
+    // obtainFile (`mms client put`): the model fetches the file from the client through the
+    // server, on the client's association.
+    model.set_obtain_limits(ObtainLimits::new(
+        args.max_upload,
+        Duration::from_secs(args.upload_timeout),
+    ));
+    model.attach(handle.clone());
     for a in handle.local_addrs() {
         outln!("listening on {a}");
     }

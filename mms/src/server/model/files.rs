@@ -451,3 +451,197 @@ pub fn rename(m: &Model, info: &AssociationInfo, q: &FileRenameRequest<'_>) -> S
     fs::rename(&from, &to).map_err(|e| io_error(&e, &rel_from))?;
     Ok(ConfirmedServiceResponse::FileRename(FileRenameResponse))
 }
+
+/// How much an ObtainFile (ISO 9506-1 Annex D.3) may fetch into the store, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ObtainLimits {
+    /// The largest file accepted, in octets (default 16 MiB).
+    pub max_octets: u64,
+    /// The longest a transfer may take, FileOpen to FileClose (default 60 s).
+    pub time: std::time::Duration,
+}
+
+impl Default for ObtainLimits {
+    fn default() -> Self {
+        ObtainLimits {
+            max_octets: 16 * 1024 * 1024,
+            time: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+impl ObtainLimits {
+    /// Limits of `max_octets` octets and `time`.
+    pub fn new(max_octets: u64, time: std::time::Duration) -> ObtainLimits {
+        ObtainLimits { max_octets, time }
+    }
+}
+
+/// Where an ObtainFile writes: a partial file next to the destination, which becomes the
+/// destination only when the whole file arrived within the limits (and is removed otherwise).
+#[cfg(feature = "runtime")]
+struct Incoming {
+    file: fs::File,
+    written: u64,
+    limits: ObtainLimits,
+    deadline: std::time::Instant,
+}
+
+#[cfg(feature = "runtime")]
+impl std::io::Write for Incoming {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let over = |what: String| std::io::Error::other(what);
+        self.written = self.written.saturating_add(buf.len() as u64);
+        if self.written > self.limits.max_octets {
+            return Err(over(format!(
+                "larger than {} octets",
+                self.limits.max_octets
+            )));
+        }
+        if std::time::Instant::now() > self.deadline {
+            return Err(over(format!(
+                "not transferred within {} s",
+                self.limits.time.as_secs()
+            )));
+        }
+        std::io::Write::write_all(&mut self.file, buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.sync_all()
+    }
+}
+
+/// ObtainFile (ISO 9506-1 Annex D.3) with the requester as the source: checks the destination
+/// with the rules of the other file services (a new name inside the store, modify-file
+/// permission), then fetches `sourceFile` from the requester on the same association
+/// (FileOpen / FileRead / FileClose with the server as the requester, through `peer`) on a
+/// thread of its own, and answers once the file is in the store. A third-party source
+/// (`sourceFileServer`) is refused with access / object-access-unsupported.
+#[cfg(feature = "runtime")]
+pub fn obtain(
+    m: &Model,
+    peer: &crate::server::ServerHandle,
+    ctx: &mut crate::server::RequestContext<'_>,
+    q: &crate::services::file::ObtainFileRequest<'_>,
+) -> crate::server::Reply {
+    use crate::server::Reply;
+    let info = ctx.association;
+    let checked = (|| {
+        let fsx = store(m)?;
+        if q.source_file_server.is_some() {
+            return Err(ServiceError::access_unsupported()
+                .with_description("obtainFile from a third party is not served"));
+        }
+        let (dest, rel) = fsx.resolve_new(&q.destination_file)?;
+        if !m.allowed(info, Operation::ModifyFile, &Object::File(&rel)) {
+            return Err(file_error(
+                FileProblem::FileAccessDenied,
+                format!("{rel}: access denied"),
+            ));
+        }
+        let source = q.source_file.0.join("/");
+        if source.is_empty() {
+            return Err(file_error(
+                FileProblem::FilenameSyntaxError,
+                "empty source file name",
+            ));
+        }
+        Ok((dest, rel, source))
+    })();
+    let (dest, rel, source) = match checked {
+        Ok(x) => x,
+        Err(e) => return Reply::Now(Err(e)),
+    };
+    let Some(responder) = ctx.responder() else {
+        return Reply::Now(Err(
+            ServiceError::access_unsupported().with_description("obtainFile needs an answer later")
+        ));
+    };
+    let Some(slot) = m.obtain_slot() else {
+        responder.respond(Err(ServiceError::new(ErrorClass::Resource(
+            ResourceProblem::CapabilityUnavailable,
+        ))
+        .with_description(format!(
+            "at most {MAX_OBTAINING} obtainFile transfers at a time"
+        ))));
+        return Reply::Later;
+    };
+    let peer = peer.clone();
+    let association = info.id;
+    let limits = m.obtain_limits();
+    // If the thread cannot start, the responder goes down with the closure and answers
+    // service / other.
+    let _ = std::thread::Builder::new()
+        .name("mms-obtain-file".into())
+        .spawn(move || {
+            let r = fetch(&peer, association, &source, &dest, &rel, limits);
+            drop(slot);
+            responder.respond(r.map(|()| {
+                ConfirmedServiceResponse::ObtainFile(crate::services::file::ObtainFileResponse)
+            }));
+        });
+    Reply::Later
+}
+
+/// The most ObtainFile transfers one model runs at a time (each holds a thread).
+pub const MAX_OBTAINING: usize = 4;
+
+/// One running ObtainFile transfer, counted in the model until dropped.
+#[cfg(feature = "runtime")]
+pub(crate) struct ObtainSlot(pub(crate) std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+#[cfg(feature = "runtime")]
+impl Drop for ObtainSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Fetches `source` from the partner of `association` into `dest` (see [`obtain`]).
+#[cfg(feature = "runtime")]
+fn fetch(
+    peer: &crate::server::ServerHandle,
+    association: u64,
+    source: &str,
+    dest: &Path,
+    rel: &str,
+    limits: ObtainLimits,
+) -> Result<(), ServiceError<'static>> {
+    let failed = |why: String| file_error(FileProblem::Other(0), format!("{rel}: {why}"));
+    let client = peer
+        .client(association)
+        .map_err(|e| failed(format!("cannot reach the source: {e}")))?;
+    let part = dest.with_file_name(format!(
+        ".{}.obtaining-{association}",
+        dest.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&part)
+        .map_err(|e| io_error(&e, rel))?;
+    let mut incoming = Incoming {
+        file,
+        written: 0,
+        limits,
+        deadline: std::time::Instant::now() + limits.time,
+    };
+    let got = client.download(source, &mut incoming, |_, _| {});
+    drop(incoming);
+    let result = match got {
+        Ok(_) => fs::hard_link(&part, dest).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                file_error(FileProblem::DuplicateFilename, format!("{rel} exists"))
+            }
+            _ => io_error(&e, rel),
+        }),
+        Err(e) => Err(failed(format!("fetching {source} from the requester: {e}"))),
+    };
+    let _ = fs::remove_file(&part);
+    result
+}

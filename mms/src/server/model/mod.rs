@@ -116,6 +116,12 @@ pub struct Model {
     expand_components: bool,
     access: Option<Box<dyn AccessControl>>,
     fallback: Option<Box<dyn Handler>>,
+    obtain: RwLock<files::ObtainLimits>,
+    /// The server this model serves, for the requests it sends itself (obtainFile).
+    #[cfg(feature = "runtime")]
+    peer: std::sync::OnceLock<crate::server::ServerHandle>,
+    #[cfg(feature = "runtime")]
+    obtaining: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl std::fmt::Debug for Model {
@@ -306,6 +312,49 @@ impl Model {
         f(m.entry(id).or_default())
     }
 
+    /// Attaches the server that serves this model (after [`Server::bind`](crate::server::Server::bind),
+    /// from [`Server::handle`](crate::server::Server::handle)): with a file store, the model then
+    /// also serves ObtainFile (ISO 9506-1 Annex D.3), fetching the file from the requester on
+    /// the same association. Returns `false` (and changes nothing) when already attached.
+    #[cfg(feature = "runtime")]
+    pub fn attach(&self, server: crate::server::ServerHandle) -> bool {
+        self.peer.set(server).is_ok()
+    }
+
+    /// The bounds on an ObtainFile transfer (default 16 MiB within 60 s).
+    pub fn obtain_limits(&self) -> files::ObtainLimits {
+        *read(&self.obtain)
+    }
+
+    /// Sets the bounds on the ObtainFile transfers that start from now on.
+    pub fn set_obtain_limits(&self, limits: files::ObtainLimits) {
+        *write(&self.obtain) = limits;
+    }
+
+    /// A place for one more ObtainFile transfer, if fewer than [`files::MAX_OBTAINING`] run.
+    #[cfg(feature = "runtime")]
+    fn obtain_slot(&self) -> Option<files::ObtainSlot> {
+        use std::sync::atomic::Ordering;
+        self.obtaining
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < files::MAX_OBTAINING).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| files::ObtainSlot(self.obtaining.clone()))
+    }
+
+    /// Whether ObtainFile is served: a file store and an attached server.
+    fn serves_obtain(&self) -> bool {
+        #[cfg(feature = "runtime")]
+        {
+            self.files.is_some() && self.peer.get().is_some()
+        }
+        #[cfg(not(feature = "runtime"))]
+        {
+            false
+        }
+    }
+
     /// The services the model itself serves (without the fallback's).
     pub fn own_services(&self) -> Vec<ServiceKind> {
         use ServiceKind::*;
@@ -330,6 +379,9 @@ impl Model {
                 FileDelete,
                 FileDirectory,
             ]);
+        }
+        if self.serves_obtain() {
+            v.push(ObtainFile);
         }
         v
     }
@@ -403,6 +455,13 @@ impl Handler for Model {
             R::FileDirectory(q) if files.is_some() => files::directory(self, info, q),
             R::FileDelete(q) if files.is_some() => files::delete(self, info, q),
             R::FileRename(q) if files.is_some() => files::rename(self, info, q),
+            #[cfg(feature = "runtime")]
+            R::ObtainFile(q) if self.serves_obtain() => {
+                if let Some(peer) = self.peer.get() {
+                    return files::obtain(self, peer, ctx, q);
+                }
+                return self.fallback(ctx, request);
+            }
             _ => return self.fallback(ctx, request),
         };
         Reply::Now(r)
@@ -573,6 +632,11 @@ impl ModelBuilder {
             expand_components: self.expand_components,
             access: self.access,
             fallback: self.fallback,
+            obtain: RwLock::new(files::ObtainLimits::default()),
+            #[cfg(feature = "runtime")]
+            peer: std::sync::OnceLock::new(),
+            #[cfg(feature = "runtime")]
+            obtaining: Arc::default(),
         })
     }
 }
