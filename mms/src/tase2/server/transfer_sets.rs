@@ -4,6 +4,7 @@
 //! change bookkeeping the reports are made from (docs/tase2-server.md, "Transfer sets").
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::common::ObjectName;
@@ -27,10 +28,11 @@ const MAX_REQUESTS: usize = 16;
 pub(crate) struct Running {
     /// The data set reported.
     pub ds_name: ObjectName<'static>,
-    /// Its members, in order.
-    pub members: Vec<ObjectName<'static>>,
+    /// Its members, in order (shared with the reports being made: a data set may have
+    /// thousands of members, and a report is made per change with BufferTime 0).
+    pub members: Arc<[ObjectName<'static>]>,
     /// Which members are special variables.
-    pub specials: Vec<Option<Special>>,
+    pub specials: Arc<[Option<Special>]>,
     /// Member positions by name (a name may appear more than once).
     pub index: HashMap<Key, Vec<usize>>,
     pub next_interval: Option<Instant>,
@@ -340,8 +342,8 @@ fn start(
     }
     Ok(Running {
         ds_name,
-        members,
-        specials,
+        members: members.into(),
+        specials: specials.into(),
         index,
         next_interval,
         next_integrity,
