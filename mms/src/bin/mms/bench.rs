@@ -24,7 +24,11 @@ use mms::{AccessResult, ObjectName, VariableAccessSpecification, VariableSpecifi
 
 /// Options of `mms bench`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    /// Another benchmark instead of the read load (`tase2`: report throughput).
+    #[command(subcommand)]
+    pub mode: Option<BenchMode>,
     /// Client associations.
     #[arg(long, default_value_t = 100)]
     pub associations: usize,
@@ -41,6 +45,13 @@ pub struct BenchArgs {
     /// `mms bench-server` does) instead of starting one.
     #[arg(long)]
     pub connect: Option<SocketAddr>,
+}
+
+/// The other benchmarks of `mms bench`.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum BenchMode {
+    /// TASE.2 report throughput: RBE transfer sets, change -> callback latency, CPU per point.
+    Tase2(crate::bench_tase2::Tase2BenchArgs),
 }
 
 /// The bench server's handler: a read of `v<k>` (any domain) answers the integer k.
@@ -303,6 +314,9 @@ fn drive(addr: SocketAddr, args: &BenchArgs, mut on_warm: impl FnMut()) -> Resul
 
 /// `mms bench`.
 pub fn run(args: &BenchArgs) -> Result<(), String> {
+    if let Some(BenchMode::Tase2(a)) = &args.mode {
+        return crate::bench_tase2::run(a);
+    }
     let mut server = match args.connect {
         Some(_) => None,
         None => Some(start_server(args.server_threads)?),

@@ -18,6 +18,7 @@ mod addressing;
 mod audit_args;
 mod auth_args;
 mod bench;
+mod bench_tase2;
 mod client_cmd;
 mod decode_cmd;
 mod demo;
@@ -49,7 +50,8 @@ enum Cmd {
     Server(server_cmd::ServerArgs),
     /// Print every layer of each PDU in hex text or a pcap/pcapng capture.
     Decode(decode_cmd::DecodeArgs),
-    /// Load generator: N associations x M reads against a server; prints reads/s, latency, CPU.
+    /// Load generator: N associations x M reads against a server; prints reads/s, latency, CPU
+    /// (`bench tase2`: TASE.2 report throughput).
     Bench(bench::BenchArgs),
     /// ICCP / TASE.2: `server --config FILE`, `client --connect HOST ... OP`, `demo`.
     Tase2(tase2_cmd::Tase2Args),
