@@ -64,7 +64,12 @@ fn the_all_changes_buffer_keeps_the_newest_and_counts_the_rest() {
             ]
             .into(),
             specials: vec![Some(super::objects::Special::TransferSetName), None].into(),
-            index: [(Key::icc("ICC1", "P"), vec![1])].into_iter().collect(),
+            index: [(
+                shared.dir.get_key(&Key::icc("ICC1", "P")).expect("P"),
+                vec![1],
+            )]
+            .into_iter()
+            .collect(),
             next_interval: None,
             next_integrity: None,
             buffer_deadline: None,

@@ -33,8 +33,9 @@ pub(crate) struct Running {
     pub members: Arc<[ObjectName<'static>]>,
     /// Which members are special variables.
     pub specials: Arc<[Option<Special>]>,
-    /// Member positions by name (a name may appear more than once).
-    pub index: HashMap<Key, Vec<usize>>,
+    /// Member positions by object (a name may appear more than once): keyed by the
+    /// directory's object, not its name, so that each change hashes a small value per set.
+    pub index: HashMap<Obj, Vec<usize>>,
     pub next_interval: Option<Instant>,
     pub next_integrity: Option<Instant>,
     /// When the buffered object-change report is due.
@@ -115,14 +116,14 @@ impl Engine {
             .count()
     }
 
-    /// A value of `key` changed; returns the number of buffered changes dropped.
-    pub fn record_change(&mut self, key: &Key, value: &Data<'static>, max_buffer: usize) -> u64 {
+    /// A value of object `obj` changed; returns the number of buffered changes dropped.
+    pub fn record_change(&mut self, obj: Obj, value: &Data<'static>, max_buffer: usize) -> u64 {
         let now = Instant::now();
         let mut dropped = 0;
         let mut kick = false;
         for s in &mut self.sets {
             let Some(run) = s.run.as_mut() else { continue };
-            let Some(positions) = run.index.get(key) else {
+            let Some(positions) = run.index.get(&obj) else {
                 continue;
             };
             for &p in positions {
@@ -296,7 +297,7 @@ fn start(
     let list = list.ok_or(inconsistent)?;
     let mut members = Vec::with_capacity(list.members.len());
     let mut specials = Vec::with_capacity(list.members.len());
-    let mut index: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut index: HashMap<Obj, Vec<usize>> = HashMap::new();
     for (i, m) in list.members.iter().enumerate() {
         if m.alternate_access.is_some() {
             return Err(inconsistent);
@@ -305,7 +306,8 @@ fn start(
         if !blt.scope_allowed(dir, &key) {
             return Err(inconsistent);
         }
-        let special = match dir.get_key(&key) {
+        let obj = dir.get_key(&key);
+        let special = match obj {
             Some(Obj::Special(s)) => Some(s),
             Some(Obj::Point(_)) if blt.read.contains(&key) => None,
             Some(Obj::Tag(d))
@@ -318,7 +320,9 @@ fn start(
             }
             _ => return Err(inconsistent),
         };
-        index.entry(key).or_default().push(i);
+        if let Some(o) = obj {
+            index.entry(o).or_default().push(i);
+        }
         members.push(m.name.clone());
         specials.push(special);
     }
