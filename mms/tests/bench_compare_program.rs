@@ -1,4 +1,4 @@
-//! `mms bench-compare` run as a program in a short mode: every row (the TCP ping-pong, the
+//! `mms bench compare` run as a program in a short mode: every row (the TCP ping-pong, the
 //! blocking and non-blocking clients, pipelined, 100 associations, TLS 1.3 and end-to-end
 //! security in one process) completes with every read answered by its own value — a lost,
 //! duplicated or mismatched answer makes the program fail. Speed is never asserted. With
@@ -11,9 +11,9 @@ use std::process::Command;
 #[test]
 fn every_row_completes_with_every_answer_right() {
     let out = Command::new(env!("CARGO_BIN_EXE_mms"))
-        .args(["bench-compare", "--reads", "300", "--runs", "1"])
+        .args(["bench", "compare", "--reads", "300", "--runs", "1"])
         .output()
-        .expect("run mms bench-compare");
+        .expect("run mms bench compare");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -64,7 +64,8 @@ fn system_calls_are_counted_per_read() {
     }
     let out = Command::new(env!("CARGO_BIN_EXE_mms"))
         .args([
-            "bench-compare",
+            "bench",
+            "compare",
             "--reads",
             "4000",
             "--runs",
@@ -74,7 +75,7 @@ fn system_calls_are_counted_per_read() {
             "--syscalls",
         ])
         .output()
-        .expect("run mms bench-compare --syscalls");
+        .expect("run mms bench compare --syscalls");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

@@ -951,21 +951,26 @@ fn interval_with_rbe_reports_only_what_changed() {
 fn rbe_switches_to_the_data_set_form_when_the_pdu_would_be_too_large() {
     let f = start();
     let mut cfg = client_config(PARTNER_A, Some(12));
-    cfg.endpoint.initiate.local_detail_calling = Some(400);
+    // Two changed points named one by one take about 250 octets, the whole data set about 105.
+    cfg.endpoint.initiate.local_detail_calling = Some(200);
     let c = Client::connect(f.addr, cfg).expect("connect");
-    assert!(c.negotiated().max_pdu_size <= 400);
+    assert!(c.negotiated().max_pdu_size <= 200);
     let rx = c.unconfirmed().expect("queue");
     let ts = reserve(&c);
     let mut t = transfer_set("DS_Main", DsConditions::OBJECT_CHANGE);
     t.rbe = true;
-    t.all_changes_reported = true;
     t.buffer_time = 1;
     write(&c, &ts_object(&ts), t.to_data(Edition::V2000_08)).expect("enable");
-    let p = f.tase2.point("ICC1/Voltage").expect("point");
-    // 40 changes named one by one need far more than 400 octets.
-    for i in 0..40 {
-        p.set(&real_q(i as f32)).expect("set");
-    }
+    f.tase2
+        .point("ICC1/Voltage")
+        .expect("point")
+        .set(&real_q(39.0))
+        .expect("set");
+    f.tase2
+        .point("Frequency")
+        .expect("point")
+        .set(&real_q(50.0))
+        .expect("set");
     let r = next_report(&rx, WAIT).expect("report");
     assert_eq!(
         r.list,
@@ -974,6 +979,52 @@ fn rbe_switches_to_the_data_set_form_when_the_pdu_would_be_too_large() {
     );
     assert_eq!(r.value(4), &real_q(39.0).to_data());
     assert_eq!(r.conditions(2), DsConditions::OBJECT_CHANGE);
+    f.running.stop().expect("stop");
+}
+
+#[test]
+fn all_changes_beyond_the_pdu_size_arrive_split_in_order() {
+    let f = start();
+    let mut cfg = client_config(PARTNER_A, Some(12));
+    cfg.endpoint.initiate.local_detail_calling = Some(400);
+    let c = Client::connect(f.addr, cfg).expect("connect");
+    let max = c.negotiated().max_pdu_size;
+    assert!(max <= 400);
+    let rx = c.unconfirmed().expect("queue");
+    let ts = reserve(&c);
+    let mut t = transfer_set("DS_Main", DsConditions::OBJECT_CHANGE);
+    t.rbe = true;
+    t.all_changes_reported = true;
+    t.buffer_time = 1;
+    write(&c, &ts_object(&ts), t.to_data(Edition::V2000_08)).expect("enable");
+    let p = f.tase2.point("ICC1/Voltage").expect("point");
+    // 40 changes named one by one need far more than 400 octets; the whole data set would
+    // fit, but it carries only the last value: AllChangesReported splits instead.
+    for i in 0..40 {
+        p.set(&real_q(i as f32)).expect("set");
+    }
+    let mut values = Vec::new();
+    let mut reports = 0;
+    while values.len() < 40 {
+        let u = rx.recv_timeout(WAIT).expect("the rest of the changes");
+        assert!(
+            u.bytes().len() <= max,
+            "a report of {} octets",
+            u.bytes().len()
+        );
+        let r = report_of(&u).expect("a report");
+        assert_eq!(r.list, None, "list-of-variables form");
+        assert_eq!(r.names[0], icc("Transfer_Set_Name"));
+        assert_eq!(r.conditions(2), DsConditions::OBJECT_CHANGE);
+        for i in 4..r.values.len() {
+            assert_eq!(r.names[i], icc("Voltage"));
+            values.push(r.value(i).clone());
+        }
+        reports += 1;
+    }
+    assert!(reports >= 2, "{reports} reports");
+    let expected: Vec<Data<'static>> = (0..40).map(|i| real_q(i as f32).to_data()).collect();
+    assert_eq!(values, expected, "every change once, in order");
     f.running.stop().expect("stop");
 }
 

@@ -24,7 +24,11 @@ use mms::{AccessResult, ObjectName, VariableAccessSpecification, VariableSpecifi
 
 /// Options of `mms bench`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    /// Another benchmark instead of the read load (`tase2`: report throughput).
+    #[command(subcommand)]
+    pub mode: Option<BenchMode>,
     /// Client associations.
     #[arg(long, default_value_t = 100)]
     pub associations: usize,
@@ -41,6 +45,16 @@ pub struct BenchArgs {
     /// `mms bench-server` does) instead of starting one.
     #[arg(long)]
     pub connect: Option<SocketAddr>,
+}
+
+/// The other benchmarks of `mms bench`.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum BenchMode {
+    /// TASE.2 report throughput: RBE transfer sets, change -> callback latency, CPU per point.
+    Tase2(crate::bench_tase2::Tase2BenchArgs),
+    /// Our request paths against a raw TCP ping-pong, TLS 1.3 and E2E against plain, in one
+    /// run: reads/s, ratios, CPU per read of each side, system calls per read.
+    Compare(crate::bench_compare::CompareArgs),
 }
 
 /// The bench server's handler: a read of `v<k>` (any domain) answers the integer k.
@@ -307,6 +321,11 @@ pub(crate) fn drive(
 
 /// `mms bench`.
 pub fn run(args: &BenchArgs) -> Result<(), String> {
+    match &args.mode {
+        Some(BenchMode::Tase2(a)) => return crate::bench_tase2::run(a),
+        Some(BenchMode::Compare(a)) => return crate::bench_compare::run(a),
+        None => {}
+    }
     let mut server = match args.connect {
         Some(_) => None,
         None => Some(start_server(args.server_threads)?),

@@ -512,6 +512,7 @@ pub fn worker(args: &WorkerArgs) -> Result<(), String> {
                 outstanding,
                 server_threads: 1,
                 connect: None,
+                mode: None,
             };
             started = Instant::now();
             let report = bench::drive(addr()?, &b, || {})?;

@@ -19,6 +19,7 @@ mod audit_args;
 mod auth_args;
 mod bench;
 mod bench_compare;
+mod bench_tase2;
 mod cert_cmd;
 mod client_cmd;
 mod decode_cmd;
@@ -52,7 +53,8 @@ enum Cmd {
     Server(server_cmd::ServerArgs),
     /// Print every layer of each PDU in hex text or a pcap/pcapng capture.
     Decode(decode_cmd::DecodeArgs),
-    /// Load generator: N associations x M reads against a server; prints reads/s, latency, CPU.
+    /// Load generator: N associations x M reads against a server; prints reads/s, latency, CPU
+    /// (`bench tase2`: TASE.2 report throughput).
     Bench(bench::BenchArgs),
     /// ICCP / TASE.2: `server --config FILE`, `client --connect HOST ... OP`, `demo`.
     Tase2(tase2_cmd::Tase2Args),
@@ -71,9 +73,6 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
-    /// Our request paths against a raw TCP ping-pong, TLS 1.3 and E2E against plain, in one
-    /// run: reads/s, ratios, CPU per read of each side, system calls per read.
-    BenchCompare(bench_compare::CompareArgs),
     /// One row's client side for `mms bench compare`.
     #[command(hide = true)]
     BenchWorker(bench_compare::WorkerArgs),
@@ -95,7 +94,6 @@ fn main() -> ExitCode {
         Cmd::SecurityLog(args) => audit_args::run(args),
         Cmd::Cert(args) => cert_cmd::run(args),
         Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
-        Cmd::BenchCompare(args) => bench_compare::run(args),
         Cmd::BenchWorker(args) => bench_compare::worker(args),
         Cmd::BenchPingpongServer => bench_compare::pingpong_server(),
     };

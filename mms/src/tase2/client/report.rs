@@ -397,8 +397,38 @@ pub const MAX_REGISTERED: usize = 4096;
 /// usable from a `mio` loop (see the module documentation).
 #[derive(Debug, Clone, Default)]
 pub struct ReportDecoder {
-    layouts: HashMap<ObjectName<'static>, DataSetLayout>,
+    layouts: HashMap<ObjectName<'static>, Indexed>,
     sets: HashMap<MmsObjectName, TransferSetBinding>,
+}
+
+/// A layout with its members by item name, so that a list-of-variables report finds each
+/// variable's kind without scanning a data set of thousands of members.
+#[derive(Debug, Clone)]
+struct Indexed {
+    layout: DataSetLayout,
+    by_item: HashMap<String, Vec<(ObjectName<'static>, MemberKind)>>,
+}
+
+impl Indexed {
+    fn new(layout: DataSetLayout) -> Indexed {
+        let mut by_item: HashMap<String, Vec<(ObjectName<'static>, MemberKind)>> = HashMap::new();
+        for m in &layout.members {
+            let v = by_item.entry(m.name.item().to_string()).or_default();
+            // The first member of a name gives its kind, as in [`DataSetLayout::kind_of`].
+            if !v.iter().any(|(n, _)| *n == m.name) {
+                v.push((m.name.clone(), m.kind));
+            }
+        }
+        Indexed { layout, by_item }
+    }
+
+    fn kind_of(&self, name: &ObjectName<'_>) -> Option<MemberKind> {
+        self.by_item
+            .get(name.item())?
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, k)| *k)
+    }
 }
 
 /// A decoder's registry is full ([`MAX_REGISTERED`]).
@@ -417,18 +447,23 @@ impl ReportDecoder {
         if !self.layouts.contains_key(&layout.name) && self.layouts.len() >= MAX_REGISTERED {
             return Err(RegistryFull);
         }
-        self.layouts.insert(layout.name.clone(), layout);
+        self.layouts
+            .insert(layout.name.clone(), Indexed::new(layout));
         Ok(())
     }
 
     /// Forgets a data set's layout.
     pub fn remove_data_set(&mut self, name: &ObjectName<'_>) -> Option<DataSetLayout> {
-        self.layouts.remove(&name.clone().into_owned())
+        self.layouts
+            .remove(&name.clone().into_owned())
+            .map(|i| i.layout)
     }
 
     /// The layout of data set `name`.
     pub fn data_set(&self, name: &ObjectName<'_>) -> Option<&DataSetLayout> {
-        self.layouts.get(&name.clone().into_owned())
+        self.layouts
+            .get(&name.clone().into_owned())
+            .map(|i| &i.layout)
     }
 
     /// Binds (or rebinds) a transfer set to its data set.
@@ -498,7 +533,7 @@ impl ReportDecoder {
 
     fn named_list(&self, list: &ObjectName<'_>, values: &[AccessResult<'_>]) -> Incoming {
         let owned = list.clone().into_owned();
-        let Some(layout) = self.layouts.get(&owned) else {
+        let Some(layout) = self.layouts.get(&owned).map(|i| &i.layout) else {
             // An unknown data set: a TASE.2 report if its first value is an MMSObjectName
             // (Transfer_Set_Name, normally the first member); then NACK it.
             return match values.first().and_then(AccessResult::data) {

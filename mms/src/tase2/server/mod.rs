@@ -201,9 +201,16 @@ impl Shared {
     /// A value of `key` changed (a point set by the application or written by a client, a
     /// tag): the transfer sets reporting it take note.
     fn changed(&self, key: &Key, value: &Data<'static>) {
+        if let Some(obj) = self.dir.get_key(key) {
+            self.changed_obj(obj, value);
+        }
+    }
+
+    /// As [`Shared::changed`], for an object already looked up.
+    fn changed_obj(&self, obj: objects::Obj, value: &Data<'static>) {
         let dropped = {
             let mut e = lock(&self.engine);
-            let d = e.record_change(key, value, self.limits.buffered_changes);
+            let d = e.record_change(obj, value, self.limits.buffered_changes);
             if e.kicked {
                 self.wake.notify_all();
             }
@@ -562,7 +569,8 @@ impl PointHandle {
             .model
             .set_name(&e.key.name(), data.clone())
             .map_err(|_| Tase2Error::OutOfRange { what: "point" })?;
-        self.shared.changed(&e.key, &data);
+        self.shared
+            .changed_obj(objects::Obj::Point(self.index), &data);
         Ok(())
     }
 }

@@ -121,7 +121,7 @@ impl Special {
 }
 
 /// What an MMS name is in the TASE.2 server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Obj {
     /// `TASE2_Version`.
     Version,

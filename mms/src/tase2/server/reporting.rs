@@ -6,9 +6,11 @@
 //! list-of-variables form (RBE changes, `Transfer_Set_Name` first), switching to the first
 //! when the second would exceed the association's PDU size.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::access::{AccessResult, VariableAccessSpecification, VariableDef};
+use crate::codec::{Asn1, Choice};
 use crate::common::ObjectName;
 use crate::data::Data;
 use crate::pdu::UnconfirmedService;
@@ -35,8 +37,8 @@ struct Job {
     critical: bool,
     max_pdu: usize,
     ds_name: ObjectName<'static>,
-    members: Vec<ObjectName<'static>>,
-    specials: Vec<Option<Special>>,
+    members: Arc<[ObjectName<'static>]>,
+    specials: Arc<[Option<Special>]>,
     /// `None`: the whole data set (form A). `Some`: changed members with the value buffered
     /// for each (AllChangesReported) or `None` for the current value (form B).
     changes: Option<Vec<(usize, Option<Data<'static>>)>>,
@@ -243,7 +245,7 @@ fn whole(
     let results = job
         .members
         .iter()
-        .zip(&job.specials)
+        .zip(job.specials.iter())
         .map(|(m, s)| match s {
             Some(s) => AccessResult::Success(special_value(*s, ts_name, time, job)),
             None => current(shared, m),
@@ -271,7 +273,7 @@ fn changes(
         names::TRANSFER_SET_NAME.to_string(),
     ))];
     let mut results = vec![AccessResult::Success(ts_name.to_data())];
-    for (m, s) in job.members.iter().zip(&job.specials) {
+    for (m, s) in job.members.iter().zip(job.specials.iter()) {
         if let Some(s) = s {
             if *s != Special::TransferSetName {
                 vars.push(VariableDef::name(m.clone()));
@@ -295,10 +297,115 @@ fn changes(
     }
 }
 
-fn encoded_len(s: &UnconfirmedService<'_>) -> usize {
+pub(super) fn encoded_len(s: &UnconfirmedService<'_>) -> usize {
     let mut w = copp::ber::Writer::with_capacity(256);
     crate::pdu::write_unconfirmed_pdu(&mut w, s);
     w.into_vec().len()
+}
+
+/// The octets one variable and its value add to a list-of-variables report.
+fn entry_len(v: &VariableDef<'_>, r: &AccessResult<'_>) -> usize {
+    let mut w = copp::ber::Writer::with_capacity(64);
+    r.encode_choice(&mut w);
+    v.encode(&mut w);
+    w.len()
+}
+
+fn list_report(
+    vars: Vec<VariableDef<'static>>,
+    results: Vec<AccessResult<'static>>,
+) -> UnconfirmedService<'static> {
+    UnconfirmedService::InformationReport(InformationReport {
+        variable_access_specification: VariableAccessSpecification::ListOfVariable(vars),
+        list_of_access_result: results,
+    })
+}
+
+/// Room left in a split report for the length octets of its enclosing structures, which grow
+/// as the report does (a few octets each; far less than this).
+const SPLIT_SLACK: usize = 32;
+
+/// A list-of-variables report whose first `head` variables are Transfer_Set_Name and the
+/// other special variables, cut into reports of at most `max_pdu` octets, each repeating
+/// the head, the changes in their order. A single change too large on its own is left in a
+/// report of its own (which the caller then drops).
+pub(super) fn split(
+    report: InformationReport<'static>,
+    head: usize,
+    max_pdu: usize,
+) -> Vec<UnconfirmedService<'static>> {
+    let VariableAccessSpecification::ListOfVariable(mut vars) =
+        report.variable_access_specification
+    else {
+        return Vec::new();
+    };
+    let mut results = report.list_of_access_result;
+    let head = head.min(vars.len()).min(results.len());
+    let head_vars: Vec<VariableDef<'static>> = vars.drain(..head).collect();
+    let head_results: Vec<AccessResult<'static>> = results.drain(..head).collect();
+    let base = encoded_len(&list_report(head_vars.clone(), head_results.clone()));
+    let budget = max_pdu.saturating_sub(base + SPLIT_SLACK);
+    let mut out = Vec::new();
+    let (mut cur_vars, mut cur_results, mut cur) = (head_vars.clone(), head_results.clone(), 0);
+    for (v, r) in vars.into_iter().zip(results) {
+        let n = entry_len(&v, &r);
+        if cur > 0 && cur + n > budget {
+            out.push(list_report(
+                std::mem::replace(&mut cur_vars, head_vars.clone()),
+                std::mem::replace(&mut cur_results, head_results.clone()),
+            ));
+            cur = 0;
+        }
+        cur_vars.push(v);
+        cur_results.push(r);
+        cur += n;
+    }
+    if cur > 0 {
+        out.push(list_report(cur_vars, cur_results));
+    }
+    out
+}
+
+/// The reports `job` makes: the changes in the list-of-variables form; when that exceeds the
+/// association's PDU size, the whole data set (the reference vendor's "switching report to
+/// NVL"), except with AllChangesReported; when that does not fit either (a data set larger
+/// than a PDU), or with AllChangesReported, the changes in as many list-of-variables reports
+/// as they need (docs/tase2-server.md, "Reports").
+fn reports(
+    shared: &Shared,
+    job: &Job,
+    ts_name: &MmsObjectName,
+    time: TimeStamp,
+) -> Vec<UnconfirmedService<'static>> {
+    let Some(c) = &job.changes else {
+        return vec![UnconfirmedService::InformationReport(whole(
+            shared, job, ts_name, time,
+        ))];
+    };
+    let report = changes(shared, job, c, ts_name, time);
+    let s = UnconfirmedService::InformationReport(report);
+    if encoded_len(&s) <= job.max_pdu {
+        return vec![s];
+    }
+    // With AllChangesReported the buffered values are the report: the whole data set (current
+    // values only) would lose the intermediate ones.
+    let buffered = c.iter().any(|(_, v)| v.is_some());
+    if !buffered {
+        let w = UnconfirmedService::InformationReport(whole(shared, job, ts_name, time));
+        if encoded_len(&w) <= job.max_pdu {
+            return vec![w];
+        }
+    }
+    let UnconfirmedService::InformationReport(report) = s else {
+        return Vec::new();
+    };
+    let head = 1 + job
+        .specials
+        .iter()
+        .flatten()
+        .filter(|s| **s != Special::TransferSetName)
+        .count();
+    split(report, head, job.max_pdu)
 }
 
 fn send(shared: &Shared, job: &Job) {
@@ -308,21 +415,20 @@ fn send(shared: &Shared, job: &Job) {
     let ts_name = &entry.mms_name;
     let seconds = now_seconds();
     let time = TimeStamp(i32::try_from(seconds).unwrap_or(i32::MAX));
-    let mut service = None;
-    if let Some(c) = &job.changes {
-        let s = UnconfirmedService::InformationReport(changes(shared, job, c, ts_name, time));
-        if encoded_len(&s) <= job.max_pdu {
-            service = Some(s);
-        }
-        // Too large for the PDU: the whole data set instead (the reference vendor's
-        // "switching report to NVL").
+    for service in reports(shared, job, ts_name, time) {
+        send_one(shared, job, ts_name, time, &service);
     }
-    let service = match service {
-        Some(s) => s,
-        None => UnconfirmedService::InformationReport(whole(shared, job, ts_name, time)),
-    };
+}
+
+fn send_one(
+    shared: &Shared,
+    job: &Job,
+    ts_name: &MmsObjectName,
+    time: TimeStamp,
+    service: &UnconfirmedService<'_>,
+) {
     let sent =
-        encoded_len(&service) <= job.max_pdu && shared.send_unconfirmed(job.association, &service);
+        encoded_len(service) <= job.max_pdu && shared.send_unconfirmed(job.association, service);
     if !sent {
         bump(&shared.counters.reports_dropped);
         shared.event(ServerEvent::ReportDropped {

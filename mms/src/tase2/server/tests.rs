@@ -61,9 +61,15 @@ fn the_all_changes_buffer_keeps_the_newest_and_counts_the_rest() {
             members: vec![
                 crate::ObjectName::domain("ICC1", "Transfer_Set_Name"),
                 crate::ObjectName::domain("ICC1", "P"),
-            ],
-            specials: vec![Some(super::objects::Special::TransferSetName), None],
-            index: [(Key::icc("ICC1", "P"), vec![1])].into_iter().collect(),
+            ]
+            .into(),
+            specials: vec![Some(super::objects::Special::TransferSetName), None].into(),
+            index: [(
+                shared.dir.get_key(&Key::icc("ICC1", "P")).expect("P"),
+                vec![1],
+            )]
+            .into_iter()
+            .collect(),
             next_interval: None,
             next_integrity: None,
             buffer_deadline: None,
@@ -97,6 +103,80 @@ fn the_all_changes_buffer_keeps_the_newest_and_counts_the_rest() {
         server.request_report(None, DsConditions::OPERATOR_REQUEST, EventCode(0)),
         0
     );
+}
+
+#[test]
+fn changes_beyond_the_pdu_size_are_split_into_reports_that_fit() {
+    use crate::access::{AccessResult, VariableAccessSpecification, VariableDef};
+    use crate::pdu::UnconfirmedService;
+    use crate::services::variables::InformationReport;
+    let name = |i: &str| VariableDef::name(crate::ObjectName::domain("ICC1", i.to_string()));
+    let head = [
+        "Transfer_Set_Name",
+        "Transfer_Set_Time_Stamp",
+        "DSConditions_Detected",
+    ];
+    let mut vars: Vec<VariableDef<'static>> = head.iter().map(|h| name(h)).collect();
+    let mut results: Vec<AccessResult<'static>> = vec![
+        AccessResult::Success(Data::Integer(1)),
+        AccessResult::Success(Data::Integer(2)),
+        AccessResult::Success(Data::Integer(3)),
+    ];
+    for i in 0..1000 {
+        vars.push(name(&format!("P{i:05}")));
+        results.push(AccessResult::Success(Data::Integer(i)));
+    }
+    let whole = InformationReport {
+        variable_access_specification: VariableAccessSpecification::ListOfVariable(vars),
+        list_of_access_result: results,
+    };
+    let total =
+        super::reporting::encoded_len(&UnconfirmedService::InformationReport(whole.clone()));
+    let max_pdu = 4000;
+    assert!(
+        total > 4 * max_pdu,
+        "the report needs splitting ({total} octets)"
+    );
+    let parts = super::reporting::split(whole, 3, max_pdu);
+    assert!(parts.len() >= 5, "{} parts", parts.len());
+    let mut points = Vec::new();
+    for p in &parts {
+        let len = super::reporting::encoded_len(p);
+        assert!(len <= max_pdu, "a part of {len} octets");
+        // Not too wasteful either: every part but the last is at least 3/4 full.
+        let UnconfirmedService::InformationReport(r) = p else {
+            panic!("not a report: {p:?}");
+        };
+        let VariableAccessSpecification::ListOfVariable(v) = &r.variable_access_specification
+        else {
+            panic!("not the list-of-variables form");
+        };
+        assert_eq!(v.len(), r.list_of_access_result.len());
+        let items: Vec<String> = v
+            .iter()
+            .map(|d| match &d.variable_specification {
+                crate::VariableSpecification::Name(n) => n.item().to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            items[..3],
+            head,
+            "each part starts with the special variables"
+        );
+        assert_eq!(
+            r.list_of_access_result[..3],
+            [1, 2, 3].map(|i| AccessResult::Success(Data::Integer(i)))
+        );
+        points.extend(r.list_of_access_result[3..].iter().cloned());
+        if !std::ptr::eq(p, parts.last().expect("last")) {
+            assert!(len * 4 >= max_pdu * 3, "a part of only {len} octets");
+        }
+    }
+    let expected: Vec<AccessResult<'static>> = (0..1000)
+        .map(|i| AccessResult::Success(Data::Integer(i)))
+        .collect();
+    assert_eq!(points, expected, "every change once, in order");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! change bookkeeping the reports are made from (docs/tase2-server.md, "Transfer sets").
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::common::ObjectName;
@@ -27,12 +28,14 @@ const MAX_REQUESTS: usize = 16;
 pub(crate) struct Running {
     /// The data set reported.
     pub ds_name: ObjectName<'static>,
-    /// Its members, in order.
-    pub members: Vec<ObjectName<'static>>,
+    /// Its members, in order (shared with the reports being made: a data set may have
+    /// thousands of members, and a report is made per change with BufferTime 0).
+    pub members: Arc<[ObjectName<'static>]>,
     /// Which members are special variables.
-    pub specials: Vec<Option<Special>>,
-    /// Member positions by name (a name may appear more than once).
-    pub index: HashMap<Key, Vec<usize>>,
+    pub specials: Arc<[Option<Special>]>,
+    /// Member positions by object (a name may appear more than once): keyed by the
+    /// directory's object, not its name, so that each change hashes a small value per set.
+    pub index: HashMap<Obj, Vec<usize>>,
     pub next_interval: Option<Instant>,
     pub next_integrity: Option<Instant>,
     /// When the buffered object-change report is due.
@@ -113,14 +116,14 @@ impl Engine {
             .count()
     }
 
-    /// A value of `key` changed; returns the number of buffered changes dropped.
-    pub fn record_change(&mut self, key: &Key, value: &Data<'static>, max_buffer: usize) -> u64 {
+    /// A value of object `obj` changed; returns the number of buffered changes dropped.
+    pub fn record_change(&mut self, obj: Obj, value: &Data<'static>, max_buffer: usize) -> u64 {
         let now = Instant::now();
         let mut dropped = 0;
         let mut kick = false;
         for s in &mut self.sets {
             let Some(run) = s.run.as_mut() else { continue };
-            let Some(positions) = run.index.get(key) else {
+            let Some(positions) = run.index.get(&obj) else {
                 continue;
             };
             for &p in positions {
@@ -294,7 +297,7 @@ fn start(
     let list = list.ok_or(inconsistent)?;
     let mut members = Vec::with_capacity(list.members.len());
     let mut specials = Vec::with_capacity(list.members.len());
-    let mut index: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut index: HashMap<Obj, Vec<usize>> = HashMap::new();
     for (i, m) in list.members.iter().enumerate() {
         if m.alternate_access.is_some() {
             return Err(inconsistent);
@@ -303,7 +306,8 @@ fn start(
         if !blt.scope_allowed(dir, &key) {
             return Err(inconsistent);
         }
-        let special = match dir.get_key(&key) {
+        let obj = dir.get_key(&key);
+        let special = match obj {
             Some(Obj::Special(s)) => Some(s),
             Some(Obj::Point(_)) if blt.read.contains(&key) => None,
             Some(Obj::Tag(d))
@@ -316,7 +320,9 @@ fn start(
             }
             _ => return Err(inconsistent),
         };
-        index.entry(key).or_default().push(i);
+        if let Some(o) = obj {
+            index.entry(o).or_default().push(i);
+        }
         members.push(m.name.clone());
         specials.push(special);
     }
@@ -340,8 +346,8 @@ fn start(
     }
     Ok(Running {
         ds_name,
-        members,
-        specials,
+        members: members.into(),
+        specials: specials.into(),
         index,
         next_interval,
         next_integrity,
