@@ -336,3 +336,41 @@ fn put_beyond_the_bound_is_refused() {
     assert!(!out.contains("obtaining"), "no partial file left: {out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `mms bench --connect ADDR --read NAME...` measures any MMS server (here the demo model,
+/// which knows nothing of the bench server's `v<k>`): every read of an existing variable
+/// counts as answered, and a variable the server does not have makes the run fail.
+#[test]
+fn bench_drives_any_server_with_named_reads() {
+    let s = server();
+    let run = |names: &[&str]| {
+        let out = mms()
+            .args([
+                "bench",
+                "--associations",
+                "3",
+                "--reads",
+                "50",
+                "--outstanding",
+                "2",
+                "--connect",
+                &s.1,
+                "--read",
+            ])
+            .args(names)
+            .output()
+            .expect("run mms bench");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, out) = run(&["DEMOLD0/GGIO1$MX$AnIn1", "DEMOLD0/GGIO1$SP$AnSet1$setMag$f"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("reads answered correctly: 150 of 150"),
+        "{out}"
+    );
+    let (ok, out) = run(&["DEMOLD0/GGIO1$MX$AnIn1", "DEMOLD0/nosuch"]);
+    assert!(!ok, "a read that fails must fail the run: {out}");
+}

@@ -952,14 +952,29 @@ impl EventLoop {
                 break;
             }
         }
+        if !conn.want_read && !conn.more_events {
+            // Dry after a short read: give idle receive memory back, as the pump does at
+            // would-block.
+            if let ConnKind::Mms(e) = &mut conn.kind {
+                e.recv_release();
+            }
+        }
         self.finish(token, conn);
     }
 
     /// One read step into the machine. Clears `want_read` when the socket would block.
     fn read_once(&mut self, conn: &mut Conn) {
+        // Plain TCP: a read that returns less than the room offered drained the socket, so no
+        // read that could only return would-block follows (edge-triggered readiness reports the
+        // next arrival).
+        let room = match (&mut conn.kind, conn.pump.is_tls()) {
+            (ConnKind::Mms(e), false) => Some(e.recv_buffer().len()),
+            _ => None,
+        };
         let input = conn.pump.read(&mut conn.stream, machine_of(&mut conn.kind));
         match input {
             Input::Blocked => conn.want_read = false,
+            Input::Delivered(n) if room.is_some_and(|r| n < r) => conn.want_read = false,
             Input::Ended(end) => {
                 match &end {
                     End::Closed => {}

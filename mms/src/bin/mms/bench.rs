@@ -41,10 +41,22 @@ pub struct BenchArgs {
     /// Event-loop threads of the server.
     #[arg(long, default_value_t = 1)]
     pub server_threads: usize,
-    /// Use a server that is already running (it must answer a read of `v<k>` with k, as
-    /// `mms bench-server` does) instead of starting one.
+    /// Use a server that is already running instead of starting one: our bench server
+    /// (`mms bench-server`, which answers a read of `v<k>` with k, checked), or any MMS server
+    /// with `--read`.
     #[arg(long)]
     pub connect: Option<SocketAddr>,
+    /// Read these variables (DOMAIN/ITEM, or /ITEM for VMD-specific) of the `--connect`
+    /// server, one per request in turn, instead of the bench server's `v<k>`: any MMS server
+    /// (an IED) can be measured; a read counts as answered when it succeeds.
+    #[arg(long, value_name = "DOMAIN/ITEM", num_args = 1.., requires = "connect")]
+    pub read: Vec<String>,
+    /// The server's AP-title (dotted OID), for servers that check the called AE-title.
+    #[arg(long, value_name = "OID")]
+    pub called_ap_title: Option<String>,
+    /// The server's AE-qualifier.
+    #[arg(long, value_name = "N")]
+    pub called_ae_qualifier: Option<i64>,
 }
 
 /// The other benchmarks of `mms bench`.
@@ -215,6 +227,17 @@ pub(crate) fn drive(
     let mut events = Events::with_capacity(1024);
     let mut assocs = Vec::with_capacity(args.associations);
     let mut config = ClientConfig::default();
+    if let Some(t) = &args.called_ap_title {
+        config.endpoint.association.remote.ap_title = Some(crate::addressing::oid(t)?);
+    }
+    if let Some(q) = args.called_ae_qualifier {
+        config.endpoint.association.remote.ae_qualifier = Some(q);
+    }
+    let names: Vec<mms::ObjectName<'static>> = args
+        .read
+        .iter()
+        .map(|n| crate::client_cmd::name(n))
+        .collect();
     config
         .endpoint
         .initiate
@@ -266,6 +289,12 @@ pub(crate) fn drive(
                             continue;
                         };
                         let good = result.ok().is_some_and(|ans| {
+                            if !names.is_empty() {
+                                // Any server: the read must succeed.
+                                return matches!(ans.response(), Ok(ConfirmedServiceResponse::Read(r))
+                                    if matches!(r.list_of_access_result.as_slice(),
+                                        [AccessResult::Success(_)]));
+                            }
                             matches!(ans.response(), Ok(ConfirmedServiceResponse::Read(r))
                                 if matches!(r.list_of_access_result.as_slice(),
                                     [AccessResult::Success(Data::Integer(v))] if *v == k as i64))
@@ -290,7 +319,12 @@ pub(crate) fn drive(
             // Keep `outstanding` reads in flight.
             while a.up && a.next < args.reads && a.inflight.len() < args.outstanding.max(1) {
                 let k = i * args.reads + a.next;
-                let id = a.conn.request(&read_request(k));
+                let id = match names.get(k % names.len().max(1)) {
+                    Some(n) => a.conn.request(&ConfirmedServiceRequest::Read(
+                        mms::services::variables::ReadRequest::names([n.clone()]),
+                    )),
+                    None => a.conn.request(&read_request(k)),
+                };
                 a.inflight.insert(id, (k, Instant::now()));
                 a.next += 1;
             }

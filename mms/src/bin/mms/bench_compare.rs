@@ -512,6 +512,9 @@ pub fn worker(args: &WorkerArgs) -> Result<(), String> {
                 outstanding,
                 server_threads: 1,
                 connect: None,
+                read: Vec::new(),
+                called_ap_title: None,
+                called_ae_qualifier: None,
                 mode: None,
             };
             started = Instant::now();

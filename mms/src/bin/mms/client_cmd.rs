@@ -314,7 +314,8 @@ fn mechanism(provider: &str) -> &str {
     }
 }
 
-fn name(s: &str) -> ObjectName<'static> {
+/// `DOMAIN/ITEM` or `/ITEM` (VMD-specific) as an object name.
+pub(crate) fn name(s: &str) -> ObjectName<'static> {
     parse_name(s, None)
 }
 
