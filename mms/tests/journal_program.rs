@@ -22,7 +22,9 @@ use mms::reject::{ConfirmedRequestProblem, RejectReason};
 use mms::services::journal::{EntryContent, EntryForm, JournalEntry, ReadJournalResponse};
 
 /// What the peer saw of each ReadJournal: the request PDU's octets and whether it was bare.
-type Seen = Arc<Mutex<Vec<(Vec<u8>, bool)>>>;
+/// Each ReadJournal request the peer saw: its octets, whether it was bare,
+/// and which of rangeStart, rangeStop and entryToStartAfter it carried.
+type Seen = Arc<Mutex<Vec<(Vec<u8>, bool, [bool; 3])>>>;
 
 enum Action {
     Accept(mms::InitiateRequest),
@@ -78,7 +80,12 @@ fn serve(mut stream: TcpStream, seen: &Seen) {
                         let bare = r.range_start_specification.is_none()
                             && r.range_stop_specification.is_none()
                             && r.entry_to_start_after.is_none();
-                        seen.lock().expect("lock").push((raw.to_vec(), bare));
+                        let parts = [
+                            r.range_start_specification.is_some(),
+                            r.range_stop_specification.is_some(),
+                            r.entry_to_start_after.is_some(),
+                        ];
+                        seen.lock().expect("lock").push((raw.to_vec(), bare, parts));
                         if bare {
                             Action::Reject(pdu.invoke_id)
                         } else {
@@ -210,8 +217,13 @@ fn journal_sends_1984_until_now_by_default() {
     );
     let seen = seen.lock().expect("lock");
     assert_eq!(seen.len(), 1, "one request, with its range");
-    let (raw, bare) = &seen[0];
+    let (raw, bare, parts) = &seen[0];
     assert!(!bare);
+    assert_eq!(
+        parts,
+        &[true, true, false],
+        "start, stop, no entryToStartAfter"
+    );
     // startingTime 1984-01-01T00:00:00.000Z: zero milliseconds, zero days.
     assert!(
         contains(raw, &[0xa1, 0x08, 0x80, 0x06, 0, 0, 0, 0, 0, 0]),
@@ -224,8 +236,14 @@ fn journal_sends_1984_until_now_by_default() {
         (before..=after).contains(&end),
         "{before} <= {end} <= {after}"
     );
-    // No entryToStartAfter.
-    assert!(!contains(raw, &[0xa5]), "{raw:02x?}");
+    // No entryToStartAfter ([5], which would follow the stop bound): the
+    // stop bound closes the request. (Searching for a lone 0xa5 octet would
+    // also match the clock's bytes inside the ending time.)
+    let stop = raw
+        .windows(4)
+        .position(|w| w == [0xa2, 0x08, 0x80, 0x06])
+        .unwrap_or(0);
+    assert_eq!(stop + 10, raw.len(), "{raw:02x?}");
 }
 
 #[test]
@@ -237,7 +255,7 @@ fn journal_from_and_to_give_the_range() {
     );
     assert!(ok, "{out}\n{err}");
     let seen = seen.lock().expect("lock");
-    let (raw, _) = &seen[0];
+    let (raw, _, _) = &seen[0];
     let from = bound(0xa1, TimeOfDay::from_unix_millis(1_704_067_200_000));
     let to = bound(0xa2, TimeOfDay::from_unix_millis(1_706_933_106_789));
     assert!(contains(raw, &from), "{raw:02x?} lacks {from:02x?}");
@@ -250,17 +268,18 @@ fn journal_after_an_entry_sends_entry_to_start_after() {
     let (ok, out, err) = journal(&addr, &["--after", "ab01", "--at", "2024-01-01T00:00:01Z"]);
     assert!(ok, "{out}\n{err}");
     let seen = seen.lock().expect("lock");
-    let (raw, _) = &seen[0];
+    let (raw, _, parts) = &seen[0];
+    assert_eq!(
+        parts,
+        &[false, true, true],
+        "no start, stop, entryToStartAfter"
+    );
     // entryToStartAfter [5] { timeSpecification [0] 6 octets, entrySpecification [1] ab 01 }.
     let (t, _) = TimeOfDay::from_unix_millis(1_704_067_201_000).to_octets();
     let mut want = vec![0xa5, 0x0c, 0x80, 0x06];
     want.extend_from_slice(&t);
     want.extend_from_slice(&[0x81, 0x02, 0xab, 0x01]);
     assert!(contains(raw, &want), "{raw:02x?} lacks {want:02x?}");
-    assert!(
-        !contains(raw, &[0xa1, 0x08, 0x80]),
-        "no rangeStartSpecification with entryToStartAfter: {raw:02x?}"
-    );
     // The default ending time still goes.
     assert!(ending(raw).is_some(), "{raw:02x?}");
 }
