@@ -1,7 +1,9 @@
-//! The blocking MMS client: a [`Connection`] run by a `mio` loop on a thread of its own, so that
-//! any number of application threads can issue requests at once (pipelined up to the negotiated
-//! outstanding limit, ISO 9506-2 §8.2.1), informationReports arrive while nobody is calling, and
-//! confirmed requests from the server (dual-direction ICCP) are answered by a [`Handler`].
+//! The blocking MMS client: any number of application threads can issue requests at once
+//! (pipelined up to the negotiated outstanding limit, ISO 9506-2 §8.2.1), informationReports
+//! arrive while nobody is calling, and confirmed requests from the server (dual-direction ICCP)
+//! are answered by a [`Handler`]. A caller waiting for an answer does the socket work itself
+//! when nobody else is (see [`direct`](super::direct)); a thread of the client's own reads while
+//! nobody calls.
 
 use acse::address::Address;
 use acse::association::AeTitle;
@@ -9,26 +11,22 @@ use acse::security::AuthenticatedPeer;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use copp::ber::Writer;
-use mio::{Events, Poll, Token, Waker};
+use mio::{Poll, Waker};
 
 use crate::client::connection::{
-    Answer, ClientConfig, ClientError, ClientEvent, Connection, RequestId, TlsInfo, Unconfirmed,
+    Answer, ClientConfig, ClientError, Connection, RequestId, TlsInfo, Unconfirmed,
 };
+use crate::client::direct::{self, Parts, Shared};
 use crate::endpoint::{CloseReason, SendError};
 use crate::pdu::{ConfirmedServiceRequest, UnconfirmedService};
-use crate::reject::{ConfirmedRequestProblem, RejectReason};
-use crate::server::handler::{
-    AssociationInfo, Handler, Negotiated, Reply, RequestContext, ResponseSink, ServiceResult,
-};
+use crate::server::handler::{Handler, Negotiated};
 
-const SOCKET: Token = Token(0);
-const WAKE: Token = Token(1);
 /// Unconfirmed PDUs kept for the application before new ones are dropped (with a log line).
 const UNCONFIRMED_QUEUE: usize = 4096;
 
@@ -39,10 +37,6 @@ pub(crate) enum Cmd {
         reply: SyncSender<Result<Answer, ClientError>>,
     },
     Unconfirmed(Vec<u8>),
-    Respond {
-        invoke_id: u32,
-        result: ServiceResult,
-    },
     Conclude(SyncSender<Result<(), ClientError>>),
     Abort,
 }
@@ -52,12 +46,11 @@ pub(crate) enum Cmd {
 static NEXT_ASSOCIATION: AtomicU64 = AtomicU64::new(1 << 63);
 
 /// What the I/O thread reports once the association is up.
-type Established = (Negotiated, Option<AuthenticatedPeer>, Option<TlsInfo>);
+pub(crate) type Established = (Negotiated, Option<AuthenticatedPeer>, Option<TlsInfo>);
 
-/// Carries a blocking client's commands to its association: the client's own I/O thread
-/// ([`ThreadRoute`]), or the server loop that accepted the association when the client is the
-/// server's own requester on it (both roles on one association,
-/// [`crate::server::ServerHandle::client`]).
+/// Carries a blocking client's commands to an association someone else runs: the server loop
+/// that accepted the association when the client is the server's own requester on it (both
+/// roles on one association, [`crate::server::ServerHandle::client`]).
 pub(crate) trait Route: Send + Sync {
     /// Hands a command over; fails when the association is gone.
     fn send(&self, cmd: Cmd) -> Result<(), ClientError>;
@@ -68,49 +61,34 @@ pub(crate) trait Route: Send + Sync {
     fn dropped(&self);
 }
 
-/// The route of a client that owns its connection: a channel and a waker into its I/O thread.
-struct ThreadRoute {
-    tx: Mutex<Sender<Cmd>>,
-    waker: Arc<Waker>,
-    thread: Mutex<Option<JoinHandle<()>>>,
+/// Who carries a client's association.
+enum Carrier {
+    /// The client's own: shared by its callers and its I/O thread.
+    Own {
+        shared: Arc<Shared>,
+        thread: Mutex<Option<JoinHandle<()>>>,
+    },
+    /// Someone else's (a server loop).
+    Routed(Box<dyn Route>),
 }
 
-impl Route for ThreadRoute {
-    fn send(&self, cmd: Cmd) -> Result<(), ClientError> {
-        let ok = match self.tx.lock() {
-            Ok(tx) => tx.send(cmd).is_ok(),
-            Err(_) => false,
-        };
-        if ok && self.waker.wake().is_ok() {
-            Ok(())
-        } else {
-            Err(ClientError::Closed(CloseReason::Disconnected))
-        }
-    }
-
+impl Carrier {
+    /// Waits for the I/O thread, where there is one.
     fn join(&self) {
-        let t = self.thread.lock().ok().and_then(|mut g| g.take());
-        if let Some(t) = t {
-            let _ = t.join();
-        }
-    }
-
-    /// Aborts the association if it is still up and waits for the I/O thread.
-    fn dropped(&self) {
-        if let Ok(mut t) = self.thread.lock() {
-            if let Some(t) = t.take() {
-                if let Ok(tx) = self.tx.lock() {
-                    let _ = tx.send(Cmd::Abort);
+        match self {
+            Carrier::Own { thread, .. } => {
+                let t = thread.lock().ok().and_then(|mut g| g.take());
+                if let Some(t) = t {
+                    let _ = t.join();
                 }
-                let _ = self.waker.wake();
-                let _ = t.join();
             }
+            Carrier::Routed(r) => r.join(),
         }
     }
 }
 
 struct Inner {
-    route: Box<dyn Route>,
+    carrier: Carrier,
     negotiated: Negotiated,
     authenticated_peer: Option<AuthenticatedPeer>,
     tls_info: Option<TlsInfo>,
@@ -118,12 +96,6 @@ struct Inner {
     unconfirmed: Mutex<Option<Receiver<Unconfirmed>>>,
     closed: Arc<AtomicBool>,
     handler_association: Option<u64>,
-}
-
-impl Inner {
-    fn send(&self, cmd: Cmd) -> Result<(), ClientError> {
-        self.route.send(cmd)
-    }
 }
 
 /// What [`Client::over_route`] needs to know of an association carried by someone else.
@@ -157,18 +129,51 @@ impl WeakClient {
     }
 }
 
-/// A request on its way: [`Pending::wait`] for its answer.
+/// A request on its way: [`Pending::wait`] for its answer. Dropping it unanswered gives the
+/// answer up (it is discarded when it comes).
 #[derive(Debug)]
 pub struct Pending {
-    rx: Receiver<Result<Answer, ClientError>>,
+    way: Way,
+}
+
+/// Where a [`Pending`]'s answer comes from.
+enum Way {
+    /// Picked up from the client's own association (leading if nobody does).
+    Own(Arc<Shared>, RequestId),
+    /// A channel from a server loop.
+    Routed(Receiver<Result<Answer, ClientError>>),
+    /// Already waited for.
+    Done,
+}
+
+impl std::fmt::Debug for Way {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Way::Own(_, id) => write!(f, "Own({id:?})"),
+            Way::Routed(_) => f.write_str("Routed"),
+            Way::Done => f.write_str("Done"),
+        }
+    }
 }
 
 impl Pending {
     /// Waits for the answer (the request time-out bounds the wait).
-    pub fn wait(self) -> Result<Answer, ClientError> {
-        self.rx
-            .recv()
-            .unwrap_or(Err(ClientError::Closed(CloseReason::Disconnected)))
+    pub fn wait(mut self) -> Result<Answer, ClientError> {
+        match std::mem::replace(&mut self.way, Way::Done) {
+            Way::Own(shared, id) => shared.wait(id),
+            Way::Routed(rx) => rx
+                .recv()
+                .unwrap_or(Err(ClientError::Closed(CloseReason::Disconnected))),
+            Way::Done => Err(ClientError::Closed(CloseReason::Disconnected)),
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Way::Own(shared, id) = &self.way {
+            shared.abandon(*id);
+        }
     }
 }
 
@@ -178,20 +183,6 @@ impl std::fmt::Debug for Client {
             .field("peer", &self.inner.peer)
             .field("negotiated", &self.inner.negotiated)
             .finish()
-    }
-}
-
-/// A [`ResponseSink`] into the client's I/O thread (deferred answers of the handler).
-struct ClientSink {
-    tx: Sender<Cmd>,
-    waker: Arc<Waker>,
-}
-
-impl ResponseSink for ClientSink {
-    fn complete(&self, _association: u64, invoke_id: u32, result: ServiceResult) {
-        if self.tx.send(Cmd::Respond { invoke_id, result }).is_ok() {
-            let _ = self.waker.wake();
-        }
     }
 }
 
@@ -230,51 +221,49 @@ impl Client {
         stream.set_nonblocking(true)?;
         let mut conn = Connection::from_stream(mio::net::TcpStream::from_std(stream), config)?;
         let poll = Poll::new()?;
-        conn.register(poll.registry(), SOCKET)?;
-        let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
-        let (tx, rx) = mpsc::channel();
+        conn.register(poll.registry(), direct::SOCKET)?;
+        let waker = Waker::new(poll.registry(), direct::WAKE)?;
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         let (unconf_tx, unconf_rx) = mpsc::sync_channel(UNCONFIRMED_QUEUE);
         let closed = Arc::new(AtomicBool::new(false));
-        let io = IoThread {
-            poll,
+        let shared = Shared::new(Parts {
             conn,
-            rx,
-            sink: Arc::new(ClientSink {
-                tx: tx.clone(),
-                waker: waker.clone(),
-            }),
+            poll,
+            waker,
             handler,
             peer,
-            replies: std::collections::HashMap::new(),
-            conclude: None,
-            unconfirmed: unconf_tx,
-            ready: Some(ready_tx),
-            info: None,
             association_id,
             partner,
             ourselves,
+            unconfirmed: unconf_tx,
+            ready: ready_tx,
             closed: closed.clone(),
-        };
+        });
+        let io = shared.clone();
         let thread = std::thread::Builder::new()
             .name(format!("mms-client-{peer}"))
-            .spawn(move || io.run())?;
+            .spawn(move || io.run_io())?;
         let (negotiated, authenticated_peer, tls_info) =
             match ready_rx.recv_timeout(connect_timeout + Duration::from_secs(1)) {
                 Ok(Ok(n)) => n,
                 Ok(Err(e)) => {
+                    shared.shut_down();
                     let _ = thread.join();
                     return Err(e);
                 }
-                Err(_) => return Err(ClientError::Timeout),
+                Err(_) => {
+                    shared.abort();
+                    shared.shut_down();
+                    let _ = thread.join();
+                    return Err(ClientError::Timeout);
+                }
             };
         Ok(Client {
             inner: Arc::new(Inner {
-                route: Box::new(ThreadRoute {
-                    tx: Mutex::new(tx),
-                    waker,
+                carrier: Carrier::Own {
+                    shared,
                     thread: Mutex::new(Some(thread)),
-                }),
+                },
                 negotiated,
                 authenticated_peer,
                 tls_info,
@@ -291,7 +280,7 @@ impl Client {
     pub(crate) fn over_route(route: Box<dyn Route>, a: RoutedAssociation) -> Client {
         Client {
             inner: Arc::new(Inner {
-                route,
+                carrier: Carrier::Routed(route),
                 negotiated: a.negotiated,
                 authenticated_peer: a.authenticated_peer,
                 tls_info: None,
@@ -348,12 +337,22 @@ impl Client {
     pub fn send(&self, service: &ConfirmedServiceRequest<'_>) -> Result<Pending, ClientError> {
         let mut w = Writer::with_capacity(256);
         service.encode(&mut w);
-        let (reply, rx) = mpsc::sync_channel(1);
-        self.inner.send(Cmd::Request {
-            service: w.into_vec(),
-            reply,
-        })?;
-        Ok(Pending { rx })
+        let service = w.into_vec();
+        match &self.inner.carrier {
+            Carrier::Own { shared, .. } => {
+                let id = shared.request(service)?;
+                Ok(Pending {
+                    way: Way::Own(shared.clone(), id),
+                })
+            }
+            Carrier::Routed(route) => {
+                let (reply, rx) = mpsc::sync_channel(1);
+                route.send(Cmd::Request { service, reply })?;
+                Ok(Pending {
+                    way: Way::Routed(rx),
+                })
+            }
+        }
     }
 
     /// Sends a confirmed request and waits for its answer. A Confirmed-ErrorPDU or RejectPDU
@@ -375,7 +374,10 @@ impl Client {
                 max: self.inner.negotiated.max_pdu_size,
             }));
         }
-        self.inner.send(Cmd::Unconfirmed(pdu))
+        match &self.inner.carrier {
+            Carrier::Own { shared, .. } => shared.send_unconfirmed(&pdu),
+            Carrier::Routed(route) => route.send(Cmd::Unconfirmed(pdu)),
+        }
     }
 
     /// The unconfirmed PDUs (informationReports) the server sends, in order. Can be taken once;
@@ -392,51 +394,44 @@ impl Client {
     /// Returns `Ok` once the peer accepted the conclude, even if it then aborts rather than
     /// answering the ACSE release (a hat-drivers habit).
     pub fn conclude(&self) -> Result<(), ClientError> {
-        let (tx, rx) = mpsc::sync_channel(1);
-        self.inner.send(Cmd::Conclude(tx))?;
-        let r = rx
-            .recv()
-            .unwrap_or(Err(ClientError::Closed(CloseReason::Disconnected)));
-        self.join();
+        let r = match &self.inner.carrier {
+            Carrier::Own { shared, .. } => shared.conclude(),
+            Carrier::Routed(route) => {
+                let (tx, rx) = mpsc::sync_channel(1);
+                route.send(Cmd::Conclude(tx))?;
+                rx.recv()
+                    .unwrap_or(Err(ClientError::Closed(CloseReason::Disconnected)))
+            }
+        };
+        self.inner.carrier.join();
         r
     }
 
     /// Aborts the association (ACSE A-ABORT).
     pub fn abort(&self) {
-        let _ = self.inner.send(Cmd::Abort);
-        self.join();
-    }
-
-    fn join(&self) {
-        self.inner.route.join();
+        match &self.inner.carrier {
+            Carrier::Own { shared, .. } => shared.abort(),
+            Carrier::Routed(route) => {
+                let _ = route.send(Cmd::Abort);
+            }
+        }
+        self.inner.carrier.join();
     }
 }
 
 impl Drop for Inner {
+    /// Aborts the association if it is still up and waits for the I/O thread (the client's
+    /// own); a routed association is left to whoever runs it.
     fn drop(&mut self) {
-        self.route.dropped();
+        match &self.carrier {
+            Carrier::Own { shared, .. } => {
+                shared.abort();
+                shared.shut_down();
+                self.carrier.join();
+            }
+            Carrier::Routed(route) => route.dropped(),
+        }
     }
-}
-
-struct IoThread {
-    poll: Poll,
-    conn: Connection,
-    rx: Receiver<Cmd>,
-    /// Where the handler's deferred answers go (into this thread, through `rx`).
-    sink: Arc<dyn ResponseSink>,
-    handler: Option<Arc<dyn Handler>>,
-    peer: SocketAddr,
-    replies: std::collections::HashMap<RequestId, SyncSender<Result<Answer, ClientError>>>,
-    conclude: Option<SyncSender<Result<(), ClientError>>>,
-    unconfirmed: SyncSender<Unconfirmed>,
-    ready: Option<SyncSender<Result<Established, ClientError>>>,
-    info: Option<AssociationInfo>,
-    /// The id the handler sees ([`Client::handler_association`]).
-    association_id: u64,
-    /// The AE-title we called and our own: the handler sees them as `calling` and `called`.
-    partner: AeTitle,
-    ourselves: AeTitle,
-    closed: Arc<AtomicBool>,
 }
 
 /// The AE-title part of an address.
@@ -446,224 +441,5 @@ fn ae_title(a: &Address) -> AeTitle {
         ae_qualifier: a.ae_qualifier,
         ap_invocation_id: a.ap_invocation_id,
         ae_invocation_id: a.ae_invocation_id,
-    }
-}
-
-impl IoThread {
-    fn run(mut self) {
-        let mut events = Events::with_capacity(64);
-        loop {
-            // Sleep until the earliest deadline of the machines (or a command's wake-up).
-            let timeout = self
-                .conn
-                .poll_timeout()
-                .map(|d| d.saturating_duration_since(Instant::now()));
-            if let Err(e) = self.poll.poll(&mut events, timeout) {
-                if e.kind() != io::ErrorKind::Interrupted {
-                    log::error!("client poll failed: {e}");
-                    self.conn.abort();
-                }
-            }
-            while let Ok(cmd) = self.rx.try_recv() {
-                self.command(cmd);
-            }
-            // Read only when the socket said so (or input was left behind): a wake-up for a
-            // command costs no read that would block.
-            let mut readable = events.iter().any(|e| e.token() == SOCKET);
-            // Drive until quiet: answers a handler gave while events were handled must go out
-            // now, not at the next wake-up.
-            loop {
-                self.conn
-                    .drive_ready(Instant::now(), std::mem::take(&mut readable));
-                let mut handled = false;
-                while let Some(ev) = self.conn.poll_event() {
-                    handled = true;
-                    if self.event(ev) {
-                        self.closed.store(true, Ordering::SeqCst);
-                        // Anyone still waiting learns the association is gone.
-                        while let Ok(cmd) = self.rx.try_recv() {
-                            self.refuse_command(cmd);
-                        }
-                        return;
-                    }
-                }
-                if !handled {
-                    break;
-                }
-            }
-        }
-    }
-
-    fn command(&mut self, cmd: Cmd) {
-        match cmd {
-            Cmd::Request { service, reply } => {
-                if self.conn.is_closed() {
-                    let _ = reply.send(Err(ClientError::Closed(CloseReason::Disconnected)));
-                    return;
-                }
-                let id = self.conn.request_encoded(service);
-                self.replies.insert(id, reply);
-            }
-            Cmd::Unconfirmed(pdu) => {
-                if let Err(e) = self.conn.send_encoded(&pdu) {
-                    log::info!("unconfirmed PDU not sent: {e}");
-                }
-            }
-            Cmd::Respond { invoke_id, result } => {
-                if let Err(e) = self.conn.respond(invoke_id, &result) {
-                    log::info!("answer to the server's request {invoke_id} not sent: {e}");
-                }
-            }
-            Cmd::Conclude(done) => match self.conn.conclude() {
-                Ok(()) => self.conclude = Some(done),
-                Err(e) => {
-                    let _ = done.send(Err(e));
-                }
-            },
-            Cmd::Abort => self.conn.abort(),
-        }
-    }
-
-    fn refuse_command(&mut self, cmd: Cmd) {
-        let gone = || ClientError::Closed(CloseReason::Disconnected);
-        match cmd {
-            Cmd::Request { reply, .. } => {
-                let _ = reply.send(Err(gone()));
-            }
-            Cmd::Conclude(done) => {
-                let _ = done.send(Err(gone()));
-            }
-            _ => {}
-        }
-    }
-
-    /// Handles one event; true when the association is over.
-    fn event(&mut self, ev: ClientEvent) -> bool {
-        match ev {
-            ClientEvent::Established(n) => {
-                let mut info = AssociationInfo::new(self.association_id, n);
-                info.peer_addr = Some(self.peer);
-                info.calling = self.partner.clone();
-                info.called = self.ourselves.clone();
-                info.authenticated_peer = self.conn.authenticated_peer();
-                info.tls = self.conn.tls_session().is_some();
-                info.application_security = self.conn.application_security();
-                // The handler learns of the association as a server's would; a refusal cannot
-                // undo an association we opened, so its requests are then served as the
-                // handler decides (typically: access denied), and the refusal is logged.
-                if let Some(handler) = &self.handler {
-                    let admitted = handler.admit(&info).map_err(|r| r.reason().to_string());
-                    let ready = admitted.and_then(|()| {
-                        handler
-                            .associated(&info)
-                            .map_err(|e| format!("{:?}", e.error_class))
-                    });
-                    if let Err(why) = ready {
-                        log::warn!("the local handler refused the partner {}: {why}", self.peer);
-                    }
-                }
-                self.info = Some(info);
-                if let Some(r) = self.ready.take() {
-                    let _ = r.send(Ok((
-                        n,
-                        self.conn.authenticated_peer(),
-                        self.conn.tls_info(),
-                    )));
-                }
-            }
-            ClientEvent::Answer(id, result) => {
-                if let Some(reply) = self.replies.remove(&id) {
-                    let _ = reply.send(result);
-                }
-            }
-            ClientEvent::Unconfirmed(u) => {
-                // The local handler hears them too: in the dual role, an ICCP partner's
-                // Transfer_Report_ACK answers a report our handler's server side sent.
-                if let (Some(handler), Some(info)) = (&self.handler, &self.info) {
-                    if let Ok(service) = u.service() {
-                        handler.unconfirmed(info, &service);
-                    }
-                }
-                if self.unconfirmed.try_send(u).is_err() {
-                    log::warn!("unconfirmed PDU dropped: nobody is reading them");
-                }
-            }
-            ClientEvent::Request(req) => self.peer_request(req),
-            ClientEvent::Rejected(r) => log::info!("the server rejected a PDU: {r:?}"),
-            ClientEvent::Closed(reason) => {
-                if let (Some(handler), Some(info)) = (&self.handler, &self.info) {
-                    handler.closed(info);
-                }
-                let err = self
-                    .conn
-                    .refusal()
-                    .cloned()
-                    .unwrap_or(ClientError::Closed(reason.clone()));
-                if let Some(r) = self.ready.take() {
-                    let _ = r.send(Err(err.clone()));
-                }
-                for (_, reply) in self.replies.drain() {
-                    let _ = reply.send(Err(err.clone()));
-                }
-                if let Some(done) = self.conclude.take() {
-                    // The conclude-Response is what ends an MMS association properly; a peer
-                    // that then aborts instead of answering the ACSE release (hat-drivers does)
-                    // does not undo it.
-                    let concluded = self.conn.concluded();
-                    let _ = done.send(match reason {
-                        CloseReason::Released => Ok(()),
-                        _ if concluded => {
-                            log::info!("conclude accepted; the peer then ended the association with {reason:?}");
-                            Ok(())
-                        }
-                        other => Err(ClientError::Closed(other)),
-                    });
-                }
-                return true;
-            }
-        }
-        false
-    }
-
-    fn peer_request(&mut self, req: crate::client::connection::PeerRequest) {
-        let invoke_id = req.invoke_id;
-        let (Some(handler), Some(info)) = (self.handler.clone(), self.info.clone()) else {
-            let _ = self.conn.reject(
-                invoke_id,
-                RejectReason::ConfirmedRequest(ConfirmedRequestProblem::UnrecognizedService),
-            );
-            return;
-        };
-        let service = match req.service() {
-            Ok(s) => s,
-            Err(e) => {
-                log::info!("the server's request {invoke_id} did not decode: {e}");
-                return;
-            }
-        };
-        let mut ctx = RequestContext::new(&info, invoke_id, self.sink.clone());
-        let reply = handler.confirmed(&mut ctx, &service);
-        let responder = ctx.into_responder();
-        match reply {
-            Reply::Now(result) => {
-                if let Some(r) = responder {
-                    r.disarm();
-                }
-                let _ = self.conn.respond(invoke_id, &result);
-            }
-            Reply::Unsupported => {
-                if let Some(r) = responder {
-                    r.disarm();
-                }
-                let _ = self.conn.reject(
-                    invoke_id,
-                    RejectReason::ConfirmedRequest(ConfirmedRequestProblem::UnrecognizedService),
-                );
-            }
-            Reply::Later => {
-                // A responder still here answers service/other when dropped.
-                drop(responder);
-            }
-        }
     }
 }

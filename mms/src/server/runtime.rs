@@ -525,8 +525,6 @@ impl Route for ServerRoute {
             },
             Cmd::Conclude(done) => Command::PeerConclude { association, done },
             Cmd::Abort => Command::Abort(association),
-            // Only a client's own handler answers through its route; this one has none.
-            Cmd::Respond { .. } => return Ok(()),
         };
         match self.handle.shared.loops.get(self.loop_index) {
             Some(remote) if remote.send(command) => Ok(()),
