@@ -32,6 +32,18 @@ pub struct ClientArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// How to reach the server: addressing, security, time-outs.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub op: Op,
+}
+
+/// How a client reaches a server (every flag of `mms client` but the target and the
+/// operation; `mms browse` has them too).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConnectArgs {
     /// Seconds allowed for each request.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
@@ -68,9 +80,6 @@ pub struct ClientArgs {
     /// Where security events go.
     #[command(flatten)]
     pub audit: crate::audit_args::AuditArgs,
-    /// What to do.
-    #[command(subcommand)]
-    pub op: Op,
 }
 
 /// The operations of `mms client`.
@@ -173,7 +182,7 @@ pub enum Op {
     },
 }
 
-fn called(args: &ClientArgs) -> Result<Address, String> {
+fn called(args: &ConnectArgs) -> Result<Address, String> {
     AddressArgs {
         tsel: args.called_tsel.clone(),
         ssel: args.called_ssel.clone(),
@@ -187,7 +196,8 @@ fn called(args: &ClientArgs) -> Result<Address, String> {
 /// Connects as the options say, answering the server's requests with `handler` (the files
 /// `put` offers).
 pub fn connect_serving(
-    args: &ClientArgs,
+    connect: &str,
+    args: &ConnectArgs,
     handler: Option<Arc<dyn Handler>>,
 ) -> Result<Client, String> {
     let mut config = ClientConfig::default();
@@ -198,7 +208,7 @@ pub fn connect_serving(
     config.security =
         crate::server_cmd::security(&args.auth, &args.e2e, &args.password, &config.events)?;
     config.tls = args.tls.client(&config.events)?;
-    let target = crate::tls_args::with_default_port(&args.connect, args.tls.default_port()?);
+    let target = crate::tls_args::with_default_port(connect, args.tls.default_port()?);
     if config.tls.is_some() {
         let host = target.rsplit_once(':').map_or(target.as_str(), |(h, _)| h);
         config.tls_server_name = Some(host.trim_matches(['[', ']']).to_string());
@@ -327,7 +337,11 @@ pub fn value_json(d: &Data<'_>) -> Value {
 /// `mms client`.
 pub fn run(args: &ClientArgs) -> Result<(), String> {
     let local_files = matches!(args.op, Op::Put { .. }).then(LocalFiles::new);
-    let client = connect_serving(args, local_files.clone().map(|f| f as Arc<dyn Handler>))?;
+    let client = connect_serving(
+        &args.connect,
+        &args.conn,
+        local_files.clone().map(|f| f as Arc<dyn Handler>),
+    )?;
     let result = match (&args.op, &local_files) {
         (Op::Put { local, remote }, Some(files)) => client
             .upload(files, local, remote)

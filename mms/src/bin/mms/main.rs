@@ -20,6 +20,7 @@ mod auth_args;
 mod bench;
 mod bench_compare;
 mod bench_tase2;
+mod browse;
 mod cert_cmd;
 mod client_cmd;
 mod decode_cmd;
@@ -49,6 +50,9 @@ enum Cmd {
     Demo(demo::DemoArgs),
     /// One association to a server and one operation.
     Client(client_cmd::ClientArgs),
+    /// A terminal user interface over one association: identity, object tree, live values,
+    /// writes, reports, files (keys: ? for help).
+    Browse(browse::BrowseArgs),
     /// Serve the demo model (or a JSON model file) until stopped.
     Server(server_cmd::ServerArgs),
     /// Print every layer of each PDU in hex text or a pcap/pcapng capture.
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Cmd::Demo(args) => demo::run(args),
         Cmd::Client(args) => client_cmd::run(args),
+        Cmd::Browse(args) => browse::run(args),
         Cmd::Server(args) => server_cmd::run(args),
         Cmd::Decode(args) => decode_cmd::run(args),
         Cmd::Bench(args) => bench::run(args),
