@@ -26,6 +26,7 @@ mod client_cmd;
 mod decode_cmd;
 mod demo;
 mod e2e_args;
+mod gen_cmd;
 mod password_args;
 mod server_cmd;
 mod tase2_cmd;
@@ -38,7 +39,7 @@ use clap::{Parser, Subcommand};
 
 /// MMS (ISO 9506) over RFC 1006 / ISO 8073 / ISO 8327 / ISO 8823 / ACSE.
 #[derive(Debug, Parser)]
-#[command(name = "mms", version, about)]
+#[command(name = "mms", version)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -67,6 +68,10 @@ enum Cmd {
     /// LAB USE ONLY, never for production: a throw-away demo CA and leaf certificates for
     /// given AE-titles (TLS, A-security-profile, end-to-end security).
     Cert(cert_cmd::CertArgs),
+    /// A shell completion script (bash, zsh, fish, elvish, powershell) on standard output.
+    Completions(gen_cmd::CompletionsArgs),
+    /// The manual page (roff) of mms or of a subcommand, or every page into --dir.
+    Man(gen_cmd::ManArgs),
     /// The server `mms bench` starts: answers a read of `v<k>` with k.
     #[command(hide = true)]
     BenchServer {
@@ -98,6 +103,8 @@ fn main() -> ExitCode {
         Cmd::Tase2(args) => tase2_cmd::run(args),
         Cmd::SecurityLog(args) => audit_args::run(args),
         Cmd::Cert(args) => cert_cmd::run(args),
+        Cmd::Completions(args) => gen_cmd::completions(args),
+        Cmd::Man(args) => gen_cmd::man(args),
         Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
         Cmd::BenchWorker(args) => bench_compare::worker(args),
         Cmd::BenchPingpongServer => bench_compare::pingpong_server(),
