@@ -98,8 +98,12 @@ pub enum Op {
     /// Read variables: DOMAIN/ITEM (ITEM may be a `$` path), or ITEM for VMD-specific.
     Read {
         /// Names.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "names_from")]
         names: Vec<String>,
+        /// Also the names in FILE (`-`: standard input), one a line; blank lines and lines
+        /// starting with `#` are skipped. Read after the names given as arguments.
+        #[arg(long, value_name = "FILE")]
+        names_from: Option<PathBuf>,
         /// Do not ask the server for the variables' types: structure components print as
         /// c0, c1, ... (one request less per variable).
         #[arg(long)]
@@ -403,9 +407,11 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
                     .iter()
                     .map(|l| {
                         let full = ObjectName::domain(d.clone(), l.clone());
-                        match client.list_attributes(&full) {
-                            Ok(a) => json!(format!("{l}: {}", members_text(&a))),
-                            Err(err) => json!(format!("{l}: ({err})")),
+                        match (client.list_attributes(&full), args.json) {
+                            (Ok(a), true) => list_json(l, &a),
+                            (Ok(a), false) => json!(format!("{l}: {}", members_text(&a))),
+                            (Err(err), true) => json!({"list": l, "error": err.to_string()}),
+                            (Err(err), false) => json!(format!("{l}: ({err})")),
                         }
                     })
                     .collect::<Vec<_>>()
@@ -418,9 +424,19 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
                 "journals": client.journals(d).map_err(e)?,
             })
         }
-        Op::Read { names, no_names } => {
+        Op::Read {
+            names,
+            names_from,
+            no_names,
+        } => {
+            let names = all_names(names, names_from.as_deref())?;
             let objs: Vec<ObjectName<'static>> = names.iter().map(|n| name(n)).collect();
-            let results = client.read(&objs).map_err(e)?;
+            // A bounded number of variables a request, so a long list from a file fits the
+            // negotiated PDU size.
+            let mut results = Vec::with_capacity(objs.len());
+            for chunk in objs.chunks(READ_CHUNK) {
+                results.extend(client.read(chunk).map_err(e)?);
+            }
             // In request order; structure components in component order, named from the
             // variable's type unless --no-names (or the server will not say).
             let mut m = serde_json::Map::new();
@@ -520,13 +536,40 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
                 *bare,
             )?;
             let entries = client.read_journal(&name(n), &query).map_err(e)?;
-            json!({"entries": entries.iter().map(|en| json!({
-                "id": hex(&en.entry_identifier),
-                "time": time_text(en.entry_content.occurrence_time),
-                "entry": format!("{:?}", en.entry_content.entry_form),
-            })).collect::<Vec<_>>()})
+            json!({"entries": entries.iter().map(entry_json).collect::<Vec<_>>()})
         }
     })
+}
+
+/// Variables asked for in one Read request by `read` (the rest in further requests).
+const READ_CHUNK: usize = 32;
+
+/// The names given as arguments, then those in `from` (a file, or `-` for standard input):
+/// one a line, blank lines and `#` comments skipped.
+fn all_names(names: &[String], from: Option<&std::path::Path>) -> Result<Vec<String>, String> {
+    let mut out = names.to_vec();
+    let Some(from) = from else {
+        return Ok(out);
+    };
+    let text = if from == std::path::Path::new("-") {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
+            .map_err(|err| format!("--names-from -: {err}"))?;
+        t
+    } else {
+        std::fs::read_to_string(from)
+            .map_err(|err| format!("--names-from {}: {err}", from.display()))?
+    };
+    out.extend(
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string),
+    );
+    if out.is_empty() {
+        return Err("no names to read".into());
+    }
+    Ok(out)
 }
 
 /// The ReadJournal range the options ask for (ISO 9506-2 §20.2.1): startingTime 1984-01-01
@@ -627,6 +670,39 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// A journal entry (ISO 9506-2 §20.1, JournalEntry) as docs/json.md describes it.
+fn entry_json(en: &mms::services::journal::JournalEntry<'_>) -> Value {
+    use mms::services::journal::EntryForm;
+    let mut v = json!({
+        "id": hex(&en.entry_identifier),
+        "time": time_text(en.entry_content.occurrence_time),
+    });
+    match &en.entry_content.entry_form {
+        EntryForm::Annotation(a) => v["annotation"] = json!(a),
+        EntryForm::Data {
+            event,
+            list_of_variables,
+        } => {
+            if let Some(ev) = event {
+                v["event"] = json!({
+                    "condition": ev.event_condition_name.to_string(),
+                    "state": format!("{:?}", ev.current_state).to_lowercase(),
+                });
+            }
+            if let Some(vars) = list_of_variables {
+                v["variables"] = json!(vars
+                    .iter()
+                    .map(|x| json!({
+                        "tag": x.variable_tag,
+                        "value": value_json(&x.value_specification),
+                    }))
+                    .collect::<Vec<_>>());
+            }
+        }
+    }
+    v
+}
+
 /// A named variable list's attributes (GetNamedVariableListAttributes-Response, ISO 9506-2
 /// §14.17.2) as printed by `attrs`.
 fn list_json(n: &str, a: &ListAttributes) -> Value {
@@ -636,7 +712,7 @@ fn list_json(n: &str, a: &ListAttributes) -> Value {
         "members": a.members.iter().map(ToString::to_string).collect::<Vec<_>>(),
     });
     if a.other_members > 0 {
-        v["other members (not by name)"] = json!(a.other_members);
+        v["other_members"] = json!(a.other_members);
     }
     v
 }
