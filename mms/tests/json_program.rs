@@ -1,5 +1,6 @@
 //! `mms client --json`: every operation prints the object docs/json.md describes (its keys,
-//! in its order), and `read --names-from FILE|-` takes the names from a file or standard input.
+//! in its order), `read --names-from FILE|-` takes the names from a file or standard input, and
+//! the transfers draw no progress bar where nobody watches.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -222,5 +223,41 @@ fn read_takes_names_from_a_file_and_from_standard_input() {
         .expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--names-from"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `get` and `put` draw their progress bars only on a terminal: with standard error a pipe,
+/// standard error stays empty (the program once wrote `\r... octets` there whatever it was).
+#[test]
+fn transfers_draw_no_progress_when_standard_error_is_not_a_terminal() {
+    let s = server("progress");
+    let dir = std::env::temp_dir().join(format!("osi-mms-progress-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let local = dir.join("up.bin");
+    std::fs::write(&local, vec![5u8; 200_000]).expect("write");
+    let remote = format!("progress-{}.bin", std::process::id());
+    let back = dir.join("back.bin");
+    for args in [
+        vec!["put", local.to_str().expect("utf-8"), remote.as_str()],
+        vec![
+            "get",
+            remote.as_str(),
+            "--output",
+            back.to_str().expect("utf-8"),
+        ],
+    ] {
+        let out = mms()
+            .args(["client", "--connect", &s.1])
+            .args(&args)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {:?}", out.stderr);
+        assert!(!out.stdout.contains(&b'\r'), "{args:?}");
+    }
+    assert_eq!(
+        std::fs::metadata(&back).map(|m| m.len()).ok(),
+        Some(200_000)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -340,17 +340,38 @@ pub fn value_json(d: &Data<'_>) -> Value {
 
 /// `mms client`.
 pub fn run(args: &ClientArgs) -> Result<(), String> {
-    let local_files = matches!(args.op, Op::Put { .. }).then(LocalFiles::new);
+    // `put` offers the local file to the server, a bar counting the parts it reads.
+    let upload = match &args.op {
+        Op::Put { local, .. } => {
+            let size = std::fs::metadata(local)
+                .map_err(|err| format!("{}: {err}", local.display()))?
+                .len();
+            let bar = crate::progress::upload(
+                &local.display().to_string(),
+                size,
+                crate::progress::shown(args.json),
+            );
+            Some(Arc::new(crate::progress::CountingFiles {
+                files: LocalFiles::new(),
+                bar,
+            }))
+        }
+        _ => None,
+    };
     let client = connect_serving(
         &args.connect,
         &args.conn,
-        local_files.clone().map(|f| f as Arc<dyn Handler>),
+        upload.clone().map(|f| f as Arc<dyn Handler>),
     )?;
-    let result = match (&args.op, &local_files) {
-        (Op::Put { local, remote }, Some(files)) => client
-            .upload(files, local, remote)
-            .map(|()| json!({"uploaded": local.display().to_string(), "as": remote}))
-            .map_err(|e| e.to_string()),
+    let result = match (&args.op, &upload) {
+        (Op::Put { local, remote }, Some(up)) => {
+            let r = client
+                .upload(&up.files, local, remote)
+                .map(|()| json!({"uploaded": local.display().to_string(), "as": remote}))
+                .map_err(|e| e.to_string());
+            up.bar.finish_and_clear();
+            r
+        }
         _ => operate(&client, args),
     };
     let _ = client.conclude();
@@ -504,19 +525,14 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
                 .unwrap_or_else(|| PathBuf::from(file.rsplit('/').next().unwrap_or("download")));
             let mut f = std::fs::File::create(&path)
                 .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
+            let bar = crate::progress::download(file, crate::progress::shown(args.json));
             let n = client
                 .download(file, &mut f, |got, total| {
-                    if !args.json {
-                        match total {
-                            Some(t) => eprint!("\r{got} / {t} octets"),
-                            None => eprint!("\r{got} octets"),
-                        }
-                    }
+                    crate::progress::download_step(&bar, got, total)
                 })
-                .map_err(e)?;
-            if !args.json {
-                eprintln!();
-            }
+                .map_err(e);
+            bar.finish_and_clear();
+            let n = n?;
             f.flush().map_err(|err| err.to_string())?;
             json!({"file": file, "saved": path.display().to_string(), "octets": n})
         }

@@ -28,6 +28,7 @@ mod demo;
 mod e2e_args;
 mod gen_cmd;
 mod password_args;
+mod progress;
 mod server_cmd;
 mod tase2_cmd;
 mod tls_args;
