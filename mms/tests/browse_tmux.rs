@@ -12,12 +12,13 @@ fn mms() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mms"))
 }
 
-struct ServerProc(Child, String);
+struct ServerProc(Child, String, std::path::PathBuf);
 
 impl Drop for ServerProc {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        let _ = std::fs::remove_dir_all(&self.2);
     }
 }
 
@@ -38,7 +39,7 @@ fn server() -> ServerProc {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    ServerProc(child, addr)
+    ServerProc(child, addr, dir)
 }
 
 fn tmux_present() -> bool {

@@ -12,6 +12,8 @@ use mms::server::model::format::{type_to_json, value_from_json, value_to_json};
 use mms::types::{TypeDescription, TypeSpecification};
 use mms::ObjectName;
 
+use super::values::clean;
+
 /// Reports kept for the reports pane; older ones are dropped.
 pub const MAX_REPORTS: usize = 200;
 
@@ -500,8 +502,8 @@ impl State {
             let name = component_name(&base, &cname);
             self.add(
                 Some(n),
-                cname,
-                detail,
+                clean(&cname),
+                clean(&detail),
                 Kind::Variable {
                     name,
                     ty,
@@ -596,7 +598,7 @@ impl State {
             Mode::Confirm { node, value, text } => match k {
                 Key::Char('y') | Key::Char('Y') => match self.readable(node).cloned() {
                     Some(name) => {
-                        self.message = Some(format!("writing {text} to {name}"));
+                        self.message = Some(clean(&format!("writing {text} to {name}")));
                         vec![Request::Write { name, value }]
                     }
                     None => Vec::new(),
@@ -731,10 +733,16 @@ impl State {
         }
         let mut out = Vec::new();
         match r {
-            Reply::Identity(i) => self.identity = Some(i),
+            Reply::Identity(i) => {
+                self.identity = Some(Identity {
+                    vendor: clean(&i.vendor),
+                    model: clean(&i.model),
+                    revision: clean(&i.revision),
+                })
+            }
             Reply::Domains(ds) => {
                 for d in ds {
-                    self.add(None, d.clone(), String::new(), Kind::Domain(d));
+                    self.add(None, clean(&d), String::new(), Kind::Domain(d));
                 }
                 self.add(None, "Files".into(), String::new(), Kind::Files);
                 if self.selected.is_none() {
@@ -756,7 +764,7 @@ impl State {
                     let name = ObjectName::domain(d.clone(), v.clone());
                     self.add(
                         Some(node),
-                        v,
+                        clean(&v),
                         String::new(),
                         Kind::Variable {
                             name,
@@ -773,7 +781,7 @@ impl State {
                 );
                 for l in lists {
                     let name = ObjectName::domain(d.clone(), l.clone());
-                    self.add(Some(g), l, String::new(), Kind::List(name));
+                    self.add(Some(g), clean(&l), String::new(), Kind::List(name));
                 }
                 let g = self.add(
                     Some(node),
@@ -783,7 +791,7 @@ impl State {
                 );
                 for j in journals {
                     let name = ObjectName::domain(d.clone(), j.clone());
-                    self.add(Some(g), j, String::new(), Kind::Journal(name));
+                    self.add(Some(g), clean(&j), String::new(), Kind::Journal(name));
                 }
                 self.nodes[node].load = Load::Done;
             }
@@ -808,7 +816,7 @@ impl State {
                     let top = matches!(&m, ObjectName::DomainSpecific { .. });
                     self.add(
                         Some(node),
-                        m.to_string(),
+                        clean(&m.to_string()),
                         String::new(),
                         Kind::Variable {
                             name: m,
@@ -826,7 +834,7 @@ impl State {
                 for f in files {
                     self.add(
                         Some(node),
-                        f.name.clone(),
+                        clean(&f.name),
                         format!("{} octets", f.size),
                         Kind::File(f.name),
                     );
@@ -846,16 +854,18 @@ impl State {
             Reply::ReadFailed { node, error } => {
                 self.reading = false;
                 if self.selected == Some(node) {
-                    self.error = Some(error);
+                    self.error = Some(clean(&error));
                 }
             }
             Reply::Written(name) => {
-                self.message = Some(format!("wrote {name}"));
+                self.message = Some(clean(&format!("wrote {name}")));
                 self.error = None;
                 self.next_read = Some(Instant::now());
             }
             Reply::Downloaded { file, path, octets } => {
-                self.message = Some(format!("downloaded {file} to {path} ({octets} octets)"));
+                self.message = Some(clean(&format!(
+                    "downloaded {file} to {path} ({octets} octets)"
+                )));
             }
             Reply::Report(text) => {
                 self.report_count += 1;
@@ -869,7 +879,7 @@ impl State {
                         n.expanded = false;
                     }
                 }
-                self.error = Some(error);
+                self.error = Some(clean(&error));
             }
         }
         out

@@ -10,6 +10,14 @@ use mms::{AccessResult, UnconfirmedService, VariableAccessSpecification};
 /// Lines deeper than this are not expanded (the decoder bounds nesting; this bounds the pane).
 const MAX_DEPTH: usize = 12;
 
+/// Text from the peer made safe for the terminal: every control character (an escape
+/// sequence's ESC, a carriage return) shown as `?`, so a server cannot drive the terminal.
+pub fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// `value` as indented lines: `name: text`, structures one component a line.
 pub fn value_lines(name: &str, ty: Option<&TypeDescription<'_>>, d: &Data<'_>) -> Vec<String> {
     let mut out = Vec::new();
@@ -28,14 +36,14 @@ fn lines(
     match d {
         Data::Structure(l) | Data::Array(l) if depth < MAX_DEPTH => {
             let array = matches!(d, Data::Array(_));
-            out.push(format!(
+            out.push(clean(&format!(
                 "{pad}{name}: {}",
                 if array {
                     format!("[{}]", l.len())
                 } else {
                     String::new()
                 }
-            ));
+            )));
             for (i, x) in l.iter().enumerate() {
                 let (cname, cty) = component(ty, i);
                 let cname = if array {
@@ -46,7 +54,7 @@ fn lines(
                 lines(&cname, cty, &x, depth + 1, out);
             }
         }
-        other => out.push(format!("{pad}{name}: {}", leaf_text(name, other))),
+        other => out.push(clean(&format!("{pad}{name}: {}", leaf_text(name, other)))),
     }
 }
 
@@ -199,9 +207,9 @@ pub fn report_text(at_ms: i64, service: &UnconfirmedService<'_>) -> String {
                     AccessResult::Failure(e) => format!("!{e}"),
                 })
                 .collect();
-            format!("{time} {what}: {}", values.join(", "))
+            clean(&format!("{time} {what}: {}", values.join(", ")))
         }
-        other => format!("{time} {other:?}"),
+        other => clean(&format!("{time} {other:?}")),
     }
 }
 
@@ -253,6 +261,13 @@ mod tests {
         // Without the type: positional names, and no quality reading of an unnamed bit string.
         let l = value_lines("x", None, &d);
         assert_eq!(l[2], "  c1: 1100000100000");
+        // A server's text cannot reach the terminal as control characters.
+        let l = value_lines(
+            "x",
+            None,
+            &Data::GeneralizedTime("\u{1b}[2J\r20240101".into()),
+        );
+        assert_eq!(l, ["x: ?[2J?20240101"]);
     }
 
     #[test]

@@ -133,7 +133,9 @@ fn prefix(k: &Kind) -> &'static str {
 
 fn draw_value(f: &mut Frame<'_>, s: &State, area: Rect) {
     let sel = s.selected;
-    let name = sel.and_then(|n| s.readable(n)).map(ToString::to_string);
+    let name = sel
+        .and_then(|n| s.readable(n))
+        .map(|n| super::values::clean(&n.to_string()));
     let title = match &name {
         Some(_) => format!(
             "Value, every {:.1}s (reads {})",
@@ -227,9 +229,9 @@ fn bottom(s: &State) -> Line<'static> {
                 .type_of(*node)
                 .map(super::state::type_text)
                 .unwrap_or_default();
-            let mut l = format!("new value ({ty}): {buffer}_");
+            let mut l = super::values::clean(&format!("new value ({ty}): {buffer}_"));
             if let Some(e) = error {
-                l.push_str(&format!("  [{e}]"));
+                l.push_str(&super::values::clean(&format!("  [{e}]")));
             }
             Line::raw(l)
         }
@@ -239,7 +241,7 @@ fn bottom(s: &State) -> Line<'static> {
                 .map(ToString::to_string)
                 .unwrap_or_default();
             Line::styled(
-                format!("write {text} to {name}? y/n"),
+                super::values::clean(&format!("write {text} to {name}? y/n")),
                 Style::default().add_modifier(Modifier::BOLD),
             )
         }
@@ -326,6 +328,31 @@ mod tests {
         assert!(out.contains("rtt 1.5 ms"), "{out}");
         assert!(out.contains("q quit"), "{out}");
         assert_eq!(out.lines().count(), 24);
+    }
+
+    #[test]
+    fn a_servers_control_characters_never_reach_the_terminal() {
+        let mut s = State::new("h", Duration::from_secs(1));
+        s.reply(
+            Reply::Identity(Identity {
+                vendor: "evil\u{1b}]0;title\u{7}".into(),
+                model: "m\r".into(),
+                revision: "1".into(),
+            }),
+            None,
+        );
+        s.reply(Reply::Domains(vec!["D\u{1b}[2J".into()]), None);
+        s.reply(
+            Reply::Failed {
+                node: None,
+                error: "bad\u{1b}[31m".into(),
+            },
+            None,
+        );
+        let out = screen(&s);
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("evil?]0;title?"), "{out}");
+        assert!(out.contains("LD D?[2J"), "{out}");
     }
 
     #[test]

@@ -115,14 +115,17 @@ fn serve(client: &Client, dir: &std::path::Path, req: Request) -> Vec<Reply> {
     }
 }
 
-fn download(client: &Client, dir: &std::path::Path, file: &str) -> Reply {
-    // Only the base name, so a server's file name cannot point outside the directory.
-    let base = file
-        .rsplit(['/', '\\'])
+/// The name a download is saved under: the remote name's last component only, so a name such
+/// as `../x` or `/etc/x` cannot point outside the download directory.
+fn local_name(file: &str) -> &str {
+    file.rsplit(['/', '\\'])
         .next()
         .filter(|b| !b.is_empty() && *b != "." && *b != "..")
-        .unwrap_or("download");
-    let path = dir.join(base);
+        .unwrap_or("download")
+}
+
+fn download(client: &Client, dir: &std::path::Path, file: &str) -> Reply {
+    let path = dir.join(local_name(file));
     let result = std::fs::File::create(&path)
         .map_err(|e| e.to_string())
         .and_then(|mut f| {
@@ -140,5 +143,20 @@ fn download(client: &Client, dir: &std::path::Path, file: &str) -> Reply {
             node: None,
             error: format!("download {file}: {e}"),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_name;
+
+    #[test]
+    fn a_download_stays_in_its_directory() {
+        assert_eq!(local_name("COMTRADE/demo.cfg"), "demo.cfg");
+        assert_eq!(local_name("../../etc/passwd"), "passwd");
+        assert_eq!(local_name("/abs/x"), "x");
+        assert_eq!(local_name("a\\..\\b"), "b");
+        assert_eq!(local_name(".."), "download");
+        assert_eq!(local_name("dir/"), "download");
     }
 }
