@@ -22,8 +22,8 @@ impl Drop for ServerProc {
     }
 }
 
-fn server() -> ServerProc {
-    let dir = std::env::temp_dir().join(format!("osi-mms-browse-test-{}", std::process::id()));
+fn server(tag: &str) -> ServerProc {
+    let dir = std::env::temp_dir().join(format!("osi-mms-browse-{tag}-{}", std::process::id()));
     let mut child = mms()
         .args(["server", "--listen", "127.0.0.1:0", "--report-period", "1"])
         .arg("--files")
@@ -69,9 +69,10 @@ impl Pane {
         c
     }
 
-    fn start(command: &str) -> Pane {
+    /// Runs `command` in a fresh 80×24 pane on a tmux server of this test's own (`tag`).
+    fn start(tag: &str, command: &str) -> Pane {
         let pane = Pane {
-            socket: format!("osi-mms-browse-{}", std::process::id()),
+            socket: format!("osi-mms-browse-{tag}-{}", std::process::id()),
         };
         let ok = pane
             .tmux()
@@ -186,7 +187,7 @@ fn browse_expands_reads_live_writes_and_quits() {
     if !tmux_present() {
         return;
     }
-    let s = server();
+    let s = server("live");
     let downloads = std::env::temp_dir().join(format!("osi-mms-browse-dl-{}", std::process::id()));
     std::fs::create_dir_all(&downloads).expect("download dir");
     let cmd = format!(
@@ -195,7 +196,7 @@ fn browse_expands_reads_live_writes_and_quits() {
         s.1,
         downloads.display()
     );
-    let pane = Pane::start(&cmd);
+    let pane = Pane::start("live", &cmd);
     // Connected: identity and the domain.
     let screen = pane.wait_for("the identity and a domain", |s| {
         s.contains("osi-mms demo") && s.contains("LD DEMOLD0")
@@ -281,4 +282,40 @@ fn browse_expands_reads_live_writes_and_quits() {
         !end.contains("Objects"),
         "the browser's screen is left:\n{end}"
     );
+}
+
+/// The server goes away under the browser: the status line says so, the keys still work, and
+/// `q` ends the program with the terminal restored.
+#[test]
+fn browse_survives_the_server_going_away() {
+    if !tmux_present() {
+        return;
+    }
+    let mut s = server("gone");
+    let cmd = format!(
+        "{} browse {}; echo BROWSE-EXITED $?; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?icanon'; sleep 60",
+        env!("CARGO_BIN_EXE_mms"),
+        s.1
+    );
+    let pane = Pane::start("gone", &cmd);
+    pane.wait_for("a domain", |s| s.contains("LD DEMOLD0"));
+    let _ = s.0.kill();
+    let _ = s.0.wait();
+    pane.select("DEMOLD0");
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for("the error", |s| s.contains("error: DEMOLD0:"));
+    assert!(
+        screen.contains("+ LD DEMOLD0"),
+        "collapsed again:\n{screen}"
+    );
+    pane.keys(&["?"]);
+    pane.wait_for("the help", |s| s.contains("download the selected file"));
+    pane.keys(&["Escape", "q"]);
+    let end = pane.wait_for("the program to end", |s| s.contains("BROWSE-EXITED"));
+    assert!(end.contains("BROWSE-EXITED 0"), "{end}");
+    let end = pane.wait_for("stty's answer", |s| {
+        s.lines()
+            .any(|l| l.trim() == "icanon" || l.trim() == "-icanon")
+    });
+    assert!(end.lines().any(|l| l.trim() == "icanon"), "{end}");
 }
