@@ -455,9 +455,17 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
             // A bounded number of variables a request, so a long list from a file fits the
             // negotiated PDU size.
             let mut results = Vec::with_capacity(objs.len());
+            let bar = crate::progress::count(
+                "names",
+                objs.len() as u64,
+                objs.len() > READ_CHUNK && crate::progress::shown(args.json),
+            );
             for chunk in objs.chunks(READ_CHUNK) {
-                results.extend(client.read(chunk).map_err(e)?);
+                let r = client.read(chunk).map_err(e);
+                bar.inc(chunk.len() as u64);
+                results.extend(r?);
             }
+            bar.finish_and_clear();
             // In request order; structure components in component order, named from the
             // variable's type unless --no-names (or the server will not say).
             let mut m = serde_json::Map::new();

@@ -1,6 +1,7 @@
-//! Progress bars (`indicatif`) for the long operations of `mms client`: `get` (octets of the
-//! announced size) and `put` (the server's FileRead requests as they come). Drawn on standard
-//! error only when it is a terminal and `--json` is off; otherwise nothing is drawn.
+//! Progress bars (`indicatif`) for the long operations: `mms client get` (octets of the
+//! announced size), `put` (the server's FileRead requests as they come), `read` of more names
+//! than one request carries, and `mms bench` (reads answered). Drawn on standard error only
+//! when it is a terminal and `--json` is off; otherwise nothing is drawn.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -50,6 +51,18 @@ pub fn download_step(b: &ProgressBar, got: u64, total: Option<u64>) {
         }
     }
     b.set_position(got);
+}
+
+/// A count of `total` things (`what`: "reads", "names").
+pub fn count(what: &str, total: u64, show: bool) -> ProgressBar {
+    let b = bar(show);
+    b.set_length(total);
+    b.set_message(what.to_string());
+    if let Ok(s) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed} eta {eta}")
+    {
+        b.set_style(s.progress_chars("=> "));
+    }
+    b
 }
 
 /// An upload of `local` (`size` octets): counts the parts the server reads.
