@@ -23,11 +23,16 @@ impl Drop for ServerProc {
 }
 
 fn server(tag: &str) -> ServerProc {
+    server_with(tag, &[])
+}
+
+fn server_with(tag: &str, args: &[&str]) -> ServerProc {
     let dir = std::env::temp_dir().join(format!("osi-mms-browse-{tag}-{}", std::process::id()));
     let mut child = mms()
         .args(["server", "--listen", "127.0.0.1:0", "--report-period", "1"])
         .arg("--files")
         .arg(&dir)
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()
         .expect("start mms server");
@@ -318,4 +323,52 @@ fn browse_survives_the_server_going_away() {
             .any(|l| l.trim() == "icanon" || l.trim() == "-icanon")
     });
     assert!(end.lines().any(|l| l.trim() == "icanon"), "{end}");
+}
+
+/// `mms browse` takes the security flags of `mms client`: with the server's password it
+/// browses; with a wrong one it ends before taking the terminal, saying why as `mms client`
+/// does (this part needs no tmux).
+#[test]
+fn browse_authenticates_as_the_client_does() {
+    let dir = std::env::temp_dir().join(format!("osi-mms-browse-pw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let right = dir.join("right");
+    let wrong = dir.join("wrong");
+    std::fs::write(&right, "correct horse battery staple\n").expect("write");
+    std::fs::write(&wrong, "correct horse battery stable\n").expect("write");
+    #[cfg(unix)]
+    for f in [&right, &wrong] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    let s = server_with("pw", &["--password-file", right.to_str().expect("utf-8")]);
+    let out = mms()
+        .args(["browse", &s.1, "--password-file"])
+        .arg(&wrong)
+        .output()
+        .expect("run mms browse");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("a wrong password in --password-file"), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "the terminal was not taken: {:?}",
+        out.stdout
+    );
+    if tmux_present() {
+        let cmd = format!(
+            "{} browse {} --password-file {}; echo BROWSE-EXITED $?; sleep 60",
+            env!("CARGO_BIN_EXE_mms"),
+            s.1,
+            right.display()
+        );
+        let pane = Pane::start("pw", &cmd);
+        pane.wait_for("the identity", |s| {
+            s.contains("osi-mms demo") && s.contains("LD DEMOLD0")
+        });
+        pane.keys(&["q"]);
+        let end = pane.wait_for("the program to end", |s| s.contains("BROWSE-EXITED"));
+        assert!(end.contains("BROWSE-EXITED 0"), "{end}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
