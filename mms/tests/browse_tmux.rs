@@ -355,6 +355,16 @@ fn browse_authenticates_as_the_client_does() {
         "the terminal was not taken: {:?}",
         out.stdout
     );
+    // The right password, but standard output is a pipe: no screen drawn into it.
+    let out = mms()
+        .args(["browse", &s.1, "--password-file"])
+        .arg(&right)
+        .output()
+        .expect("run mms browse");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("standard output is not one"), "{err}");
+    assert!(out.stdout.is_empty(), "{:?}", out.stdout);
     if tmux_present() {
         let cmd = format!(
             "{} browse {} --password-file {}; echo BROWSE-EXITED $?; sleep 60",

@@ -12,7 +12,7 @@ pub mod values;
 pub mod view;
 pub mod worker;
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -92,6 +92,14 @@ pub fn run(args: &BrowseArgs) -> Result<(), String> {
     let rate = Duration::from_secs_f64(args.rate);
     // Associate before taking the terminal: a refusal prints as `mms client` prints it.
     let client = crate::client_cmd::connect_serving(&args.target, &args.conn, None)?;
+    if !io::stdout().is_terminal() {
+        let _ = client.conclude();
+        return Err(
+            "mms browse draws on a terminal and standard output is not one (for scripts: \
+             mms client)"
+                .into(),
+        );
+    }
     let (done_tx, done_rx) = mpsc::channel();
     let requests = worker::spawn(client.clone(), args.download_dir.clone(), done_tx);
     let mut state = State::new(&args.target, rate);
