@@ -289,6 +289,8 @@ pub struct State {
     pub value: Option<(usize, Data<'static>)>,
     /// How many reads the shown value has had.
     pub reads: u64,
+    /// Lines of the value pane scrolled away (J/K), for values longer than the pane.
+    pub value_scroll: u16,
     /// Time between reads of the selected value.
     pub rate: Duration,
     /// When the next read is due.
@@ -322,6 +324,7 @@ impl State {
             selected: None,
             value: None,
             reads: 0,
+            value_scroll: 0,
             rate,
             next_read: None,
             reading: false,
@@ -391,6 +394,7 @@ impl State {
         self.selected = Some(n);
         self.value = None;
         self.reads = 0;
+        self.value_scroll = 0;
         self.next_read = Some(Instant::now());
         let mut out = Vec::new();
         if let Kind::Variable {
@@ -630,6 +634,14 @@ impl State {
             (Key::Down | Key::Char('j'), _) => self.move_by(1),
             (Key::PageUp, _) => self.move_by(-10),
             (Key::PageDown, _) => self.move_by(10),
+            (Key::Char('J'), _) => {
+                self.value_scroll = self.value_scroll.saturating_add(5).min(10_000);
+                Vec::new()
+            }
+            (Key::Char('K'), _) => {
+                self.value_scroll = self.value_scroll.saturating_sub(5);
+                Vec::new()
+            }
             (Key::Enter | Key::Right | Key::Char('l'), Some(n)) => self.expand(n),
             (Key::Left | Key::Char('h'), Some(n)) => self.collapse_or_up(n),
             (Key::Char('r'), Some(n)) => self.refresh(n),

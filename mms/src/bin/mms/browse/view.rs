@@ -20,6 +20,7 @@ pub const HELP: &[&str] = &[
     "               then y to confirm, n/Esc to cancel; Ctrl-U clears)",
     "d              download the selected file",
     "r              read now; reload a domain, list or the files",
+    "J / K          scroll the value down / up",
     "q, Ctrl-C      quit        ?  this help (any key closes)",
     "",
     "The selected variable is read again at --rate; quality (q)",
@@ -182,7 +183,8 @@ fn draw_value(f: &mut Frame<'_>, s: &State, area: Rect) {
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((s.value_scroll, 0)),
         area,
     );
 }
@@ -404,6 +406,15 @@ mod tests {
         assert!(out.contains("Reports (1)"), "{out}");
         assert!(out.contains("DataSet1: true"), "{out}");
         assert!(out.contains("error: object-access-denied"), "{out}");
+        // J scrolls the value pane, K back; a new selection starts at the top.
+        s.key(Key::Char('J'));
+        let out = screen(&s);
+        assert!(
+            !out.contains("type struct(3)") && out.contains("t: 1970"),
+            "{out}"
+        );
+        s.key(Key::Char('K'));
+        assert!(screen(&s).contains("type struct(3)"));
         s.key(Key::Char('?'));
         assert!(screen(&s).contains("download the selected file"));
         s.key(Key::Char('x'));
