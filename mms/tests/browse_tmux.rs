@@ -168,7 +168,8 @@ fn tree_row(s: &str, label: &str) -> Option<usize> {
         let t = l
             .trim_start_matches(['│', '>', ' ', '+', '-', '~'])
             .trim_start_matches("LD ")
-            .trim_start_matches("DS ");
+            .trim_start_matches("DS ")
+            .trim_start_matches("LOG ");
         t == label || t.starts_with(&format!("{label} "))
     })
 }
@@ -256,6 +257,17 @@ fn browse_expands_reads_live_writes_and_quits() {
         v["DEMOLD0/GGIO1$SP$AnSet1$setMag$f"],
         serde_json::json!(12.5)
     );
+
+    // The journal's entries (the demo logs Ind1's changes).
+    pane.keys(&[
+        "Left", "Left", "Left", "Left", "Left", "Left", "Left", "Left",
+    ]);
+    pane.select("journals");
+    pane.keys(&["Enter"]);
+    pane.select("LLN0$EventLog");
+    pane.wait_for("the journal's entries", |s| {
+        s.contains("newest first") && s.contains("GGIO1$ST$Ind1$stVal=")
+    });
 
     // Download a file from the file store.
     pane.keys(&[

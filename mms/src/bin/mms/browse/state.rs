@@ -77,6 +77,13 @@ pub enum Request {
         /// The files node.
         node: usize,
     },
+    /// A journal's entries (ReadJournal, 1984-01-01 until now).
+    Journal {
+        /// The journal's node.
+        node: usize,
+        /// Its name.
+        name: ObjectName<'static>,
+    },
     /// A read of one variable.
     Read {
         /// The variable's node.
@@ -136,6 +143,13 @@ pub enum Reply {
         node: usize,
         /// The entries.
         files: Vec<FileEntry>,
+    },
+    /// A journal's entries, one line each, oldest first.
+    Journal {
+        /// The journal's node.
+        node: usize,
+        /// The entries.
+        entries: Vec<String>,
     },
     /// A value read.
     Value {
@@ -287,6 +301,8 @@ pub struct State {
     pub selected: Option<usize>,
     /// The node whose value is shown, and the value.
     pub value: Option<(usize, Data<'static>)>,
+    /// The entries of the selected journal, once read.
+    pub journal: Option<(usize, Vec<String>)>,
     /// How many reads the shown value has had.
     pub reads: u64,
     /// Lines of the value pane scrolled away (J/K), for values longer than the pane.
@@ -323,6 +339,7 @@ impl State {
             roots: Vec::new(),
             selected: None,
             value: None,
+            journal: None,
             reads: 0,
             value_scroll: 0,
             rate,
@@ -395,8 +412,15 @@ impl State {
         self.value = None;
         self.reads = 0;
         self.value_scroll = 0;
+        self.journal = None;
         self.next_read = Some(Instant::now());
         let mut out = Vec::new();
+        if let Kind::Journal(name) = &self.nodes[n].kind {
+            out.push(Request::Journal {
+                node: n,
+                name: name.clone(),
+            });
+        }
         if let Kind::Variable {
             name,
             ty: None,
@@ -663,6 +687,12 @@ impl State {
     /// `r`: read the value now; a domain, list or the files are asked for again.
     fn refresh(&mut self, n: usize) -> Vec<Request> {
         self.next_read = Some(Instant::now());
+        if let Kind::Journal(name) = &self.nodes[n].kind {
+            return vec![Request::Journal {
+                node: n,
+                name: name.clone(),
+            }];
+        }
         let reload = matches!(
             self.nodes[n].kind,
             Kind::Domain(_) | Kind::List(_) | Kind::Files
@@ -855,6 +885,11 @@ impl State {
                     self.add(Some(node), "(no files)".into(), String::new(), Kind::Note);
                 }
                 self.nodes[node].load = Load::Done;
+            }
+            Reply::Journal { node, entries } => {
+                if self.selected == Some(node) {
+                    self.journal = Some((node, entries));
+                }
             }
             Reply::Value { node, value } => {
                 self.reading = false;
@@ -1143,6 +1178,35 @@ mod tests {
         s.key(Key::Esc);
         s.key(Key::Char('q'));
         assert!(s.quit);
+    }
+
+    #[test]
+    fn a_selected_journal_is_read_once_and_again_on_r() {
+        let mut s = loaded();
+        let j = s
+            .visible()
+            .into_iter()
+            .find(|&n| s.nodes[n].label == "journals")
+            .expect("journals");
+        s.selected = Some(j);
+        s.key(Key::Enter);
+        let reqs = s.key(Key::Down);
+        let jn = s.selected.expect("journal");
+        let want = Request::Journal {
+            node: jn,
+            name: ObjectName::domain("D", "J"),
+        };
+        assert_eq!(reqs, vec![want.clone()]);
+        assert!(s.tick(Instant::now()).is_empty(), "a journal is not polled");
+        s.reply(
+            Reply::Journal {
+                node: jn,
+                entries: vec!["e1".into()],
+            },
+            None,
+        );
+        assert_eq!(s.journal, Some((jn, vec!["e1".to_string()])));
+        assert_eq!(s.key(Key::Char('r')), vec![want]);
     }
 
     #[test]

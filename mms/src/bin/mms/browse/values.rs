@@ -213,6 +213,45 @@ pub fn report_text(at_ms: i64, service: &UnconfirmedService<'_>) -> String {
     }
 }
 
+/// A journal entry (ISO 9506-2 §20.1) on one line: its time, identifier and contents.
+pub fn entry_text(en: &mms::services::journal::JournalEntry<'_>) -> String {
+    use mms::services::journal::EntryForm;
+    let c = &en.entry_content;
+    let time = match c.occurrence_time.unix_millis() {
+        Some(ms) => millis_text(ms),
+        None => format!("{} ms of the day", c.occurrence_time.millis),
+    };
+    let id: String = en
+        .entry_identifier
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect();
+    let what = match &c.entry_form {
+        EntryForm::Annotation(a) => format!("{a:?}"),
+        EntryForm::Data {
+            event,
+            list_of_variables,
+        } => {
+            let mut parts = Vec::new();
+            if let Some(ev) = event {
+                parts.push(format!(
+                    "event {} {:?}",
+                    ev.event_condition_name, ev.current_state
+                ));
+            }
+            for v in list_of_variables.iter().flatten() {
+                parts.push(format!(
+                    "{}={}",
+                    v.variable_tag,
+                    compact(&v.value_specification)
+                ));
+            }
+            parts.join(", ")
+        }
+    };
+    clean(&format!("{time} [{id}] {what}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

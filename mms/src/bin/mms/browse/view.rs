@@ -172,11 +172,20 @@ fn draw_value(f: &mut Frame<'_>, s: &State, area: Rect) {
         (Some(n), None) => {
             let node = &s.nodes[n];
             lines.push(Line::raw(node.label.clone()));
-            lines.push(Line::raw(match &node.kind {
-                Kind::File(_) => format!("{} - d downloads it", node.detail),
-                Kind::Journal(j) => format!("journal {j}"),
-                _ => format!("{} entries", node.children.len()),
-            }));
+            match &node.kind {
+                Kind::File(_) => lines.push(Line::raw(format!("{} - d downloads it", node.detail))),
+                Kind::Journal(_) => match &s.journal {
+                    Some((j, entries)) if *j == n => {
+                        lines.push(Line::raw(format!(
+                            "{} entries, newest first (r reads again)",
+                            entries.len()
+                        )));
+                        lines.extend(entries.iter().rev().map(|e| Line::raw(e.clone())));
+                    }
+                    _ => lines.push(Line::raw("reading...")),
+                },
+                _ => lines.push(Line::raw(format!("{} entries", node.children.len()))),
+            }
         }
         _ => {}
     }

@@ -100,6 +100,19 @@ fn serve(client: &Client, dir: &std::path::Path, req: Request) -> Vec<Reply> {
             Ok(files) => Reply::Files { node, files },
             Err(e) => fail(Some(node), "files", &e),
         }],
+        Request::Journal { node, name } => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            let query = mms::client::ops::JournalQuery::everything_until(now);
+            vec![match client.read_journal(&name, &query) {
+                Ok(entries) => Reply::Journal {
+                    node,
+                    entries: entries.iter().map(super::values::entry_text).collect(),
+                },
+                Err(e) => fail(Some(node), &name.to_string(), &e),
+            }]
+        }
         Request::Read { node, name } => vec![match client.read_one(&name) {
             Ok(value) => Reply::Value { node, value },
             Err(e) => Reply::ReadFailed {
