@@ -394,3 +394,17 @@ fn browse_authenticates_as_the_client_does() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A rate the browser cannot keep is refused before anything is sent.
+#[test]
+fn browse_refuses_a_rate_below_its_floor() {
+    for rate in ["0", "0.01", "-1", "NaN"] {
+        let out = mms()
+            .args(["browse", "127.0.0.1:1", &format!("--rate={rate}")])
+            .output()
+            .expect("run mms browse");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{rate}");
+        assert!(err.contains("at least 0.05 seconds"), "{rate}: {err}");
+    }
+}

@@ -159,3 +159,31 @@ fn ui_loop(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_keys_map_to_the_states_keys() {
+        let k = |code, m| key(KeyEvent::new(code, m));
+        assert_eq!(
+            k(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            Some(Key::Interrupt)
+        );
+        assert_eq!(
+            k(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            Some(Key::ClearLine)
+        );
+        assert_eq!(k(KeyCode::Char('x'), KeyModifiers::CONTROL), None);
+        assert_eq!(
+            k(KeyCode::Char('J'), KeyModifiers::SHIFT),
+            Some(Key::Char('J'))
+        );
+        assert_eq!(k(KeyCode::Down, KeyModifiers::NONE), Some(Key::Down));
+        assert_eq!(k(KeyCode::F(1), KeyModifiers::NONE), None);
+        let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        release.kind = KeyEventKind::Release;
+        assert_eq!(key(release), None, "a key counts once, when pressed");
+    }
+}
