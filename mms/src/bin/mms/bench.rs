@@ -221,6 +221,7 @@ pub(crate) fn read_request(k: usize) -> ConfirmedServiceRequest<'static> {
 pub(crate) fn drive(
     addr: SocketAddr,
     args: &BenchArgs,
+    progress: &indicatif::ProgressBar,
     mut on_warm: impl FnMut(),
 ) -> Result<Report, String> {
     let mut poll = Poll::new().map_err(|e| e.to_string())?;
@@ -306,6 +307,7 @@ pub(crate) fn drive(
                             report.failed += 1;
                         }
                         a.answered += 1;
+                        progress.inc(1);
                         if a.answered == args.reads {
                             done += 1;
                         }
@@ -379,11 +381,18 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
         args.outstanding,
         addr
     );
-    let report = drive(addr, args, || {
+    let bar = crate::progress::count(
+        "reads",
+        (args.associations * args.reads) as u64,
+        crate::progress::shown(false),
+    );
+    let report = drive(addr, args, &bar, || {
         let s = pid.and_then(proc_usage).unwrap_or_default();
         let c = proc_usage(me).unwrap_or_default();
         warm = Some((s, c));
-    })?;
+    });
+    bar.finish_and_clear();
+    let report = report?;
     let server_end = pid.and_then(proc_usage).unwrap_or_default();
     let client_end = proc_usage(me).unwrap_or_default();
     let total = args.associations * args.reads;

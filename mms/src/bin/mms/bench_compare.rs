@@ -518,7 +518,7 @@ pub fn worker(args: &WorkerArgs) -> Result<(), String> {
                 mode: None,
             };
             started = Instant::now();
-            let report = bench::drive(addr()?, &b, || {})?;
+            let report = bench::drive(addr()?, &b, &indicatif::ProgressBar::hidden(), || {})?;
             if report.ok != b.reads * associations || report.failed > 0 {
                 return Err(format!(
                     "{} reads answered correctly of {}, {} failed",

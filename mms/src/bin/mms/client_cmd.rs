@@ -32,6 +32,18 @@ pub struct ClientArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// How to reach the server: addressing, security, time-outs.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub op: Op,
+}
+
+/// How a client reaches a server (every flag of `mms client` but the target and the
+/// operation; `mms browse` has them too).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConnectArgs {
     /// Seconds allowed for each request.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
@@ -68,9 +80,6 @@ pub struct ClientArgs {
     /// Where security events go.
     #[command(flatten)]
     pub audit: crate::audit_args::AuditArgs,
-    /// What to do.
-    #[command(subcommand)]
-    pub op: Op,
 }
 
 /// The operations of `mms client`.
@@ -89,8 +98,12 @@ pub enum Op {
     /// Read variables: DOMAIN/ITEM (ITEM may be a `$` path), or ITEM for VMD-specific.
     Read {
         /// Names.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "names_from")]
         names: Vec<String>,
+        /// Also the names in FILE (`-`: standard input), one a line; blank lines and lines
+        /// starting with `#` are skipped. Read after the names given as arguments.
+        #[arg(long, value_name = "FILE")]
+        names_from: Option<PathBuf>,
         /// Do not ask the server for the variables' types: structure components print as
         /// c0, c1, ... (one request less per variable).
         #[arg(long)]
@@ -173,7 +186,7 @@ pub enum Op {
     },
 }
 
-fn called(args: &ClientArgs) -> Result<Address, String> {
+fn called(args: &ConnectArgs) -> Result<Address, String> {
     AddressArgs {
         tsel: args.called_tsel.clone(),
         ssel: args.called_ssel.clone(),
@@ -187,7 +200,8 @@ fn called(args: &ClientArgs) -> Result<Address, String> {
 /// Connects as the options say, answering the server's requests with `handler` (the files
 /// `put` offers).
 pub fn connect_serving(
-    args: &ClientArgs,
+    connect: &str,
+    args: &ConnectArgs,
     handler: Option<Arc<dyn Handler>>,
 ) -> Result<Client, String> {
     let mut config = ClientConfig::default();
@@ -198,7 +212,7 @@ pub fn connect_serving(
     config.security =
         crate::server_cmd::security(&args.auth, &args.e2e, &args.password, &config.events)?;
     config.tls = args.tls.client(&config.events)?;
-    let target = crate::tls_args::with_default_port(&args.connect, args.tls.default_port()?);
+    let target = crate::tls_args::with_default_port(connect, args.tls.default_port()?);
     if config.tls.is_some() {
         let host = target.rsplit_once(':').map_or(target.as_str(), |(h, _)| h);
         config.tls_server_name = Some(host.trim_matches(['[', ']']).to_string());
@@ -326,13 +340,38 @@ pub fn value_json(d: &Data<'_>) -> Value {
 
 /// `mms client`.
 pub fn run(args: &ClientArgs) -> Result<(), String> {
-    let local_files = matches!(args.op, Op::Put { .. }).then(LocalFiles::new);
-    let client = connect_serving(args, local_files.clone().map(|f| f as Arc<dyn Handler>))?;
-    let result = match (&args.op, &local_files) {
-        (Op::Put { local, remote }, Some(files)) => client
-            .upload(files, local, remote)
-            .map(|()| json!({"uploaded": local.display().to_string(), "as": remote}))
-            .map_err(|e| e.to_string()),
+    // `put` offers the local file to the server, a bar counting the parts it reads.
+    let upload = match &args.op {
+        Op::Put { local, .. } => {
+            let size = std::fs::metadata(local)
+                .map_err(|err| format!("{}: {err}", local.display()))?
+                .len();
+            let bar = crate::progress::upload(
+                &local.display().to_string(),
+                size,
+                crate::progress::shown(args.json),
+            );
+            Some(Arc::new(crate::progress::CountingFiles {
+                files: LocalFiles::new(),
+                bar,
+            }))
+        }
+        _ => None,
+    };
+    let client = connect_serving(
+        &args.connect,
+        &args.conn,
+        upload.clone().map(|f| f as Arc<dyn Handler>),
+    )?;
+    let result = match (&args.op, &upload) {
+        (Op::Put { local, remote }, Some(up)) => {
+            let r = client
+                .upload(&up.files, local, remote)
+                .map(|()| json!({"uploaded": local.display().to_string(), "as": remote}))
+                .map_err(|e| e.to_string());
+            up.bar.finish_and_clear();
+            r
+        }
         _ => operate(&client, args),
     };
     let _ = client.conclude();
@@ -389,9 +428,11 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
                     .iter()
                     .map(|l| {
                         let full = ObjectName::domain(d.clone(), l.clone());
-                        match client.list_attributes(&full) {
-                            Ok(a) => json!(format!("{l}: {}", members_text(&a))),
-                            Err(err) => json!(format!("{l}: ({err})")),
+                        match (client.list_attributes(&full), args.json) {
+                            (Ok(a), true) => list_json(l, &a),
+                            (Ok(a), false) => json!(format!("{l}: {}", members_text(&a))),
+                            (Err(err), true) => json!({"list": l, "error": err.to_string()}),
+                            (Err(err), false) => json!(format!("{l}: ({err})")),
                         }
                     })
                     .collect::<Vec<_>>()
@@ -404,9 +445,27 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
                 "journals": client.journals(d).map_err(e)?,
             })
         }
-        Op::Read { names, no_names } => {
+        Op::Read {
+            names,
+            names_from,
+            no_names,
+        } => {
+            let names = all_names(names, names_from.as_deref())?;
             let objs: Vec<ObjectName<'static>> = names.iter().map(|n| name(n)).collect();
-            let results = client.read(&objs).map_err(e)?;
+            // A bounded number of variables a request, so a long list from a file fits the
+            // negotiated PDU size.
+            let mut results = Vec::with_capacity(objs.len());
+            let bar = crate::progress::count(
+                "names",
+                objs.len() as u64,
+                objs.len() > READ_CHUNK && crate::progress::shown(args.json),
+            );
+            for chunk in objs.chunks(READ_CHUNK) {
+                let r = client.read(chunk).map_err(e);
+                bar.inc(chunk.len() as u64);
+                results.extend(r?);
+            }
+            bar.finish_and_clear();
             // In request order; structure components in component order, named from the
             // variable's type unless --no-names (or the server will not say).
             let mut m = serde_json::Map::new();
@@ -474,19 +533,14 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
                 .unwrap_or_else(|| PathBuf::from(file.rsplit('/').next().unwrap_or("download")));
             let mut f = std::fs::File::create(&path)
                 .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
+            let bar = crate::progress::download(file, crate::progress::shown(args.json));
             let n = client
                 .download(file, &mut f, |got, total| {
-                    if !args.json {
-                        match total {
-                            Some(t) => eprint!("\r{got} / {t} octets"),
-                            None => eprint!("\r{got} octets"),
-                        }
-                    }
+                    crate::progress::download_step(&bar, got, total)
                 })
-                .map_err(e)?;
-            if !args.json {
-                eprintln!();
-            }
+                .map_err(e);
+            bar.finish_and_clear();
+            let n = n?;
             f.flush().map_err(|err| err.to_string())?;
             json!({"file": file, "saved": path.display().to_string(), "octets": n})
         }
@@ -506,13 +560,40 @@ fn operate(client: &Client, args: &ClientArgs) -> Result<Value, String> {
                 *bare,
             )?;
             let entries = client.read_journal(&name(n), &query).map_err(e)?;
-            json!({"entries": entries.iter().map(|en| json!({
-                "id": hex(&en.entry_identifier),
-                "time": time_text(en.entry_content.occurrence_time),
-                "entry": format!("{:?}", en.entry_content.entry_form),
-            })).collect::<Vec<_>>()})
+            json!({"entries": entries.iter().map(entry_json).collect::<Vec<_>>()})
         }
     })
+}
+
+/// Variables asked for in one Read request by `read` (the rest in further requests).
+const READ_CHUNK: usize = 32;
+
+/// The names given as arguments, then those in `from` (a file, or `-` for standard input):
+/// one a line, blank lines and `#` comments skipped.
+fn all_names(names: &[String], from: Option<&std::path::Path>) -> Result<Vec<String>, String> {
+    let mut out = names.to_vec();
+    let Some(from) = from else {
+        return Ok(out);
+    };
+    let text = if from == std::path::Path::new("-") {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
+            .map_err(|err| format!("--names-from -: {err}"))?;
+        t
+    } else {
+        std::fs::read_to_string(from)
+            .map_err(|err| format!("--names-from {}: {err}", from.display()))?
+    };
+    out.extend(
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string),
+    );
+    if out.is_empty() {
+        return Err("no names to read".into());
+    }
+    Ok(out)
 }
 
 /// The ReadJournal range the options ask for (ISO 9506-2 §20.2.1): startingTime 1984-01-01
@@ -613,6 +694,39 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// A journal entry (ISO 9506-2 §20.1, JournalEntry) as docs/json.md describes it.
+fn entry_json(en: &mms::services::journal::JournalEntry<'_>) -> Value {
+    use mms::services::journal::EntryForm;
+    let mut v = json!({
+        "id": hex(&en.entry_identifier),
+        "time": time_text(en.entry_content.occurrence_time),
+    });
+    match &en.entry_content.entry_form {
+        EntryForm::Annotation(a) => v["annotation"] = json!(a),
+        EntryForm::Data {
+            event,
+            list_of_variables,
+        } => {
+            if let Some(ev) = event {
+                v["event"] = json!({
+                    "condition": ev.event_condition_name.to_string(),
+                    "state": format!("{:?}", ev.current_state).to_lowercase(),
+                });
+            }
+            if let Some(vars) = list_of_variables {
+                v["variables"] = json!(vars
+                    .iter()
+                    .map(|x| json!({
+                        "tag": x.variable_tag,
+                        "value": value_json(&x.value_specification),
+                    }))
+                    .collect::<Vec<_>>());
+            }
+        }
+    }
+    v
+}
+
 /// A named variable list's attributes (GetNamedVariableListAttributes-Response, ISO 9506-2
 /// §14.17.2) as printed by `attrs`.
 fn list_json(n: &str, a: &ListAttributes) -> Value {
@@ -622,7 +736,7 @@ fn list_json(n: &str, a: &ListAttributes) -> Value {
         "members": a.members.iter().map(ToString::to_string).collect::<Vec<_>>(),
     });
     if a.other_members > 0 {
-        v["other members (not by name)"] = json!(a.other_members);
+        v["other_members"] = json!(a.other_members);
     }
     v
 }

@@ -20,12 +20,15 @@ mod auth_args;
 mod bench;
 mod bench_compare;
 mod bench_tase2;
+mod browse;
 mod cert_cmd;
 mod client_cmd;
 mod decode_cmd;
 mod demo;
 mod e2e_args;
+mod gen_cmd;
 mod password_args;
+mod progress;
 mod server_cmd;
 mod tase2_cmd;
 mod tls_args;
@@ -37,7 +40,7 @@ use clap::{Parser, Subcommand};
 
 /// MMS (ISO 9506) over RFC 1006 / ISO 8073 / ISO 8327 / ISO 8823 / ACSE.
 #[derive(Debug, Parser)]
-#[command(name = "mms", version, about)]
+#[command(name = "mms", version)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -49,6 +52,9 @@ enum Cmd {
     Demo(demo::DemoArgs),
     /// One association to a server and one operation.
     Client(client_cmd::ClientArgs),
+    /// A terminal user interface over one association: identity, object tree, live values,
+    /// writes, reports, files (keys: ? for help).
+    Browse(browse::BrowseArgs),
     /// Serve the demo model (or a JSON model file) until stopped.
     Server(server_cmd::ServerArgs),
     /// Print every layer of each PDU in hex text or a pcap/pcapng capture.
@@ -63,6 +69,10 @@ enum Cmd {
     /// LAB USE ONLY, never for production: a throw-away demo CA and leaf certificates for
     /// given AE-titles (TLS, A-security-profile, end-to-end security).
     Cert(cert_cmd::CertArgs),
+    /// A shell completion script (bash, zsh, fish, elvish, powershell) on standard output.
+    Completions(gen_cmd::CompletionsArgs),
+    /// The manual page (roff) of mms or of a subcommand, or every page into --dir.
+    Man(gen_cmd::ManArgs),
     /// The server `mms bench` starts: answers a read of `v<k>` with k.
     #[command(hide = true)]
     BenchServer {
@@ -87,12 +97,15 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Cmd::Demo(args) => demo::run(args),
         Cmd::Client(args) => client_cmd::run(args),
+        Cmd::Browse(args) => browse::run(args),
         Cmd::Server(args) => server_cmd::run(args),
         Cmd::Decode(args) => decode_cmd::run(args),
         Cmd::Bench(args) => bench::run(args),
         Cmd::Tase2(args) => tase2_cmd::run(args),
         Cmd::SecurityLog(args) => audit_args::run(args),
         Cmd::Cert(args) => cert_cmd::run(args),
+        Cmd::Completions(args) => gen_cmd::completions(args),
+        Cmd::Man(args) => gen_cmd::man(args),
         Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
         Cmd::BenchWorker(args) => bench_compare::worker(args),
         Cmd::BenchPingpongServer => bench_compare::pingpong_server(),
