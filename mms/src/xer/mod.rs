@@ -3,7 +3,7 @@
 //!
 //! The element names are the ASN.1 identifiers of ISO 9506-2, as X.693 derives them, since the
 //! normative schemas are not public (U-13); every choice is in `docs/xer.md` and
-//! `e2e-sec/ASSUMPTIONS.md`. The values are the crate's own PDU types: encoding
+//! `e2e-sec/ASSUMPTIONS.md`. The values are the crate's own PDU types: encoding
 //! writes the PDU with the BER codec and walks that encoding with the ASN.1 type tables
 //! (`services.rs`, `data.rs`) to write XML; decoding reads the XML with `quick-xml` into a
 //! bounded element tree, turns it into BER with the same tables, and decodes that with the BER
