@@ -49,7 +49,8 @@ pub(crate) static FLOATING_POINT: Ty = Ty::Ref("FloatingPoint", &OCTETS);
 /// `DataAccessError ::= INTEGER { ... }` (written as its number, see docs/xer.md).
 pub(crate) static DATA_ACCESS_ERROR: Ty = Ty::Ref("DataAccessError", &INT);
 
-/// `Data` (ISO 9506-2 §14.4.1), every alternative the standard defines.
+/// `Data` (ISO 9506-2 §14.4.1), every alternative of the 2003 edition (`real [8]`, 1990 only,
+/// is not mapped).
 pub(crate) static DATA: Ty = Ty::Choice(&[
     imp(1, "array", &DATA_LIST),
     imp(2, "structure", &DATA_LIST),

@@ -12,7 +12,8 @@
 //! Mapped: the whole MMSpdu envelope (initiate, conclude, cancel, reject, confirmed
 //! request/response/error, unconfirmed) and the services status, GetNameList, identify, rename,
 //! read, write, GetVariableAccessAttributes, define/get/delete named variable list, the file
-//! services, ObtainFile, the journal services and InformationReport, and `Data` fully. A PDU
+//! services, ObtainFile, the journal services and InformationReport, and every `Data` alternative
+//! of ISO 9506-2:2003 (not `real [8]`, a 1990 alternative). A PDU
 //! outside that set is [`XerError::Unsupported`].
 
 mod data;

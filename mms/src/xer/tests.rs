@@ -290,3 +290,32 @@ fn hostile_unknown_and_invalid() {
         XerError::InvalidValue { .. } | XerError::UnexpectedElement { .. }
     ));
 }
+
+/// True when every part of `d` has an XER form: no `real [8]` (ISO 9506-2:1990, not mapped) and
+/// no control character in a string.
+fn mappable(d: &Data<'_>) -> bool {
+    match d {
+        Data::Real(_) => false,
+        Data::VisibleString(s) | Data::MmsString(s) | Data::GeneralizedTime(s) => {
+            !s.chars().any(char::is_control)
+        }
+        Data::Array(l) | Data::Structure(l) => l.iter().all(|e| mappable(&e)),
+        _ => true,
+    }
+}
+
+proptest::proptest! {
+    /// Any Data value: XER and back gives the same value; exactly the unmappable ones fail,
+    /// with `Unsupported`.
+    #[test]
+    fn any_data_round_trips(d in crate::data::arb::data()) {
+        match encode_data(&d) {
+            Ok(xml) => {
+                proptest::prop_assert!(mappable(&d));
+                proptest::prop_assert_eq!(decode_data(&xml, &XerLimits::default()).unwrap(), d);
+            }
+            Err(XerError::Unsupported(_)) => proptest::prop_assert!(!mappable(&d)),
+            Err(e) => proptest::prop_assert!(false, "{e}"),
+        }
+    }
+}
