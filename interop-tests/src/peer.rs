@@ -93,6 +93,22 @@ pub fn require_python_peer() -> Option<PathBuf> {
     require(locate_python_peer(), "hat-drivers")
 }
 
+/// Checks that [`python_path`] can `import asn1tools` (PyPI) and hat-drivers' MMS module (whose
+/// ASN.1 the XER cross-check compiles).
+pub fn locate_asn1tools() -> Result<PathBuf, PeerMissing> {
+    probe_python(
+        "asn1tools (Python)",
+        "import asn1tools, hat.drivers.mms",
+        "asn1tools and hat.drivers.mms",
+    )
+}
+
+/// The project rule for the asn1tools cross-check: the interpreter if asn1tools and hat-drivers
+/// import; if not, panics under `CI=true`, else prints a loud `SKIPPED` line and returns `None`.
+pub fn require_asn1tools() -> Option<PathBuf> {
+    require(locate_asn1tools(), "asn1tools")
+}
+
 /// What went wrong while talking to a peer process.
 #[derive(Debug)]
 pub enum PeerError {

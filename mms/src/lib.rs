@@ -232,6 +232,8 @@ pub mod services;
 #[cfg(feature = "tase2")]
 pub mod tase2;
 pub mod types;
+#[cfg(feature = "xer")]
+pub mod xer;
 
 pub use access::{
     AccessResult, AlternateAccess, VariableAccessSpecification, VariableDef, VariableSpecification,
