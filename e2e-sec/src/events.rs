@@ -97,8 +97,11 @@ pub enum Check {
     DhGroupNotSupported,
     /// (assoID, time, certificate) or (time, seq) seen before.
     Replay,
-    /// The handshake replay cache is full: fail closed.
+    /// The replay memory is full: fail closed.
     ReplayCacheFull,
+    /// A signed reject, abort or release names another association's assoID: ignored
+    /// (the protocol error of its group).
+    OtherAssociation,
     /// HKDF HMAC not hmacWithSHA256.
     HmacNotSupported,
     /// A negotiation failure, by the diagnostic sent (IEC 62351-4 §14.2 number).
@@ -195,7 +198,7 @@ const fn own(
 pub const ESTABLISHED: &str = "e2e.established";
 /// New data-transfer keys are in use (notice).
 pub const REKEYED: &str = "e2e.rekeyed";
-/// The handshake replay cache is full, the HandshakeReq is refused (alarm).
+/// The replay memory is full: the HandshakeReq or signed PDU is refused (alarm).
 pub const REPLAY_CACHE_FULL: &str = "e2e.replay-cache-full";
 /// Our protected protocol refused the association; an ApplicationReject is sent (warning).
 pub const REFUSED_BY_APPLICATION: &str = "e2e.refused-by-application";
@@ -231,6 +234,7 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:2.7", "ADDR_MISMATCH_ASS_ACC", Severity::Alarm, "server certificate 2.5.4.106 differs from the responding AP-title ++ AE-qualifier"),
     iec("IEC62351-4:2.8", "UNEXP_VERSION_ASS_ACC", Severity::Error, "HandshakeAcc version v1 not set"),
     iec("IEC62351-4:2.9", "INV_TIME_ASS_ACC", Severity::Error, "HandshakeAcc time outside the window"),
+    iec("IEC62351-4:2.10", "REPLAY_DETEC_ASS_ACC", Severity::Alarm, "HandshakeAcc (assoID, time, certificate) seen before"),
     iec("IEC62351-4:2.11", "INV_DH_GROUP_ASS_ACC", Severity::Error, "DH group not supported or changed by the server (diagnostic illegal-dhGroup-selected)"),
     iec("IEC62351-4:2.12", "HMAC_ALGO_NOT_SUP_ASS_ACC", Severity::Error, "HKDF HMAC not hmacWithSHA256"),
     iec("IEC62351-4:2.13", "INV_AE_ALGO_ASS_ACC", Severity::Error, "server selected an unknown AE algorithm or another than ours, or AE although we did not offer it (invalid-ae-algorithm, ae-is-required)"),
@@ -245,15 +249,19 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:3.1", "SIGNATURE_ALGO_NOT_SUP_ASS_REJ", Severity::Error, "the signature algorithm of the ApplicationReject is not supported"),
     iec("IEC62351-4:3.2", "SIG_ALGO_MISMATCH_APPL_REJECT", Severity::Alarm, "the ApplicationReject's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:3.3", "INV_SIG_APPL_REJECT", Severity::Alarm, "the ApplicationReject's signature does not verify over the received tbs"),
+    iec("IEC62351-4:3.4", "PROTOCOL_ERR_APPL_REJECT", Severity::Error, "the ApplicationReject names another association's assoID (ignored)"),
     iec("IEC62351-4:3.5", "PKCERT_ERROR_APPL_REJECT", Severity::Error, "the ApplicationReject's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:3.8", "UNEXP_VERSION_APPL_REJECT", Severity::Error, "the ApplicationReject's version v1 is not set"),
     iec("IEC62351-4:3.9", "INV_TIME_APPL_REJECT", Severity::Error, "the ApplicationReject's time is outside the window"),
+    iec("IEC62351-4:3.10", "REPLAY_DETEC_APPL_REJECT", Severity::Alarm, "the ApplicationReject (assoID, time, certificate) seen before"),
     iec("IEC62351-4:4.1", "SIG_ALGO_NOT_SUP_ASS_SEC_REJ", Severity::Error, "the signature algorithm of the HandshakeSecReject is not supported"),
     iec("IEC62351-4:4.2", "SIG_ALGO_MISMATCH_ASS_SEC_REJ", Severity::Alarm, "the HandshakeSecReject's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:4.3", "INV_SIG_ASS_SEC_REJ", Severity::Alarm, "the HandshakeSecReject's signature does not verify over the received tbs"),
+    iec("IEC62351-4:4.4", "PROTOCOL_ERR_ASS_SEC_REJ", Severity::Error, "the HandshakeSecReject names another association's assoID (ignored)"),
     iec("IEC62351-4:4.5", "PKCERT_ERROR_ASS_SEC_REJ", Severity::Error, "the HandshakeSecReject's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:4.8", "UNEXP_VERSION_ASS_SEC_REJ", Severity::Error, "the HandshakeSecReject's version v1 is not set"),
     iec("IEC62351-4:4.9", "INV_TIME_ASS_SEC_REJ", Severity::Error, "the HandshakeSecReject's time is outside the window"),
+    iec("IEC62351-4:4.10", "REPLAY_DETEC_ASS_SEC_REJ", Severity::Alarm, "the HandshakeSecReject (assoID, time, certificate) seen before"),
     iec("IEC62351-4:4.11", "ALARM_RCV_ASS_SEC_REJ", Severity::Alarm, "a valid HandshakeSecReject without diagnostic: the server raised an alarm"),
     iec("IEC62351-4:4.12", "SIG_ALGO_NOT_SUP_SEC_REJ_DIA", Severity::Error, "a valid HandshakeSecReject with diagnostic invalid-signatureAlgorithm"),
     iec("IEC62351-4:4.13", "PROTEC_PROT_NOT_SUP_SEC_REJ_DIA", Severity::Error, "a valid HandshakeSecReject with diagnostic protected-protocol-not-supported"),
@@ -273,16 +281,20 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:5.1", "SIGNATURE_ALGO_NOT_SUP_SEC_ABT", Severity::Error, "the signature algorithm of the HandshakeSecAbort is not supported"),
     iec("IEC62351-4:5.2", "SIG_ALGO_MISMATCH_SEC_ABT", Severity::Alarm, "the HandshakeSecAbort's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:5.3", "INV_SIG_SEC_ABT", Severity::Alarm, "the HandshakeSecAbort's signature does not verify over the received tbs"),
+    iec("IEC62351-4:5.4", "PROTOCOL_ERR_SEC_ABT", Severity::Error, "the HandshakeSecAbort names another association's assoID (ignored)"),
     iec("IEC62351-4:5.5", "PKCERT_ERROR_SEC_ABT", Severity::Error, "the HandshakeSecAbort's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:5.8", "UNEXP_VERSION_SEC_ABT", Severity::Error, "the HandshakeSecAbort's version v1 is not set"),
     iec("IEC62351-4:5.9", "INV_TIME_SEC_ABT", Severity::Error, "the HandshakeSecAbort's time is outside the window"),
+    iec("IEC62351-4:5.10", "REPLAY_DETEC_SEC_ABT", Severity::Alarm, "the HandshakeSecAbort (assoID, time, certificate) seen before"),
     iec("IEC62351-4:5.11", "ALARM_SEC_ABT", Severity::Alarm, "a valid HandshakeSecAbort without diagnostic: the client raised an alarm"),
     iec("IEC62351-4:6.1", "SIG_ALGO_NOT_SUP_DTSEC_ABT", Severity::Error, "the signature algorithm of the DtSecAbort is not supported"),
     iec("IEC62351-4:6.2", "SIG_ALGO_MISMATCH_DTSEC_ABT", Severity::Alarm, "the DtSecAbort's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:6.3", "INV_SIG_DTSEC_ABT", Severity::Alarm, "the DtSecAbort's signature does not verify over the received tbs"),
+    iec("IEC62351-4:6.4", "PROTOCOL_ERR_DTSEC_ABT", Severity::Error, "the DtSecAbort names another association's assoID (ignored)"),
     iec("IEC62351-4:6.5", "PKCERT_ERROR_DTSEC_ABT", Severity::Error, "the DtSecAbort's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:6.8", "UNEXP_VERSION_DTSEC_ABT", Severity::Error, "the DtSecAbort's version v1 is not set"),
     iec("IEC62351-4:6.9", "INV_TIME_DTSEC_ABT", Severity::Error, "the DtSecAbort's time is outside the window"),
+    iec("IEC62351-4:6.10", "REPLAY_DETEC_DTSEC_ABT", Severity::Alarm, "the DtSecAbort (assoID, time, certificate) seen before"),
     iec("IEC62351-4:6.11", "ALARM_DTSEC_ABT", Severity::Alarm, "a valid DtSecAbort without diagnostic: the peer raised an alarm"),
     iec("IEC62351-4:6.12", "PROT_ERR_DTSEC_ABT_DIA", Severity::Error, "a valid DtSecAbort with diagnostic protocol-error"),
     iec("IEC62351-4:6.13", "ENCR_NOT_SEL_DTSEC_ABT_DIA", Severity::Error, "a valid DtSecAbort with diagnostic encryption-not-selected"),
@@ -292,9 +304,11 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:7.1", "SIGNATURE_ALGO_NOT_SUP_APPL_ABT", Severity::Error, "the signature algorithm of the ApplAbort is not supported"),
     iec("IEC62351-4:7.2", "SIG_ALGO_MISMATCH_APPL_ABT", Severity::Alarm, "the ApplAbort's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:7.3", "INV_SIG_APPL_ABT", Severity::Alarm, "the ApplAbort's signature does not verify over the received tbs"),
+    iec("IEC62351-4:7.4", "PROTOCOL_ERR_APPL_ABT", Severity::Error, "the ApplAbort names another association's assoID (ignored)"),
     iec("IEC62351-4:7.5", "PKCERT_ERROR_APPL_ABT", Severity::Error, "the ApplAbort's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:7.8", "UNEXP_VERSION_APPL_ABT", Severity::Error, "the ApplAbort's version v1 is not set"),
     iec("IEC62351-4:7.9", "INV_TIME_APPL_ABT", Severity::Error, "the ApplAbort's time is outside the window"),
+    iec("IEC62351-4:7.10", "REPLAY_DETEC_APPL_ABT", Severity::Alarm, "the ApplAbort (assoID, time, certificate) seen before"),
     iec("IEC62351-4:10.1", "CLEAR_DATA_PROT_ERROR_TRF", Severity::Error, "transfer PDU does not decode (either kind), wrong assoID, no Authenticator, server received reqRekey, rekey derivation failed"),
     iec("IEC62351-4:10.2", "ENCR_WAS_SEL_TRF", Severity::Error, "ClearTransfer although encryption was agreed"),
     iec("IEC62351-4:10.3", "CLRAR_INV_ICV_ALG_TRF", Severity::Alarm, "ICV algorithm differs from the agreed one"),
@@ -319,17 +333,19 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:12.1", "SIGNATURE_ALGO_NOT_SUP_REL_REQ", Severity::Error, "the signature algorithm of the ReleaseReq is not supported"),
     iec("IEC62351-4:12.2", "SIG_ALGO_MISMATCH_REL_REQ", Severity::Alarm, "the ReleaseReq's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:12.3", "INV_SIG_REL_REQ", Severity::Alarm, "the ReleaseReq's signature does not verify over the received tbs"),
-    iec("IEC62351-4:12.4", "PROTOCOL_ERR_REL_REQ", Severity::Error, "the RLRQ does not carry a decodable ReleaseReq, or its assoID is not ours"),
+    iec("IEC62351-4:12.4", "PROTOCOL_ERR_REL_REQ", Severity::Error, "the RLRQ does not carry a decodable ReleaseReq, or names another association's assoID"),
     iec("IEC62351-4:12.5", "PKCERT_ERROR_REL_REQ", Severity::Error, "the ReleaseReq's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:12.8", "UNEXP_VERSION_REL_REQ", Severity::Error, "the ReleaseReq's version v1 is not set"),
     iec("IEC62351-4:12.9", "INV_TIME_REL_REQ", Severity::Error, "the ReleaseReq's time is outside the window"),
+    iec("IEC62351-4:12.10", "REPLAY_DETECT_REL_REQ", Severity::Alarm, "the ReleaseReq (assoID, time, certificate) seen before"),
     iec("IEC62351-4:13.1", "SIGNATURE_ALGO_NOT_SUP_REL_RSP", Severity::Error, "the signature algorithm of the ReleaseRsp is not supported"),
     iec("IEC62351-4:13.2", "SIG_ALGO_MISMATCH_REL_RSP", Severity::Alarm, "the ReleaseRsp's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:13.3", "INV_SIG_REL_RSP", Severity::Alarm, "the ReleaseRsp's signature does not verify over the received tbs"),
-    iec("IEC62351-4:13.4", "PROTOCOL_ERR_REL_RSP", Severity::Error, "the RLRE does not carry a decodable ReleaseRsp, or its assoID is not ours"),
+    iec("IEC62351-4:13.4", "PROTOCOL_ERR_REL_RSP", Severity::Error, "the RLRE does not carry a decodable ReleaseRsp, or names another association's assoID"),
     iec("IEC62351-4:13.5", "PKCERT_ERROR_REL_RSP", Severity::Error, "the ReleaseRsp's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:13.8", "UNEXP_VERSION_REL_RSP", Severity::Error, "the ReleaseRsp's version v1 is not set"),
     iec("IEC62351-4:13.9", "INV_TIME_REL_RSP", Severity::Error, "the ReleaseRsp's time is outside the window"),
+    iec("IEC62351-4:13.10", "REPLAY_DETECT_REL_RSP", Severity::Alarm, "the ReleaseRsp (assoID, time, certificate) seen before"),
     iec("IEC62351-4:15.1", "OSI_ENV_PROT_ERR", Severity::Error, "user-information not exactly one EXTERNAL, not single-ASN1-type, an ABRT without an abort SecPDU, or P-DATA before the handshake completed"),
     iec("IEC62351-4:15.2", "OSI_INV_INDR_REF", Severity::Error, "EXTERNAL indirect-reference is not the e2eSecurityAS context"),
     iec("IEC62351-4:15.3", "OSI_INV_PCI", Severity::Error, "P-DATA on a presentation context other than e2eSecurityAS"),
@@ -339,7 +355,7 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:15.16", "AUTH_MECH_NOT_USED_ABT", Severity::Error, "AARE carries mechanism-name, an authentication value or the authentication requirement"),
     own(ESTABLISHED, "ESTABLISHED", Severity::Notice, "an E2E association was established (server: AARE accept sent; client: HandshakeAcc accepted)"),
     own(REKEYED, "REKEYED", Severity::Notice, "new data-transfer keys are in use (client: new DH value sent; server: rekey received)"),
-    own(REPLAY_CACHE_FULL, "REPLAY_CACHE_FULL", Severity::Alarm, "the handshake replay cache is full: the HandshakeReq is refused without diagnostic"),
+    own(REPLAY_CACHE_FULL, "REPLAY_CACHE_FULL", Severity::Alarm, "the replay memory is full: the HandshakeReq (or the received signed PDU) is refused without diagnostic"),
     own(REFUSED_BY_APPLICATION, "REFUSED_BY_APPLICATION", Severity::Warning, "our protected protocol refused the association: ApplicationReject sent"),
     own(PEER_REFUSED, "PEER_REFUSED", Severity::Warning, "a valid ApplicationReject or ApplAbort, or a HandshakeSecReject / HandshakeSecAbort / DtSecAbort with a diagnostic IEC 62351-14 has no event for"),
 ];
@@ -351,15 +367,17 @@ enum Target {
 }
 
 /// The number of a check on a received signed ClearToken3 PDU (groups 3-7, 12 and 13 share
-/// it; the protocol error, 4, is reported for the release PDUs only).
+/// it).
 fn signed3_number(check: Check) -> Option<u8> {
     Some(match check {
         Check::SignatureAlgorithmNotSupported => 1,
         Check::SignatureAlgorithmMismatch => 2,
         Check::InvalidSignature => 3,
         Check::CertificateInvalid | Check::CertificationPathInvalid => 5,
+        Check::ProtocolError | Check::OtherAssociation => 4,
         Check::UnexpectedVersion => 8,
         Check::InvalidTime => 9,
+        Check::Replay => 10,
         _ => return None,
     })
 }
@@ -372,6 +390,7 @@ fn target(group: Group, check: Check) -> Option<Target> {
     Some(match (group, check) {
         (_, C::Established) => Own(ESTABLISHED),
         (_, C::Rekeyed) => Own(REKEYED),
+        (_, C::ReplayCacheFull) => Own(REPLAY_CACHE_FULL),
         (_, C::OsiProtocolError) => Iec(15, 1),
         (_, C::OsiIndirectReference) => Iec(15, 2),
         (_, C::OsiPresentationContext) => Iec(15, 3),
@@ -399,7 +418,6 @@ fn target(group: Group, check: Check) -> Option<Target> {
                 C::Negotiation(14) => 19, // encrypt-algorithms-not-supported
                 C::Negotiation(13) => 20, // icv-algorithms-not-supported
                 C::Negotiation(7) => 22,  // encryption-required
-                C::ReplayCacheFull => return Some(Own(REPLAY_CACHE_FULL)),
                 _ => return None,
             },
         ),
@@ -414,6 +432,7 @@ fn target(group: Group, check: Check) -> Option<Target> {
                 C::AddressMismatch => 7,
                 C::UnexpectedVersion => 8,
                 C::InvalidTime => 9,
+                C::Replay => 10,
                 C::DhGroupNotSupported => 11,
                 C::HmacNotSupported => 12,
                 C::Negotiation(20 | 18) => 13, // invalid-ae-algorithm, ae-is-required
@@ -458,7 +477,6 @@ fn target(group: Group, check: Check) -> Option<Target> {
             _ => Own(PEER_REFUSED),
         },
         (G::HandshakeSecAbort, C::PeerDiagnostic(_)) => Own(PEER_REFUSED),
-        (G::ReleaseReq | G::ReleaseRsp, C::ProtocolError) => Iec(g, 4),
         (
             G::ApplicationReject
             | G::HandshakeSecReject

@@ -25,6 +25,25 @@ pub(super) fn crypto_err(operation: &'static str) -> impl Fn(CryptoError) -> Sec
     move |e| SecurityError::crypto(operation, e)
 }
 
+/// True when the assoID a received ClearToken3 names belongs to this association (`ours`,
+/// empty while unknown): the same, or — while one side has only the client's part (a reject
+/// or abort during the handshake) — the same client part. An absent assoID binds only while
+/// the handshake has not completed on our side (the sender may not know it yet).
+pub(super) fn asso_id_binds(received: Option<&str>, ours: &str) -> bool {
+    if ours.is_empty() {
+        return true;
+    }
+    let client_part = |a: &str| a.split(':').next().unwrap_or("").to_owned();
+    match received {
+        None => !ours.contains(':'),
+        Some(r) => {
+            r == ours
+                || ((!r.contains(':') || !ours.contains(':'))
+                    && client_part(r) == client_part(ours))
+        }
+    }
+}
+
 fn alg_in(list: &[AlgorithmIdentifier<'_>], o: &Oid<'_>) -> bool {
     list.iter().any(|a| a.algorithm.as_bytes() == o.as_bytes())
 }
@@ -99,18 +118,12 @@ impl E2eProvider {
         }
     }
 
-    /// Verifies a ClearToken3 PDU from the peer: certificate = the handshake one (or, before
-    /// the handshake completed, a valid path), signature over the received tbs, time window.
+    /// Verifies a ClearToken3 PDU from the peer in the U-14 order (§14.3.2: the signature
+    /// before any signed content is judged): signature algorithm supported → signature with
+    /// the handshake's key (or, before the handshake completed, the key of the certificate
+    /// carried) → certificate = the handshake one (or a valid path) → version → sigAlg → time.
     pub(super) fn verify_signed3(&self, s: &Signed3<'_>, group: Group) -> Result<(), Fail> {
         let now = self.now();
-        if !s.token3.version_v1 {
-            return Err(Fail::hs(
-                group,
-                Check::UnexpectedVersion,
-                HandshakeDiagnostic::UnexpectedVersion,
-                "v1 not set",
-            ));
-        }
         if !crypto::signature_supported(&s.signature.algo.algorithm) {
             return Err(Fail::hs(
                 group,
@@ -119,41 +132,23 @@ impl E2eProvider {
                 "signature algorithm not supported",
             ));
         }
-        if s.signature.algo.algorithm != s.token3.sig_alg.algorithm {
-            return Err(Fail::hs(
-                group,
-                Check::SignatureAlgorithmMismatch,
-                HandshakeDiagnostic::InvalidSignatureAlgorithm,
-                "signature algorithm differs from ClearToken3 sigAlg",
-            ));
-        }
-        let checked;
-        let cert = match self.phase.peer() {
-            Some(known) => {
-                if !crypto::ct_eq(s.token3.pk_cert, &known.der) {
-                    return Err(Fail::hs(
+        let carried;
+        let key = match self.phase.peer() {
+            Some(known) => &known.key,
+            None => {
+                carried = PeerCertificate::public_key(s.token3.pk_cert).map_err(|d| {
+                    Fail::hs(
                         group,
                         Check::CertificateInvalid,
-                        HandshakeDiagnostic::InvalidPublicKeyCertificate,
-                        "certificate differs from the handshake's",
-                    ));
-                }
-                known
-            }
-            None => {
-                checked = check_certificate(
-                    &self.shared.store,
-                    s.token3.pk_cert,
-                    &s.token3.cert_path,
-                    now,
-                )
-                .map_err(|d| Fail::hs(group, Check::CertificateInvalid, d, "certificate"))?;
-                self.check_revocation(group, s.token3.pk_cert, &s.token3.cert_path)?;
-                &checked
+                        d,
+                        "certificate does not parse or has no usable public key",
+                    )
+                })?;
+                &carried
             }
         };
         let ok = crypto::verify(
-            &cert.key,
+            key,
             &s.signature.algo.algorithm,
             crypto::signed_octets(s.tbs_contents),
             s.signature.sign,
@@ -167,6 +162,44 @@ impl E2eProvider {
                 "signature does not verify",
             ));
         }
+        match self.phase.peer() {
+            Some(known) => {
+                if !crypto::ct_eq(s.token3.pk_cert, &known.der) {
+                    return Err(Fail::hs(
+                        group,
+                        Check::CertificateInvalid,
+                        HandshakeDiagnostic::InvalidPublicKeyCertificate,
+                        "certificate differs from the handshake's",
+                    ));
+                }
+            }
+            None => {
+                check_certificate(
+                    &self.shared.store,
+                    s.token3.pk_cert,
+                    &s.token3.cert_path,
+                    now,
+                )
+                .map_err(|d| Fail::hs(group, Check::CertificateInvalid, d, "certificate"))?;
+                self.check_revocation(group, s.token3.pk_cert, &s.token3.cert_path)?;
+            }
+        }
+        if !s.token3.version_v1 {
+            return Err(Fail::hs(
+                group,
+                Check::UnexpectedVersion,
+                HandshakeDiagnostic::UnexpectedVersion,
+                "v1 not set",
+            ));
+        }
+        if s.signature.algo.algorithm != s.token3.sig_alg.algorithm {
+            return Err(Fail::hs(
+                group,
+                Check::SignatureAlgorithmMismatch,
+                HandshakeDiagnostic::InvalidSignatureAlgorithm,
+                "signature algorithm differs from ClearToken3 sigAlg",
+            ));
+        }
         if s.token3.time.distance(now) > self.shared.config.time_window {
             return Err(Fail::hs(
                 group,
@@ -176,6 +209,98 @@ impl E2eProvider {
             ));
         }
         Ok(())
+    }
+
+    /// Judges a received ClearToken3 PDU of `kind` completely: [`Self::verify_signed3`], then
+    /// its binding to this association (the assoID it names must be ours; ASSUMPTIONS.md
+    /// U-05) and the replay memory (kind, assoID, time, certificate) shared by the factory's
+    /// associations (IEC 62351-14 REPLAY_DETEC_* x.10 of groups 3-7, 12, 13).
+    pub(super) fn judge_signed3(
+        &self,
+        s: &Signed3<'_>,
+        group: Group,
+        kind: Kind,
+    ) -> Result<(), Fail> {
+        self.verify_signed3(s, group)?;
+        let ours = self.phase.asso_id();
+        if !asso_id_binds(s.token3.asso_id, ours) {
+            return Err(Fail::hs(
+                group,
+                Check::OtherAssociation,
+                HandshakeDiagnostic::ProtocolError,
+                format!(
+                    "{} names assoID {} but this association is {}",
+                    kind.name(),
+                    s.token3.asso_id.unwrap_or("(absent)"),
+                    if ours.is_empty() {
+                        "(not yet known)"
+                    } else {
+                        ours
+                    }
+                ),
+            ));
+        }
+        self.replay_check(
+            group,
+            kind,
+            s.token3.asso_id.unwrap_or(""),
+            s.token3.time,
+            s.token3.pk_cert,
+        )
+    }
+
+    /// The replay memory of the handshake and of the signed PDUs (F-1142 "duplicate (time,
+    /// assoID) → replay"; ASSUMPTIONS.md U-05): key (kind, assoID, time, SHA-256 of the
+    /// certificate), kept while the time could still pass the window; fails closed when full.
+    fn replay_check(
+        &self,
+        group: Group,
+        kind: Kind,
+        asso_id: &str,
+        time: TimeStamp,
+        cert: &[u8],
+    ) -> Result<(), Fail> {
+        let cfg = &self.shared.config;
+        let now = TimeStamp::millis_of(self.now());
+        let window = i64::try_from(cfg.time_window.as_millis()).unwrap_or(i64::MAX / 4);
+        let cert_hash = crypto::sha256(cert).unwrap_or([0; 32]);
+        // The HandshakeReq keeps the bare assoID as its key (the client's part never has a
+        // ':'); every other kind is prefixed with its name.
+        let key = if kind == Kind::HandshakeReq {
+            asso_id.to_owned()
+        } else {
+            format!("{}/{asso_id}", kind.name())
+        };
+        match self.shared.replay.check_and_insert(
+            &key,
+            time.0,
+            cert_hash,
+            now,
+            time.0.saturating_add(window).saturating_add(window),
+        ) {
+            ReplayVerdict::Fresh => Ok(()),
+            ReplayVerdict::Replay => Err(Fail::hs(
+                group,
+                Check::Replay,
+                HandshakeDiagnostic::NoReasonGiven,
+                format!(
+                    "{} (assoID {}, time {}) seen before",
+                    kind.name(),
+                    if asso_id.is_empty() {
+                        "(absent)"
+                    } else {
+                        asso_id
+                    },
+                    time.to_generalized()
+                ),
+            )),
+            ReplayVerdict::Full => Err(Fail::hs(
+                group,
+                Check::ReplayCacheFull,
+                HandshakeDiagnostic::NoReasonGiven,
+                "replay cache full",
+            )),
+        }
     }
 
     // -------------------------------------------------------------------------------------
@@ -305,28 +430,14 @@ impl E2eProvider {
         let cfg = &self.shared.config;
         let now = self.now();
         let t = &h.token1;
-        if !t.version_v1 {
-            return Err(Fail::hs(
-                group,
-                Check::UnexpectedVersion,
-                D::UnexpectedVersion,
-                "version v1 not set",
-            ));
-        }
-        if !crypto::signature_supported(&t.sig_alg.algorithm) {
+        // U-14 / §14.3.2: the signature is verified before any signed content is judged; only
+        // the algorithm of the signature itself (outside the signed area) comes first.
+        if !crypto::signature_supported(&h.signature.algo.algorithm) {
             return Err(Fail::hs(
                 group,
                 Check::SignatureAlgorithmNotSupported,
                 D::InvalidSignatureAlgorithm,
                 "signature algorithm not supported",
-            ));
-        }
-        if t.sig_alg.algorithm != h.signature.algo.algorithm {
-            return Err(Fail::hs(
-                group,
-                Check::SignatureAlgorithmMismatch,
-                D::InvalidSignatureAlgorithm,
-                "signature algorithm differs from ClearToken1 sigAlg",
             ));
         }
         let pk = PeerCertificate::public_key(t.pk_cert).map_err(|d| {
@@ -350,6 +461,22 @@ impl E2eProvider {
                 Check::InvalidSignature,
                 D::NoReasonGiven,
                 "signature does not verify over the received tbs",
+            ));
+        }
+        if !t.version_v1 {
+            return Err(Fail::hs(
+                group,
+                Check::UnexpectedVersion,
+                D::UnexpectedVersion,
+                "version v1 not set",
+            ));
+        }
+        if t.sig_alg.algorithm != h.signature.algo.algorithm {
+            return Err(Fail::hs(
+                group,
+                Check::SignatureAlgorithmMismatch,
+                D::InvalidSignatureAlgorithm,
+                "signature algorithm differs from ClearToken1 sigAlg",
             ));
         }
         let cert =
@@ -603,39 +730,8 @@ impl E2eProvider {
         let cert = self.judge_token1(&h, g, bound)?;
         let t = &h.token1;
         // Replay (U-05).
+        self.replay_check(g, Kind::HandshakeReq, t.asso_id, t.time, t.pk_cert)?;
         let cfg = &self.shared.config;
-        let now = TimeStamp::millis_of(self.now());
-        let window = i64::try_from(cfg.time_window.as_millis()).unwrap_or(i64::MAX / 4);
-        let cert_hash = crypto::sha256(t.pk_cert).unwrap_or([0; 32]);
-        match self.shared.replay.check_and_insert(
-            t.asso_id,
-            t.time.0,
-            cert_hash,
-            now,
-            t.time.0.saturating_add(window).saturating_add(window),
-        ) {
-            ReplayVerdict::Fresh => {}
-            ReplayVerdict::Replay => {
-                return Err(Fail::hs(
-                    g,
-                    Check::Replay,
-                    D::NoReasonGiven,
-                    format!(
-                        "HandshakeReq (assoID {}, time {}) seen before",
-                        t.asso_id,
-                        t.time.to_generalized()
-                    ),
-                ))
-            }
-            ReplayVerdict::Full => {
-                return Err(Fail::hs(
-                    g,
-                    Check::ReplayCacheFull,
-                    D::NoReasonGiven,
-                    "replay cache full",
-                ))
-            }
-        }
         if h.pp != cfg.oids.protected_protocol {
             return Err(Fail::hs(
                 g,
@@ -720,6 +816,10 @@ impl E2eProvider {
                 )))
             }
         }
+        // Replay (U-05; IEC 62351-14 2.10 REPLAY_DETEC_ASS_ACC): the HandshakeAcc's signature
+        // does not cover our HandshakeReq, so a recorded one naming our assoID part is caught
+        // here rather than at the first ICV.
+        self.replay_check(g, Kind::HandshakeAcc, t.asso_id, t.time, t.pk_cert)?;
         if h.pp != self.shared.config.oids.protected_protocol {
             return Err(Fail::hs(
                 g,

@@ -20,8 +20,9 @@
 //! and runs the rekey (§13; F-1131..F-1134, F-1143); `osi` is the §15 mapping — how the SecPDUs ride in
 //! AARQ/AARE/RLRQ/RLRE/ABRT and P-DATA (F-1151..F-1155) — and implements the hook.
 //!
-//! Checking order (ASSUMPTIONS.md U-14): decode → version → signature algorithm → signature →
-//! certificate and path → address binding → time → replay → negotiation → protected protocol.
+//! Checking order (ASSUMPTIONS.md U-14): decode → algorithm of the signature → signature →
+//! version → sigAlg → certificate and path → address binding → time → replay → negotiation →
+//! protected protocol; nothing signed is judged before the signature verified (§14.3.2).
 //! The first failure is reported; signature, address and replay failures are alarms sent
 //! without a diagnostic (F-1141, F-1142).
 

@@ -123,10 +123,31 @@ impl E2eProvider {
             .ok_or_else(|| osi(Check::OsiProtocolError, "EXTERNAL is not single-ASN1-type"))
     }
 
-    /// Refuses the AARQ: a rejecting AARE carrying a signed HandshakeSecReject (F-1154).
-    fn handshake_reject_refusal(&mut self, f: Fail) -> Refusal {
+    /// The client's assoID part of a HandshakeReq that decodes (whatever else failed), for
+    /// the HandshakeSecReject that refuses it: the client binds the reject to its
+    /// association and a retry within the same second is no replay.
+    fn client_asso_id_of(&self, ui: &[External<'_>]) -> Option<String> {
+        let bytes = ui.first()?.single_value()?;
+        match pdu::decode(bytes, &self.shared.config.limits) {
+            Ok(SecPdu::HandshakeReq(h))
+                if pdu::valid_asso_id(h.token1.asso_id) && !h.token1.asso_id.contains(':') =>
+            {
+                Some(h.token1.asso_id.to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    /// Refuses the AARQ: a rejecting AARE carrying a signed HandshakeSecReject (F-1154),
+    /// naming the client's assoID part when the HandshakeReq decoded.
+    fn handshake_reject_refusal(&mut self, f: Fail, client_asso_id: Option<String>) -> Refusal {
         self.record(&f);
         self.close();
+        if let (Phase::Closed(c), Some(id)) = (&mut self.phase, client_asso_id) {
+            if c.asso_id.is_empty() {
+                c.asso_id = id;
+            }
+        }
         let pdu = self.signed3_or_empty(Kind::HandshakeSecReject, None, f.diag);
         if let Phase::Closed(c) = &mut self.phase {
             c.pending_reject = Some(pdu.clone());
@@ -212,6 +233,7 @@ impl E2eProvider {
                 self.record_received(
                     &s,
                     Group::HandshakeSecReject,
+                    Kind::HandshakeSecReject,
                     &format!(
                         "HandshakeSecReject diagnostic {}",
                         diag.as_deref().unwrap_or("absent")
@@ -220,7 +242,9 @@ impl E2eProvider {
                 Vec::new()
             }
             Ok(SecPdu::ApplicationReject(s)) => {
-                if let Err(f) = self.verify_signed3(&s, Group::ApplicationReject) {
+                if let Err(f) =
+                    self.judge_signed3(&s, Group::ApplicationReject, Kind::ApplicationReject)
+                {
                     self.record(&f);
                     return Some(Vec::new());
                 }
@@ -241,10 +265,11 @@ impl E2eProvider {
 
 impl E2eProvider {
     /// Judges a received signed reject/abort PDU of `group` (3-7) and records one event: the
-    /// check that failed on it, or — when it verifies — what it says (no diagnostic: the peer
-    /// raised an alarm; a diagnostic; the peer's protected protocol refused).
-    fn record_received(&self, s: &pdu::Signed3<'_>, group: Group, what: &str) {
-        match self.verify_signed3(s, group) {
+    /// check that failed on it (a PDU naming another association or seen before is ignored
+    /// with its event), or — when it passes — what it says (no diagnostic: the peer raised an
+    /// alarm; a diagnostic; the peer's protected protocol refused).
+    fn record_received(&self, s: &pdu::Signed3<'_>, group: Group, kind: Kind, what: &str) {
+        match self.judge_signed3(s, group, kind) {
             Err(mut f) => {
                 f.detail = format!("{what}: {}", f.detail);
                 self.record(&f);
@@ -360,7 +385,10 @@ impl AssociationSecurity for E2eProvider {
                 self.phase = Phase::Accepting(accepting);
                 Ok(Some(vec![self.user_external(appl)]))
             }
-            Err(f) => Err(self.handshake_reject_refusal(f)),
+            Err(f) => {
+                let id = self.client_asso_id_of(&aarq.user_information);
+                Err(self.handshake_reject_refusal(f, id))
+            }
         }
     }
 
@@ -587,11 +615,9 @@ impl AssociationSecurity for E2eProvider {
             }
             Err(e) => return Err(self.abort_refusal(Kind::ApplAbort, proto(e.to_string()))),
         };
-        if let Err(f) = self.verify_signed3(&s, group) {
+        // Signature, certificate, time, assoID binding and replay memory.
+        if let Err(f) = self.judge_signed3(&s, group, want) {
             return Err(self.abort_refusal(Kind::ApplAbort, f));
-        }
-        if s.token3.asso_id != Some(self.phase.asso_id()) {
-            return Err(self.abort_refusal(Kind::ApplAbort, proto("assoID".to_owned())));
         }
         Ok(Some(
             s.appl_data
@@ -630,10 +656,12 @@ impl AssociationSecurity for E2eProvider {
         let Some(bytes) = abrt.user_information.first().and_then(|e| e.single_value()) else {
             return;
         };
-        let (group, s) = match pdu::decode(bytes, &self.shared.config.limits) {
-            Ok(SecPdu::HandshakeSecAbort(s)) => (Group::HandshakeSecAbort, s),
-            Ok(SecPdu::DtSecAbort(s)) => (Group::DtSecAbort, s),
-            Ok(SecPdu::ApplAbort(s)) => (Group::ApplAbort, s),
+        let (group, kind, s) = match pdu::decode(bytes, &self.shared.config.limits) {
+            Ok(SecPdu::HandshakeSecAbort(s)) => {
+                (Group::HandshakeSecAbort, Kind::HandshakeSecAbort, s)
+            }
+            Ok(SecPdu::DtSecAbort(s)) => (Group::DtSecAbort, Kind::DtSecAbort, s),
+            Ok(SecPdu::ApplAbort(s)) => (Group::ApplAbort, Kind::ApplAbort, s),
             _ => {
                 events::record(
                     &self.shared.events,
@@ -656,7 +684,7 @@ impl AssociationSecurity for E2eProvider {
             Group::DtSecAbort => "DtSecAbort",
             _ => "ApplAbort",
         };
-        self.record_received(&s, group, &format!("{what} diagnostic {diag}"));
+        self.record_received(&s, group, kind, &format!("{what} diagnostic {diag}"));
     }
 
     fn protect(
