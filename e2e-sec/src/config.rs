@@ -123,6 +123,10 @@ pub struct E2eConfig {
     pub require_address_binding: bool,
     /// Report an address mismatch as a warning and go on (labs only; U-17).
     pub address_mismatch_warning_only: bool,
+    /// Accept a peer certificate without keyUsage, or with digitalSignature but without
+    /// keyAgreement (legacy peers), recording the certificate event as a warning; by default
+    /// IEC 62351-4 Annex G.5.2 holds: keyUsage present with both (F-1163).
+    pub legacy_key_usage: bool,
     /// Decoder bounds (U-15).
     pub limits: Limits,
     /// The replay cache capacity (U-05): beyond it the server fails closed.
@@ -165,6 +169,7 @@ impl E2eConfig {
             allow_short_rekey: false,
             require_address_binding: true,
             address_mismatch_warning_only: false,
+            legacy_key_usage: false,
             limits: Limits::default(),
             replay_capacity: 100_000,
             max_connect_user_data: cosp::codes::MAX_CONNECT_EXTENDED_USER_DATA,

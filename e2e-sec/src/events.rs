@@ -143,6 +143,9 @@ pub enum Check {
     OsiApplicationContext,
     /// OSI mapping: ACSE authentication fields present (AARQ or AARE by the group).
     OsiAuthentication,
+    /// The peer's E2E certificate is the one it authenticated TLS with (Annex G.2 asks for
+    /// separate certificates): a warning.
+    SameCertificateAsTls,
     /// An E2E association was established.
     Established,
     /// New data-transfer keys are in use.
@@ -206,6 +209,10 @@ pub const REFUSED_BY_APPLICATION: &str = "e2e.refused-by-application";
 /// event: an ApplicationReject or ApplAbort of its protected protocol, or a diagnostic the
 /// draft lists no event for (warning).
 pub const PEER_REFUSED: &str = "e2e.peer-refused";
+
+/// The peer's E2E certificate is its TLS certificate too (IEC 62351-4 Annex G.2 asks for
+/// separate end-entity certificates) (warning).
+pub const SAME_CERTIFICATE_AS_TLS: &str = "e2e.same-certificate-as-tls";
 
 /// Every event the E2E provider records.
 pub const CATALOGUE: &[EventInfo] = &[
@@ -357,6 +364,7 @@ pub const CATALOGUE: &[EventInfo] = &[
     own(REKEYED, "REKEYED", Severity::Notice, "new data-transfer keys are in use (client: new DH value sent; server: rekey received)"),
     own(REPLAY_CACHE_FULL, "REPLAY_CACHE_FULL", Severity::Alarm, "the replay memory is full: the HandshakeReq (or the received signed PDU) is refused without diagnostic"),
     own(REFUSED_BY_APPLICATION, "REFUSED_BY_APPLICATION", Severity::Warning, "our protected protocol refused the association: ApplicationReject sent"),
+    own(SAME_CERTIFICATE_AS_TLS, "SAME_CERTIFICATE_AS_TLS", Severity::Warning, "the peer's E2E certificate is the end-entity certificate it authenticated TLS with (Annex G.2: separate certificates)"),
     own(PEER_REFUSED, "PEER_REFUSED", Severity::Warning, "a valid ApplicationReject or ApplAbort, or a HandshakeSecReject / HandshakeSecAbort / DtSecAbort with a diagnostic IEC 62351-14 has no event for"),
 ];
 
@@ -391,6 +399,9 @@ fn target(group: Group, check: Check) -> Option<Target> {
         (_, C::Established) => Own(ESTABLISHED),
         (_, C::Rekeyed) => Own(REKEYED),
         (_, C::ReplayCacheFull) => Own(REPLAY_CACHE_FULL),
+        (G::HandshakeReq | G::HandshakeAcc, C::SameCertificateAsTls) => {
+            Own(SAME_CERTIFICATE_AS_TLS)
+        }
         (_, C::OsiProtocolError) => Iec(15, 1),
         (_, C::OsiIndirectReference) => Iec(15, 2),
         (_, C::OsiPresentationContext) => Iec(15, 3),

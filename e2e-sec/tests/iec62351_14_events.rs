@@ -249,7 +249,7 @@ fn every_identifier_is_an_iec62351_14_event_with_its_name_and_severity() {
         assert!(IEC62351_4[i + 1..].iter().all(|(b, _, _)| b != a), "{a}");
     }
     assert_eq!(IEC62351_4.len(), 180);
-    assert_eq!(with_id, CATALOGUE.len() - 5);
+    assert_eq!(with_id, CATALOGUE.len() - 6);
 }
 
 fn all_checks() -> Vec<Check> {
@@ -268,6 +268,7 @@ fn all_checks() -> Vec<Check> {
         Check::Replay,
         Check::ReplayCacheFull,
         Check::OtherAssociation,
+        Check::SameCertificateAsTls,
         Check::HmacNotSupported,
         Check::InvalidPublicValue,
         Check::IcvFailure,
@@ -482,6 +483,11 @@ fn the_catalogue_is_what_the_checks_can_report() {
             "IEC62351-4:4.4",
         ),
         (Group::ApplAbort, Check::OtherAssociation, "IEC62351-4:7.4"),
+        (
+            Group::HandshakeReq,
+            Check::SameCertificateAsTls,
+            events::SAME_CERTIFICATE_AS_TLS,
+        ),
         (
             Group::ReleaseReq,
             Check::OtherAssociation,

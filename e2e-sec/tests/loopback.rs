@@ -726,3 +726,57 @@ fn many_associations_in_one_second_are_no_replay() {
     assert_eq!(sf.events().count("IEC62351-4:1.11"), 0);
     assert_eq!(sf.events().count(ev::ESTABLISHED), 120);
 }
+
+/// A client certificate for `env()` with `key` and `bits` in keyUsage.
+fn client_with(e: &Env, key: KeyKind, bits: cot::pki::KeyUsageBits) -> E2eCredential {
+    let mut spec = LeafSpec::new("client").with_key(key).with_key_usage(bits);
+    spec.object_identifier = Some("1.1.1.999.12".into());
+    spec.object_identifier_utf8 = true;
+    cred(e.root.issue(&spec).unwrap())
+}
+
+/// IEC 62351-4 Annex G.5.2: keyUsage present with digitalSignature and keyAgreement, EC keys on
+/// secp256r1 or brainpoolP256r1 only. A certificate without keyAgreement or without keyUsage
+/// is refused (PKCERT_ERROR_ASS_REQ 1.6) unless `legacy_key_usage` tolerates it (the same
+/// event as a warning); a P-384 key is refused in every case.
+#[test]
+fn annex_g_key_usage_and_curve_are_enforced() {
+    use cot::pki::KeyUsageBits;
+    let e = env();
+    let gcm = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
+    let no_ka = KeyUsageBits {
+        digital_signature: true,
+        ..KeyUsageBits::default()
+    };
+    for bits in [no_ka, KeyUsageBits::default()] {
+        let c = client_with(&e, KeyKind::EcP256, bits);
+        let (cf, sf) = e.factories(e.config(&c, gcm), e.config(&e.server, gcm));
+        expect_reject(&cf, &sf, "IEC62351-4:1.6", ev::PEER_REFUSED);
+        let mut sc = e.config(&e.server, gcm);
+        sc.legacy_key_usage = true;
+        let (cf, sf) = e.factories(e.config(&c, gcm), sc);
+        let (_c, _s, last) = establish(&cf, &sf);
+        assert_eq!(
+            last,
+            vec![Seen::Associated(Some(INIT_RSP.to_vec()))],
+            "{bits:?}"
+        );
+        let snap = sf.events().snapshot();
+        let seen = snap.iter().find(|c| c.code == "IEC62351-4:1.6");
+        assert_eq!(
+            seen.map(|c| (c.severity, c.count)),
+            Some((acse::security::Severity::Warning, 1)),
+            "{snap:?}"
+        );
+    }
+    // A conformant brainpoolP256r1 key is accepted; a secp384r1 key is not, even as legacy.
+    let bp = client_with(&e, KeyKind::BrainpoolP256, KeyUsageBits::end_entity());
+    let (cf, sf) = e.factories(e.config(&bp, gcm), e.config(&e.server, gcm));
+    let (_c, _s, last) = establish(&cf, &sf);
+    assert_eq!(last, vec![Seen::Associated(Some(INIT_RSP.to_vec()))]);
+    let p384 = client_with(&e, KeyKind::EcP384, KeyUsageBits::end_entity());
+    let mut sc = e.config(&e.server, gcm);
+    sc.legacy_key_usage = true;
+    let (cf, sf) = e.factories(e.config(&p384, gcm), sc);
+    expect_reject(&cf, &sf, "IEC62351-4:1.6", ev::PEER_REFUSED);
+}

@@ -314,3 +314,38 @@ fn the_signature_is_verified_before_the_signed_version() {
     );
     assert_eq!(count(&e.sf, "IEC62351-4:1.9"), 0);
 }
+
+/// IEC 62351-4 Annex G.2: a peer whose E2E certificate is the certificate it authenticated TLS
+/// with is accepted with a warning (`e2e.same-certificate-as-tls`); a separate one is not.
+#[test]
+fn the_same_certificate_for_tls_and_e2e_is_a_warning() {
+    let e = env();
+    let mut c = e.client();
+    let aarq = e.aarq(&mut c);
+    let wire = aarq.user_information[0].single_value().unwrap();
+    let e2e_sec::pdu::SecPdu::HandshakeReq(h) =
+        e2e_sec::pdu::decode(wire, &e2e_sec::pdu::Limits::default()).unwrap()
+    else {
+        panic!("not a HandshakeReq")
+    };
+    let client_cert = h.token1.pk_cert.to_vec();
+    let tls = |peer: Vec<u8>| TransportSecurity {
+        tls: true,
+        peer_certificate: Some(peer),
+    };
+    let mut s = e.sf.e2e_provider(Role::Responder, &tls(client_cert));
+    assert!(s.on_receive_aarq(&e.ctx(Role::Responder), &aarq).is_ok());
+    let snap = e.sf.events().snapshot();
+    let seen = snap.iter().find(|c| c.code == ev::SAME_CERTIFICATE_AS_TLS);
+    assert_eq!(
+        seen.map(|c| (c.severity, c.count)),
+        Some((acse::security::Severity::Warning, 1)),
+        "{snap:?}"
+    );
+    // Another TLS certificate: no warning.
+    let mut c = e.client();
+    let aarq = e.aarq(&mut c);
+    let mut s = e.sf.e2e_provider(Role::Responder, &tls(vec![0x30, 0x00]));
+    assert!(s.on_receive_aarq(&e.ctx(Role::Responder), &aarq).is_ok());
+    assert_eq!(count(&e.sf, ev::SAME_CERTIFICATE_AS_TLS), 1);
+}

@@ -181,6 +181,7 @@ impl E2eProvider {
                     now,
                 )
                 .map_err(|d| Fail::hs(group, Check::CertificateInvalid, d, "certificate"))?;
+                self.check_key_usage(group, s.token3.pk_cert)?;
                 self.check_revocation(group, s.token3.pk_cert, &s.token3.cert_path)?;
             }
         }
@@ -488,7 +489,9 @@ impl E2eProvider {
                 };
                 Fail::hs(group, check, d, "certificate or path rejected")
             })?;
+        self.check_key_usage(group, t.pk_cert)?;
         self.check_revocation(group, t.pk_cert, &t.cert_path)?;
+        self.check_separate_from_tls(group, t.pk_cert);
         if cfg.require_address_binding {
             let subject = subject_object_identifier(t.pk_cert);
             let expected = bound.as_ref().map(|o| o.to_id_string());
@@ -559,6 +562,54 @@ impl E2eProvider {
             ));
         }
         Ok(())
+    }
+
+    /// IEC 62351-4 Annex G.5.2 (F-1163): keyUsage present with digitalSignature and
+    /// keyAgreement. With `legacy_key_usage` an absent extension or a missing keyAgreement is
+    /// recorded as the certificate event with severity warning and accepted.
+    fn check_key_usage(&self, group: Group, cert: &[u8]) -> Result<(), Fail> {
+        use crate::certs::{key_usage_profile, KeyUsageProfile as K};
+        let why = match key_usage_profile(cert) {
+            K::Conformant => return Ok(()),
+            K::Absent => "no keyUsage extension (Annex G.5.2)",
+            K::NoKeyAgreement => "keyUsage without keyAgreement (Annex G.5.2)",
+            _ => "keyUsage without digitalSignature (Annex G.5.2)",
+        };
+        let legacy = matches!(key_usage_profile(cert), K::Absent | K::NoKeyAgreement);
+        if legacy && self.shared.config.legacy_key_usage {
+            crate::events::record_as(
+                &self.shared.events,
+                group,
+                Check::CertificateInvalid,
+                acse::security::Severity::Warning,
+                &format!("tolerated (legacy_key_usage): {why}"),
+            );
+            return Ok(());
+        }
+        Err(Fail::hs(
+            group,
+            Check::CertificateInvalid,
+            HandshakeDiagnostic::InvalidPublicKeyCertificate,
+            why,
+        ))
+    }
+
+    /// IEC 62351-4 Annex G.2: the peer should use separate end-entity certificates for TLS and
+    /// for the application layer; the same certificate for both is a warning.
+    fn check_separate_from_tls(&self, group: Group, cert: &[u8]) {
+        if let Some(tls) = &self.transport.peer_certificate {
+            if crypto::ct_eq(tls, cert) {
+                crate::events::record(
+                    &self.shared.events,
+                    group,
+                    Check::SameCertificateAsTls,
+                    &format!(
+                        "peer [{}] uses its TLS certificate for end-to-end security (Annex G.2)",
+                        acse::security::subject_line(cert)
+                    ),
+                );
+            }
+        }
     }
 
     fn dh_group_of(&self, n: u32, group: Group) -> Result<DhGroup, Fail> {
