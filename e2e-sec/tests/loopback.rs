@@ -780,3 +780,57 @@ fn annex_g_key_usage_and_curve_are_enforced() {
     let (cf, sf) = e.factories(e.config(&p384, gcm), sc);
     expect_reject(&cf, &sf, "IEC62351-4:1.6", ev::PEER_REFUSED);
 }
+
+/// The server's next PDU (ICV only, so the ClearToken2 is readable): its reqRekey flag and the
+/// DH value it carries; the PDU is then delivered to the client.
+fn server_pdu_rekey(s: &mut Association, c: &mut Association) -> (bool, Option<Vec<u8>>) {
+    use e2e_sec::pdu::{self, Limits, SecPdu};
+    s.send_data(&[0xA3, 0x01, 0x00]).unwrap();
+    let wire = s.transmit().to_vec();
+    s.advance_transmit(wire.len());
+    let (_, st, en) = pdata_secpdu(&wire);
+    let Ok(SecPdu::ClearTransfer(tr)) = pdu::decode(&wire[st..en], &Limits::default()) else {
+        panic!("not a ClearTransfer")
+    };
+    let r = (
+        tr.token2.req_rekey,
+        tr.token2.rekey.map(|d| d.public_key.to_vec()),
+    );
+    inject(c, &wire);
+    assert_eq!(
+        drain(c).unwrap(),
+        vec![Seen::Data(3, vec![0xA3, 0x01, 0x00])]
+    );
+    r
+}
+
+/// U-11: every rekey uses a fresh server DH key: the server's reqRekey PDU carries a new public
+/// value each time (never its handshake value, which it no longer holds), and the keys the
+/// client derives with it carry data both ways.
+#[test]
+fn every_server_rekey_uses_a_fresh_dh_key() {
+    let e = env();
+    let mode = E2eMode::IcvOnly(IcvAlgorithm::HmacSha256);
+    let mut sc = e.config(&e.server, mode);
+    sc.rekey_period = Duration::from_secs(2);
+    sc.allow_short_rekey = true;
+    let (cf, sf) = e.factories(e.config(&e.client, mode), sc);
+    e.offset.store(0, Ordering::SeqCst);
+    let (mut c, mut s, _) = establish(&cf, &sf);
+    exchange(&mut c, &mut s, 1);
+    assert_eq!(server_pdu_rekey(&mut s, &mut c), (false, None));
+    let mut seen = Vec::new();
+    for round in 1..=2i64 {
+        e.offset.store(3 * round, Ordering::SeqCst);
+        let (req, value) = server_pdu_rekey(&mut s, &mut c);
+        assert!(req, "round {round}: reqRekey");
+        let value = value.expect("the server's fresh DH value beside reqRekey");
+        assert_eq!(value.len(), 65, "an uncompressed P-256 point");
+        assert!(!seen.contains(&value), "round {round}: a fresh value");
+        seen.push(value);
+        // The client answers with its new value; both switch; data flows both ways.
+        exchange(&mut c, &mut s, 2);
+        assert_eq!(sf.events().count(ev::REKEYED), round as u64);
+    }
+    e.offset.store(0, Ordering::SeqCst);
+}

@@ -9,119 +9,16 @@
 //! AARQ/AARE/RLRQ/ABRT values, so a recorded APDU can be handed to another association.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use acse::apdu::{Aare, Aarq, AbortSource, Abrt, Apdu, External, Oid, Rlrq};
-use acse::security::{
-    AssociationSecurity, Refusal, Role, SecurityContext, SecurityEvents, TransportSecurity,
-};
-use cot::pki::{KeyKind, LeafSpec, Pki};
+use acse::apdu::{Aare, Aarq, AbortSource, Abrt, Apdu, External, Rlrq};
+use acse::security::{AssociationSecurity, Refusal, Role, SecurityEvents, TransportSecurity};
+use common::*;
 use e2e_sec::events as ev;
-use e2e_sec::{E2eConfig, E2eCredential, E2eFactory, E2eProvider};
-
-const INIT_REQ: &[u8] = &[0xA8, 0x03, 0x80, 0x01, 0x01];
-const INIT_RSP: &[u8] = &[0xA9, 0x03, 0x80, 0x01, 0x01];
-
-fn cred(c: cot::pki::Credential) -> E2eCredential {
-    E2eCredential {
-        certificate: c.certificate,
-        key: c.key,
-        chain: c.chain,
-    }
-}
-
-struct Env {
-    root: Pki,
-    server: E2eCredential,
-    cf: E2eFactory,
-    sf: E2eFactory,
-    contexts: Vec<(u32, Oid<'static>)>,
-    ac: Oid<'static>,
-}
-
-fn env() -> Env {
-    let root = Pki::new_root("E2E replay root", KeyKind::EcP256).unwrap();
-    let client = cred(
-        root.issue(&LeafSpec::new("client").with_key(KeyKind::EcP256))
-            .unwrap(),
-    );
-    let server = cred(
-        root.issue(&LeafSpec::new("server").with_key(KeyKind::EcP256))
-            .unwrap(),
-    );
-    let config = |c: E2eCredential| {
-        let mut cfg = E2eConfig::new(c, vec![root.ca().certificate.clone()]);
-        // No AP-titles in these hand-made APDUs: the address binding is tested elsewhere.
-        cfg.require_address_binding = false;
-        cfg
-    };
-    let cc = config(client);
-    let sc = config(server.clone());
-    let oids = cc.oids.clone();
-    Env {
-        root,
-        server,
-        cf: E2eFactory::new(cc, Arc::new(SecurityEvents::new())).unwrap(),
-        sf: E2eFactory::new(sc, Arc::new(SecurityEvents::new())).unwrap(),
-        contexts: vec![
-            (1, copp::ACSE_AS.clone()),
-            (3, copp::MMS_AS.clone()),
-            (5, oids.e2e_security_as.clone()),
-        ],
-        ac: oids.e2e_mms_ac,
-    }
-}
-
-impl Env {
-    fn ctx(&self, role: Role) -> SecurityContext<'_> {
-        SecurityContext::new(role, &self.contexts, &self.ac)
-    }
-
-    fn client(&self) -> E2eProvider {
-        self.cf
-            .e2e_provider(Role::Initiator, &TransportSecurity::plain())
-    }
-
-    fn server(&self) -> E2eProvider {
-        self.sf
-            .e2e_provider(Role::Responder, &TransportSecurity::plain())
-    }
-
-    /// The client's AARQ (HandshakeReq carrying the initiate-Request).
-    fn aarq(&self, c: &mut E2eProvider) -> Aarq<'static> {
-        let mut aarq = Aarq::new(self.ac.clone());
-        aarq.user_information = vec![External::single(3, Cow::Borrowed(INIT_REQ))];
-        c.on_send_aarq(&self.ctx(Role::Initiator), &mut aarq)
-            .unwrap();
-        aarq
-    }
-
-    /// The server judges `aarq` and answers with an accepting AARE (HandshakeAcc).
-    fn aare(&self, s: &mut E2eProvider, aarq: &Aarq<'static>) -> Aare<'static> {
-        s.on_receive_aarq(&self.ctx(Role::Responder), aarq).unwrap();
-        let mut aare = Aare::accepted(self.ac.clone());
-        aare.user_information = vec![External::single(3, Cow::Borrowed(INIT_RSP))];
-        s.on_send_aare(&self.ctx(Role::Responder), &mut aare)
-            .unwrap();
-        aare
-    }
-
-    /// An established pair and the AARE that established it.
-    fn establish(&self) -> (E2eProvider, E2eProvider, Aare<'static>) {
-        let (mut c, mut s) = (self.client(), self.server());
-        let aarq = self.aarq(&mut c);
-        let aare = self.aare(&mut s, &aarq);
-        c.on_receive_aare(&self.ctx(Role::Initiator), &aare)
-            .unwrap();
-        assert!(c.mode().is_some(), "established");
-        (c, s, aare)
-    }
-}
-
-fn count(f: &E2eFactory, code: &str) -> u64 {
-    f.events().count(code)
-}
+use e2e_sec::{E2eConfig, E2eFactory};
 
 /// A HandshakeAcc recorded from one association and handed to a later association whose
 /// assoID part is the same (the client's counter wrapped after 1000 associations) is a

@@ -316,6 +316,11 @@ impl E2eProvider {
         encr_mode: EncrMode<'a>,
         path: Vec<&'a [u8]>,
     ) -> ClearToken1<'a> {
+        // applProtected only when the mode offered (client) or selected (server) encrypts.
+        let encrypts = match &encr_mode {
+            EncrMode::Aea(_) | EncrMode::NonAea { encr: Some(_), .. } => true,
+            EncrMode::NonAea { encr: None, .. } => false,
+        };
         let sh = &self.shared;
         ClearToken1 {
             sig_alg: crypto::signature_algorithm_id(&sh.sig_alg),
@@ -332,8 +337,8 @@ impl E2eProvider {
             encr_mode,
             conf_params: ConfParams {
                 tls_protected: self.transport.tls,
-                appl_protected: true,
-                vpn: false,
+                appl_protected: encrypts,
+                vpn: sh.config.vpn,
             },
             att_cert: None,
         }
@@ -378,7 +383,7 @@ impl E2eProvider {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let asso_id = format!("{}", n % 1000);
         let path: Vec<&[u8]> = self.shared.chain_der.iter().map(Vec::as_slice).collect();
-        let token1 = self.token1(&asso_id, &public, cfg.dh_group, cfg.offer.encr_mode(), path);
+        let token1 = self.token1(&asso_id, &public, cfg.dh_group, cfg.offer_encr_mode(), path);
         let (pdu, tbs_req) = self.build_handshake(Kind::HandshakeReq, &token1, appl)?;
         Ok((
             pdu,
@@ -404,7 +409,8 @@ impl E2eProvider {
             .public_value()
             .map_err(crypto_err("DH public value"))?;
         let path: Vec<&[u8]> = self.shared.chain_der.iter().map(Vec::as_slice).collect();
-        let token1 = self.token1(&acc.asso_id, &public, group, acc.mode.encr_mode(), path);
+        let encr_mode = self.shared.config.encr_mode_of(acc.mode);
+        let token1 = self.token1(&acc.asso_id, &public, group, encr_mode, path);
         let (pdu, tbs_acc) = self.build_handshake(Kind::HandshakeAcc, &token1, appl)?;
         let z = acc
             .eph
@@ -412,8 +418,14 @@ impl E2eProvider {
             .map_err(crypto_err("DH agreement"))?;
         let salt =
             crypto::handshake_salt(&acc.tbs_req, &tbs_acc).map_err(crypto_err("HKDF salt"))?;
-        let keys = transfer::Keys::derive(acc.mode, Role::Responder, z.as_bytes(), &salt)
-            .map_err(crypto_err("key derivation"))?;
+        let keys = transfer::Keys::derive(
+            acc.mode,
+            Role::Responder,
+            z.as_bytes(),
+            &salt,
+            self.shared.config.tag_len(),
+        )
+        .map_err(crypto_err("key derivation"))?;
         Ok((pdu, keys, salt))
     }
 
@@ -624,19 +636,36 @@ impl E2eProvider {
         }
     }
 
-    /// Server: chooses a mode from the client's offer (F-1142 negotiation diagnostics).
+    /// Server: chooses a mode from the client's offer by this end's preference (the order of
+    /// [`crate::E2eConfig::accept`]): the first accepted mode whose algorithms the client
+    /// offered (F-1142 negotiation diagnostics otherwise).
     fn select(&self, offer: &EncrMode<'_>) -> Result<E2eMode, Fail> {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeReq;
         let acc = &self.shared.config.accept;
         let neg = |d: D, why: &str| Fail::hs(g, Check::Negotiation(d.code()), d, why.to_owned());
+        // An ICV algorithm by either of its identifiers (ASSUMPTIONS.md U-02).
+        let icv_in = |list: &[AlgorithmIdentifier<'_>], x: crypto::IcvAlgorithm| {
+            list.iter()
+                .any(|a| crypto::IcvAlgorithm::from_oid(&a.algorithm) == Some(x))
+        };
+        let offered = |m: &E2eMode| match (m, offer) {
+            (E2eMode::Aead(x), EncrMode::Aea(list)) => alg_in(list, &x.oid()),
+            (E2eMode::IcvOnly(x), EncrMode::NonAea { encr: None, icv }) => icv_in(icv, *x),
+            (
+                E2eMode::CbcIcv(c, x),
+                EncrMode::NonAea {
+                    encr: Some(encr),
+                    icv,
+                },
+            ) => alg_in(encr, &c.oid()) && icv_in(icv, *x),
+            _ => false,
+        };
+        if let Some(m) = acc.iter().find(|m| offered(m)) {
+            return Ok(*m);
+        }
         match offer {
-            EncrMode::Aea(list) => {
-                for a in list {
-                    if let Some(m) = acc.iter().find(|m| matches!(m, E2eMode::Aead(x) if x.oid().as_bytes() == a.algorithm.as_bytes())) {
-                        return Ok(*m);
-                    }
-                }
+            EncrMode::Aea(_) => {
                 if acc.iter().any(|m| matches!(m, E2eMode::Aead(_))) {
                     Err(neg(
                         D::AeaAlgorithmsNotSupported,
@@ -646,12 +675,7 @@ impl E2eProvider {
                     Err(neg(D::EncrModeAeaNotSupported, "AE mode not accepted"))
                 }
             }
-            EncrMode::NonAea { encr: None, icv } => {
-                for i in icv {
-                    if let Some(m) = acc.iter().find(|m| matches!(m, E2eMode::IcvOnly(x) if x.oid().as_bytes() == i.algorithm.as_bytes())) {
-                        return Ok(*m);
-                    }
-                }
+            EncrMode::NonAea { encr: None, .. } => {
                 if acc.iter().any(|m| matches!(m, E2eMode::IcvOnly(_))) {
                     Err(neg(
                         D::IcvAlgorithmsNotSupported,
@@ -662,16 +686,8 @@ impl E2eProvider {
                 }
             }
             EncrMode::NonAea {
-                encr: Some(encr),
-                icv,
+                encr: Some(encr), ..
             } => {
-                for e in encr {
-                    for i in icv {
-                        if let Some(m) = acc.iter().find(|m| matches!(m, E2eMode::CbcIcv(c, x) if c.oid().as_bytes() == e.algorithm.as_bytes() && x.oid().as_bytes() == i.algorithm.as_bytes())) {
-                            return Ok(*m);
-                        }
-                    }
-                }
                 if !acc.iter().any(|m| matches!(m, E2eMode::CbcIcv(..))) {
                     Err(neg(
                         D::EncryptAlgorithmsNotSupported,
@@ -695,6 +711,51 @@ impl E2eProvider {
         }
     }
 
+    /// The received confParams (§13.3.1, §14.3.4) against the local policy, for the mode
+    /// offered (server judging a HandshakeReq) or selected (client judging a HandshakeAcc):
+    ///
+    /// * with [`crate::E2eConfig::require_confidentiality`], a mode without encryption is
+    ///   accepted only inside TLS (this end's transport is TLS and the peer says tlsProtected)
+    ///   or when both ends declare a VPN; otherwise encryption-required;
+    /// * a peer claiming tlsProtected while this end's transport is not TLS (TLS stripped, or
+    ///   ended by a relay), or claiming applProtected for a mode without encryption (older
+    ///   peers of ours always set it), is recorded as the group's protocol error with
+    ///   severity warning, and its claim counts for nothing.
+    fn judge_conf_params(
+        &self,
+        group: Group,
+        received: &ConfParams,
+        encrypts: bool,
+    ) -> Result<(), Fail> {
+        let cfg = &self.shared.config;
+        let warn = |why: &str| {
+            crate::events::record_as(
+                &self.shared.events,
+                group,
+                Check::ProtocolError,
+                acse::security::Severity::Warning,
+                &format!("confParams: {why}"),
+            )
+        };
+        if received.tls_protected && !self.transport.tls {
+            warn("the peer says tlsProtected, this end has no TLS (stripped or ended by a relay)");
+        }
+        if received.appl_protected && !encrypts {
+            warn("the peer says applProtected for a mode without encryption");
+        }
+        let link = (received.tls_protected && self.transport.tls) || (received.vpn && cfg.vpn);
+        if cfg.require_confidentiality && !encrypts && !link {
+            let d = HandshakeDiagnostic::EncryptionRequired;
+            return Err(Fail::hs(
+                group,
+                Check::Negotiation(d.code()),
+                d,
+                "ICV only outside TLS or a VPN: encryption required by policy",
+            ));
+        }
+        Ok(())
+    }
+
     /// Client: the server's selection must be exactly one algorithm per list and within what
     /// we offered and accept.
     fn check_selection(&self, sel: &EncrMode<'_>) -> Result<E2eMode, Fail> {
@@ -702,6 +763,7 @@ impl E2eProvider {
         let g = Group::HandshakeAcc;
         let neg = |d: D, why: &str| Fail::hs(g, Check::Negotiation(d.code()), d, why.to_owned());
         let offered = self.shared.config.offer;
+        let offered_modes = self.shared.config.offered_modes();
         let mode = match sel {
             EncrMode::Aea(l) => {
                 let a = single(l).ok_or_else(|| {
@@ -743,7 +805,7 @@ impl E2eProvider {
                 }
             }
         };
-        if mode != offered || !self.shared.config.accept.contains(&mode) {
+        if !offered_modes.contains(&mode) || !self.shared.config.accept.contains(&mode) {
             let d = match (offered, mode) {
                 (E2eMode::Aead(_), E2eMode::Aead(_)) => D::InvalidAeAlgorithm,
                 (E2eMode::Aead(_), _) => D::AeNotUsed,
@@ -806,6 +868,7 @@ impl E2eProvider {
             ));
         }
         let mode = self.select(&t.encr_mode)?;
+        self.judge_conf_params(g, &t.conf_params, mode.encrypts())?;
         let appl = h
             .appl_data
             .ok_or_else(|| proto("HandshakeReq without applData".to_owned()))?;
@@ -897,6 +960,7 @@ impl E2eProvider {
             ));
         }
         let mode = self.check_selection(&t.encr_mode)?;
+        self.judge_conf_params(g, &t.conf_params, mode.encrypts())?;
         let appl = h
             .appl_data
             .ok_or_else(|| proto("HandshakeAcc without applData".to_owned()))?;
@@ -910,8 +974,14 @@ impl E2eProvider {
         };
         let salt = crypto::handshake_salt(&init.tbs_req, h.tbs_contents)
             .map_err(|e| proto(e.to_string()))?;
-        let keys = transfer::Keys::derive(mode, Role::Initiator, z.as_bytes(), &salt)
-            .map_err(|_| proto("key derivation failed".to_owned()))?;
+        let keys = transfer::Keys::derive(
+            mode,
+            Role::Initiator,
+            z.as_bytes(),
+            &salt,
+            self.shared.config.tag_len(),
+        )
+        .map_err(|_| proto("key derivation failed".to_owned()))?;
         let rekey = Rekey::Initiator {
             group,
             server_public: t.dh_key.public_key.to_vec(),

@@ -113,7 +113,8 @@ struct Accepting {
     peer: PeerCertificate,
     /// The mode selected from the client's offer.
     mode: E2eMode,
-    /// Our ephemeral key (kept after the handshake for every rekey, U-11).
+    /// Our ephemeral key of the handshake (dropped once the keys are derived; a rekey makes a
+    /// fresh one, U-11).
     eph: Ephemeral,
     /// The client's DH public value.
     client_public: Vec<u8>,

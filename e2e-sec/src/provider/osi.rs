@@ -436,11 +436,14 @@ impl AssociationSecurity for E2eProvider {
             Check::Established,
             &format!("assoID {asso_id} mode {mode:?}"),
         );
+        // The handshake's ephemeral key is not needed again: every rekey makes a fresh one.
         let rekey = super::transfer::Rekey::Responder {
-            eph,
+            group: eph.group(),
+            pending: None,
             requested: false,
             send_changed_key: false,
         };
+        drop(eph);
         let transfer = super::transfer::Transfer::new(mode, keys, salt, rekey, self.now());
         self.phase = Phase::Established(Box::new(super::Established {
             asso_id,
