@@ -606,7 +606,11 @@ fn build_pdata(ctx: u8, sec: &[u8]) -> Vec<u8> {
 fn with_changed_key(wire: &[u8]) -> Vec<u8> {
     use e2e_sec::pdu::{self, Kind, Limits, SecPdu};
     let (ctx, s, e) = pdata_secpdu(wire);
-    let Ok(SecPdu::ClearTransfer(tr)) = pdu::decode(&wire[s..e], &Limits::default()) else {
+    // The PDV holds the bare ClearTransfer (§15.4, ASSUMPTIONS.md U-01).
+    assert_eq!(wire[s], 0x30, "a bare SEQUENCE, no SecPDU CHOICE tag");
+    let Ok(SecPdu::ClearTransfer(tr)) =
+        pdu::decode_in(&wire[s..e], pdu::Carrier::PData, &Limits::default())
+    else {
         panic!("not a ClearTransfer");
     };
     let mut t2 = tr.token2.clone();
@@ -614,6 +618,7 @@ fn with_changed_key(wire: &[u8]) -> Vec<u8> {
     let tbp = pdu::encode_tbp(&pdu::encode_token2(&t2), tr.appl_data, false);
     let mut sec = Vec::new();
     pdu::encode_transfer(Kind::ClearTransfer, &tbp, tr.auth.as_ref(), &mut sec);
+    pdu::make_bare(&mut sec);
     build_pdata(ctx, &sec)
 }
 
@@ -789,7 +794,9 @@ fn server_pdu_rekey(s: &mut Association, c: &mut Association) -> (bool, Option<V
     let wire = s.transmit().to_vec();
     s.advance_transmit(wire.len());
     let (_, st, en) = pdata_secpdu(&wire);
-    let Ok(SecPdu::ClearTransfer(tr)) = pdu::decode(&wire[st..en], &Limits::default()) else {
+    let Ok(SecPdu::ClearTransfer(tr)) =
+        pdu::decode_in(&wire[st..en], pdu::Carrier::PData, &Limits::default())
+    else {
         panic!("not a ClearTransfer")
     };
     let r = (

@@ -20,7 +20,9 @@ const GMAC: E2eMode = E2eMode::IcvOnly(IcvAlgorithm::Aes128Gmac);
 /// The confParams and encr-mode of the HandshakeReq in `aarq`.
 fn offer_of(aarq: &Aarq<'static>) -> (ConfParams, usize) {
     let wire = aarq.user_information[0].single_value().unwrap();
-    let SecPdu::HandshakeReq(h) = pdu::decode(wire, &Limits::default()).unwrap() else {
+    let SecPdu::HandshakeReq(h) =
+        pdu::decode_in(wire, pdu::Carrier::Aarq, &Limits::default()).unwrap()
+    else {
         panic!("not a HandshakeReq")
     };
     let n = match &h.token1.encr_mode {

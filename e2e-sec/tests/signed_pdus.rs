@@ -180,13 +180,16 @@ fn a_handshake_reject_is_bound_to_its_association() {
 fn with_version_cleared(aarq: &Aarq<'static>) -> Aarq<'static> {
     use e2e_sec::pdu::{self, Kind, Limits, SecPdu};
     let wire = aarq.user_information[0].single_value().unwrap();
-    let SecPdu::HandshakeReq(h) = pdu::decode(wire, &Limits::default()).unwrap() else {
+    let SecPdu::HandshakeReq(h) =
+        pdu::decode_in(wire, pdu::Carrier::Aarq, &Limits::default()).unwrap()
+    else {
         panic!("not a HandshakeReq")
     };
     let mut token1 = h.token1.clone();
     token1.version_v1 = false;
     let tbs = pdu::encode_tbs_handshake(&token1, h.appl_data);
-    let sec = pdu::encode_handshake(Kind::HandshakeReq, h.pp, &tbs, &h.signature);
+    let mut sec = pdu::encode_handshake(Kind::HandshakeReq, h.pp, &tbs, &h.signature);
+    pdu::make_bare(&mut sec);
     let mut out = aarq.clone();
     out.user_information = vec![External::single(5, Cow::Owned(sec))];
     out
@@ -220,9 +223,12 @@ fn the_same_certificate_for_tls_and_e2e_is_a_warning() {
     let mut c = e.client();
     let aarq = e.aarq(&mut c);
     let wire = aarq.user_information[0].single_value().unwrap();
-    let e2e_sec::pdu::SecPdu::HandshakeReq(h) =
-        e2e_sec::pdu::decode(wire, &e2e_sec::pdu::Limits::default()).unwrap()
-    else {
+    let e2e_sec::pdu::SecPdu::HandshakeReq(h) = e2e_sec::pdu::decode_in(
+        wire,
+        e2e_sec::pdu::Carrier::Aarq,
+        &e2e_sec::pdu::Limits::default(),
+    )
+    .unwrap() else {
         panic!("not a HandshakeReq")
     };
     let client_cert = h.token1.pk_cert.to_vec();

@@ -830,7 +830,7 @@ impl E2eProvider {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeReq;
         let proto = |why: String| Fail::hs(g, Check::ProtocolError, D::ProtocolError, why);
-        let h = match pdu::decode(bytes, &self.shared.config.limits) {
+        let h = match pdu::decode_in(bytes, pdu::Carrier::Aarq, &self.shared.config.limits) {
             Ok(SecPdu::HandshakeReq(h)) => h,
             Ok(other) => {
                 return Err(proto(format!(
@@ -909,7 +909,7 @@ impl E2eProvider {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeAcc;
         let proto = |why: String| Fail::hs(g, Check::ProtocolError, D::ProtocolError, why);
-        let h = match pdu::decode(bytes, &self.shared.config.limits) {
+        let h = match pdu::decode_in(bytes, pdu::Carrier::Aare, &self.shared.config.limits) {
             Ok(SecPdu::HandshakeAcc(h)) => h,
             Ok(other) => {
                 return Err(proto(format!(

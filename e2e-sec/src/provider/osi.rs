@@ -52,8 +52,13 @@ impl E2eProvider {
         }
     }
 
-    /// A SecPDU as the one EXTERNAL on the e2eSecurityAS context (F-1154).
-    fn external(&self, pdu: Vec<u8>) -> External<'static> {
+    /// A SecPDU as the one EXTERNAL on the e2eSecurityAS context (F-1154): bare where the
+    /// APDU allows one type only (AARQ, RLRQ, RLRE; [`pdu::Kind::bare_in_osi`]), with its
+    /// CHOICE tag in the AARE and ABRT, or CHOICE-tagged everywhere with `legacy_wire`.
+    fn external(&self, mut pdu: Vec<u8>) -> External<'static> {
+        if !self.shared.config.legacy_wire {
+            pdu::make_bare(&mut pdu);
+        }
         External::single(i64::from(self.contexts.e2e), Cow::Owned(pdu))
     }
 
@@ -128,7 +133,7 @@ impl E2eProvider {
     /// association and a retry within the same second is no replay.
     fn client_asso_id_of(&self, ui: &[External<'_>]) -> Option<String> {
         let bytes = ui.first()?.single_value()?;
-        match pdu::decode(bytes, &self.shared.config.limits) {
+        match pdu::decode_in(bytes, pdu::Carrier::Aarq, &self.shared.config.limits) {
             Ok(SecPdu::HandshakeReq(h))
                 if pdu::valid_asso_id(h.token1.asso_id) && !h.token1.asso_id.contains(':') =>
             {
@@ -224,42 +229,44 @@ impl E2eProvider {
             .user_information
             .first()
             .and_then(|e| e.single_value())?;
-        Some(match pdu::decode(bytes, &self.shared.config.limits) {
-            Ok(SecPdu::HandshakeSecReject(s)) => {
-                let diag = s.diagnostic.map(|d| {
-                    HandshakeDiagnostic::from_code(d)
-                        .map_or_else(|| format!("{d}"), |x| format!("{x:?} ({d})"))
-                });
-                self.record_received(
-                    &s,
-                    Group::HandshakeSecReject,
-                    Kind::HandshakeSecReject,
-                    &format!(
-                        "HandshakeSecReject diagnostic {}",
-                        diag.as_deref().unwrap_or("absent")
-                    ),
-                );
-                Vec::new()
-            }
-            Ok(SecPdu::ApplicationReject(s)) => {
-                if let Err(f) =
-                    self.judge_signed3(&s, Group::ApplicationReject, Kind::ApplicationReject)
-                {
-                    self.record(&f);
-                    return Some(Vec::new());
+        Some(
+            match pdu::decode_in(bytes, pdu::Carrier::Aare, &self.shared.config.limits) {
+                Ok(SecPdu::HandshakeSecReject(s)) => {
+                    let diag = s.diagnostic.map(|d| {
+                        HandshakeDiagnostic::from_code(d)
+                            .map_or_else(|| format!("{d}"), |x| format!("{x:?} ({d})"))
+                    });
+                    self.record_received(
+                        &s,
+                        Group::HandshakeSecReject,
+                        Kind::HandshakeSecReject,
+                        &format!(
+                            "HandshakeSecReject diagnostic {}",
+                            diag.as_deref().unwrap_or("absent")
+                        ),
+                    );
+                    Vec::new()
                 }
-                events::record(
-                    &self.shared.events,
-                    Group::ApplicationReject,
-                    Check::PeerRefused,
-                    "ApplicationReject: the peer's protected protocol refused",
-                );
-                s.appl_data
-                    .map(|a| vec![self.user_external(a.to_vec())])
-                    .unwrap_or_default()
-            }
-            _ => Vec::new(),
-        })
+                Ok(SecPdu::ApplicationReject(s)) => {
+                    if let Err(f) =
+                        self.judge_signed3(&s, Group::ApplicationReject, Kind::ApplicationReject)
+                    {
+                        self.record(&f);
+                        return Some(Vec::new());
+                    }
+                    events::record(
+                        &self.shared.events,
+                        Group::ApplicationReject,
+                        Check::PeerRefused,
+                        "ApplicationReject: the peer's protected protocol refused",
+                    );
+                    s.appl_data
+                        .map(|a| vec![self.user_external(a.to_vec())])
+                        .unwrap_or_default()
+                }
+                _ => Vec::new(),
+            },
+        )
     }
 }
 
@@ -591,9 +598,9 @@ impl AssociationSecurity for E2eProvider {
         apdu: &Apdu<'_>,
     ) -> Result<Option<Vec<External<'static>>>, Refusal> {
         self.learn_contexts(ctx);
-        let (group, want) = match apdu {
-            Apdu::Rlrq(_) => (Group::ReleaseReq, Kind::ReleaseReq),
-            _ => (Group::ReleaseRsp, Kind::ReleaseRsp),
+        let (group, want, carrier) = match apdu {
+            Apdu::Rlrq(_) => (Group::ReleaseReq, Kind::ReleaseReq, pdu::Carrier::Rlrq),
+            _ => (Group::ReleaseRsp, Kind::ReleaseRsp, pdu::Carrier::Rlre),
         };
         let bytes = match self.secpdu_of(apdu.user_information(), group) {
             Ok(b) => b,
@@ -607,7 +614,7 @@ impl AssociationSecurity for E2eProvider {
                 why,
             )
         };
-        let s = match pdu::decode(bytes, &self.shared.config.limits) {
+        let s = match pdu::decode_in(bytes, carrier, &self.shared.config.limits) {
             Ok(SecPdu::ReleaseReq(s)) if want == Kind::ReleaseReq => s,
             Ok(SecPdu::ReleaseRsp(s)) if want == Kind::ReleaseRsp => s,
             Ok(o) => {
@@ -659,22 +666,23 @@ impl AssociationSecurity for E2eProvider {
         let Some(bytes) = abrt.user_information.first().and_then(|e| e.single_value()) else {
             return;
         };
-        let (group, kind, s) = match pdu::decode(bytes, &self.shared.config.limits) {
-            Ok(SecPdu::HandshakeSecAbort(s)) => {
-                (Group::HandshakeSecAbort, Kind::HandshakeSecAbort, s)
-            }
-            Ok(SecPdu::DtSecAbort(s)) => (Group::DtSecAbort, Kind::DtSecAbort, s),
-            Ok(SecPdu::ApplAbort(s)) => (Group::ApplAbort, Kind::ApplAbort, s),
-            _ => {
-                events::record(
-                    &self.shared.events,
-                    Group::Osi,
-                    Check::OsiProtocolError,
-                    "ABRT user information is not an abort SecPDU",
-                );
-                return;
-            }
-        };
+        let (group, kind, s) =
+            match pdu::decode_in(bytes, pdu::Carrier::Abrt, &self.shared.config.limits) {
+                Ok(SecPdu::HandshakeSecAbort(s)) => {
+                    (Group::HandshakeSecAbort, Kind::HandshakeSecAbort, s)
+                }
+                Ok(SecPdu::DtSecAbort(s)) => (Group::DtSecAbort, Kind::DtSecAbort, s),
+                Ok(SecPdu::ApplAbort(s)) => (Group::ApplAbort, Kind::ApplAbort, s),
+                _ => {
+                    events::record(
+                        &self.shared.events,
+                        Group::Osi,
+                        Check::OsiProtocolError,
+                        "ABRT user information is not an abort SecPDU",
+                    );
+                    return;
+                }
+            };
         let diag = match (group, s.diagnostic) {
             (_, None) => "absent".to_owned(),
             (Group::DtSecAbort, Some(d)) => DtDiagnostic::from_code(d)

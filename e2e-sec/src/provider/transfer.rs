@@ -286,6 +286,8 @@ impl Transfer {
     ) -> Result<(), SecurityError> {
         let now = (sh.config.clock)();
         let (time, seq) = self.next_time_seq(now)?;
+        // Where this SecPDU begins in `out`: made bare once written (§15.4, U-01).
+        let pdu_start = out.len();
         // Rekey flags (U-11).
         let mut req_rekey = false;
         let mut changed_key = false;
@@ -423,6 +425,9 @@ impl Transfer {
                 append_icv(out, start, icv, &shape)?;
             }
         }
+        if !sh.config.legacy_wire {
+            pdu::make_bare(out.get_mut(pdu_start..).unwrap_or_default());
+        }
         // Client: new send keys from the next PDU on (this one went under the old key).
         if let (
             Some((e, p)),
@@ -469,7 +474,7 @@ impl Transfer {
         data: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Fail> {
-        let (tr, encrypted) = match pdu::decode(data, &sh.config.limits) {
+        let (tr, encrypted) = match pdu::decode_in(data, pdu::Carrier::PData, &sh.config.limits) {
             Ok(SecPdu::ClearTransfer(t)) => (t, false),
             Ok(SecPdu::EncrTransfer(t)) => (t, true),
             Ok(other) => {
