@@ -219,6 +219,7 @@ pub fn check_certificate(
     Ok(PeerCertificate {
         der: cert_der.to_vec(),
         key: pk,
+        path: path.iter().map(|p| p.to_vec()).collect(),
     })
 }
 
@@ -255,6 +256,9 @@ pub struct PeerCertificate {
     pub der: Vec<u8>,
     /// Its subject public key.
     pub key: PKey<Public>,
+    /// The certPath received with it (DER, nearest CA first), kept so that the re-check of a
+    /// long association asks about the whole chain.
+    pub path: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for PeerCertificate {

@@ -225,8 +225,9 @@ impl E2eProvider {
         }
     }
 
-    /// Arms the periodic re-check of the established peer's certificate (see
-    /// [`cot::revocation::PeerRecheck`]) when a revocation checker is configured.
+    /// Arms the periodic re-check of the established peer's certificate and the certPath it
+    /// sent (see [`cot::revocation::PeerRecheck`]) when a revocation checker is configured:
+    /// a revoked intermediate ends the association as a revoked end-entity certificate does.
     pub(crate) fn start_recheck(&mut self) {
         let Some(checker) = self.shared.config.revocation.clone() else {
             return;
@@ -237,9 +238,16 @@ impl E2eProvider {
         let Ok(leaf) = openssl::x509::X509::from_der(&peer.der) else {
             return;
         };
+        let mut chain = vec![leaf];
+        // The handshake verified this path (check_certificate); every certificate parses.
+        chain.extend(
+            peer.path
+                .iter()
+                .filter_map(|p| openssl::x509::X509::from_der(p).ok()),
+        );
         self.recheck = Some(cot::revocation::PeerRecheck::new(
             checker,
-            vec![leaf],
+            chain,
             std::time::Instant::now(),
         ));
     }
