@@ -232,14 +232,18 @@ pub struct AProfileConfig {
     pub require_authentication: bool,
     /// Initiator: require the responder's value in the AARE (mutual authentication, default on).
     pub require_mutual: bool,
-    /// Accept ECDSA (P-256 or larger) signatures and sign with an EC key (the option of
-    /// IEC 62351-4 §11.2.2). Default off.
+    /// Accept ECDSA signatures (keys on secp256r1 or brainpoolP256r1, IEC 62351-4 Annex
+    /// G.5.2) and sign with an EC key (the option of IEC 62351-4 §11.2.2). Default off.
     pub allow_ecdsa: bool,
     /// The smallest RSA key accepted (default 2048).
     pub min_rsa_bits: u32,
     /// Accept SHA-1 signatures (legacy 2007 peers, U-18; never used to sign). Default off; each
     /// use records a warning.
     pub legacy_sha1_peers: bool,
+    /// Accept a peer certificate without the keyUsage extension (legacy peers), recording
+    /// `a_profile.key_usage_tolerated` (warning). Default off: IEC 62351-4 Annex G.5.2 asks
+    /// for keyUsage present with digitalSignature.
+    pub legacy_key_usage: bool,
     /// What a responder sends when a credential check fails (default [`FailureResponse::Abort`]).
     pub failure_response: FailureResponse,
     /// Where security events go.
@@ -268,6 +272,7 @@ impl fmt::Debug for AProfileConfig {
             .field("allow_ecdsa", &self.allow_ecdsa)
             .field("min_rsa_bits", &self.min_rsa_bits)
             .field("legacy_sha1_peers", &self.legacy_sha1_peers)
+            .field("legacy_key_usage", &self.legacy_key_usage)
             .field("failure_response", &self.failure_response)
             .finish_non_exhaustive()
     }
@@ -291,6 +296,7 @@ impl AProfileConfig {
             allow_ecdsa: false,
             min_rsa_bits: 2048,
             legacy_sha1_peers: false,
+            legacy_key_usage: false,
             failure_response: FailureResponse::Abort,
             events,
             clock: Arc::new(SystemTime::now),

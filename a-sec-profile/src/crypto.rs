@@ -108,8 +108,9 @@ pub fn verify_signature<T: HasPublic>(
     ))
 }
 
-/// Key strength (IEC 62351-4 §11.2.2: RSA >= 2048; ECDSA P-256 as an option): RSA of at least
-/// `min_rsa_bits`, or, when `allow_ec`, EC of at least 256 bits.
+/// Key strength (IEC 62351-4 §11.2.2: RSA >= 2048; ECDSA as an option; Annex G.5.2: EC keys on
+/// secp256r1 or brainpoolP256r1 only): RSA of at least `min_rsa_bits`, or, when `allow_ec`, EC
+/// on one of those two curves.
 pub fn check_key<T: HasPublic>(
     key: &PKeyRef<T>,
     min_rsa_bits: u32,
@@ -121,10 +122,13 @@ pub fn check_key<T: HasPublic>(
             events::WEAK_KEY,
             format!("RSA key of {} bits (minimum {min_rsa_bits})", key.bits()),
         )),
-        Id::EC if allow_ec && key.bits() >= 256 => Ok(()),
+        Id::EC if allow_ec && allowed_curve(key) => Ok(()),
         Id::EC if allow_ec => Err(Failure::new(
             events::WEAK_KEY,
-            format!("EC key of {} bits (minimum 256)", key.bits()),
+            format!(
+                "EC key of {} bits not on secp256r1 or brainpoolP256r1 (Annex G.5.2)",
+                key.bits()
+            ),
         )),
         Id::EC => Err(Failure::new(events::WEAK_KEY, "ECDSA not allowed")),
         other => Err(Failure::new(
@@ -132,6 +136,15 @@ pub fn check_key<T: HasPublic>(
             format!("key type {other:?} not allowed"),
         )),
     }
+}
+
+/// An EC key on secp256r1 or brainpoolP256r1 (IEC 62351-4 Annex G.5.2).
+fn allowed_curve<T: HasPublic>(key: &PKeyRef<T>) -> bool {
+    use openssl::nid::Nid;
+    key.ec_key()
+        .ok()
+        .and_then(|k| k.group().curve_name())
+        .is_some_and(|n| n == Nid::X9_62_PRIME256V1 || n == Nid::BRAINPOOL_P256R1)
 }
 
 /// Key usage: when the extension is present it must hold digitalSignature (RFC 5280 §4.2.1.3).
@@ -191,6 +204,15 @@ impl<'a> PeerCertificate<'a> {
                 Some(k) if !k.digital_signature() => Err(key_usage_failure()),
                 _ => Ok(()),
             },
+        }
+    }
+
+    /// True when the certificate has a keyUsage extension (IEC 62351-4 Annex G.5.2 asks for
+    /// one; [`PeerCertificate::check_key_usage`] judges its bits).
+    pub fn has_key_usage(&self) -> bool {
+        match self {
+            PeerCertificate::Openssl(c) => c.key_usage().is_some(),
+            PeerCertificate::Der(c) => c.key_usage.is_some(),
         }
     }
 

@@ -65,6 +65,12 @@ pub const AP_TITLE_MISMATCH: &str = "a_profile.ap_title_mismatch";
 pub const PEER_VALUE_MISSING: &str = "a_profile.peer_value_missing";
 /// The peer rejected or aborted our authenticated association (warning).
 pub const REFUSED_BY_PEER: &str = "a_profile.refused_by_peer";
+/// A peer certificate without keyUsage accepted because `legacy_key_usage` is on (warning;
+/// IEC 62351-4 Annex G.5.2).
+pub const KEY_USAGE_TOLERATED: &str = "a_profile.key_usage_tolerated";
+/// The peer's A-profile certificate is the end-entity certificate it authenticated TLS with
+/// (warning; IEC 62351-4 Annex G.2 asks for separate certificates).
+pub const SAME_CERTIFICATE_AS_TLS: &str = "a_profile.same_certificate_as_tls";
 /// A local failure (signing, own certificate too large) (error).
 pub const LOCAL_FAILURE: &str = "a_profile.local_failure";
 
@@ -177,13 +183,25 @@ pub const CATALOGUE: &[EventInfo] = &[
     row(
         KEY_USAGE,
         Severity::Error,
-        "keyUsage without digitalSignature",
+        "keyUsage absent (Annex G.5.2) or without digitalSignature",
         Some("IEC62351-9:2.19"),
+    ),
+    row(
+        KEY_USAGE_TOLERATED,
+        Severity::Warning,
+        "keyUsage absent, accepted (legacy_key_usage)",
+        None,
+    ),
+    row(
+        SAME_CERTIFICATE_AS_TLS,
+        Severity::Warning,
+        "the peer's A-profile certificate is its TLS certificate (Annex G.2)",
+        None,
     ),
     row(
         WEAK_KEY,
         Severity::Error,
-        "RSA or EC key too small, key type not allowed",
+        "RSA key too small, EC not allowed or not on secp256r1 / brainpoolP256r1, key type not allowed",
         None,
     ),
     row(

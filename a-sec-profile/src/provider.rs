@@ -81,6 +81,8 @@ pub struct AProfile {
     /// The periodic re-check of the authenticated peer's certificate (with a revocation
     /// checker configured): expiry or revocation ends the association.
     recheck: Option<cot::revocation::PeerRecheck>,
+    /// The certificate the TLS peer authenticated with, if any (Annex G.2 comparison).
+    tls_peer_certificate: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for AProfile {
@@ -187,6 +189,21 @@ impl AProfile {
                 .record(w, &format_args!("peer={} subject=[{subject}]", self.who()));
         }
         cert.check_key_usage()?;
+        if !cert.has_key_usage() {
+            if !cfg.legacy_key_usage {
+                return Err(Failure::new(
+                    events::KEY_USAGE,
+                    format!("no keyUsage extension (IEC 62351-4 Annex G.5.2) [{subject}]"),
+                ));
+            }
+            self.shared.record(
+                events::KEY_USAGE_TOLERATED,
+                &format_args!(
+                    "peer={} certificate without keyUsage accepted (legacy_key_usage) [{subject}]",
+                    self.who()
+                ),
+            );
+        }
         let key = cert.public_key()?;
         check_key(&key, cfg.min_rsa_bits, cfg.allow_ecdsa)?;
         match verify_signature(&key, &value, cfg.legacy_sha1_peers)? {
@@ -228,6 +245,19 @@ impl AProfile {
                 }
                 Err(e) => return Err(Failure::new(events::REPLAY, e.to_string())),
             }
+        }
+        if self
+            .tls_peer_certificate
+            .as_deref()
+            .is_some_and(|t| t == value.certificate)
+        {
+            self.shared.record(
+                events::SAME_CERTIFICATE_AS_TLS,
+                &format_args!(
+                    "peer={} uses its TLS certificate for the A-profile (IEC 62351-4 Annex G.2) [{subject}]",
+                    self.who()
+                ),
+            );
         }
         let object_identifier = subject_object_identifier(value.certificate);
         if cfg.require_ap_title_binding {
@@ -616,6 +646,7 @@ impl AProfileFactory {
             called: None,
             peer: None,
             recheck: None,
+            tls_peer_certificate: None,
         }
     }
 }
@@ -643,6 +674,8 @@ impl SecurityFactory for AProfileFactory {
                 &format_args!("role={role:?} A-profile without TLS is weak (IEC 62351-4 Table 1)"),
             );
         }
-        Ok(Box::new(self.make(role)))
+        let mut p = self.make(role);
+        p.tls_peer_certificate = transport.peer_certificate.clone();
+        Ok(Box::new(p))
     }
 }

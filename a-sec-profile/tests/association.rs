@@ -695,3 +695,79 @@ fn signature_variants_of_u03_and_u18() {
     assert!(r.is_err());
     assert_eq!(sev.count(events::SIGNATURE_INVALID), 1);
 }
+
+/// IEC 62351-4 Annex G.5.2: a peer certificate without keyUsage is refused (`key_usage`)
+/// unless `legacy_key_usage` accepts it with `key_usage_tolerated` (warning); EC keys only on
+/// secp256r1 or brainpoolP256r1.
+#[test]
+fn annex_g_key_usage_is_required_unless_legacy_and_ec_curves_are_restricted() {
+    let no_ku = root()
+        .issue(
+            &LeafSpec::new("no keyUsage")
+                .with_object_identifier(CLIENT_AE_TITLE)
+                .with_key_usage(KeyUsageBits::default()),
+        )
+        .unwrap();
+    let (r, sev) = against_server(client_config(&no_ku));
+    auth_failure_abort(&r);
+    assert_eq!(sev.count(events::KEY_USAGE), 1, "{:?}", sev.snapshot());
+    let sev = Arc::new(SecurityEvents::new());
+    let mut sc = config(server_cred(), &sev);
+    sc.legacy_key_usage = true;
+    let server = factory(sc);
+    let client = factory(client_config(&no_ku));
+    let r = run(
+        boxed(&client, Role::Initiator),
+        boxed(&server, Role::Responder),
+    );
+    assert!(r.client.associated && r.server.associated, "{r:#?}");
+    assert_eq!(sev.count(events::KEY_USAGE_TOLERATED), 1);
+    assert_eq!(sev.count(events::KEY_USAGE), 0);
+    // Curves: secp256r1 and brainpoolP256r1 pass, secp384r1 does not (with ECDSA allowed).
+    for (kind, ok) in [
+        (KeyKind::EcP256, true),
+        (KeyKind::BrainpoolP256, true),
+        (KeyKind::EcP384, false),
+    ] {
+        let key = kind.generate().unwrap();
+        let public =
+            openssl::pkey::PKey::public_key_from_der(&key.public_key_to_der().unwrap()).unwrap();
+        let r = a_sec_profile::crypto::check_key(&public, 2048, true);
+        assert_eq!(r.is_ok(), ok, "{kind:?}");
+        if let Err(f) = r {
+            assert_eq!(f.code, events::WEAK_KEY);
+        }
+    }
+}
+
+/// IEC 62351-4 Annex G.2: the peer's A-profile certificate being the one it authenticated TLS
+/// with is accepted with `same_certificate_as_tls` (warning); another TLS certificate is not
+/// reported.
+#[test]
+fn the_same_certificate_for_tls_and_the_a_profile_is_a_warning() {
+    for (tls_cert, expected) in [
+        (client_cred().certificate.to_der().unwrap(), 1),
+        (server_cred().certificate.to_der().unwrap(), 0),
+    ] {
+        // A client per run: two servers sign within one second, and one client's replay
+        // memory would take the second value for a replay.
+        let client = factory(client_config(client_cred()));
+        let sev = Arc::new(SecurityEvents::new());
+        let server = factory(config(server_cred(), &sev));
+        let transport = TransportSecurity {
+            tls: true,
+            peer_certificate: Some(tls_cert),
+        };
+        let r = run(
+            boxed(&client, Role::Initiator),
+            Some(server.provider(Role::Responder, &transport).unwrap()),
+        );
+        assert!(r.client.associated && r.server.associated, "{r:#?}");
+        assert_eq!(
+            sev.count(events::SAME_CERTIFICATE_AS_TLS),
+            expected,
+            "{:?}",
+            sev.snapshot()
+        );
+    }
+}

@@ -135,7 +135,7 @@ fn declared_codes() -> Vec<&'static str> {
 #[test]
 fn the_catalogue_lists_every_declared_code_once() {
     let declared = declared_codes();
-    assert_eq!(declared.len(), 26, "{declared:?}");
+    assert_eq!(declared.len(), 28, "{declared:?}");
     for code in &declared {
         assert!(code.starts_with("a_profile."), "{code}");
         assert_eq!(

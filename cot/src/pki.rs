@@ -55,6 +55,9 @@ pub enum KeyKind {
     EcP256,
     /// ECDSA on brainpoolP256r1.
     BrainpoolP256,
+    /// ECDSA on secp384r1: outside the IEC 62351-4 Annex G.5.2 profile (secp256r1 or
+    /// brainpoolP256r1 only), to test its refusal.
+    EcP384,
 }
 
 impl KeyKind {
@@ -64,6 +67,10 @@ impl KeyKind {
             KeyKind::Rsa(bits) => PKey::from_rsa(Rsa::generate(bits)?)?,
             KeyKind::EcP256 => {
                 let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
+                PKey::from_ec_key(EcKey::generate(&group)?)?
+            }
+            KeyKind::EcP384 => {
+                let group = EcGroup::from_curve_name(Nid::SECP384R1)?;
                 PKey::from_ec_key(EcKey::generate(&group)?)?
             }
             KeyKind::BrainpoolP256 => {

@@ -75,13 +75,64 @@ fn within_validity(c: &X509, now: &Asn1Time) -> bool {
 fn strong(pk: &PKey<Public>) -> bool {
     match pk.id() {
         Id::RSA => pk.bits() >= 2048,
-        Id::EC => pk.bits() >= 256,
+        Id::EC => allowed_curve(pk),
         _ => false,
     }
 }
 
+/// IEC 62351-4 Annex G.5.2 (docs/facts.md F-1163): an EC subject public key only on secp256r1
+/// or brainpoolP256r1.
+pub fn allowed_curve(pk: &PKey<Public>) -> bool {
+    use openssl::nid::Nid;
+    pk.ec_key()
+        .ok()
+        .and_then(|k| k.group().curve_name())
+        .is_some_and(|n| n == Nid::X9_62_PRIME256V1 || n == Nid::BRAINPOOL_P256R1)
+}
+
+/// What a peer's end-entity certificate says in keyUsage, against IEC 62351-4 Annex G.5.2
+/// (docs/facts.md F-1163: present, with digitalSignature and keyAgreement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyUsageProfile {
+    /// Present with digitalSignature and keyAgreement.
+    Conformant,
+    /// No keyUsage extension.
+    Absent,
+    /// Present with digitalSignature but without keyAgreement.
+    NoKeyAgreement,
+    /// Present without digitalSignature ([`check_certificate`] refuses it in every case).
+    NoDigitalSignature,
+    /// The certificate does not parse.
+    Unreadable,
+}
+
+/// The keyUsage of `cert_der` against Annex G.5.2 ([`KeyUsageProfile`]).
+pub fn key_usage_profile(cert_der: &[u8]) -> KeyUsageProfile {
+    let bits = match X509::from_der(cert_der) {
+        Ok(c) => c.key_usage().map(|ku| {
+            (
+                ku.contains(X509KeyUsage::DIGITAL_SIGNATURE),
+                ku.contains(X509KeyUsage::KEY_AGREEMENT),
+            )
+        }),
+        Err(_) => match Certificate::parse(cert_der) {
+            // keyAgreement is bit 4 (RFC 5280 §4.2.1.3).
+            Ok(c) => c.key_usage.map(|ku| (ku.digital_signature(), ku.bit(4))),
+            Err(_) => return KeyUsageProfile::Unreadable,
+        },
+    };
+    match bits {
+        None => KeyUsageProfile::Absent,
+        Some((false, _)) => KeyUsageProfile::NoDigitalSignature,
+        Some((true, false)) => KeyUsageProfile::NoKeyAgreement,
+        Some((true, true)) => KeyUsageProfile::Conformant,
+    }
+}
+
 /// Checks a peer's end-entity certificate and path at time `now`: Annex G profile
-/// (digitalSignature in keyUsage when present, RSA ≥ 2048 or EC ≥ 256 bits), validity, and a
+/// (digitalSignature in keyUsage when present — [`key_usage_profile`] judges the rest of
+/// G.5.2 —, RSA ≥ 2048 or EC on secp256r1 / brainpoolP256r1), validity, and a
 /// path to an anchor. Errors name the HandshakeDiagnostic to report. A certificate OpenSSL
 /// cannot parse is checked from its DER ([`acse::certificate`]) with the same diagnostics.
 pub fn check_certificate(
@@ -168,6 +219,7 @@ pub fn check_certificate(
     Ok(PeerCertificate {
         der: cert_der.to_vec(),
         key: pk,
+        path: path.iter().map(|p| p.to_vec()).collect(),
     })
 }
 
@@ -204,6 +256,9 @@ pub struct PeerCertificate {
     pub der: Vec<u8>,
     /// Its subject public key.
     pub key: PKey<Public>,
+    /// The certPath received with it (DER, nearest CA first), kept so that the re-check of a
+    /// long association asks about the whole chain.
+    pub path: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for PeerCertificate {

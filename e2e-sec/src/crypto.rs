@@ -213,6 +213,39 @@ impl DhGroup {
     }
 }
 
+/// Validates a peer's public value in `group` without agreeing (U-07: MODP 1 < y < p-1 and
+/// 256 octets; EC a valid uncompressed point on the curve), as [`Ephemeral::agree`] does.
+pub fn check_public_value(group: DhGroup, peer: &[u8]) -> CResult<()> {
+    match group {
+        DhGroup::Modp2048 => {
+            if peer.len() != 256 {
+                return Err(CryptoError::InvalidPublicValue);
+            }
+            let y = BigNum::from_slice(peer)?;
+            let one = BigNum::from_u32(1)?;
+            let mut pm1 = BigNum::new()?;
+            let p = BigNum::get_rfc3526_prime_2048()?;
+            pm1.checked_sub(&p, &one)?;
+            if y <= one || y >= pm1 {
+                return Err(CryptoError::InvalidPublicValue);
+            }
+            Ok(())
+        }
+        g => {
+            if peer.first() != Some(&0x04) || peer.len() != 65 {
+                return Err(CryptoError::InvalidPublicValue);
+            }
+            let grp = g.ec_group()?;
+            let mut ctx = BigNumContext::new()?;
+            let point = EcPoint::from_bytes(&grp, peer, &mut ctx)
+                .map_err(|_| CryptoError::InvalidPublicValue)?;
+            EcKey::from_public_key(&grp, &point)
+                .and_then(|k| k.check_key())
+                .map_err(|_| CryptoError::InvalidPublicValue)
+        }
+    }
+}
+
 fn modp_params() -> CResult<Dh<openssl::pkey::Params>> {
     let p = BigNum::get_rfc3526_prime_2048()?;
     let g = BigNum::from_u32(2)?;
@@ -437,7 +470,10 @@ pub fn derive_keys(
 pub enum IcvAlgorithm {
     /// HMAC-SHA256 (RFC 4231), 32-octet key and ICV.
     HmacSha256,
-    /// AES-128-GMAC (RFC 9044 / NIST SP 800-38D MAC-only), 16-octet key and tag, 12-octet nonce.
+    /// AES-128 GCM used MAC-only (GMAC, NIST SP 800-38D), 16-octet key, 12-octet nonce, a
+    /// 12-octet ICV (12 to 16 accepted). Identified by aes128-GCM (RFC 5084), as the public
+    /// paraphrase of IEC 62351-4 Table 11 does; the RFC 9044 aes128-GMAC identifier our
+    /// earlier versions sent is still understood (ASSUMPTIONS.md U-02).
     Aes128Gmac,
 }
 
@@ -446,14 +482,24 @@ impl IcvAlgorithm {
     pub fn oid(self) -> Oid<'static> {
         match self {
             IcvAlgorithm::HmacSha256 => oids::HMAC_WITH_SHA256,
+            IcvAlgorithm::Aes128Gmac => oids::AES128_GCM,
+        }
+    }
+    /// The identifier our earlier versions sent (RFC 9044 aes128-GMAC for GMAC; the same as
+    /// [`IcvAlgorithm::oid`] for HMAC).
+    pub fn legacy_oid(self) -> Oid<'static> {
+        match self {
+            IcvAlgorithm::HmacSha256 => oids::HMAC_WITH_SHA256,
             IcvAlgorithm::Aes128Gmac => oids::AES128_GMAC,
         }
     }
-    /// The algorithm of an OID.
+    /// The algorithm of an OID (the current or the legacy identifier).
     pub fn from_oid(o: &Oid<'_>) -> Option<IcvAlgorithm> {
         [IcvAlgorithm::HmacSha256, IcvAlgorithm::Aes128Gmac]
             .into_iter()
-            .find(|a| a.oid().as_bytes() == o.as_bytes())
+            .find(|a| {
+                a.oid().as_bytes() == o.as_bytes() || a.legacy_oid().as_bytes() == o.as_bytes()
+            })
     }
     /// Key length in octets.
     pub fn key_len(self) -> usize {
@@ -726,6 +772,7 @@ impl HmacContext {
 /// the cipher context keeps the key schedule and takes a new nonce for each tag.
 pub struct GmacContext {
     ctx: CipherCtx,
+    tag_len: usize,
 }
 
 impl std::fmt::Debug for GmacContext {
@@ -735,14 +782,22 @@ impl std::fmt::Debug for GmacContext {
 }
 
 impl GmacContext {
-    /// A context for a 16-octet key.
+    /// A context for a 16-octet key, sending [`GCM_TAG_LEN`]-octet ICVs.
     pub fn new(key: &[u8]) -> CResult<GmacContext> {
         if key.len() != 16 {
             return Err(CryptoError::Parameter("GMAC key length"));
         }
         let mut ctx = CipherCtx::new()?;
         ctx.encrypt_init(Some(EvpCipher::aes_128_gcm()), Some(key), None)?;
-        Ok(GmacContext { ctx })
+        Ok(GmacContext {
+            ctx,
+            tag_len: GCM_TAG_LEN,
+        })
+    }
+
+    /// The length of the ICVs it sends (12 to 16; F-1137).
+    pub fn tag_len(&self) -> usize {
+        self.tag_len
     }
 
     /// The 16-octet tag of `data` under `nonce` (12 octets), written into `out`.
@@ -764,7 +819,7 @@ impl GmacContext {
 pub enum IcvContext {
     /// HMAC-SHA256, 32-octet ICV.
     Hmac(HmacContext),
-    /// AES-128-GMAC, 16-octet ICV, needs a 12-octet nonce.
+    /// AES-128-GMAC, a 12-octet ICV by default (12 to 16 accepted), needs a 12-octet nonce.
     Gmac(GmacContext),
 }
 
@@ -772,11 +827,24 @@ pub enum IcvContext {
 pub const MAX_ICV_LEN: usize = 32;
 
 impl IcvContext {
-    /// A context for `alg` under `key`.
+    /// A context for `alg` under `key` (GMAC ICVs of [`GCM_TAG_LEN`] octets).
     pub fn new(alg: IcvAlgorithm, key: &[u8]) -> CResult<IcvContext> {
+        IcvContext::with_gmac_len(alg, key, GCM_TAG_LEN)
+    }
+
+    /// A context for `alg` under `key` that sends GMAC ICVs of `gmac_len` octets (12 to 16;
+    /// 16 for our earlier versions). HMAC ICVs are always 32 octets.
+    pub fn with_gmac_len(alg: IcvAlgorithm, key: &[u8], gmac_len: usize) -> CResult<IcvContext> {
+        if !(12..=16).contains(&gmac_len) {
+            return Err(CryptoError::Parameter("GMAC ICV length"));
+        }
         match alg {
             IcvAlgorithm::HmacSha256 => Ok(IcvContext::Hmac(HmacContext::new(key)?)),
-            IcvAlgorithm::Aes128Gmac => Ok(IcvContext::Gmac(GmacContext::new(key)?)),
+            IcvAlgorithm::Aes128Gmac => {
+                let mut g = GmacContext::new(key)?;
+                g.tag_len = gmac_len;
+                Ok(IcvContext::Gmac(g))
+            }
         }
     }
 
@@ -788,11 +856,11 @@ impl IcvContext {
         }
     }
 
-    /// The ICV length in octets.
+    /// The length of the ICVs this context sends, in octets.
     pub fn icv_len(&self) -> usize {
         match self {
             IcvContext::Hmac(_) => 32,
-            IcvContext::Gmac(_) => 16,
+            IcvContext::Gmac(g) => g.tag_len,
         }
     }
 
@@ -816,11 +884,16 @@ impl IcvContext {
         }
     }
 
-    /// Checks a received ICV in constant time.
+    /// Checks a received ICV in constant time: HMAC 32 octets; GMAC 12 to 16 octets (the
+    /// leading octets of the tag, NIST SP 800-38D §5.2.1.2; F-1137).
     pub fn verify(&mut self, nonce: Option<&[u8]>, data: &[u8], received: &[u8]) -> CResult<()> {
         let mut expect = [0u8; MAX_ICV_LEN];
         self.compute(nonce, data, &mut expect)?;
-        let n = self.icv_len();
+        let n = match self {
+            IcvContext::Hmac(_) => 32,
+            IcvContext::Gmac(_) if (12..=16).contains(&received.len()) => received.len(),
+            IcvContext::Gmac(_) => return Err(CryptoError::IntegrityFailure),
+        };
         if ct_eq(&expect[..n], received) {
             Ok(())
         } else {
@@ -832,6 +905,7 @@ impl IcvContext {
 /// AES-GCM encryption under one key (RFC 5084 / SP 800-38D): a new nonce per PDU.
 pub struct GcmSealer {
     ctx: CipherCtx,
+    tag_len: usize,
 }
 
 impl std::fmt::Debug for GcmSealer {
@@ -840,8 +914,11 @@ impl std::fmt::Debug for GcmSealer {
     }
 }
 
-/// The GCM tag length we send (U-12).
-pub const GCM_TAG_LEN: usize = 16;
+/// The GCM / GMAC tag length we send (F-1137: 12 to 16 octets, default 12; U-12).
+pub const GCM_TAG_LEN: usize = 12;
+
+/// The GCM / GMAC tag length of our earlier versions (and of `legacy_wire`).
+pub const LEGACY_GCM_TAG_LEN: usize = 16;
 
 impl GcmSealer {
     /// A context for `alg` under `key`.
@@ -851,11 +928,30 @@ impl GcmSealer {
         }
         let mut ctx = CipherCtx::new()?;
         ctx.encrypt_init(Some(alg.cipher_ref()), Some(key), None)?;
-        Ok(GcmSealer { ctx })
+        Ok(GcmSealer {
+            ctx,
+            tag_len: GCM_TAG_LEN,
+        })
+    }
+
+    /// The same, sending tags of `tag_len` octets (12 to 16; 16 for our earlier versions).
+    pub fn with_tag_len(alg: AeadAlgorithm, key: &[u8], tag_len: usize) -> CResult<GcmSealer> {
+        if !(12..=16).contains(&tag_len) {
+            return Err(CryptoError::Parameter("GCM tag length"));
+        }
+        let mut s = GcmSealer::new(alg, key)?;
+        s.tag_len = tag_len;
+        Ok(s)
+    }
+
+    /// The length of the tags it appends.
+    pub fn tag_len(&self) -> usize {
+        self.tag_len
     }
 
     /// Encrypts `plaintext` under `nonce` (12 octets) with `aad`, writing ciphertext‖tag
-    /// into `out`, which must be exactly `plaintext.len() + 16` octets (U-12).
+    /// into `out`, which must be exactly `plaintext.len() +` [`GcmSealer::tag_len`] octets
+    /// (U-12).
     pub fn seal(
         &mut self,
         nonce: &[u8],
@@ -863,7 +959,7 @@ impl GcmSealer {
         plaintext: &[u8],
         out: &mut [u8],
     ) -> CResult<()> {
-        if nonce.len() != 12 || out.len() != plaintext.len().saturating_add(GCM_TAG_LEN) {
+        if nonce.len() != 12 || out.len() != plaintext.len().saturating_add(self.tag_len) {
             return Err(CryptoError::Parameter("GCM nonce or output length"));
         }
         fits_int(plaintext.len())?;
@@ -903,14 +999,56 @@ impl GcmOpener {
         Ok(GcmOpener { ctx })
     }
 
-    /// Decrypts ciphertext‖tag (16-octet tag) under `nonce` with `aad` into `out`, which
-    /// must be exactly `sealed.len() - 16` octets. On an integrity failure `out` holds
-    /// unauthenticated octets: the caller discards them.
-    pub fn open(&mut self, nonce: &[u8], aad: &[u8], sealed: &[u8], out: &mut [u8]) -> CResult<()> {
-        if sealed.len() < GCM_TAG_LEN {
+    /// Decrypts ciphertext‖tag under `nonce` with `aad`, appending the plaintext to `out`.
+    /// The tag length is not in the PDU: a tag of [`GCM_TAG_LEN`] (12) octets is tried first,
+    /// then one of [`LEGACY_GCM_TAG_LEN`] (16, our earlier versions; U-12). On an integrity
+    /// failure `out` is as it was.
+    pub fn open(
+        &mut self,
+        nonce: &[u8],
+        aad: &[u8],
+        sealed: &[u8],
+        out: &mut Vec<u8>,
+    ) -> CResult<()> {
+        let at = out.len();
+        for tag_len in [GCM_TAG_LEN, LEGACY_GCM_TAG_LEN] {
+            let Some(ct_len) = sealed.len().checked_sub(tag_len) else {
+                continue;
+            };
+            out.resize(at + ct_len, 0);
+            match self.open_with(
+                nonce,
+                aad,
+                sealed,
+                tag_len,
+                out.get_mut(at..).unwrap_or_default(),
+            ) {
+                Ok(()) => return Ok(()),
+                Err(CryptoError::IntegrityFailure) => out.truncate(at),
+                Err(e) => {
+                    out.truncate(at);
+                    return Err(e);
+                }
+            }
+        }
+        Err(CryptoError::IntegrityFailure)
+    }
+
+    /// Decrypts ciphertext‖tag with a tag of `tag_len` octets into `out`, which must be exactly
+    /// `sealed.len() - tag_len` octets. On an integrity failure `out` holds unauthenticated
+    /// octets: the caller discards them.
+    pub fn open_with(
+        &mut self,
+        nonce: &[u8],
+        aad: &[u8],
+        sealed: &[u8],
+        tag_len: usize,
+        out: &mut [u8],
+    ) -> CResult<()> {
+        if !(12..=16).contains(&tag_len) || sealed.len() < tag_len {
             return Err(CryptoError::IntegrityFailure);
         }
-        let (ct, tag) = sealed.split_at(sealed.len() - GCM_TAG_LEN);
+        let (ct, tag) = sealed.split_at(sealed.len() - tag_len);
         if nonce.len() != 12 || out.len() != ct.len() {
             return Err(CryptoError::Parameter("GCM nonce or output length"));
         }

@@ -97,8 +97,11 @@ pub enum Check {
     DhGroupNotSupported,
     /// (assoID, time, certificate) or (time, seq) seen before.
     Replay,
-    /// The handshake replay cache is full: fail closed.
+    /// The replay memory is full: fail closed.
     ReplayCacheFull,
+    /// A signed reject, abort or release names another association's assoID: ignored
+    /// (the protocol error of its group).
+    OtherAssociation,
     /// HKDF HMAC not hmacWithSHA256.
     HmacNotSupported,
     /// A negotiation failure, by the diagnostic sent (IEC 62351-4 §14.2 number).
@@ -140,6 +143,9 @@ pub enum Check {
     OsiApplicationContext,
     /// OSI mapping: ACSE authentication fields present (AARQ or AARE by the group).
     OsiAuthentication,
+    /// The peer's E2E certificate is the one it authenticated TLS with (Annex G.2 asks for
+    /// separate certificates): a warning.
+    SameCertificateAsTls,
     /// An E2E association was established.
     Established,
     /// New data-transfer keys are in use.
@@ -195,7 +201,7 @@ const fn own(
 pub const ESTABLISHED: &str = "e2e.established";
 /// New data-transfer keys are in use (notice).
 pub const REKEYED: &str = "e2e.rekeyed";
-/// The handshake replay cache is full, the HandshakeReq is refused (alarm).
+/// The replay memory is full: the HandshakeReq or signed PDU is refused (alarm).
 pub const REPLAY_CACHE_FULL: &str = "e2e.replay-cache-full";
 /// Our protected protocol refused the association; an ApplicationReject is sent (warning).
 pub const REFUSED_BY_APPLICATION: &str = "e2e.refused-by-application";
@@ -204,13 +210,17 @@ pub const REFUSED_BY_APPLICATION: &str = "e2e.refused-by-application";
 /// draft lists no event for (warning).
 pub const PEER_REFUSED: &str = "e2e.peer-refused";
 
+/// The peer's E2E certificate is its TLS certificate too (IEC 62351-4 Annex G.2 asks for
+/// separate end-entity certificates) (warning).
+pub const SAME_CERTIFICATE_AS_TLS: &str = "e2e.same-certificate-as-tls";
+
 /// Every event the E2E provider records.
 pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:1.1", "SIGNATURE_ALGO_NOT_SUP_ASS_REQ", Severity::Error, "HandshakeReq signature algorithm not supported"),
     iec("IEC62351-4:1.2", "SIGNATURE_ALGO_MISMATCH_REQ", Severity::Alarm, "HandshakeReq ClearToken1 sigAlg differs from the algorithm of the signature"),
     iec("IEC62351-4:1.3", "INV_SIGNATURE_ASS_REQ", Severity::Alarm, "HandshakeReq signature does not verify over the received tbs"),
     iec("IEC62351-4:1.4", "PROTECTED_PROT_NOT_SUP_REQ", Severity::Error, "pp names a protocol we do not protect"),
-    iec("IEC62351-4:1.5", "PROTOCOL_ERR_ASS_REQ", Severity::Error, "HandshakeReq does not decode, is not allowed here, has no applData, a client assoID with ':', or an invalid DH public value"),
+    iec("IEC62351-4:1.5", "PROTOCOL_ERR_ASS_REQ", Severity::Error, "HandshakeReq does not decode, is not allowed here, has no applData, a client assoID with ':', or an invalid DH public value; as a warning, confParams that claim TLS this end lacks or applProtected without encryption"),
     iec("IEC62351-4:1.6", "PKCERT_ERROR_ASS_REQ", Severity::Error, "client certificate unparseable, expired / not yet valid, wrong key usage, weak key, or its path does not reach an anchor"),
     iec("IEC62351-4:1.8", "ADDR_MISMATCH_ASS_REQ", Severity::Alarm, "client certificate 2.5.4.106 differs from the calling AP-title ++ AE-qualifier"),
     iec("IEC62351-4:1.9", "UNEXP_VERSION_ASS_REQ", Severity::Error, "HandshakeReq version v1 not set"),
@@ -222,15 +232,16 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:1.16", "AE_ALGO_NOT_SUP_ASS_REQ", Severity::Error, "no offered AE algorithm accepted (diagnostic aea-algorithms-not-supported)"),
     iec("IEC62351-4:1.19", "ENCR_ALGO_NOT_SUP_ASS_REQ", Severity::Error, "no offered encryption algorithm accepted (diagnostic encrypt-algorithms-not-supported)"),
     iec("IEC62351-4:1.20", "ICV_ALGO_NOT_SUP_ASS_REQ", Severity::Error, "no offered ICV algorithm accepted (diagnostic icv-algorithms-not-supported)"),
-    iec("IEC62351-4:1.22", "ENCR_IS_REQUIRED_ASS_REQ", Severity::Error, "ICV only offered, encryption required by policy (diagnostic encryption-required)"),
+    iec("IEC62351-4:1.22", "ENCR_IS_REQUIRED_ASS_REQ", Severity::Error, "ICV only offered, encryption required by policy (no ICV-only mode accepted, or require_confidentiality outside TLS / a VPN) (diagnostic encryption-required)"),
     iec("IEC62351-4:2.1", "SIGNATURE_ALGO_NOT_SUP_ASS_ACC", Severity::Error, "HandshakeAcc signature algorithm not supported"),
     iec("IEC62351-4:2.2", "SIG_ALGO_MISMATCH_ASS_ACC", Severity::Alarm, "HandshakeAcc ClearToken1 sigAlg differs from the algorithm of the signature"),
     iec("IEC62351-4:2.3", "INV_SIGNATURE_ASS_ACC", Severity::Alarm, "HandshakeAcc signature does not verify over the received tbs"),
-    iec("IEC62351-4:2.4", "PROTOCOL_ERR_ASS_ACC", Severity::Error, "HandshakeAcc does not decode, is unexpected, has no applData, a pp other than ours, an assoID not continuing ours, an invalid DH public value, or key derivation failed"),
+    iec("IEC62351-4:2.4", "PROTOCOL_ERR_ASS_ACC", Severity::Error, "HandshakeAcc does not decode, is unexpected, has no applData, a pp other than ours, an assoID not continuing ours, an invalid DH public value, or key derivation failed; as a warning, confParams that claim TLS this end lacks or applProtected without encryption"),
     iec("IEC62351-4:2.5", "PKCERT_ERROR_ASS_ACC", Severity::Error, "server certificate unparseable, expired / not yet valid, wrong key usage, weak key, or its path does not reach an anchor"),
     iec("IEC62351-4:2.7", "ADDR_MISMATCH_ASS_ACC", Severity::Alarm, "server certificate 2.5.4.106 differs from the responding AP-title ++ AE-qualifier"),
     iec("IEC62351-4:2.8", "UNEXP_VERSION_ASS_ACC", Severity::Error, "HandshakeAcc version v1 not set"),
     iec("IEC62351-4:2.9", "INV_TIME_ASS_ACC", Severity::Error, "HandshakeAcc time outside the window"),
+    iec("IEC62351-4:2.10", "REPLAY_DETEC_ASS_ACC", Severity::Alarm, "HandshakeAcc (assoID, time, certificate) seen before"),
     iec("IEC62351-4:2.11", "INV_DH_GROUP_ASS_ACC", Severity::Error, "DH group not supported or changed by the server (diagnostic illegal-dhGroup-selected)"),
     iec("IEC62351-4:2.12", "HMAC_ALGO_NOT_SUP_ASS_ACC", Severity::Error, "HKDF HMAC not hmacWithSHA256"),
     iec("IEC62351-4:2.13", "INV_AE_ALGO_ASS_ACC", Severity::Error, "server selected an unknown AE algorithm or another than ours, or AE although we did not offer it (invalid-ae-algorithm, ae-is-required)"),
@@ -241,19 +252,23 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:2.18", "INV_ICV_ALGO_ASS_ACC", Severity::Error, "server selected an unknown ICV algorithm"),
     iec("IEC62351-4:2.19", "SINGLE_AE_ALGO_ASS_ACC", Severity::Error, "server selected more than one ICV algorithm (single-icv-algo-required)"),
     iec("IEC62351-4:2.20", "ENCR_NOT_REQUIRED_ASS_ACC", Severity::Error, "server selected encryption we did not offer (encryption-not-required)"),
-    iec("IEC62351-4:2.21", "ENCR_IS_REQUIRED_ASS_ACC", Severity::Error, "server selected ICV only although we offered encryption (encryption-required)"),
+    iec("IEC62351-4:2.21", "ENCR_IS_REQUIRED_ASS_ACC", Severity::Error, "server selected ICV only although we offered encryption, or outside TLS / a VPN with require_confidentiality (encryption-required)"),
     iec("IEC62351-4:3.1", "SIGNATURE_ALGO_NOT_SUP_ASS_REJ", Severity::Error, "the signature algorithm of the ApplicationReject is not supported"),
     iec("IEC62351-4:3.2", "SIG_ALGO_MISMATCH_APPL_REJECT", Severity::Alarm, "the ApplicationReject's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:3.3", "INV_SIG_APPL_REJECT", Severity::Alarm, "the ApplicationReject's signature does not verify over the received tbs"),
+    iec("IEC62351-4:3.4", "PROTOCOL_ERR_APPL_REJECT", Severity::Error, "the ApplicationReject names another association's assoID (ignored)"),
     iec("IEC62351-4:3.5", "PKCERT_ERROR_APPL_REJECT", Severity::Error, "the ApplicationReject's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:3.8", "UNEXP_VERSION_APPL_REJECT", Severity::Error, "the ApplicationReject's version v1 is not set"),
     iec("IEC62351-4:3.9", "INV_TIME_APPL_REJECT", Severity::Error, "the ApplicationReject's time is outside the window"),
+    iec("IEC62351-4:3.10", "REPLAY_DETEC_APPL_REJECT", Severity::Alarm, "the ApplicationReject (assoID, time, certificate) seen before"),
     iec("IEC62351-4:4.1", "SIG_ALGO_NOT_SUP_ASS_SEC_REJ", Severity::Error, "the signature algorithm of the HandshakeSecReject is not supported"),
     iec("IEC62351-4:4.2", "SIG_ALGO_MISMATCH_ASS_SEC_REJ", Severity::Alarm, "the HandshakeSecReject's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:4.3", "INV_SIG_ASS_SEC_REJ", Severity::Alarm, "the HandshakeSecReject's signature does not verify over the received tbs"),
+    iec("IEC62351-4:4.4", "PROTOCOL_ERR_ASS_SEC_REJ", Severity::Error, "the HandshakeSecReject names another association's assoID (ignored)"),
     iec("IEC62351-4:4.5", "PKCERT_ERROR_ASS_SEC_REJ", Severity::Error, "the HandshakeSecReject's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:4.8", "UNEXP_VERSION_ASS_SEC_REJ", Severity::Error, "the HandshakeSecReject's version v1 is not set"),
     iec("IEC62351-4:4.9", "INV_TIME_ASS_SEC_REJ", Severity::Error, "the HandshakeSecReject's time is outside the window"),
+    iec("IEC62351-4:4.10", "REPLAY_DETEC_ASS_SEC_REJ", Severity::Alarm, "the HandshakeSecReject (assoID, time, certificate) seen before"),
     iec("IEC62351-4:4.11", "ALARM_RCV_ASS_SEC_REJ", Severity::Alarm, "a valid HandshakeSecReject without diagnostic: the server raised an alarm"),
     iec("IEC62351-4:4.12", "SIG_ALGO_NOT_SUP_SEC_REJ_DIA", Severity::Error, "a valid HandshakeSecReject with diagnostic invalid-signatureAlgorithm"),
     iec("IEC62351-4:4.13", "PROTEC_PROT_NOT_SUP_SEC_REJ_DIA", Severity::Error, "a valid HandshakeSecReject with diagnostic protected-protocol-not-supported"),
@@ -273,16 +288,20 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:5.1", "SIGNATURE_ALGO_NOT_SUP_SEC_ABT", Severity::Error, "the signature algorithm of the HandshakeSecAbort is not supported"),
     iec("IEC62351-4:5.2", "SIG_ALGO_MISMATCH_SEC_ABT", Severity::Alarm, "the HandshakeSecAbort's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:5.3", "INV_SIG_SEC_ABT", Severity::Alarm, "the HandshakeSecAbort's signature does not verify over the received tbs"),
+    iec("IEC62351-4:5.4", "PROTOCOL_ERR_SEC_ABT", Severity::Error, "the HandshakeSecAbort names another association's assoID (ignored)"),
     iec("IEC62351-4:5.5", "PKCERT_ERROR_SEC_ABT", Severity::Error, "the HandshakeSecAbort's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:5.8", "UNEXP_VERSION_SEC_ABT", Severity::Error, "the HandshakeSecAbort's version v1 is not set"),
     iec("IEC62351-4:5.9", "INV_TIME_SEC_ABT", Severity::Error, "the HandshakeSecAbort's time is outside the window"),
+    iec("IEC62351-4:5.10", "REPLAY_DETEC_SEC_ABT", Severity::Alarm, "the HandshakeSecAbort (assoID, time, certificate) seen before"),
     iec("IEC62351-4:5.11", "ALARM_SEC_ABT", Severity::Alarm, "a valid HandshakeSecAbort without diagnostic: the client raised an alarm"),
     iec("IEC62351-4:6.1", "SIG_ALGO_NOT_SUP_DTSEC_ABT", Severity::Error, "the signature algorithm of the DtSecAbort is not supported"),
     iec("IEC62351-4:6.2", "SIG_ALGO_MISMATCH_DTSEC_ABT", Severity::Alarm, "the DtSecAbort's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:6.3", "INV_SIG_DTSEC_ABT", Severity::Alarm, "the DtSecAbort's signature does not verify over the received tbs"),
+    iec("IEC62351-4:6.4", "PROTOCOL_ERR_DTSEC_ABT", Severity::Error, "the DtSecAbort names another association's assoID (ignored)"),
     iec("IEC62351-4:6.5", "PKCERT_ERROR_DTSEC_ABT", Severity::Error, "the DtSecAbort's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:6.8", "UNEXP_VERSION_DTSEC_ABT", Severity::Error, "the DtSecAbort's version v1 is not set"),
     iec("IEC62351-4:6.9", "INV_TIME_DTSEC_ABT", Severity::Error, "the DtSecAbort's time is outside the window"),
+    iec("IEC62351-4:6.10", "REPLAY_DETEC_DTSEC_ABT", Severity::Alarm, "the DtSecAbort (assoID, time, certificate) seen before"),
     iec("IEC62351-4:6.11", "ALARM_DTSEC_ABT", Severity::Alarm, "a valid DtSecAbort without diagnostic: the peer raised an alarm"),
     iec("IEC62351-4:6.12", "PROT_ERR_DTSEC_ABT_DIA", Severity::Error, "a valid DtSecAbort with diagnostic protocol-error"),
     iec("IEC62351-4:6.13", "ENCR_NOT_SEL_DTSEC_ABT_DIA", Severity::Error, "a valid DtSecAbort with diagnostic encryption-not-selected"),
@@ -292,9 +311,11 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:7.1", "SIGNATURE_ALGO_NOT_SUP_APPL_ABT", Severity::Error, "the signature algorithm of the ApplAbort is not supported"),
     iec("IEC62351-4:7.2", "SIG_ALGO_MISMATCH_APPL_ABT", Severity::Alarm, "the ApplAbort's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:7.3", "INV_SIG_APPL_ABT", Severity::Alarm, "the ApplAbort's signature does not verify over the received tbs"),
+    iec("IEC62351-4:7.4", "PROTOCOL_ERR_APPL_ABT", Severity::Error, "the ApplAbort names another association's assoID (ignored)"),
     iec("IEC62351-4:7.5", "PKCERT_ERROR_APPL_ABT", Severity::Error, "the ApplAbort's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:7.8", "UNEXP_VERSION_APPL_ABT", Severity::Error, "the ApplAbort's version v1 is not set"),
     iec("IEC62351-4:7.9", "INV_TIME_APPL_ABT", Severity::Error, "the ApplAbort's time is outside the window"),
+    iec("IEC62351-4:7.10", "REPLAY_DETEC_APPL_ABT", Severity::Alarm, "the ApplAbort (assoID, time, certificate) seen before"),
     iec("IEC62351-4:10.1", "CLEAR_DATA_PROT_ERROR_TRF", Severity::Error, "transfer PDU does not decode (either kind), wrong assoID, no Authenticator, server received reqRekey, rekey derivation failed"),
     iec("IEC62351-4:10.2", "ENCR_WAS_SEL_TRF", Severity::Error, "ClearTransfer although encryption was agreed"),
     iec("IEC62351-4:10.3", "CLRAR_INV_ICV_ALG_TRF", Severity::Alarm, "ICV algorithm differs from the agreed one"),
@@ -303,7 +324,7 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:10.6", "CLEAR_DATA_INV_TIME_TRF", Severity::Error, "time outside the window, or earlier than the previous PDU"),
     iec("IEC62351-4:10.7", "CLEAR_REPLAY_DETECTED", Severity::Alarm, "(time, seq) seen before"),
     iec("IEC62351-4:10.8", "CLEAR_INV_SEQ_NR_TRF", Severity::Error, "seq not previous+1 (same time) or 0 (later time, first PDU)"),
-    iec("IEC62351-4:10.9", "CLEAR_UNEXP_RE_KEY_REQ", Severity::Error, "client received a DH value, rekey without reqRekey, in another group, or an invalid rekey value"),
+    iec("IEC62351-4:10.9", "CLEAR_UNEXP_RE_KEY_REQ", Severity::Error, "client received a DH value without reqRekey; a rekey value without reqRekey, in another group or invalid (either side)"),
     iec("IEC62351-4:10.10", "CLEAR_UNEXP_CHG_KEYS_IND", Severity::Error, "changedKey the receiver did not expect"),
     iec("IEC62351-4:11.1", "ENCR_DATA_PROT_ERROR_TRF", Severity::Error, "wrong assoID, no Authenticator (CBC mode), Authenticator in AE mode, server received reqRekey, rekey derivation failed"),
     iec("IEC62351-4:11.2", "ENCR_NOT_SEL_TRF", Severity::Error, "EncrTransfer although encryption was not agreed"),
@@ -314,22 +335,24 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:11.7", "ENCR_DATA_REPLAY_DETECTED", Severity::Alarm, "(time, seq) seen before"),
     iec("IEC62351-4:11.8", "ENCR_INV_SEQ_NR_TRF", Severity::Error, "seq not previous+1 (same time) or 0 (later time, first PDU)"),
     iec("IEC62351-4:11.9", "AES_IV_REQ", Severity::Error, "CBC IV missing or not 16 octets"),
-    iec("IEC62351-4:11.10", "ENCR_UNEXP_RE_KEY_REQ", Severity::Error, "client received a DH value, rekey without reqRekey, in another group, or an invalid rekey value"),
+    iec("IEC62351-4:11.10", "ENCR_UNEXP_RE_KEY_REQ", Severity::Error, "client received a DH value without reqRekey; a rekey value without reqRekey, in another group or invalid (either side)"),
     iec("IEC62351-4:11.11", "ENCR_UNEXP_CHG_KEYS_IND", Severity::Error, "changedKey the receiver did not expect"),
     iec("IEC62351-4:12.1", "SIGNATURE_ALGO_NOT_SUP_REL_REQ", Severity::Error, "the signature algorithm of the ReleaseReq is not supported"),
     iec("IEC62351-4:12.2", "SIG_ALGO_MISMATCH_REL_REQ", Severity::Alarm, "the ReleaseReq's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:12.3", "INV_SIG_REL_REQ", Severity::Alarm, "the ReleaseReq's signature does not verify over the received tbs"),
-    iec("IEC62351-4:12.4", "PROTOCOL_ERR_REL_REQ", Severity::Error, "the RLRQ does not carry a decodable ReleaseReq, or its assoID is not ours"),
+    iec("IEC62351-4:12.4", "PROTOCOL_ERR_REL_REQ", Severity::Error, "the RLRQ does not carry a decodable ReleaseReq, or names another association's assoID"),
     iec("IEC62351-4:12.5", "PKCERT_ERROR_REL_REQ", Severity::Error, "the ReleaseReq's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:12.8", "UNEXP_VERSION_REL_REQ", Severity::Error, "the ReleaseReq's version v1 is not set"),
     iec("IEC62351-4:12.9", "INV_TIME_REL_REQ", Severity::Error, "the ReleaseReq's time is outside the window"),
+    iec("IEC62351-4:12.10", "REPLAY_DETECT_REL_REQ", Severity::Alarm, "the ReleaseReq (assoID, time, certificate) seen before"),
     iec("IEC62351-4:13.1", "SIGNATURE_ALGO_NOT_SUP_REL_RSP", Severity::Error, "the signature algorithm of the ReleaseRsp is not supported"),
     iec("IEC62351-4:13.2", "SIG_ALGO_MISMATCH_REL_RSP", Severity::Alarm, "the ReleaseRsp's ClearToken sigAlg differs from the algorithm of its signature"),
     iec("IEC62351-4:13.3", "INV_SIG_REL_RSP", Severity::Alarm, "the ReleaseRsp's signature does not verify over the received tbs"),
-    iec("IEC62351-4:13.4", "PROTOCOL_ERR_REL_RSP", Severity::Error, "the RLRE does not carry a decodable ReleaseRsp, or its assoID is not ours"),
+    iec("IEC62351-4:13.4", "PROTOCOL_ERR_REL_RSP", Severity::Error, "the RLRE does not carry a decodable ReleaseRsp, or names another association's assoID"),
     iec("IEC62351-4:13.5", "PKCERT_ERROR_REL_RSP", Severity::Error, "the ReleaseRsp's certificate is invalid, or differs from the handshake's"),
     iec("IEC62351-4:13.8", "UNEXP_VERSION_REL_RSP", Severity::Error, "the ReleaseRsp's version v1 is not set"),
     iec("IEC62351-4:13.9", "INV_TIME_REL_RSP", Severity::Error, "the ReleaseRsp's time is outside the window"),
+    iec("IEC62351-4:13.10", "REPLAY_DETECT_REL_RSP", Severity::Alarm, "the ReleaseRsp (assoID, time, certificate) seen before"),
     iec("IEC62351-4:15.1", "OSI_ENV_PROT_ERR", Severity::Error, "user-information not exactly one EXTERNAL, not single-ASN1-type, an ABRT without an abort SecPDU, or P-DATA before the handshake completed"),
     iec("IEC62351-4:15.2", "OSI_INV_INDR_REF", Severity::Error, "EXTERNAL indirect-reference is not the e2eSecurityAS context"),
     iec("IEC62351-4:15.3", "OSI_INV_PCI", Severity::Error, "P-DATA on a presentation context other than e2eSecurityAS"),
@@ -339,8 +362,9 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:15.16", "AUTH_MECH_NOT_USED_ABT", Severity::Error, "AARE carries mechanism-name, an authentication value or the authentication requirement"),
     own(ESTABLISHED, "ESTABLISHED", Severity::Notice, "an E2E association was established (server: AARE accept sent; client: HandshakeAcc accepted)"),
     own(REKEYED, "REKEYED", Severity::Notice, "new data-transfer keys are in use (client: new DH value sent; server: rekey received)"),
-    own(REPLAY_CACHE_FULL, "REPLAY_CACHE_FULL", Severity::Alarm, "the handshake replay cache is full: the HandshakeReq is refused without diagnostic"),
+    own(REPLAY_CACHE_FULL, "REPLAY_CACHE_FULL", Severity::Alarm, "the replay memory is full: the HandshakeReq (or the received signed PDU) is refused without diagnostic"),
     own(REFUSED_BY_APPLICATION, "REFUSED_BY_APPLICATION", Severity::Warning, "our protected protocol refused the association: ApplicationReject sent"),
+    own(SAME_CERTIFICATE_AS_TLS, "SAME_CERTIFICATE_AS_TLS", Severity::Warning, "the peer's E2E certificate is the end-entity certificate it authenticated TLS with (Annex G.2: separate certificates)"),
     own(PEER_REFUSED, "PEER_REFUSED", Severity::Warning, "a valid ApplicationReject or ApplAbort, or a HandshakeSecReject / HandshakeSecAbort / DtSecAbort with a diagnostic IEC 62351-14 has no event for"),
 ];
 
@@ -351,15 +375,17 @@ enum Target {
 }
 
 /// The number of a check on a received signed ClearToken3 PDU (groups 3-7, 12 and 13 share
-/// it; the protocol error, 4, is reported for the release PDUs only).
+/// it).
 fn signed3_number(check: Check) -> Option<u8> {
     Some(match check {
         Check::SignatureAlgorithmNotSupported => 1,
         Check::SignatureAlgorithmMismatch => 2,
         Check::InvalidSignature => 3,
         Check::CertificateInvalid | Check::CertificationPathInvalid => 5,
+        Check::ProtocolError | Check::OtherAssociation => 4,
         Check::UnexpectedVersion => 8,
         Check::InvalidTime => 9,
+        Check::Replay => 10,
         _ => return None,
     })
 }
@@ -372,6 +398,10 @@ fn target(group: Group, check: Check) -> Option<Target> {
     Some(match (group, check) {
         (_, C::Established) => Own(ESTABLISHED),
         (_, C::Rekeyed) => Own(REKEYED),
+        (_, C::ReplayCacheFull) => Own(REPLAY_CACHE_FULL),
+        (G::HandshakeReq | G::HandshakeAcc, C::SameCertificateAsTls) => {
+            Own(SAME_CERTIFICATE_AS_TLS)
+        }
         (_, C::OsiProtocolError) => Iec(15, 1),
         (_, C::OsiIndirectReference) => Iec(15, 2),
         (_, C::OsiPresentationContext) => Iec(15, 3),
@@ -399,7 +429,6 @@ fn target(group: Group, check: Check) -> Option<Target> {
                 C::Negotiation(14) => 19, // encrypt-algorithms-not-supported
                 C::Negotiation(13) => 20, // icv-algorithms-not-supported
                 C::Negotiation(7) => 22,  // encryption-required
-                C::ReplayCacheFull => return Some(Own(REPLAY_CACHE_FULL)),
                 _ => return None,
             },
         ),
@@ -414,6 +443,7 @@ fn target(group: Group, check: Check) -> Option<Target> {
                 C::AddressMismatch => 7,
                 C::UnexpectedVersion => 8,
                 C::InvalidTime => 9,
+                C::Replay => 10,
                 C::DhGroupNotSupported => 11,
                 C::HmacNotSupported => 12,
                 C::Negotiation(20 | 18) => 13, // invalid-ae-algorithm, ae-is-required
@@ -458,7 +488,6 @@ fn target(group: Group, check: Check) -> Option<Target> {
             _ => Own(PEER_REFUSED),
         },
         (G::HandshakeSecAbort, C::PeerDiagnostic(_)) => Own(PEER_REFUSED),
-        (G::ReleaseReq | G::ReleaseRsp, C::ProtocolError) => Iec(g, 4),
         (
             G::ApplicationReject
             | G::HandshakeSecReject

@@ -28,7 +28,8 @@ pub const AES256_CBC: Oid<'static> = oid(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0
 pub const AES128_GCM: Oid<'static> = oid(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x06]);
 /// aes256-GCM 2.16.840.1.101.3.4.1.46 (RFC 5084).
 pub const AES256_GCM: Oid<'static> = oid(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2E]);
-/// aes128-GMAC 2.16.840.1.101.3.4.1.9 (RFC 9044): GCM used MAC-only as an ICV (§8, F-1137).
+/// aes128-GMAC 2.16.840.1.101.3.4.1.9 (RFC 9044): the GMAC ICV identifier our earlier versions
+/// sent (now aes128-GCM, ASSUMPTIONS.md U-02); still understood.
 pub const AES128_GMAC: Oid<'static> = oid(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x09]);
 /// X.520 objectIdentifier attribute 2.5.4.106 (the OSI address binding of Annex G.6.2).
 pub const AT_OBJECT_IDENTIFIER: &str = "2.5.4.106";

@@ -249,7 +249,7 @@ fn every_identifier_is_an_iec62351_14_event_with_its_name_and_severity() {
         assert!(IEC62351_4[i + 1..].iter().all(|(b, _, _)| b != a), "{a}");
     }
     assert_eq!(IEC62351_4.len(), 180);
-    assert_eq!(with_id, CATALOGUE.len() - 5);
+    assert_eq!(with_id, CATALOGUE.len() - 6);
 }
 
 fn all_checks() -> Vec<Check> {
@@ -267,6 +267,8 @@ fn all_checks() -> Vec<Check> {
         Check::DhGroupNotSupported,
         Check::Replay,
         Check::ReplayCacheFull,
+        Check::OtherAssociation,
+        Check::SameCertificateAsTls,
         Check::HmacNotSupported,
         Check::InvalidPublicValue,
         Check::IcvFailure,
@@ -466,6 +468,36 @@ fn the_catalogue_is_what_the_checks_can_report() {
             events::REFUSED_BY_APPLICATION,
         ),
         (Group::ReleaseRsp, Check::ProtocolError, "IEC62351-4:13.4"),
+        // Replay and binding of the signed PDUs (tests/signed_pdus.rs).
+        (Group::HandshakeAcc, Check::Replay, "IEC62351-4:2.10"),
+        (Group::ApplicationReject, Check::Replay, "IEC62351-4:3.10"),
+        (Group::HandshakeSecReject, Check::Replay, "IEC62351-4:4.10"),
+        (Group::HandshakeSecAbort, Check::Replay, "IEC62351-4:5.10"),
+        (Group::DtSecAbort, Check::Replay, "IEC62351-4:6.10"),
+        (Group::ApplAbort, Check::Replay, "IEC62351-4:7.10"),
+        (Group::ReleaseReq, Check::Replay, "IEC62351-4:12.10"),
+        (Group::ReleaseRsp, Check::Replay, "IEC62351-4:13.10"),
+        (
+            Group::HandshakeSecReject,
+            Check::OtherAssociation,
+            "IEC62351-4:4.4",
+        ),
+        (Group::ApplAbort, Check::OtherAssociation, "IEC62351-4:7.4"),
+        (
+            Group::HandshakeReq,
+            Check::SameCertificateAsTls,
+            events::SAME_CERTIFICATE_AS_TLS,
+        ),
+        (
+            Group::ReleaseReq,
+            Check::OtherAssociation,
+            "IEC62351-4:12.4",
+        ),
+        (
+            Group::ReleaseRsp,
+            Check::ReplayCacheFull,
+            events::REPLAY_CACHE_FULL,
+        ),
         (
             Group::ClearTransfer,
             Check::EncryptionMismatch,
@@ -503,7 +535,7 @@ fn the_catalogue_is_what_the_checks_can_report() {
     // Checks that do not belong to a group have no event there.
     assert!(events::event(Group::ClearTransfer, Check::AddressMismatch).is_none());
     assert!(events::event(Group::HandshakeReq, Check::IcvFailure).is_none());
-    assert!(events::event(Group::ApplicationReject, Check::ProtocolError).is_none());
+    assert!(events::event(Group::ApplicationReject, Check::InvalidPublicValue).is_none());
 }
 
 /// The factory registers every identifier with the recorder, so sinks see it.

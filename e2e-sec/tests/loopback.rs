@@ -606,7 +606,11 @@ fn build_pdata(ctx: u8, sec: &[u8]) -> Vec<u8> {
 fn with_changed_key(wire: &[u8]) -> Vec<u8> {
     use e2e_sec::pdu::{self, Kind, Limits, SecPdu};
     let (ctx, s, e) = pdata_secpdu(wire);
-    let Ok(SecPdu::ClearTransfer(tr)) = pdu::decode(&wire[s..e], &Limits::default()) else {
+    // The PDV holds the bare ClearTransfer (§15.4, ASSUMPTIONS.md U-01).
+    assert_eq!(wire[s], 0x30, "a bare SEQUENCE, no SecPDU CHOICE tag");
+    let Ok(SecPdu::ClearTransfer(tr)) =
+        pdu::decode_in(&wire[s..e], pdu::Carrier::PData, &Limits::default())
+    else {
         panic!("not a ClearTransfer");
     };
     let mut t2 = tr.token2.clone();
@@ -614,6 +618,7 @@ fn with_changed_key(wire: &[u8]) -> Vec<u8> {
     let tbp = pdu::encode_tbp(&pdu::encode_token2(&t2), tr.appl_data, false);
     let mut sec = Vec::new();
     pdu::encode_transfer(Kind::ClearTransfer, &tbp, tr.auth.as_ref(), &mut sec);
+    pdu::make_bare(&mut sec);
     build_pdata(ctx, &sec)
 }
 
@@ -725,4 +730,114 @@ fn many_associations_in_one_second_are_no_replay() {
     }
     assert_eq!(sf.events().count("IEC62351-4:1.11"), 0);
     assert_eq!(sf.events().count(ev::ESTABLISHED), 120);
+}
+
+/// A client certificate for `env()` with `key` and `bits` in keyUsage.
+fn client_with(e: &Env, key: KeyKind, bits: cot::pki::KeyUsageBits) -> E2eCredential {
+    let mut spec = LeafSpec::new("client").with_key(key).with_key_usage(bits);
+    spec.object_identifier = Some("1.1.1.999.12".into());
+    spec.object_identifier_utf8 = true;
+    cred(e.root.issue(&spec).unwrap())
+}
+
+/// IEC 62351-4 Annex G.5.2: keyUsage present with digitalSignature and keyAgreement, EC keys on
+/// secp256r1 or brainpoolP256r1 only. A certificate without keyAgreement or without keyUsage
+/// is refused (PKCERT_ERROR_ASS_REQ 1.6) unless `legacy_key_usage` tolerates it (the same
+/// event as a warning); a P-384 key is refused in every case.
+#[test]
+fn annex_g_key_usage_and_curve_are_enforced() {
+    use cot::pki::KeyUsageBits;
+    let e = env();
+    let gcm = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
+    let no_ka = KeyUsageBits {
+        digital_signature: true,
+        ..KeyUsageBits::default()
+    };
+    for bits in [no_ka, KeyUsageBits::default()] {
+        let c = client_with(&e, KeyKind::EcP256, bits);
+        let (cf, sf) = e.factories(e.config(&c, gcm), e.config(&e.server, gcm));
+        expect_reject(&cf, &sf, "IEC62351-4:1.6", ev::PEER_REFUSED);
+        let mut sc = e.config(&e.server, gcm);
+        sc.legacy_key_usage = true;
+        let (cf, sf) = e.factories(e.config(&c, gcm), sc);
+        let (_c, _s, last) = establish(&cf, &sf);
+        assert_eq!(
+            last,
+            vec![Seen::Associated(Some(INIT_RSP.to_vec()))],
+            "{bits:?}"
+        );
+        let snap = sf.events().snapshot();
+        let seen = snap.iter().find(|c| c.code == "IEC62351-4:1.6");
+        assert_eq!(
+            seen.map(|c| (c.severity, c.count)),
+            Some((acse::security::Severity::Warning, 1)),
+            "{snap:?}"
+        );
+    }
+    // A conformant brainpoolP256r1 key is accepted; a secp384r1 key is not, even as legacy.
+    let bp = client_with(&e, KeyKind::BrainpoolP256, KeyUsageBits::end_entity());
+    let (cf, sf) = e.factories(e.config(&bp, gcm), e.config(&e.server, gcm));
+    let (_c, _s, last) = establish(&cf, &sf);
+    assert_eq!(last, vec![Seen::Associated(Some(INIT_RSP.to_vec()))]);
+    let p384 = client_with(&e, KeyKind::EcP384, KeyUsageBits::end_entity());
+    let mut sc = e.config(&e.server, gcm);
+    sc.legacy_key_usage = true;
+    let (cf, sf) = e.factories(e.config(&p384, gcm), sc);
+    expect_reject(&cf, &sf, "IEC62351-4:1.6", ev::PEER_REFUSED);
+}
+
+/// The server's next PDU (ICV only, so the ClearToken2 is readable): its reqRekey flag and the
+/// DH value it carries; the PDU is then delivered to the client.
+fn server_pdu_rekey(s: &mut Association, c: &mut Association) -> (bool, Option<Vec<u8>>) {
+    use e2e_sec::pdu::{self, Limits, SecPdu};
+    s.send_data(&[0xA3, 0x01, 0x00]).unwrap();
+    let wire = s.transmit().to_vec();
+    s.advance_transmit(wire.len());
+    let (_, st, en) = pdata_secpdu(&wire);
+    let Ok(SecPdu::ClearTransfer(tr)) =
+        pdu::decode_in(&wire[st..en], pdu::Carrier::PData, &Limits::default())
+    else {
+        panic!("not a ClearTransfer")
+    };
+    let r = (
+        tr.token2.req_rekey,
+        tr.token2.rekey.map(|d| d.public_key.to_vec()),
+    );
+    inject(c, &wire);
+    assert_eq!(
+        drain(c).unwrap(),
+        vec![Seen::Data(3, vec![0xA3, 0x01, 0x00])]
+    );
+    r
+}
+
+/// U-11: every rekey uses a fresh server DH key: the server's reqRekey PDU carries a new public
+/// value each time (never its handshake value, which it no longer holds), and the keys the
+/// client derives with it carry data both ways.
+#[test]
+fn every_server_rekey_uses_a_fresh_dh_key() {
+    let e = env();
+    let mode = E2eMode::IcvOnly(IcvAlgorithm::HmacSha256);
+    let mut sc = e.config(&e.server, mode);
+    sc.rekey_period = Duration::from_secs(2);
+    sc.allow_short_rekey = true;
+    let (cf, sf) = e.factories(e.config(&e.client, mode), sc);
+    e.offset.store(0, Ordering::SeqCst);
+    let (mut c, mut s, _) = establish(&cf, &sf);
+    exchange(&mut c, &mut s, 1);
+    assert_eq!(server_pdu_rekey(&mut s, &mut c), (false, None));
+    let mut seen = Vec::new();
+    for round in 1..=2i64 {
+        e.offset.store(3 * round, Ordering::SeqCst);
+        let (req, value) = server_pdu_rekey(&mut s, &mut c);
+        assert!(req, "round {round}: reqRekey");
+        let value = value.expect("the server's fresh DH value beside reqRekey");
+        assert_eq!(value.len(), 65, "an uncompressed P-256 point");
+        assert!(!seen.contains(&value), "round {round}: a fresh value");
+        seen.push(value);
+        // The client answers with its new value; both switch; data flows both ways.
+        exchange(&mut c, &mut s, 2);
+        assert_eq!(sf.events().count(ev::REKEYED), round as u64);
+    }
+    e.offset.store(0, Ordering::SeqCst);
 }

@@ -66,7 +66,9 @@ struct Presenting {
 impl Presenting {
     fn rewrite(&self, ext: &External<'static>) -> External<'static> {
         let wire = ext.single_value().unwrap();
-        let SecPdu::HandshakeReq(h) = pdu::decode(wire, &pdu::Limits::default()).unwrap() else {
+        let SecPdu::HandshakeReq(h) =
+            pdu::decode_in(wire, pdu::Carrier::Aarq, &pdu::Limits::default()).unwrap()
+        else {
             panic!("not a HandshakeReq")
         };
         let alg = crypto::signature_algorithm_id(&crypto::signature_algorithm(&self.key).unwrap());
@@ -76,7 +78,7 @@ impl Presenting {
         token1.sig_alg = alg.clone();
         let tbs = pdu::encode_tbs_handshake(&token1, h.appl_data);
         let sign = crypto::sign(&self.key, crypto::signed_octets(crypto::contents(&tbs))).unwrap();
-        let sec = pdu::encode_handshake(
+        let mut sec = pdu::encode_handshake(
             Kind::HandshakeReq,
             h.pp,
             &tbs,
@@ -85,6 +87,8 @@ impl Presenting {
                 sign: &sign,
             },
         );
+        // The bare form the AARQ carries (IEC 62351-4 §15.3.2, ASSUMPTIONS.md U-01).
+        pdu::make_bare(&mut sec);
         External {
             encoding: ExternalEncoding::SingleAsn1Type(Cow::Owned(sec)),
             ..ext.clone()

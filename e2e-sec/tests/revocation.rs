@@ -268,3 +268,80 @@ fn revocation_or_expiry_during_a_live_e2e_association_ends_it() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The re-check covers the whole chain the peer sent: a client certificate issued by an
+/// intermediate CA (sent in the certPath, not a trust anchor) whose intermediate is revoked
+/// during the association ends the association (`revocation.revoked`), as a revoked
+/// end-entity certificate does.
+#[test]
+fn a_revoked_intermediate_of_the_peer_ends_a_live_e2e_association() {
+    use std::time::Instant;
+
+    let root = Pki::new_root("E2E chain root", KeyKind::EcP256).unwrap();
+    let inter = root.intermediate("E2E intermediate").unwrap();
+    let client = cred(
+        inter
+            .issue(
+                &LeafSpec::new("client")
+                    .with_key(KeyKind::EcP256)
+                    .with_object_identifier("1.1.1.999.12"),
+            )
+            .unwrap(),
+    );
+    let mut client_chain = client.clone();
+    client_chain.chain = vec![inter.ca().certificate.clone()];
+    let server = cred(
+        root.issue(
+            &LeafSpec::new("server")
+                .with_key(KeyKind::EcP256)
+                .with_object_identifier("1.1.1.999.12"),
+        )
+        .unwrap(),
+    );
+    let dir = temp_dir("e2e-recheck-chain").unwrap();
+    let root_crl = dir.join("root.crl");
+    let inter_crl = dir.join("inter.crl");
+    let later = SystemTime::now() + Duration::from_secs(86_400);
+    let write = |path: &std::path::Path, crl: openssl::x509::X509Crl| {
+        std::fs::write(path, crl.to_pem().unwrap()).unwrap();
+    };
+    write(&root_crl, root.crl(&[], later).unwrap());
+    write(&inter_crl, inter.crl(&[], later).unwrap());
+    let mut rc = RevocationConfig::new()
+        .with_trust_anchor(root.ca().certificate.clone())
+        .with_crl_file(&root_crl)
+        .with_crl_file(&inter_crl)
+        .with_recheck(Duration::from_secs(5), Duration::from_secs(60));
+    rc.use_ocsp = false;
+    rc.use_crl_distribution_points = false;
+    let sev = Arc::new(SecurityEvents::new());
+    let checker = RevocationChecker::without_fetcher(rc, sev.clone()).unwrap();
+    let anchors = vec![root.ca().certificate.clone()];
+    let cf = E2eFactory::new(
+        E2eConfig::new(client_chain, anchors.clone()),
+        Arc::new(SecurityEvents::new()),
+    )
+    .unwrap();
+    let sf = E2eFactory::new(
+        E2eConfig::new(server, anchors).with_revocation(checker.clone()),
+        sev.clone(),
+    )
+    .unwrap();
+    let (ok, _c, mut s) = establish_pair(&cf, &sf);
+    assert!(ok, "{:?}", sev.snapshot());
+    assert_eq!(sev.count(rev::NO_CRL), 0, "both CRLs cover the chain");
+    write(
+        &root_crl,
+        root.crl(&[&inter.ca().certificate], later).unwrap(),
+    );
+    assert!(checker.reload_crl_files());
+    s.handle_timeout(Instant::now() + Duration::from_secs(6));
+    match s.poll_event() {
+        Err(acse::association::AssociationError::SecurityRefused { refusal, .. }) => {
+            assert_eq!(refusal.event(), Some(rev::REVOKED))
+        }
+        other => panic!("expected the revoked intermediate to end the association, got {other:?}"),
+    }
+    assert!(s.is_closed());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -407,11 +407,28 @@ pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The first complete TLV in `frame` whose identifier octet is `[n]` constructed (context
-/// class, X.690 §8.1.2) and that decodes as a SecPDU: how a test finds the SecPDU in an AARE,
-/// ABRT, RLRQ or RLRE without parsing every layer around it.
+/// The first complete TLV in `frame` that decodes as the SecPDU of kind `n` (its context tag
+/// number): how a test finds the SecPDU in an AARQ, AARE, ABRT, RLRQ or RLRE without parsing
+/// every layer around it. The AARQ, RLRQ, RLRE and P-DATA carry the bare SecPDU (a SEQUENCE,
+/// IEC 62351-4 §15.3-15.4 as paraphrased); the AARE and ABRT the `[n]` CHOICE alternative.
 pub fn find_secpdu(frame: &[u8], n: u8) -> Option<&[u8]> {
-    let tag = 0xA0 | (n & 0x1f);
+    use e2e_sec::pdu::{Carrier, Kind};
+    let kind = Kind::from_tag(u32::from(n))?;
+    let (tag, carrier) = if kind.bare_in_osi() {
+        let carrier = match kind {
+            Kind::HandshakeReq => Carrier::Aarq,
+            Kind::ReleaseReq => Carrier::Rlrq,
+            Kind::ReleaseRsp => Carrier::Rlre,
+            _ => Carrier::PData,
+        };
+        (0x30, carrier)
+    } else {
+        let carrier = match kind {
+            Kind::HandshakeSecAbort | Kind::DtSecAbort | Kind::ApplAbort => Carrier::Abrt,
+            _ => Carrier::Aare,
+        };
+        (0xA0 | (n & 0x1f), carrier)
+    };
     let limits = e2e_sec::pdu::Limits::default();
     (0..frame.len()).find_map(|i| {
         if frame.get(i) != Some(&tag) {
@@ -419,7 +436,10 @@ pub fn find_secpdu(frame: &[u8], n: u8) -> Option<&[u8]> {
         }
         let (len, l) = ber_len(frame, i + 1)?;
         let tlv = frame.get(i..i + 1 + l + len)?;
-        e2e_sec::pdu::decode(tlv, &limits).ok().map(|_| tlv)
+        e2e_sec::pdu::decode_in(tlv, carrier, &limits)
+            .ok()
+            .filter(|p| p.kind() == kind)
+            .map(|_| tlv)
     })
 }
 

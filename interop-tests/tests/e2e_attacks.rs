@@ -385,7 +385,9 @@ fn encryption_stripped_by_the_mitm_is_refused_with_encryption_required() {
         let Some(sec) = secpdu_of(&f) else {
             return vec![f];
         };
-        let Ok(SecPdu::EncrTransfer(tr)) = pdu::decode(sec, &Limits::default()) else {
+        let Ok(SecPdu::EncrTransfer(tr)) =
+            pdu::decode_in(sec, pdu::Carrier::PData, &Limits::default())
+        else {
             return vec![f];
         };
         let evil = MmsPdu::ConfirmedRequest(ConfirmedRequestPdu {
@@ -405,9 +407,11 @@ fn encryption_stripped_by_the_mitm_is_refused_with_encryption_required() {
         };
         let mut clear = Vec::new();
         pdu::encode_transfer(Kind::ClearTransfer, &tbp, Some(&auth), &mut clear);
+        // in the bare form of the PDV (IEC 62351-4 §15.4), as the client sends it
+        pdu::make_bare(&mut clear);
         // it decodes as a ClearTransfer: the attack reaches the E2E checks
         if matches!(
-            pdu::decode(&clear, &Limits::default()),
+            pdu::decode_in(&clear, pdu::Carrier::PData, &Limits::default()),
             Ok(SecPdu::ClearTransfer(_))
         ) {
             r.store(true, Ordering::SeqCst);

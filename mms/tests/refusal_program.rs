@@ -281,3 +281,67 @@ fn the_client_names_the_refusing_layer() {
     assert!(err.contains("(ISO 8"), "the layer and its standard: {err}");
     assert!(err.contains("check --called-"), "what to check: {err}");
 }
+
+/// `--e2e-crl` gives the end-to-end security of `mms server` the shared revocation checker
+/// (as `--tls-revocation` does for TLS, docs/revocation.md): a client whose E2E certificate
+/// the CRL revokes is refused, the same client is served when the CRL revokes nothing.
+#[test]
+fn the_e2e_server_refuses_a_client_its_crl_revokes() {
+    let dir = std::env::temp_dir().join(format!("osi-mms-refusal-e2e-crl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let pki = Pki::new_root("E2E CRL CA", KeyKind::EcP256).expect("ca");
+    let (ca, _) = pki.ca().write_pem(&dir, "ca").expect("ca pem");
+    // Subjects bound to the program's default AE-titles (IEC 62351-4 Annex G.6.2).
+    let client = pki
+        .issue(
+            &LeafSpec::new("E2E client")
+                .with_key(KeyKind::EcP256)
+                .with_object_identifier("1.1.1.999.12"),
+        )
+        .expect("client");
+    let (client_cert, client_key) = client.write_pem(&dir, "client").expect("client pem");
+    let (server_cert, server_key) = pki
+        .issue(
+            &LeafSpec::new("E2E server")
+                .with_key(KeyKind::EcP256)
+                .with_object_identifier("1.1.1.999.1.12"),
+        )
+        .expect("server")
+        .write_pem(&dir, "server")
+        .expect("server pem");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    let crl = |name: &str, revoked: &[&openssl::x509::X509]| {
+        let path = dir.join(name);
+        let crl = pki.crl(revoked, later).expect("crl");
+        std::fs::write(&path, crl.to_pem().expect("crl pem")).expect("crl file");
+        path
+    };
+    let revoking = crl("revoking.crl", &[&client.certificate]);
+    let empty = crl("empty.crl", &[]);
+    let e2e = |cert: &Path, key: &Path| -> Vec<String> {
+        [
+            "--e2e-cert",
+            p(cert),
+            "--e2e-key",
+            p(key),
+            "--e2e-ca",
+            p(&ca),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let client_args = e2e(&client_cert, &client_key);
+    for (crl, refused) in [(&revoking, true), (&empty, false)] {
+        let mut server_args = e2e(&server_cert, &server_key);
+        server_args.extend(["--e2e-crl".to_string(), p(crl).to_string()]);
+        let server = Server::start(&server_args);
+        let out = server.identify(&client_args);
+        let err = stderr_of(&out);
+        assert_eq!(!out.status.success(), refused, "{}: {err}", crl.display());
+        if refused {
+            assert!(err.contains("refused") || err.contains("abort"), "{err}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -287,25 +287,40 @@ fn reused_contexts_match_the_one_shot_functions() {
         );
         gmac_ctx.compute(Some(&nonce), &data, &mut icv).unwrap();
         assert_eq!(icv[..16], gmac(&key16, &nonce, &data).unwrap());
-        gmac_ctx.verify(Some(&nonce), &data, &icv[..16]).unwrap();
+        // The ICV sent is 12 octets (F-1137 default); 12 to 16 leading octets are accepted.
+        assert_eq!(gmac_ctx.icv_len(), 12);
+        for n in 12..=16 {
+            gmac_ctx.verify(Some(&nonce), &data, &icv[..n]).unwrap();
+        }
+        for n in [11, 17] {
+            assert_eq!(
+                gmac_ctx.verify(Some(&nonce), &data, &icv[..n]),
+                Err(CryptoError::IntegrityFailure)
+            );
+        }
         assert!(gmac_ctx.compute(None, &data, &mut icv).is_err());
 
         let aad = &data[..len.min(7)];
+        // A 12-octet tag: the leading octets of the full tag (SP 800-38D §5.2.1.2).
         let mut sealed = vec![0u8; len + GCM_TAG_LEN];
         seal.seal(&nonce, aad, &data, &mut sealed).unwrap();
-        assert_eq!(
-            sealed,
-            gcm_seal(AeadAlgorithm::Aes128Gcm, &key16, &nonce, aad, &data).unwrap()
-        );
-        let mut plain = vec![0u8; len];
+        let full = gcm_seal(AeadAlgorithm::Aes128Gcm, &key16, &nonce, aad, &data).unwrap();
+        assert_eq!(sealed[..], full[..len + 12]);
+        let mut plain = Vec::new();
         open.open(&nonce, aad, &sealed, &mut plain).unwrap();
+        assert_eq!(plain, data);
+        // The 16-octet tag of our earlier versions is still accepted.
+        plain.clear();
+        open.open(&nonce, aad, &full, &mut plain).unwrap();
         assert_eq!(plain, data);
         let mut bad = sealed.clone();
         bad[0] ^= 1;
+        plain.clear();
         assert_eq!(
             open.open(&nonce, aad, &bad, &mut plain),
             Err(CryptoError::IntegrityFailure)
         );
+        assert!(plain.is_empty(), "nothing unauthenticated is left");
 
         let mut ct = vec![0u8; len + 16];
         let n = cbc_e.run(&iv, &data, &mut ct).unwrap();
@@ -322,7 +337,7 @@ fn reused_contexts_match_the_one_shot_functions() {
     assert!(GcmSealer::new(AeadAlgorithm::Aes256Gcm, &key16).is_err());
     assert!(seal.seal(&[0; 12], &[], &[1, 2], &mut [0; 3]).is_err());
     assert_eq!(
-        open.open(&[0; 12], &[], &[0; 15], &mut []),
+        open.open(&[0; 12], &[], &[0; 11], &mut Vec::new()),
         Err(CryptoError::IntegrityFailure)
     );
     assert!(cbc_e.run(&[0; 16], &[1; 20], &mut [0; 20]).is_err());

@@ -704,8 +704,70 @@ fn r_transfer<'a>(mut r: Reader<'a>, encrypted: bool) -> R<Transfer<'a>> {
     })
 }
 
-/// Decodes one SecPDU (the whole of `input`), within `lim`.
+/// Decodes one SecPDU (the whole of `input`, in the CHOICE-tagged form of the working
+/// module), within `lim`.
 pub fn decode<'a>(input: &'a [u8], lim: &Limits) -> Result<SecPdu<'a>, DecodeError> {
+    let t = top_tlv(input, lim)?;
+    if t.tag.class != copp::ber::Class::Context || !t.tag.constructed {
+        return Err(DecodeError::Invalid("SecPDU CHOICE tag"));
+    }
+    let kind = Kind::from_tag(t.tag.number).ok_or(DecodeError::Invalid("SecPDU CHOICE tag"))?;
+    decode_kind(kind, t.reader()?, lim)
+}
+
+/// Decodes the SecPDU of an OSI `carrier` (§15; the whole of `input`), within `lim`: the
+/// bare form of [`Kind::bare_in_osi`] (a SEQUENCE, its type given by the carrier) or the
+/// CHOICE-tagged form of [`decode`] (what our earlier versions sent everywhere, and what the
+/// AARE and ABRT carry). Which types the carrier allows is the caller's check.
+pub fn decode_in<'a>(
+    input: &'a [u8],
+    carrier: Carrier,
+    lim: &Limits,
+) -> Result<SecPdu<'a>, DecodeError> {
+    if input.first() != Some(&0x30) {
+        return decode(input, lim);
+    }
+    let t = top_tlv(input, lim)?;
+    let kind = match carrier {
+        Carrier::Aarq => Kind::HandshakeReq,
+        Carrier::Rlrq => Kind::ReleaseReq,
+        Carrier::Rlre => Kind::ReleaseRsp,
+        Carrier::PData => {
+            // tbp { token2, [0] PrPDU (ClearTransfer) | OCTET STRING (EncrTransfer) }
+            let mut r = t.reader()?;
+            let mut tbp = r.read_tagged(SEQ)?.reader()?;
+            let _token2 = tbp.read()?;
+            match tbp.read()?.tag {
+                x if x == ctxc(0) => Kind::ClearTransfer,
+                x if x == Tag::OCTET_STRING => Kind::EncrTransfer,
+                _ => return Err(DecodeError::Invalid("transfer tbp")),
+            }
+        }
+        Carrier::Aare | Carrier::Abrt => {
+            return Err(DecodeError::Invalid(
+                "untagged SecPDU where the AARE / ABRT CHOICE is carried",
+            ))
+        }
+    };
+    decode_kind(kind, t.reader()?, lim)
+}
+
+/// Rewrites an encoded SecPDU (from the encoders: CHOICE-tagged) to the bare form when its
+/// kind is [`Kind::bare_in_osi`]: the one identifier octet `[n]` constructed (n ≤ 10)
+/// becomes SEQUENCE (0x30); the length and contents octets stay as they are, so what the
+/// signature or ICV covers does not change. Anything else is left alone.
+pub fn make_bare(pdu: &mut [u8]) {
+    if let Some(first) = pdu.first_mut() {
+        let bare = *first & 0xE0 == 0xA0
+            && Kind::from_tag(u32::from(*first & 0x1F)).is_some_and(Kind::bare_in_osi);
+        if bare {
+            *first = 0x30;
+        }
+    }
+}
+
+/// The one TLV of `input` (nothing after it), within the size and depth limits.
+fn top_tlv<'a>(input: &'a [u8], lim: &Limits) -> Result<Tlv<'a>, DecodeError> {
     if input.len() > lim.max_pdu_len {
         return Err(DecodeError::TooLarge {
             len: input.len(),
@@ -715,11 +777,10 @@ pub fn decode<'a>(input: &'a [u8], lim: &Limits) -> Result<SecPdu<'a>, DecodeErr
     let mut top = Reader::with_depth(input, lim.max_depth);
     let t = top.read()?;
     top.finish()?;
-    if t.tag.class != copp::ber::Class::Context || !t.tag.constructed {
-        return Err(DecodeError::Invalid("SecPDU CHOICE tag"));
-    }
-    let kind = Kind::from_tag(t.tag.number).ok_or(DecodeError::Invalid("SecPDU CHOICE tag"))?;
-    let r = t.reader()?;
+    Ok(t)
+}
+
+fn decode_kind<'a>(kind: Kind, r: Reader<'a>, lim: &Limits) -> Result<SecPdu<'a>, DecodeError> {
     Ok(match kind {
         Kind::HandshakeReq => SecPdu::HandshakeReq(r_handshake(r, lim)?),
         Kind::HandshakeAcc => SecPdu::HandshakeAcc(r_handshake(r, lim)?),

@@ -18,7 +18,7 @@ mod codec;
 pub use codec::{
     begin_transfer_into, encode_token2_into, finish_transfer_into, AuthenticatorShape,
 };
-pub use codec::{decode, encode_signed3, encode_tbs3, Limits};
+pub use codec::{decode, decode_in, encode_signed3, encode_tbs3, make_bare, Limits};
 pub use codec::{
     encode_handshake, encode_tbp, encode_tbs_handshake, encode_token2, encode_transfer,
 };
@@ -258,6 +258,28 @@ pub enum SecPdu<'a> {
     ReleaseRsp(Signed3<'a>),
 }
 
+/// Where a SecPDU rides in the OSI environment (IEC 62351-4 §15.3, §15.4; F-1154): which
+/// SecPDU types the EXTERNAL (ACSE user-information) or the PDV (P-DATA) may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Carrier {
+    /// The AARQ: a HandshakeReq, carried bare.
+    Aarq,
+    /// The AARE: the HandshakeRsp CHOICE (HandshakeAcc, ApplicationReject,
+    /// HandshakeSecReject), with its CHOICE tag.
+    Aare,
+    /// The ABRT: the AssoAbort CHOICE (HandshakeSecAbort, DtSecAbort, ApplAbort), with its
+    /// CHOICE tag.
+    Abrt,
+    /// The RLRQ: a ReleaseReq, carried bare.
+    Rlrq,
+    /// The RLRE: a ReleaseRsp, carried bare.
+    Rlre,
+    /// A P-DATA PDV: ClearTransfer or EncrTransfer, carried bare, told apart by the second
+    /// element of their `tbp` (`[0]` PrPDU or OCTET STRING).
+    PData,
+}
+
 /// Which alternative of [`SecPdu`] (its context tag number in the working module).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -286,6 +308,21 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// True when the OSI mapping carries this SecPDU bare — its own SEQUENCE, without the
+    /// SecPDU CHOICE tag — because the APDU or P-DATA it rides in allows no other type (the
+    /// public paraphrase of §15.3.2 / §15.4.2; ASSUMPTIONS.md U-01). HandshakeAcc, the rejects
+    /// and the aborts ride in the CHOICEs of the AARE and the ABRT and keep a tag.
+    pub fn bare_in_osi(self) -> bool {
+        matches!(
+            self,
+            Kind::HandshakeReq
+                | Kind::ClearTransfer
+                | Kind::EncrTransfer
+                | Kind::ReleaseReq
+                | Kind::ReleaseRsp
+        )
+    }
+
     /// The kind of a context tag number.
     pub fn from_tag(n: u32) -> Option<Kind> {
         Some(match n {

@@ -467,5 +467,14 @@ proptest! {
     #[test]
     fn arbitrary_input_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = decode(&data, &Limits::default());
+        // The bare OSI form too, for every carrier (a leading SEQUENCE takes that path).
+        let mut bare = data.clone();
+        if let Some(b) = bare.first_mut() {
+            *b = 0x30;
+        }
+        for c in [Carrier::Aarq, Carrier::Aare, Carrier::Abrt, Carrier::Rlrq, Carrier::Rlre, Carrier::PData] {
+            let _ = decode_in(&data, c, &Limits::default());
+            let _ = decode_in(&bare, c, &Limits::default());
+        }
     }
 }

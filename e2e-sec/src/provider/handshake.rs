@@ -25,6 +25,25 @@ pub(super) fn crypto_err(operation: &'static str) -> impl Fn(CryptoError) -> Sec
     move |e| SecurityError::crypto(operation, e)
 }
 
+/// True when the assoID a received ClearToken3 names belongs to this association (`ours`,
+/// empty while unknown): the same, or — while one side has only the client's part (a reject
+/// or abort during the handshake) — the same client part. An absent assoID binds only while
+/// the handshake has not completed on our side (the sender may not know it yet).
+pub(super) fn asso_id_binds(received: Option<&str>, ours: &str) -> bool {
+    if ours.is_empty() {
+        return true;
+    }
+    let client_part = |a: &str| a.split(':').next().unwrap_or("").to_owned();
+    match received {
+        None => !ours.contains(':'),
+        Some(r) => {
+            r == ours
+                || ((!r.contains(':') || !ours.contains(':'))
+                    && client_part(r) == client_part(ours))
+        }
+    }
+}
+
 fn alg_in(list: &[AlgorithmIdentifier<'_>], o: &Oid<'_>) -> bool {
     list.iter().any(|a| a.algorithm.as_bytes() == o.as_bytes())
 }
@@ -99,18 +118,12 @@ impl E2eProvider {
         }
     }
 
-    /// Verifies a ClearToken3 PDU from the peer: certificate = the handshake one (or, before
-    /// the handshake completed, a valid path), signature over the received tbs, time window.
+    /// Verifies a ClearToken3 PDU from the peer in the U-14 order (§14.3.2: the signature
+    /// before any signed content is judged): signature algorithm supported → signature with
+    /// the handshake's key (or, before the handshake completed, the key of the certificate
+    /// carried) → certificate = the handshake one (or a valid path) → version → sigAlg → time.
     pub(super) fn verify_signed3(&self, s: &Signed3<'_>, group: Group) -> Result<(), Fail> {
         let now = self.now();
-        if !s.token3.version_v1 {
-            return Err(Fail::hs(
-                group,
-                Check::UnexpectedVersion,
-                HandshakeDiagnostic::UnexpectedVersion,
-                "v1 not set",
-            ));
-        }
         if !crypto::signature_supported(&s.signature.algo.algorithm) {
             return Err(Fail::hs(
                 group,
@@ -119,41 +132,23 @@ impl E2eProvider {
                 "signature algorithm not supported",
             ));
         }
-        if s.signature.algo.algorithm != s.token3.sig_alg.algorithm {
-            return Err(Fail::hs(
-                group,
-                Check::SignatureAlgorithmMismatch,
-                HandshakeDiagnostic::InvalidSignatureAlgorithm,
-                "signature algorithm differs from ClearToken3 sigAlg",
-            ));
-        }
-        let checked;
-        let cert = match self.phase.peer() {
-            Some(known) => {
-                if !crypto::ct_eq(s.token3.pk_cert, &known.der) {
-                    return Err(Fail::hs(
+        let carried;
+        let key = match self.phase.peer() {
+            Some(known) => &known.key,
+            None => {
+                carried = PeerCertificate::public_key(s.token3.pk_cert).map_err(|d| {
+                    Fail::hs(
                         group,
                         Check::CertificateInvalid,
-                        HandshakeDiagnostic::InvalidPublicKeyCertificate,
-                        "certificate differs from the handshake's",
-                    ));
-                }
-                known
-            }
-            None => {
-                checked = check_certificate(
-                    &self.shared.store,
-                    s.token3.pk_cert,
-                    &s.token3.cert_path,
-                    now,
-                )
-                .map_err(|d| Fail::hs(group, Check::CertificateInvalid, d, "certificate"))?;
-                self.check_revocation(group, s.token3.pk_cert, &s.token3.cert_path)?;
-                &checked
+                        d,
+                        "certificate does not parse or has no usable public key",
+                    )
+                })?;
+                &carried
             }
         };
         let ok = crypto::verify(
-            &cert.key,
+            key,
             &s.signature.algo.algorithm,
             crypto::signed_octets(s.tbs_contents),
             s.signature.sign,
@@ -167,6 +162,45 @@ impl E2eProvider {
                 "signature does not verify",
             ));
         }
+        match self.phase.peer() {
+            Some(known) => {
+                if !crypto::ct_eq(s.token3.pk_cert, &known.der) {
+                    return Err(Fail::hs(
+                        group,
+                        Check::CertificateInvalid,
+                        HandshakeDiagnostic::InvalidPublicKeyCertificate,
+                        "certificate differs from the handshake's",
+                    ));
+                }
+            }
+            None => {
+                check_certificate(
+                    &self.shared.store,
+                    s.token3.pk_cert,
+                    &s.token3.cert_path,
+                    now,
+                )
+                .map_err(|d| Fail::hs(group, Check::CertificateInvalid, d, "certificate"))?;
+                self.check_key_usage(group, s.token3.pk_cert)?;
+                self.check_revocation(group, s.token3.pk_cert, &s.token3.cert_path)?;
+            }
+        }
+        if !s.token3.version_v1 {
+            return Err(Fail::hs(
+                group,
+                Check::UnexpectedVersion,
+                HandshakeDiagnostic::UnexpectedVersion,
+                "v1 not set",
+            ));
+        }
+        if s.signature.algo.algorithm != s.token3.sig_alg.algorithm {
+            return Err(Fail::hs(
+                group,
+                Check::SignatureAlgorithmMismatch,
+                HandshakeDiagnostic::InvalidSignatureAlgorithm,
+                "signature algorithm differs from ClearToken3 sigAlg",
+            ));
+        }
         if s.token3.time.distance(now) > self.shared.config.time_window {
             return Err(Fail::hs(
                 group,
@@ -176,6 +210,98 @@ impl E2eProvider {
             ));
         }
         Ok(())
+    }
+
+    /// Judges a received ClearToken3 PDU of `kind` completely: [`Self::verify_signed3`], then
+    /// its binding to this association (the assoID it names must be ours; ASSUMPTIONS.md
+    /// U-05) and the replay memory (kind, assoID, time, certificate) shared by the factory's
+    /// associations (IEC 62351-14 REPLAY_DETEC_* x.10 of groups 3-7, 12, 13).
+    pub(super) fn judge_signed3(
+        &self,
+        s: &Signed3<'_>,
+        group: Group,
+        kind: Kind,
+    ) -> Result<(), Fail> {
+        self.verify_signed3(s, group)?;
+        let ours = self.phase.asso_id();
+        if !asso_id_binds(s.token3.asso_id, ours) {
+            return Err(Fail::hs(
+                group,
+                Check::OtherAssociation,
+                HandshakeDiagnostic::ProtocolError,
+                format!(
+                    "{} names assoID {} but this association is {}",
+                    kind.name(),
+                    s.token3.asso_id.unwrap_or("(absent)"),
+                    if ours.is_empty() {
+                        "(not yet known)"
+                    } else {
+                        ours
+                    }
+                ),
+            ));
+        }
+        self.replay_check(
+            group,
+            kind,
+            s.token3.asso_id.unwrap_or(""),
+            s.token3.time,
+            s.token3.pk_cert,
+        )
+    }
+
+    /// The replay memory of the handshake and of the signed PDUs (F-1142 "duplicate (time,
+    /// assoID) → replay"; ASSUMPTIONS.md U-05): key (kind, assoID, time, SHA-256 of the
+    /// certificate), kept while the time could still pass the window; fails closed when full.
+    fn replay_check(
+        &self,
+        group: Group,
+        kind: Kind,
+        asso_id: &str,
+        time: TimeStamp,
+        cert: &[u8],
+    ) -> Result<(), Fail> {
+        let cfg = &self.shared.config;
+        let now = TimeStamp::millis_of(self.now());
+        let window = i64::try_from(cfg.time_window.as_millis()).unwrap_or(i64::MAX / 4);
+        let cert_hash = crypto::sha256(cert).unwrap_or([0; 32]);
+        // The HandshakeReq keeps the bare assoID as its key (the client's part never has a
+        // ':'); every other kind is prefixed with its name.
+        let key = if kind == Kind::HandshakeReq {
+            asso_id.to_owned()
+        } else {
+            format!("{}/{asso_id}", kind.name())
+        };
+        match self.shared.replay.check_and_insert(
+            &key,
+            time.0,
+            cert_hash,
+            now,
+            time.0.saturating_add(window).saturating_add(window),
+        ) {
+            ReplayVerdict::Fresh => Ok(()),
+            ReplayVerdict::Replay => Err(Fail::hs(
+                group,
+                Check::Replay,
+                HandshakeDiagnostic::NoReasonGiven,
+                format!(
+                    "{} (assoID {}, time {}) seen before",
+                    kind.name(),
+                    if asso_id.is_empty() {
+                        "(absent)"
+                    } else {
+                        asso_id
+                    },
+                    time.to_generalized()
+                ),
+            )),
+            ReplayVerdict::Full => Err(Fail::hs(
+                group,
+                Check::ReplayCacheFull,
+                HandshakeDiagnostic::NoReasonGiven,
+                "replay cache full",
+            )),
+        }
     }
 
     // -------------------------------------------------------------------------------------
@@ -190,6 +316,11 @@ impl E2eProvider {
         encr_mode: EncrMode<'a>,
         path: Vec<&'a [u8]>,
     ) -> ClearToken1<'a> {
+        // applProtected only when the mode offered (client) or selected (server) encrypts.
+        let encrypts = match &encr_mode {
+            EncrMode::Aea(_) | EncrMode::NonAea { encr: Some(_), .. } => true,
+            EncrMode::NonAea { encr: None, .. } => false,
+        };
         let sh = &self.shared;
         ClearToken1 {
             sig_alg: crypto::signature_algorithm_id(&sh.sig_alg),
@@ -206,8 +337,8 @@ impl E2eProvider {
             encr_mode,
             conf_params: ConfParams {
                 tls_protected: self.transport.tls,
-                appl_protected: true,
-                vpn: false,
+                appl_protected: encrypts,
+                vpn: sh.config.vpn,
             },
             att_cert: None,
         }
@@ -252,7 +383,7 @@ impl E2eProvider {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let asso_id = format!("{}", n % 1000);
         let path: Vec<&[u8]> = self.shared.chain_der.iter().map(Vec::as_slice).collect();
-        let token1 = self.token1(&asso_id, &public, cfg.dh_group, cfg.offer.encr_mode(), path);
+        let token1 = self.token1(&asso_id, &public, cfg.dh_group, cfg.offer_encr_mode(), path);
         let (pdu, tbs_req) = self.build_handshake(Kind::HandshakeReq, &token1, appl)?;
         Ok((
             pdu,
@@ -278,7 +409,8 @@ impl E2eProvider {
             .public_value()
             .map_err(crypto_err("DH public value"))?;
         let path: Vec<&[u8]> = self.shared.chain_der.iter().map(Vec::as_slice).collect();
-        let token1 = self.token1(&acc.asso_id, &public, group, acc.mode.encr_mode(), path);
+        let encr_mode = self.shared.config.encr_mode_of(acc.mode);
+        let token1 = self.token1(&acc.asso_id, &public, group, encr_mode, path);
         let (pdu, tbs_acc) = self.build_handshake(Kind::HandshakeAcc, &token1, appl)?;
         let z = acc
             .eph
@@ -286,8 +418,14 @@ impl E2eProvider {
             .map_err(crypto_err("DH agreement"))?;
         let salt =
             crypto::handshake_salt(&acc.tbs_req, &tbs_acc).map_err(crypto_err("HKDF salt"))?;
-        let keys = transfer::Keys::derive(acc.mode, Role::Responder, z.as_bytes(), &salt)
-            .map_err(crypto_err("key derivation"))?;
+        let keys = transfer::Keys::derive(
+            acc.mode,
+            Role::Responder,
+            z.as_bytes(),
+            &salt,
+            self.shared.config.tag_len(),
+        )
+        .map_err(crypto_err("key derivation"))?;
         Ok((pdu, keys, salt))
     }
 
@@ -305,28 +443,14 @@ impl E2eProvider {
         let cfg = &self.shared.config;
         let now = self.now();
         let t = &h.token1;
-        if !t.version_v1 {
-            return Err(Fail::hs(
-                group,
-                Check::UnexpectedVersion,
-                D::UnexpectedVersion,
-                "version v1 not set",
-            ));
-        }
-        if !crypto::signature_supported(&t.sig_alg.algorithm) {
+        // U-14 / §14.3.2: the signature is verified before any signed content is judged; only
+        // the algorithm of the signature itself (outside the signed area) comes first.
+        if !crypto::signature_supported(&h.signature.algo.algorithm) {
             return Err(Fail::hs(
                 group,
                 Check::SignatureAlgorithmNotSupported,
                 D::InvalidSignatureAlgorithm,
                 "signature algorithm not supported",
-            ));
-        }
-        if t.sig_alg.algorithm != h.signature.algo.algorithm {
-            return Err(Fail::hs(
-                group,
-                Check::SignatureAlgorithmMismatch,
-                D::InvalidSignatureAlgorithm,
-                "signature algorithm differs from ClearToken1 sigAlg",
             ));
         }
         let pk = PeerCertificate::public_key(t.pk_cert).map_err(|d| {
@@ -352,6 +476,22 @@ impl E2eProvider {
                 "signature does not verify over the received tbs",
             ));
         }
+        if !t.version_v1 {
+            return Err(Fail::hs(
+                group,
+                Check::UnexpectedVersion,
+                D::UnexpectedVersion,
+                "version v1 not set",
+            ));
+        }
+        if t.sig_alg.algorithm != h.signature.algo.algorithm {
+            return Err(Fail::hs(
+                group,
+                Check::SignatureAlgorithmMismatch,
+                D::InvalidSignatureAlgorithm,
+                "signature algorithm differs from ClearToken1 sigAlg",
+            ));
+        }
         let cert =
             check_certificate(&self.shared.store, t.pk_cert, &t.cert_path, now).map_err(|d| {
                 let check = if d == D::InvalidCertificationPath {
@@ -361,7 +501,9 @@ impl E2eProvider {
                 };
                 Fail::hs(group, check, d, "certificate or path rejected")
             })?;
+        self.check_key_usage(group, t.pk_cert)?;
         self.check_revocation(group, t.pk_cert, &t.cert_path)?;
+        self.check_separate_from_tls(group, t.pk_cert);
         if cfg.require_address_binding {
             let subject = subject_object_identifier(t.pk_cert);
             let expected = bound.as_ref().map(|o| o.to_id_string());
@@ -434,6 +576,54 @@ impl E2eProvider {
         Ok(())
     }
 
+    /// IEC 62351-4 Annex G.5.2 (F-1163): keyUsage present with digitalSignature and
+    /// keyAgreement. With `legacy_key_usage` an absent extension or a missing keyAgreement is
+    /// recorded as the certificate event with severity warning and accepted.
+    fn check_key_usage(&self, group: Group, cert: &[u8]) -> Result<(), Fail> {
+        use crate::certs::{key_usage_profile, KeyUsageProfile as K};
+        let why = match key_usage_profile(cert) {
+            K::Conformant => return Ok(()),
+            K::Absent => "no keyUsage extension (Annex G.5.2)",
+            K::NoKeyAgreement => "keyUsage without keyAgreement (Annex G.5.2)",
+            _ => "keyUsage without digitalSignature (Annex G.5.2)",
+        };
+        let legacy = matches!(key_usage_profile(cert), K::Absent | K::NoKeyAgreement);
+        if legacy && self.shared.config.legacy_key_usage {
+            crate::events::record_as(
+                &self.shared.events,
+                group,
+                Check::CertificateInvalid,
+                acse::security::Severity::Warning,
+                &format!("tolerated (legacy_key_usage): {why}"),
+            );
+            return Ok(());
+        }
+        Err(Fail::hs(
+            group,
+            Check::CertificateInvalid,
+            HandshakeDiagnostic::InvalidPublicKeyCertificate,
+            why,
+        ))
+    }
+
+    /// IEC 62351-4 Annex G.2: the peer should use separate end-entity certificates for TLS and
+    /// for the application layer; the same certificate for both is a warning.
+    fn check_separate_from_tls(&self, group: Group, cert: &[u8]) {
+        if let Some(tls) = &self.transport.peer_certificate {
+            if crypto::ct_eq(tls, cert) {
+                crate::events::record(
+                    &self.shared.events,
+                    group,
+                    Check::SameCertificateAsTls,
+                    &format!(
+                        "peer [{}] uses its TLS certificate for end-to-end security (Annex G.2)",
+                        acse::security::subject_line(cert)
+                    ),
+                );
+            }
+        }
+    }
+
     fn dh_group_of(&self, n: u32, group: Group) -> Result<DhGroup, Fail> {
         match DhGroup::from_number(n) {
             Some(g) if self.shared.config.dh_groups.contains(&g) => Ok(g),
@@ -446,19 +636,36 @@ impl E2eProvider {
         }
     }
 
-    /// Server: chooses a mode from the client's offer (F-1142 negotiation diagnostics).
+    /// Server: chooses a mode from the client's offer by this end's preference (the order of
+    /// [`crate::E2eConfig::accept`]): the first accepted mode whose algorithms the client
+    /// offered (F-1142 negotiation diagnostics otherwise).
     fn select(&self, offer: &EncrMode<'_>) -> Result<E2eMode, Fail> {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeReq;
         let acc = &self.shared.config.accept;
         let neg = |d: D, why: &str| Fail::hs(g, Check::Negotiation(d.code()), d, why.to_owned());
+        // An ICV algorithm by either of its identifiers (ASSUMPTIONS.md U-02).
+        let icv_in = |list: &[AlgorithmIdentifier<'_>], x: crypto::IcvAlgorithm| {
+            list.iter()
+                .any(|a| crypto::IcvAlgorithm::from_oid(&a.algorithm) == Some(x))
+        };
+        let offered = |m: &E2eMode| match (m, offer) {
+            (E2eMode::Aead(x), EncrMode::Aea(list)) => alg_in(list, &x.oid()),
+            (E2eMode::IcvOnly(x), EncrMode::NonAea { encr: None, icv }) => icv_in(icv, *x),
+            (
+                E2eMode::CbcIcv(c, x),
+                EncrMode::NonAea {
+                    encr: Some(encr),
+                    icv,
+                },
+            ) => alg_in(encr, &c.oid()) && icv_in(icv, *x),
+            _ => false,
+        };
+        if let Some(m) = acc.iter().find(|m| offered(m)) {
+            return Ok(*m);
+        }
         match offer {
-            EncrMode::Aea(list) => {
-                for a in list {
-                    if let Some(m) = acc.iter().find(|m| matches!(m, E2eMode::Aead(x) if x.oid().as_bytes() == a.algorithm.as_bytes())) {
-                        return Ok(*m);
-                    }
-                }
+            EncrMode::Aea(_) => {
                 if acc.iter().any(|m| matches!(m, E2eMode::Aead(_))) {
                     Err(neg(
                         D::AeaAlgorithmsNotSupported,
@@ -468,12 +675,7 @@ impl E2eProvider {
                     Err(neg(D::EncrModeAeaNotSupported, "AE mode not accepted"))
                 }
             }
-            EncrMode::NonAea { encr: None, icv } => {
-                for i in icv {
-                    if let Some(m) = acc.iter().find(|m| matches!(m, E2eMode::IcvOnly(x) if x.oid().as_bytes() == i.algorithm.as_bytes())) {
-                        return Ok(*m);
-                    }
-                }
+            EncrMode::NonAea { encr: None, .. } => {
                 if acc.iter().any(|m| matches!(m, E2eMode::IcvOnly(_))) {
                     Err(neg(
                         D::IcvAlgorithmsNotSupported,
@@ -484,16 +686,8 @@ impl E2eProvider {
                 }
             }
             EncrMode::NonAea {
-                encr: Some(encr),
-                icv,
+                encr: Some(encr), ..
             } => {
-                for e in encr {
-                    for i in icv {
-                        if let Some(m) = acc.iter().find(|m| matches!(m, E2eMode::CbcIcv(c, x) if c.oid().as_bytes() == e.algorithm.as_bytes() && x.oid().as_bytes() == i.algorithm.as_bytes())) {
-                            return Ok(*m);
-                        }
-                    }
-                }
                 if !acc.iter().any(|m| matches!(m, E2eMode::CbcIcv(..))) {
                     Err(neg(
                         D::EncryptAlgorithmsNotSupported,
@@ -517,6 +711,51 @@ impl E2eProvider {
         }
     }
 
+    /// The received confParams (§13.3.1, §14.3.4) against the local policy, for the mode
+    /// offered (server judging a HandshakeReq) or selected (client judging a HandshakeAcc):
+    ///
+    /// * with [`crate::E2eConfig::require_confidentiality`], a mode without encryption is
+    ///   accepted only inside TLS (this end's transport is TLS and the peer says tlsProtected)
+    ///   or when both ends declare a VPN; otherwise encryption-required;
+    /// * a peer claiming tlsProtected while this end's transport is not TLS (TLS stripped, or
+    ///   ended by a relay), or claiming applProtected for a mode without encryption (older
+    ///   peers of ours always set it), is recorded as the group's protocol error with
+    ///   severity warning, and its claim counts for nothing.
+    fn judge_conf_params(
+        &self,
+        group: Group,
+        received: &ConfParams,
+        encrypts: bool,
+    ) -> Result<(), Fail> {
+        let cfg = &self.shared.config;
+        let warn = |why: &str| {
+            crate::events::record_as(
+                &self.shared.events,
+                group,
+                Check::ProtocolError,
+                acse::security::Severity::Warning,
+                &format!("confParams: {why}"),
+            )
+        };
+        if received.tls_protected && !self.transport.tls {
+            warn("the peer says tlsProtected, this end has no TLS (stripped or ended by a relay)");
+        }
+        if received.appl_protected && !encrypts {
+            warn("the peer says applProtected for a mode without encryption");
+        }
+        let link = (received.tls_protected && self.transport.tls) || (received.vpn && cfg.vpn);
+        if cfg.require_confidentiality && !encrypts && !link {
+            let d = HandshakeDiagnostic::EncryptionRequired;
+            return Err(Fail::hs(
+                group,
+                Check::Negotiation(d.code()),
+                d,
+                "ICV only outside TLS or a VPN: encryption required by policy",
+            ));
+        }
+        Ok(())
+    }
+
     /// Client: the server's selection must be exactly one algorithm per list and within what
     /// we offered and accept.
     fn check_selection(&self, sel: &EncrMode<'_>) -> Result<E2eMode, Fail> {
@@ -524,6 +763,7 @@ impl E2eProvider {
         let g = Group::HandshakeAcc;
         let neg = |d: D, why: &str| Fail::hs(g, Check::Negotiation(d.code()), d, why.to_owned());
         let offered = self.shared.config.offer;
+        let offered_modes = self.shared.config.offered_modes();
         let mode = match sel {
             EncrMode::Aea(l) => {
                 let a = single(l).ok_or_else(|| {
@@ -565,7 +805,7 @@ impl E2eProvider {
                 }
             }
         };
-        if mode != offered || !self.shared.config.accept.contains(&mode) {
+        if !offered_modes.contains(&mode) || !self.shared.config.accept.contains(&mode) {
             let d = match (offered, mode) {
                 (E2eMode::Aead(_), E2eMode::Aead(_)) => D::InvalidAeAlgorithm,
                 (E2eMode::Aead(_), _) => D::AeNotUsed,
@@ -590,7 +830,7 @@ impl E2eProvider {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeReq;
         let proto = |why: String| Fail::hs(g, Check::ProtocolError, D::ProtocolError, why);
-        let h = match pdu::decode(bytes, &self.shared.config.limits) {
+        let h = match pdu::decode_in(bytes, pdu::Carrier::Aarq, &self.shared.config.limits) {
             Ok(SecPdu::HandshakeReq(h)) => h,
             Ok(other) => {
                 return Err(proto(format!(
@@ -603,39 +843,8 @@ impl E2eProvider {
         let cert = self.judge_token1(&h, g, bound)?;
         let t = &h.token1;
         // Replay (U-05).
+        self.replay_check(g, Kind::HandshakeReq, t.asso_id, t.time, t.pk_cert)?;
         let cfg = &self.shared.config;
-        let now = TimeStamp::millis_of(self.now());
-        let window = i64::try_from(cfg.time_window.as_millis()).unwrap_or(i64::MAX / 4);
-        let cert_hash = crypto::sha256(t.pk_cert).unwrap_or([0; 32]);
-        match self.shared.replay.check_and_insert(
-            t.asso_id,
-            t.time.0,
-            cert_hash,
-            now,
-            t.time.0.saturating_add(window).saturating_add(window),
-        ) {
-            ReplayVerdict::Fresh => {}
-            ReplayVerdict::Replay => {
-                return Err(Fail::hs(
-                    g,
-                    Check::Replay,
-                    D::NoReasonGiven,
-                    format!(
-                        "HandshakeReq (assoID {}, time {}) seen before",
-                        t.asso_id,
-                        t.time.to_generalized()
-                    ),
-                ))
-            }
-            ReplayVerdict::Full => {
-                return Err(Fail::hs(
-                    g,
-                    Check::ReplayCacheFull,
-                    D::NoReasonGiven,
-                    "replay cache full",
-                ))
-            }
-        }
         if h.pp != cfg.oids.protected_protocol {
             return Err(Fail::hs(
                 g,
@@ -659,6 +868,7 @@ impl E2eProvider {
             ));
         }
         let mode = self.select(&t.encr_mode)?;
+        self.judge_conf_params(g, &t.conf_params, mode.encrypts())?;
         let appl = h
             .appl_data
             .ok_or_else(|| proto("HandshakeReq without applData".to_owned()))?;
@@ -699,7 +909,7 @@ impl E2eProvider {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeAcc;
         let proto = |why: String| Fail::hs(g, Check::ProtocolError, D::ProtocolError, why);
-        let h = match pdu::decode(bytes, &self.shared.config.limits) {
+        let h = match pdu::decode_in(bytes, pdu::Carrier::Aare, &self.shared.config.limits) {
             Ok(SecPdu::HandshakeAcc(h)) => h,
             Ok(other) => {
                 return Err(proto(format!(
@@ -720,6 +930,10 @@ impl E2eProvider {
                 )))
             }
         }
+        // Replay (U-05; IEC 62351-14 2.10 REPLAY_DETEC_ASS_ACC): the HandshakeAcc's signature
+        // does not cover our HandshakeReq, so a recorded one naming our assoID part is caught
+        // here rather than at the first ICV.
+        self.replay_check(g, Kind::HandshakeAcc, t.asso_id, t.time, t.pk_cert)?;
         if h.pp != self.shared.config.oids.protected_protocol {
             return Err(Fail::hs(
                 g,
@@ -746,6 +960,7 @@ impl E2eProvider {
             ));
         }
         let mode = self.check_selection(&t.encr_mode)?;
+        self.judge_conf_params(g, &t.conf_params, mode.encrypts())?;
         let appl = h
             .appl_data
             .ok_or_else(|| proto("HandshakeAcc without applData".to_owned()))?;
@@ -759,8 +974,14 @@ impl E2eProvider {
         };
         let salt = crypto::handshake_salt(&init.tbs_req, h.tbs_contents)
             .map_err(|e| proto(e.to_string()))?;
-        let keys = transfer::Keys::derive(mode, Role::Initiator, z.as_bytes(), &salt)
-            .map_err(|_| proto("key derivation failed".to_owned()))?;
+        let keys = transfer::Keys::derive(
+            mode,
+            Role::Initiator,
+            z.as_bytes(),
+            &salt,
+            self.shared.config.tag_len(),
+        )
+        .map_err(|_| proto("key derivation failed".to_owned()))?;
         let rekey = Rekey::Initiator {
             group,
             server_public: t.dh_key.public_key.to_vec(),

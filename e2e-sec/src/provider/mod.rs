@@ -20,8 +20,9 @@
 //! and runs the rekey (§13; F-1131..F-1134, F-1143); `osi` is the §15 mapping — how the SecPDUs ride in
 //! AARQ/AARE/RLRQ/RLRE/ABRT and P-DATA (F-1151..F-1155) — and implements the hook.
 //!
-//! Checking order (ASSUMPTIONS.md U-14): decode → version → signature algorithm → signature →
-//! certificate and path → address binding → time → replay → negotiation → protected protocol.
+//! Checking order (ASSUMPTIONS.md U-14): decode → algorithm of the signature → signature →
+//! version → sigAlg → certificate and path → address binding → time → replay → negotiation →
+//! protected protocol; nothing signed is judged before the signature verified (§14.3.2).
 //! The first failure is reported; signature, address and replay failures are alarms sent
 //! without a diagnostic (F-1141, F-1142).
 
@@ -112,7 +113,8 @@ struct Accepting {
     peer: PeerCertificate,
     /// The mode selected from the client's offer.
     mode: E2eMode,
-    /// Our ephemeral key (kept after the handshake for every rekey, U-11).
+    /// Our ephemeral key of the handshake (dropped once the keys are derived; a rekey makes a
+    /// fresh one, U-11).
     eph: Ephemeral,
     /// The client's DH public value.
     client_public: Vec<u8>,
@@ -223,8 +225,9 @@ impl E2eProvider {
         }
     }
 
-    /// Arms the periodic re-check of the established peer's certificate (see
-    /// [`cot::revocation::PeerRecheck`]) when a revocation checker is configured.
+    /// Arms the periodic re-check of the established peer's certificate and the certPath it
+    /// sent (see [`cot::revocation::PeerRecheck`]) when a revocation checker is configured:
+    /// a revoked intermediate ends the association as a revoked end-entity certificate does.
     pub(crate) fn start_recheck(&mut self) {
         let Some(checker) = self.shared.config.revocation.clone() else {
             return;
@@ -235,9 +238,16 @@ impl E2eProvider {
         let Ok(leaf) = openssl::x509::X509::from_der(&peer.der) else {
             return;
         };
+        let mut chain = vec![leaf];
+        // The handshake verified this path (check_certificate); every certificate parses.
+        chain.extend(
+            peer.path
+                .iter()
+                .filter_map(|p| openssl::x509::X509::from_der(p).ok()),
+        );
         self.recheck = Some(cot::revocation::PeerRecheck::new(
             checker,
-            vec![leaf],
+            chain,
             std::time::Instant::now(),
         ));
     }

@@ -52,8 +52,13 @@ impl E2eProvider {
         }
     }
 
-    /// A SecPDU as the one EXTERNAL on the e2eSecurityAS context (F-1154).
-    fn external(&self, pdu: Vec<u8>) -> External<'static> {
+    /// A SecPDU as the one EXTERNAL on the e2eSecurityAS context (F-1154): bare where the
+    /// APDU allows one type only (AARQ, RLRQ, RLRE; [`pdu::Kind::bare_in_osi`]), with its
+    /// CHOICE tag in the AARE and ABRT, or CHOICE-tagged everywhere with `legacy_wire`.
+    fn external(&self, mut pdu: Vec<u8>) -> External<'static> {
+        if !self.shared.config.legacy_wire {
+            pdu::make_bare(&mut pdu);
+        }
         External::single(i64::from(self.contexts.e2e), Cow::Owned(pdu))
     }
 
@@ -123,10 +128,31 @@ impl E2eProvider {
             .ok_or_else(|| osi(Check::OsiProtocolError, "EXTERNAL is not single-ASN1-type"))
     }
 
-    /// Refuses the AARQ: a rejecting AARE carrying a signed HandshakeSecReject (F-1154).
-    fn handshake_reject_refusal(&mut self, f: Fail) -> Refusal {
+    /// The client's assoID part of a HandshakeReq that decodes (whatever else failed), for
+    /// the HandshakeSecReject that refuses it: the client binds the reject to its
+    /// association and a retry within the same second is no replay.
+    fn client_asso_id_of(&self, ui: &[External<'_>]) -> Option<String> {
+        let bytes = ui.first()?.single_value()?;
+        match pdu::decode_in(bytes, pdu::Carrier::Aarq, &self.shared.config.limits) {
+            Ok(SecPdu::HandshakeReq(h))
+                if pdu::valid_asso_id(h.token1.asso_id) && !h.token1.asso_id.contains(':') =>
+            {
+                Some(h.token1.asso_id.to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    /// Refuses the AARQ: a rejecting AARE carrying a signed HandshakeSecReject (F-1154),
+    /// naming the client's assoID part when the HandshakeReq decoded.
+    fn handshake_reject_refusal(&mut self, f: Fail, client_asso_id: Option<String>) -> Refusal {
         self.record(&f);
         self.close();
+        if let (Phase::Closed(c), Some(id)) = (&mut self.phase, client_asso_id) {
+            if c.asso_id.is_empty() {
+                c.asso_id = id;
+            }
+        }
         let pdu = self.signed3_or_empty(Kind::HandshakeSecReject, None, f.diag);
         if let Phase::Closed(c) = &mut self.phase {
             c.pending_reject = Some(pdu.clone());
@@ -203,48 +229,54 @@ impl E2eProvider {
             .user_information
             .first()
             .and_then(|e| e.single_value())?;
-        Some(match pdu::decode(bytes, &self.shared.config.limits) {
-            Ok(SecPdu::HandshakeSecReject(s)) => {
-                let diag = s.diagnostic.map(|d| {
-                    HandshakeDiagnostic::from_code(d)
-                        .map_or_else(|| format!("{d}"), |x| format!("{x:?} ({d})"))
-                });
-                self.record_received(
-                    &s,
-                    Group::HandshakeSecReject,
-                    &format!(
-                        "HandshakeSecReject diagnostic {}",
-                        diag.as_deref().unwrap_or("absent")
-                    ),
-                );
-                Vec::new()
-            }
-            Ok(SecPdu::ApplicationReject(s)) => {
-                if let Err(f) = self.verify_signed3(&s, Group::ApplicationReject) {
-                    self.record(&f);
-                    return Some(Vec::new());
+        Some(
+            match pdu::decode_in(bytes, pdu::Carrier::Aare, &self.shared.config.limits) {
+                Ok(SecPdu::HandshakeSecReject(s)) => {
+                    let diag = s.diagnostic.map(|d| {
+                        HandshakeDiagnostic::from_code(d)
+                            .map_or_else(|| format!("{d}"), |x| format!("{x:?} ({d})"))
+                    });
+                    self.record_received(
+                        &s,
+                        Group::HandshakeSecReject,
+                        Kind::HandshakeSecReject,
+                        &format!(
+                            "HandshakeSecReject diagnostic {}",
+                            diag.as_deref().unwrap_or("absent")
+                        ),
+                    );
+                    Vec::new()
                 }
-                events::record(
-                    &self.shared.events,
-                    Group::ApplicationReject,
-                    Check::PeerRefused,
-                    "ApplicationReject: the peer's protected protocol refused",
-                );
-                s.appl_data
-                    .map(|a| vec![self.user_external(a.to_vec())])
-                    .unwrap_or_default()
-            }
-            _ => Vec::new(),
-        })
+                Ok(SecPdu::ApplicationReject(s)) => {
+                    if let Err(f) =
+                        self.judge_signed3(&s, Group::ApplicationReject, Kind::ApplicationReject)
+                    {
+                        self.record(&f);
+                        return Some(Vec::new());
+                    }
+                    events::record(
+                        &self.shared.events,
+                        Group::ApplicationReject,
+                        Check::PeerRefused,
+                        "ApplicationReject: the peer's protected protocol refused",
+                    );
+                    s.appl_data
+                        .map(|a| vec![self.user_external(a.to_vec())])
+                        .unwrap_or_default()
+                }
+                _ => Vec::new(),
+            },
+        )
     }
 }
 
 impl E2eProvider {
     /// Judges a received signed reject/abort PDU of `group` (3-7) and records one event: the
-    /// check that failed on it, or — when it verifies — what it says (no diagnostic: the peer
-    /// raised an alarm; a diagnostic; the peer's protected protocol refused).
-    fn record_received(&self, s: &pdu::Signed3<'_>, group: Group, what: &str) {
-        match self.verify_signed3(s, group) {
+    /// check that failed on it (a PDU naming another association or seen before is ignored
+    /// with its event), or — when it passes — what it says (no diagnostic: the peer raised an
+    /// alarm; a diagnostic; the peer's protected protocol refused).
+    fn record_received(&self, s: &pdu::Signed3<'_>, group: Group, kind: Kind, what: &str) {
+        match self.judge_signed3(s, group, kind) {
             Err(mut f) => {
                 f.detail = format!("{what}: {}", f.detail);
                 self.record(&f);
@@ -360,7 +392,10 @@ impl AssociationSecurity for E2eProvider {
                 self.phase = Phase::Accepting(accepting);
                 Ok(Some(vec![self.user_external(appl)]))
             }
-            Err(f) => Err(self.handshake_reject_refusal(f)),
+            Err(f) => {
+                let id = self.client_asso_id_of(&aarq.user_information);
+                Err(self.handshake_reject_refusal(f, id))
+            }
         }
     }
 
@@ -408,11 +443,14 @@ impl AssociationSecurity for E2eProvider {
             Check::Established,
             &format!("assoID {asso_id} mode {mode:?}"),
         );
+        // The handshake's ephemeral key is not needed again: every rekey makes a fresh one.
         let rekey = super::transfer::Rekey::Responder {
-            eph,
+            group: eph.group(),
+            pending: None,
             requested: false,
             send_changed_key: false,
         };
+        drop(eph);
         let transfer = super::transfer::Transfer::new(mode, keys, salt, rekey, self.now());
         self.phase = Phase::Established(Box::new(super::Established {
             asso_id,
@@ -560,9 +598,9 @@ impl AssociationSecurity for E2eProvider {
         apdu: &Apdu<'_>,
     ) -> Result<Option<Vec<External<'static>>>, Refusal> {
         self.learn_contexts(ctx);
-        let (group, want) = match apdu {
-            Apdu::Rlrq(_) => (Group::ReleaseReq, Kind::ReleaseReq),
-            _ => (Group::ReleaseRsp, Kind::ReleaseRsp),
+        let (group, want, carrier) = match apdu {
+            Apdu::Rlrq(_) => (Group::ReleaseReq, Kind::ReleaseReq, pdu::Carrier::Rlrq),
+            _ => (Group::ReleaseRsp, Kind::ReleaseRsp, pdu::Carrier::Rlre),
         };
         let bytes = match self.secpdu_of(apdu.user_information(), group) {
             Ok(b) => b,
@@ -576,7 +614,7 @@ impl AssociationSecurity for E2eProvider {
                 why,
             )
         };
-        let s = match pdu::decode(bytes, &self.shared.config.limits) {
+        let s = match pdu::decode_in(bytes, carrier, &self.shared.config.limits) {
             Ok(SecPdu::ReleaseReq(s)) if want == Kind::ReleaseReq => s,
             Ok(SecPdu::ReleaseRsp(s)) if want == Kind::ReleaseRsp => s,
             Ok(o) => {
@@ -587,11 +625,9 @@ impl AssociationSecurity for E2eProvider {
             }
             Err(e) => return Err(self.abort_refusal(Kind::ApplAbort, proto(e.to_string()))),
         };
-        if let Err(f) = self.verify_signed3(&s, group) {
+        // Signature, certificate, time, assoID binding and replay memory.
+        if let Err(f) = self.judge_signed3(&s, group, want) {
             return Err(self.abort_refusal(Kind::ApplAbort, f));
-        }
-        if s.token3.asso_id != Some(self.phase.asso_id()) {
-            return Err(self.abort_refusal(Kind::ApplAbort, proto("assoID".to_owned())));
         }
         Ok(Some(
             s.appl_data
@@ -630,20 +666,23 @@ impl AssociationSecurity for E2eProvider {
         let Some(bytes) = abrt.user_information.first().and_then(|e| e.single_value()) else {
             return;
         };
-        let (group, s) = match pdu::decode(bytes, &self.shared.config.limits) {
-            Ok(SecPdu::HandshakeSecAbort(s)) => (Group::HandshakeSecAbort, s),
-            Ok(SecPdu::DtSecAbort(s)) => (Group::DtSecAbort, s),
-            Ok(SecPdu::ApplAbort(s)) => (Group::ApplAbort, s),
-            _ => {
-                events::record(
-                    &self.shared.events,
-                    Group::Osi,
-                    Check::OsiProtocolError,
-                    "ABRT user information is not an abort SecPDU",
-                );
-                return;
-            }
-        };
+        let (group, kind, s) =
+            match pdu::decode_in(bytes, pdu::Carrier::Abrt, &self.shared.config.limits) {
+                Ok(SecPdu::HandshakeSecAbort(s)) => {
+                    (Group::HandshakeSecAbort, Kind::HandshakeSecAbort, s)
+                }
+                Ok(SecPdu::DtSecAbort(s)) => (Group::DtSecAbort, Kind::DtSecAbort, s),
+                Ok(SecPdu::ApplAbort(s)) => (Group::ApplAbort, Kind::ApplAbort, s),
+                _ => {
+                    events::record(
+                        &self.shared.events,
+                        Group::Osi,
+                        Check::OsiProtocolError,
+                        "ABRT user information is not an abort SecPDU",
+                    );
+                    return;
+                }
+            };
         let diag = match (group, s.diagnostic) {
             (_, None) => "absent".to_owned(),
             (Group::DtSecAbort, Some(d)) => DtDiagnostic::from_code(d)
@@ -656,7 +695,7 @@ impl AssociationSecurity for E2eProvider {
             Group::DtSecAbort => "DtSecAbort",
             _ => "ApplAbort",
         };
-        self.record_received(&s, group, &format!("{what} diagnostic {diag}"));
+        self.record_received(&s, group, kind, &format!("{what} diagnostic {diag}"));
     }
 
     fn protect(

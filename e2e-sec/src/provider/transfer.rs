@@ -17,7 +17,7 @@ use super::Fail;
 use crate::config::E2eMode;
 use crate::crypto::{
     self, CbcContext, CryptoError, DhGroup, DirectionKeys, Ephemeral, GcmOpener, GcmSealer,
-    IcvContext, NonceSource, GCM_TAG_LEN, MAX_ICV_LEN,
+    IcvContext, NonceSource, MAX_ICV_LEN,
 };
 use crate::events::{self, Check, Group};
 use crate::factory::Shared;
@@ -53,15 +53,20 @@ fn missing(what: &'static str) -> CryptoError {
 }
 
 impl SendCipher {
-    fn new(mode: E2eMode, k: &DirectionKeys) -> Result<SendCipher, CryptoError> {
+    /// `tag_len`: the GCM / GMAC tag length sent (12, or 16 with `legacy_wire`).
+    fn new(mode: E2eMode, k: &DirectionKeys, tag_len: usize) -> Result<SendCipher, CryptoError> {
         let enc = || k.enc.as_ref().ok_or(missing("encryption key"));
         let icv = || k.icv.as_ref().ok_or(missing("ICV key"));
         Ok(match mode {
-            E2eMode::IcvOnly(i) => SendCipher::Icv(IcvContext::new(i, icv()?.as_bytes())?),
-            E2eMode::Aead(a) => SendCipher::Aead(GcmSealer::new(a, enc()?.as_bytes())?),
+            E2eMode::IcvOnly(i) => {
+                SendCipher::Icv(IcvContext::with_gmac_len(i, icv()?.as_bytes(), tag_len)?)
+            }
+            E2eMode::Aead(a) => {
+                SendCipher::Aead(GcmSealer::with_tag_len(a, enc()?.as_bytes(), tag_len)?)
+            }
             E2eMode::CbcIcv(c, i) => SendCipher::CbcIcv(
                 CbcContext::new(c, enc()?.as_bytes(), true)?,
-                IcvContext::new(i, icv()?.as_bytes())?,
+                IcvContext::with_gmac_len(i, icv()?.as_bytes(), tag_len)?,
             ),
         })
     }
@@ -100,11 +105,13 @@ impl Keys {
     /// Derives the keys of `mode` from `z` and `salt` (U-08) and makes the contexts of this
     /// end (`role` sends client→server keys as initiator). The derived key octets are
     /// dropped, and so zeroed, once the contexts hold them.
+    /// `tag_len` is the GCM / GMAC tag length this end sends (any of 12 to 16 is received).
     pub(super) fn derive(
         mode: E2eMode,
         role: Role,
         z: &[u8],
         salt: &[u8; 32],
+        tag_len: usize,
     ) -> Result<Keys, CryptoError> {
         let (e, i) = mode.key_lengths();
         let ks = crypto::derive_keys(z, salt, e, i)?;
@@ -114,7 +121,7 @@ impl Keys {
         };
         Ok(Keys {
             send: SendKeys {
-                cipher: SendCipher::new(mode, send)?,
+                cipher: SendCipher::new(mode, send, tag_len)?,
                 nonces: NonceSource::new()?,
             },
             recv: RecvCipher::new(mode, recv)?,
@@ -129,17 +136,22 @@ pub(super) enum Rekey {
     Initiator {
         /// The handshake's DH group (a rekey stays in it).
         group: DhGroup,
-        /// The server's handshake DH public value (every rekey agrees with it).
+        /// The server's DH public value for the next rekey: the fresh one its reqRekey PDU
+        /// carried, or, from an older peer of ours that sends none, its handshake value.
         server_public: Vec<u8>,
         /// reqRekey received: the next PDU carries a new DH value.
         must_rekey: bool,
         /// The server→client keys of our rekey, used from the server's changedKey on.
         awaiting_changed: Option<RecvCipher>,
     },
-    /// The server asks for a rekey once the period elapsed and answers with changedKey.
+    /// The server asks for a rekey once the period elapsed, with a fresh DH public value of
+    /// its own, and answers with changedKey.
     Responder {
-        /// Our handshake ephemeral key (every rekey agrees with it).
-        eph: Ephemeral,
+        /// The handshake's DH group (a rekey stays in it).
+        group: DhGroup,
+        /// The fresh ephemeral key of the pending rekey (sent with reqRekey; dropped once the
+        /// new keys are derived, so no key agreement outlives its rekey).
+        pending: Option<Ephemeral>,
         /// reqRekey sent, the client's DH value not yet received.
         requested: bool,
         /// New keys installed: the next PDU says changedKey.
@@ -274,16 +286,20 @@ impl Transfer {
     ) -> Result<(), SecurityError> {
         let now = (sh.config.clock)();
         let (time, seq) = self.next_time_seq(now)?;
+        // Where this SecPDU begins in `out`: made bare once written (§15.4, U-01).
+        let pdu_start = out.len();
         // Rekey flags (U-11).
         let mut req_rekey = false;
         let mut changed_key = false;
         let mut new_eph: Option<(Ephemeral, Vec<u8>)> = None;
         let mut group_no = 0;
+        let mut server_public: Option<Vec<u8>> = None;
         match &mut self.rekey {
             Rekey::Responder {
+                group,
+                pending,
                 requested,
                 send_changed_key,
-                ..
             } => {
                 if *send_changed_key {
                     changed_key = true;
@@ -293,6 +309,12 @@ impl Transfer {
                         .duration_since(self.last_key_change)
                         .is_ok_and(|d| d >= sh.config.rekey_period)
                 {
+                    // A fresh server key for every rekey (forward secrecy across rekeys),
+                    // its public value beside reqRekey (ASSUMPTIONS.md U-11).
+                    let e = Ephemeral::generate(*group).map_err(crypto_err("DH key generation"))?;
+                    server_public = Some(e.public_value().map_err(crypto_err("DH public value"))?);
+                    group_no = group.number();
+                    *pending = Some(e);
                     req_rekey = true;
                     *requested = true;
                 }
@@ -312,10 +334,14 @@ impl Transfer {
         let fields = Token2Fields {
             time,
             seq,
-            rekey: new_eph.as_ref().map(|(_, p)| DiffieHellmanSet {
-                group: group_no,
-                public_key: p,
-            }),
+            rekey: new_eph
+                .as_ref()
+                .map(|(_, p)| p)
+                .or(server_public.as_ref())
+                .map(|p| DiffieHellmanSet {
+                    group: group_no,
+                    public_key: p,
+                }),
             req_rekey,
             changed_key,
         };
@@ -328,7 +354,7 @@ impl Transfer {
                     IcvContext::Hmac(_) => None,
                 };
                 fields.encode(&mut self.token2, asso_id, None);
-                let oid = icv.algorithm().oid();
+                let oid = sh.config.icv_oid(icv.algorithm());
                 let shape = AuthenticatorShape {
                     nonce: nonce.as_ref().map(|n| &n[..]),
                     algorithm: &oid,
@@ -348,7 +374,7 @@ impl Transfer {
                 let nonce = nonces.next_nonce().ok_or_else(exhausted)?;
                 fields.encode(&mut self.token2, asso_id, Some(&nonce));
                 let t2 = self.token2.as_slice();
-                let len = data.len() + GCM_TAG_LEN;
+                let len = data.len() + sealer.tag_len();
                 pdu::begin_transfer_into(out, Kind::EncrTransfer, t2, len, None);
                 let at = out.len();
                 out.resize(at + len, 0);
@@ -370,7 +396,7 @@ impl Transfer {
                 openssl::rand::rand_bytes(&mut iv)
                     .map_err(|e| SecurityError::crypto("random CBC IV", e))?;
                 fields.encode(&mut self.token2, asso_id, Some(&iv));
-                let oid = icv.algorithm().oid();
+                let oid = sh.config.icv_oid(icv.algorithm());
                 let shape = AuthenticatorShape {
                     nonce: nonce.as_ref().map(|n| &n[..]),
                     algorithm: &oid,
@@ -399,6 +425,9 @@ impl Transfer {
                 append_icv(out, start, icv, &shape)?;
             }
         }
+        if !sh.config.legacy_wire {
+            pdu::make_bare(out.get_mut(pdu_start..).unwrap_or_default());
+        }
         // Client: new send keys from the next PDU on (this one went under the old key).
         if let (
             Some((e, p)),
@@ -412,8 +441,14 @@ impl Transfer {
             let z = e.agree(server_public).map_err(crypto_err("DH agreement"))?;
             drop(e);
             let salt = crypto::rekey_salt(&self.salt, &p).map_err(crypto_err("rekey salt"))?;
-            let keys = Keys::derive(self.mode, Role::Initiator, z.as_bytes(), &salt)
-                .map_err(crypto_err("rekey derivation"))?;
+            let keys = Keys::derive(
+                self.mode,
+                Role::Initiator,
+                z.as_bytes(),
+                &salt,
+                sh.config.tag_len(),
+            )
+            .map_err(crypto_err("rekey derivation"))?;
             self.salt = salt;
             self.send = keys.send;
             *awaiting_changed = Some(keys.recv);
@@ -439,7 +474,7 @@ impl Transfer {
         data: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Fail> {
-        let (tr, encrypted) = match pdu::decode(data, &sh.config.limits) {
+        let (tr, encrypted) = match pdu::decode_in(data, pdu::Carrier::PData, &sh.config.limits) {
             Ok(SecPdu::ClearTransfer(t)) => (t, false),
             Ok(SecPdu::EncrTransfer(t)) => (t, true),
             Ok(other) => {
@@ -566,21 +601,47 @@ impl Transfer {
         self.recv_last = Some((t.0, seq));
         // Rekey fields (U-11, F-1143).
         match &mut self.rekey {
-            Rekey::Initiator { must_rekey, .. } => {
-                if tr.token2.rekey.is_some() {
-                    return Err(Fail::dt(
-                        g,
-                        Check::UnexpectedRekey,
-                        Some(DtDiagnostic::UnexpectedDhPublicKey),
-                        "client received a DH public value",
-                    ));
+            Rekey::Initiator {
+                group,
+                server_public,
+                must_rekey,
+                ..
+            } => {
+                if let Some(dh) = &tr.token2.rekey {
+                    // The server's fresh value comes with its reqRekey only (U-11).
+                    if !tr.token2.req_rekey {
+                        return Err(Fail::dt(
+                            g,
+                            Check::UnexpectedRekey,
+                            Some(DtDiagnostic::UnexpectedDhPublicKey),
+                            "client received a DH public value without reqRekey",
+                        ));
+                    }
+                    if dh.group != group.number() {
+                        return Err(Fail::dt(
+                            g,
+                            Check::DhGroupNotSupported,
+                            Some(DtDiagnostic::UnexpectedDhPublicKey),
+                            "server rekey value in another group",
+                        ));
+                    }
+                    if crypto::check_public_value(*group, dh.public_key).is_err() {
+                        return Err(Fail::dt(
+                            g,
+                            Check::InvalidPublicValue,
+                            Some(DtDiagnostic::UnexpectedDhPublicKey),
+                            "server rekey DH value invalid",
+                        ));
+                    }
+                    *server_public = dh.public_key.to_vec();
                 }
                 if tr.token2.req_rekey {
                     *must_rekey = true;
                 }
             }
             Rekey::Responder {
-                eph,
+                group,
+                pending,
                 requested,
                 send_changed_key,
             } => {
@@ -601,7 +662,7 @@ impl Transfer {
                             "rekey without reqRekey",
                         ));
                     }
-                    if dh.group != eph.group().number() {
+                    if dh.group != group.number() {
                         return Err(Fail::dt(
                             g,
                             Check::DhGroupNotSupported,
@@ -609,6 +670,14 @@ impl Transfer {
                             "rekey in another group",
                         ));
                     }
+                    let Some(eph) = pending.take() else {
+                        return Err(Fail::dt(
+                            g,
+                            Check::UnexpectedRekey,
+                            Some(DtDiagnostic::UnexpectedDhPublicKey),
+                            "rekey without a pending server key",
+                        ));
+                    };
                     let Ok(z) = eph.agree(dh.public_key) else {
                         return Err(Fail::dt(
                             g,
@@ -626,8 +695,14 @@ impl Transfer {
                         )
                     };
                     let salt = crypto::rekey_salt(&self.salt, dh.public_key).map_err(fail)?;
-                    let keys = Keys::derive(self.mode, Role::Responder, z.as_bytes(), &salt)
-                        .map_err(fail)?;
+                    let keys = Keys::derive(
+                        self.mode,
+                        Role::Responder,
+                        z.as_bytes(),
+                        &salt,
+                        sh.config.tag_len(),
+                    )
+                    .map_err(fail)?;
                     self.salt = salt;
                     self.recv = keys.recv;
                     self.send = keys.send;
@@ -666,7 +741,7 @@ fn open(
             )
         })?;
         let alg = icv.algorithm();
-        if a.algorithm.algorithm.as_bytes() != alg.oid().as_bytes() {
+        if crypto::IcvAlgorithm::from_oid(&a.algorithm.algorithm) != Some(alg) {
             return Err(Fail::dt(
                 g,
                 Check::IcvAlgorithmMismatch,
@@ -708,19 +783,12 @@ fn open(
                     "GCM nonce",
                 )
             })?;
-            let len = tr
-                .appl_data
-                .len()
-                .checked_sub(GCM_TAG_LEN)
-                .ok_or_else(icv_fail)?;
-            let at = out.len();
-            out.resize(at + len, 0);
             opener
                 .open(
                     iv,
                     crypto::aad_octets(tr.token2_contents),
                     tr.appl_data,
-                    out.get_mut(at..).unwrap_or_default(),
+                    out,
                 )
                 .map_err(|_| icv_fail())
         }

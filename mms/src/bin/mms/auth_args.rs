@@ -11,6 +11,7 @@ use a_sec_profile::{
     AProfileConfig, AProfileFactory, Credentials, Dialect, FailureResponse, TimeFormat,
 };
 use acse::security::{SecurityEvents, SecurityFactory};
+use cot::revocation::{RevocationChecker, RevocationConfig};
 
 /// IEC 62351-4 A-security-profile options (clause 11; `docs/a-profile.md`).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -65,6 +66,95 @@ pub struct AuthArgs {
     /// (authentication-failure) instead of the ABRT clause 11 prescribes.
     #[arg(long = "auth-reject")]
     pub auth_reject: bool,
+    /// A-profile: check the peer's certificate path for revocation also through the CRL
+    /// distribution points and the OCSP responder the certificates name (fetched in the
+    /// background, cached), and re-check an established association (docs/revocation.md), as
+    /// `--tls-revocation` does for TLS.
+    #[arg(long = "auth-revocation")]
+    pub auth_revocation: bool,
+    /// A-profile: ask this OCSP responder (an `http:` URL) instead of the one the
+    /// certificates name; implies `--auth-revocation`.
+    #[arg(long = "auth-ocsp-responder", value_name = "URL")]
+    pub auth_ocsp_responder: Option<String>,
+    /// A-profile: re-check the authenticated peer's certificate every SECONDS (default 900);
+    /// with `--auth-revocation`.
+    #[arg(long = "auth-recheck", value_name = "SECONDS")]
+    pub auth_recheck: Option<u64>,
+    /// A-profile: accept a peer certificate without the keyUsage extension (legacy peers; a
+    /// warning event each time). IEC 62351-4 Annex G.5.2 asks for it.
+    #[arg(long = "auth-legacy-key-usage")]
+    pub auth_legacy_key_usage: bool,
+}
+
+/// The revocation flags of one application-layer mechanism (`--auth-*`, `--e2e-*`), read
+/// the way `--tls-revocation`, `--tls-ocsp-responder` and `--tls-recheck` are
+/// (docs/revocation.md).
+pub struct RevocationFlags<'a> {
+    /// The flag prefix, for messages (`auth`, `e2e`).
+    pub prefix: &'static str,
+    /// `--PREFIX-revocation`: CRL distribution points and OCSP from the certificates.
+    pub revocation: bool,
+    /// `--PREFIX-ocsp-responder`.
+    pub ocsp_responder: Option<&'a str>,
+    /// `--PREFIX-recheck` in seconds.
+    pub recheck: Option<u64>,
+    /// CRL files the checker reads (and re-reads on its period).
+    pub crl_files: &'a [PathBuf],
+    /// The trust anchor files (PEM).
+    pub anchors: &'a [PathBuf],
+}
+
+impl RevocationFlags<'_> {
+    /// The shared revocation checker the flags ask for (`None` when neither revocation, a
+    /// responder nor a CRL file for the checker is given), recording into `events`. With CRL
+    /// files only, the checker uses them alone (no distribution points, no OCSP).
+    pub fn checker(
+        &self,
+        events: &Arc<SecurityEvents>,
+    ) -> Result<Option<RevocationChecker>, String> {
+        let p = self.prefix;
+        let online = self.revocation || self.ocsp_responder.is_some();
+        if !online && self.crl_files.is_empty() {
+            if self.recheck.is_some() {
+                return Err(format!("--{p}-recheck needs --{p}-revocation"));
+            }
+            return Ok(None);
+        }
+        let mut rc = RevocationConfig::new();
+        for ca in self.anchors {
+            let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+            let certs = openssl::x509::X509::stack_from_pem(&pem)
+                .map_err(|e| format!("{}: {e}", ca.display()))?;
+            for c in certs {
+                rc = rc.with_trust_anchor(c);
+            }
+        }
+        for crl in self.crl_files {
+            rc = rc.with_crl_file(crl);
+        }
+        if !online {
+            rc.use_ocsp = false;
+            rc.use_crl_distribution_points = false;
+        }
+        if let Some(url) = self.ocsp_responder {
+            if !url.starts_with("http:") {
+                return Err(format!(
+                    "--{p}-ocsp-responder {url}: an http: URL is needed"
+                ));
+            }
+            rc = rc.with_ocsp_responder(url.to_owned());
+        }
+        if let Some(secs) = self.recheck {
+            if secs == 0 {
+                return Err(format!("--{p}-recheck must be at least 1 second"));
+            }
+            let first = rc.first_recheck.min(Duration::from_secs(secs));
+            rc = rc.with_recheck(first, Duration::from_secs(secs));
+        }
+        RevocationChecker::new(rc, events.clone())
+            .map(Some)
+            .map_err(|e| format!("--{p}-revocation: {e}"))
+    }
 }
 
 fn parse_dialect(s: &str) -> Result<Dialect, String> {
@@ -120,6 +210,17 @@ impl AuthArgs {
         if self.auth_reject {
             c.failure_response = FailureResponse::Reject;
         }
+        c.legacy_key_usage = self.auth_legacy_key_usage;
+        c.trust.revocation = RevocationFlags {
+            prefix: "auth",
+            revocation: self.auth_revocation,
+            ocsp_responder: self.auth_ocsp_responder.as_deref(),
+            recheck: self.auth_recheck,
+            // The --auth-crl files stay the trust store's own CRLs (checked as before).
+            crl_files: &[],
+            anchors: &self.auth_ca,
+        }
+        .checker(&c.events)?;
         Ok(Some(c))
     }
 
@@ -289,5 +390,84 @@ mod tests {
             (c.name(), s.name()),
             (a_sec_profile::NAME, a_sec_profile::NAME)
         );
+    }
+}
+
+#[cfg(test)]
+mod revocation_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use clap::Parser;
+    use cot::pki::{KeyKind, LeafSpec, Pki};
+
+    #[derive(Debug, Parser)]
+    struct T {
+        #[command(flatten)]
+        auth: AuthArgs,
+    }
+
+    fn parse(args: &[&str]) -> AuthArgs {
+        T::try_parse_from(std::iter::once("t").chain(args.iter().copied()))
+            .unwrap()
+            .auth
+    }
+
+    /// `--auth-revocation`, `--auth-ocsp-responder`, `--auth-recheck` give the A-profile the
+    /// shared revocation checker as the `--tls-*` flags give TLS; `--auth-legacy-key-usage`
+    /// sets the Annex G.5.2 tolerance.
+    #[test]
+    fn revocation_and_key_usage_flags() {
+        let dir = std::env::temp_dir().join(format!("mms-auth-rev-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pki = Pki::new_root("t", KeyKind::EcP256).unwrap();
+        let (ca, _) = pki.ca().write_pem(&dir, "ca").unwrap();
+        let leaf = pki
+            .issue(&LeafSpec::new("c").with_key(KeyKind::EcP256))
+            .unwrap();
+        let (cert, key) = leaf.write_pem(&dir, "leaf").unwrap();
+        let (ca, cert, key) = (
+            ca.to_str().unwrap(),
+            cert.to_str().unwrap(),
+            key.to_str().unwrap(),
+        );
+        let ev = Arc::new(SecurityEvents::new());
+        let base = ["--auth-cert", cert, "--auth-key", key, "--auth-ca", ca];
+        let with = |more: &[&str]| {
+            let mut v = base.to_vec();
+            v.extend_from_slice(more);
+            parse(&v)
+        };
+        let c = with(&[]).config(ev.clone()).unwrap().unwrap();
+        assert!(c.trust.revocation.is_none() && !c.legacy_key_usage);
+        let c = with(&["--auth-revocation", "--auth-legacy-key-usage"])
+            .config(ev.clone())
+            .unwrap()
+            .unwrap();
+        let r = c.trust.revocation.expect("checker");
+        assert!(r.config().use_ocsp && r.config().use_crl_distribution_points);
+        assert!(c.legacy_key_usage);
+        let c = with(&[
+            "--auth-ocsp-responder",
+            "http://127.0.0.1:1/",
+            "--auth-recheck",
+            "30",
+        ])
+        .config(ev.clone())
+        .unwrap()
+        .unwrap();
+        let r = c.trust.revocation.expect("a responder implies revocation");
+        assert_eq!(
+            r.config().ocsp_responder.as_deref(),
+            Some("http://127.0.0.1:1/")
+        );
+        assert_eq!(r.config().recheck_period, Duration::from_secs(30));
+        for bad in [
+            &["--auth-ocsp-responder", "ldap://x"][..],
+            &["--auth-revocation", "--auth-recheck", "0"],
+            &["--auth-recheck", "30"],
+        ] {
+            assert!(with(bad).config(ev.clone()).is_err(), "{bad:?}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
