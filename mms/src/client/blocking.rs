@@ -2,8 +2,8 @@
 //! (pipelined up to the negotiated outstanding limit, ISO 9506-2 §8.2.1), informationReports
 //! arrive while nobody is calling, and confirmed requests from the server (dual-direction ICCP)
 //! are answered by a [`Handler`]. A caller waiting for an answer does the socket work itself
-//! when nobody else is (see [`direct`](super::direct)); a thread of the client's own reads while
-//! nobody calls.
+//! when nobody else is (leader/follower); a thread of the client's own reads while nobody
+//! calls.
 
 use acse::address::Address;
 use acse::association::AeTitle;
@@ -26,6 +26,8 @@ use crate::client::direct::{self, Parts, Shared};
 use crate::endpoint::{CloseReason, SendError};
 use crate::pdu::{ConfirmedServiceRequest, UnconfirmedService};
 use crate::server::handler::{Handler, Negotiated};
+#[cfg(doc)]
+use crate::server::handler::AssociationInfo;
 
 /// Unconfirmed PDUs kept for the application before new ones are dropped (with a log line).
 const UNCONFIRMED_QUEUE: usize = 4096;
