@@ -86,8 +86,42 @@ fn server_and_client_flags() {
         .args(["--tls-ca", &p(&ca), "identify"])
         .output()
         .expect("client");
+    // The load generator takes the same TLS flags against any server.
+    let bench = |tls: bool| {
+        let mut cmd = mms();
+        cmd.args([
+            "bench",
+            "--associations",
+            "2",
+            "--reads",
+            "20",
+            "--connect",
+            &addr,
+            "--timeout",
+            "5",
+            "--read",
+            "DEMOLD0/GGIO1$MX$AnIn1",
+        ]);
+        if tls {
+            cmd.args(["--tls-cert", &p(&c.0), "--tls-key", &p(&c.1)])
+                .args(["--tls-ca", &p(&ca)]);
+        }
+        cmd.output().expect("bench")
+    };
+    let over_tls = bench(true);
+    let plain = bench(false);
     let _ = server.kill();
     let _ = server.wait();
+    let bench_text = String::from_utf8_lossy(&over_tls.stdout);
+    assert!(
+        over_tls.status.success() && bench_text.contains("reads answered correctly: 40 of 40"),
+        "{bench_text}\n{}",
+        String::from_utf8_lossy(&over_tls.stderr)
+    );
+    assert!(
+        !plain.status.success(),
+        "plain reads from a TLS-only server must fail the run"
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

@@ -25,9 +25,9 @@ use crate::client::connection::{
 use crate::client::direct::{self, Parts, Shared};
 use crate::endpoint::{CloseReason, SendError};
 use crate::pdu::{ConfirmedServiceRequest, UnconfirmedService};
-use crate::server::handler::{Handler, Negotiated};
 #[cfg(doc)]
 use crate::server::handler::AssociationInfo;
+use crate::server::handler::{Handler, Negotiated};
 
 /// Unconfirmed PDUs kept for the application before new ones are dropped (with a log line).
 const UNCONFIRMED_QUEUE: usize = 4096;

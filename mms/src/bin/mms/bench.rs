@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mio::{Events, Poll, Token};
-use mms::client::{ClientConfig, ClientEvent, Connection, RequestId};
+use mms::client::{ClientEvent, Connection, RequestId};
 use mms::data::Data;
 use mms::initiate::{ServiceKind, ServicesSupported};
 use mms::pdu::{ConfirmedServiceRequest, ConfirmedServiceResponse};
@@ -51,12 +51,10 @@ pub struct BenchArgs {
     /// (an IED) can be measured; a read counts as answered when it succeeds.
     #[arg(long, value_name = "DOMAIN/ITEM", num_args = 1.., requires = "connect")]
     pub read: Vec<String>,
-    /// The server's AP-title (dotted OID), for servers that check the called AE-title.
-    #[arg(long, value_name = "OID")]
-    pub called_ap_title: Option<String>,
-    /// The server's AE-qualifier.
-    #[arg(long, value_name = "N")]
-    pub called_ae_qualifier: Option<i64>,
+    /// How to reach a `--connect` server: the addressing, TLS and security options of
+    /// `mms client` (`--called-ap-title`, `--tls-*`, `--auth-*`, `--e2e-*`, ...).
+    #[command(flatten)]
+    pub link: crate::client_cmd::ConnectArgs,
 }
 
 /// The other benchmarks of `mms bench`.
@@ -227,13 +225,7 @@ pub(crate) fn drive(
     let mut poll = Poll::new().map_err(|e| e.to_string())?;
     let mut events = Events::with_capacity(1024);
     let mut assocs = Vec::with_capacity(args.associations);
-    let mut config = ClientConfig::default();
-    if let Some(t) = &args.called_ap_title {
-        config.endpoint.association.remote.ap_title = Some(crate::addressing::oid(t)?);
-    }
-    if let Some(q) = args.called_ae_qualifier {
-        config.endpoint.association.remote.ae_qualifier = Some(q);
-    }
+    let (mut config, _) = crate::client_cmd::client_config(&addr.to_string(), &args.link)?;
     let names: Vec<mms::ObjectName<'static>> = args
         .read
         .iter()

@@ -513,8 +513,7 @@ pub fn worker(args: &WorkerArgs) -> Result<(), String> {
                 server_threads: 1,
                 connect: None,
                 read: Vec::new(),
-                called_ap_title: None,
-                called_ae_qualifier: None,
+                link: crate::client_cmd::ConnectArgs::defaults()?,
                 mode: None,
             };
             started = Instant::now();

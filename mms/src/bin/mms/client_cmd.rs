@@ -186,6 +186,17 @@ pub enum Op {
     },
 }
 
+impl ConnectArgs {
+    /// The options as they are when none is given (plain, default addressing).
+    pub fn defaults() -> Result<ConnectArgs, String> {
+        use clap::{Args, FromArgMatches};
+        let cmd = ConnectArgs::augment_args(clap::Command::new("defaults"));
+        cmd.try_get_matches_from(["defaults"])
+            .and_then(|m| ConnectArgs::from_arg_matches(&m))
+            .map_err(|e| e.to_string())
+    }
+}
+
 fn called(args: &ConnectArgs) -> Result<Address, String> {
     AddressArgs {
         tsel: args.called_tsel.clone(),
@@ -197,13 +208,9 @@ fn called(args: &ConnectArgs) -> Result<Address, String> {
     .apply(Address::default_remote())
 }
 
-/// Connects as the options say, answering the server's requests with `handler` (the files
-/// `put` offers).
-pub fn connect_serving(
-    connect: &str,
-    args: &ConnectArgs,
-    handler: Option<Arc<dyn Handler>>,
-) -> Result<Client, String> {
+/// The client configuration the options say, and the address to connect to (`connect` with the
+/// TLS port when it names none and TLS is on).
+pub fn client_config(connect: &str, args: &ConnectArgs) -> Result<(ClientConfig, String), String> {
     let mut config = ClientConfig::default();
     args.audit.apply(&config.events)?;
     config.endpoint.association.local = args.local.apply(Address::default_local())?;
@@ -217,6 +224,17 @@ pub fn connect_serving(
         let host = target.rsplit_once(':').map_or(target.as_str(), |(h, _)| h);
         config.tls_server_name = Some(host.trim_matches(['[', ']']).to_string());
     }
+    Ok((config, target))
+}
+
+/// Connects as the options say, answering the server's requests with `handler` (the files
+/// `put` offers).
+pub fn connect_serving(
+    connect: &str,
+    args: &ConnectArgs,
+    handler: Option<Arc<dyn Handler>>,
+) -> Result<Client, String> {
+    let (config, target) = client_config(connect, args)?;
     Client::connect_with(target.as_str(), config, handler)
         .map_err(|e| format!("cannot associate with {target}: {}", describe(&e)))
 }
