@@ -537,6 +537,16 @@ impl Connection {
         self.endpoint.negotiated()
     }
 
+    /// Shuts the socket down in both directions, so the peer sees the connection end even while
+    /// this value is kept (dropping it does the same). Call after [`ClientEvent::Closed`]; on a
+    /// live association it cuts the transport under it.
+    pub fn shutdown(&mut self) -> io::Result<()> {
+        match self.stream.shutdown(std::net::Shutdown::Both) {
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            r => r,
+        }
+    }
+
     /// True once the association has ended.
     pub fn is_closed(&self) -> bool {
         self.endpoint.is_closed() || self.peer_eof

@@ -421,6 +421,10 @@ impl Shared {
                     handler.closed(info);
                 }
                 log::debug!("association with {} ended: {reason:?}", self.peer);
+                // The client value may live on: the peer must still see the connection end.
+                if let Err(e) = lock(&self.core).conn.shutdown() {
+                    log::debug!("socket shutdown after the association ended: {e}");
+                }
                 self.closed.store(true, Ordering::SeqCst);
                 lock(&self.unconfirmed).take();
                 let mut st = lock(&self.state);
