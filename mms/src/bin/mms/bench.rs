@@ -65,7 +65,13 @@ pub enum BenchMode {
     /// Our request paths against a raw TCP ping-pong, TLS 1.3 and E2E against plain, in one
     /// run: reads/s, ratios, CPU per read of each side, system calls per read.
     Compare(crate::bench_compare::CompareArgs),
+    /// Many associations on one server: set-up rates (plain, TLS 1.3 full and resumed, TLS +
+    /// A-profile), resident memory per idle association, every association answering a read.
+    Scale(crate::bench_scale::ScaleArgs),
 }
+
+/// Associations the bench server admits at once (`mms bench scale` opens 10 000).
+pub const MAX_ASSOCIATIONS: usize = 20_000;
 
 /// The bench server's handler: a read of `v<k>` (any domain) answers the integer k.
 pub struct EchoHandler;
@@ -106,13 +112,45 @@ impl Handler for EchoHandler {
     }
 }
 
-/// `mms bench-server`: serves [`EchoHandler`] on `listen`, prints `LISTENING <addr>`, runs
-/// until stdin closes, then prints its statistics.
-pub fn bench_server(listen: SocketAddr, threads: usize) -> Result<(), String> {
-    let config = ServerConfig::default()
-        .with_listen(vec![listen])
-        .with_threads(threads)
-        .with_max_associations(10_000);
+/// Options of `mms bench-server` (hidden: `mms bench` starts it).
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchServerArgs {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Event-loop threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// TLS (`--tls-cert`, `--tls-key`, `--tls-ca`): the listener is a TLS one.
+    #[command(flatten)]
+    pub tls: crate::tls_args::TlsArgs,
+    /// A-security-profile (`--auth-cert`, ...): callers must authenticate.
+    #[command(flatten)]
+    pub auth: crate::auth_args::AuthArgs,
+}
+
+/// `mms bench-server`: serves [`EchoHandler`] on `listen` (over TLS and with the A-profile when
+/// the flags say so), prints `LISTENING <addr>`, runs until stdin closes, then prints its
+/// statistics.
+pub fn bench_server(args: &BenchServerArgs) -> Result<(), String> {
+    crate::bench_scale::raise_fd_limit(u64::MAX)?;
+    let events = Arc::new(cot::security_event::SecurityEvents::new());
+    let tls = args.tls.server(&events)?;
+    let (listen, tls_listen) = match tls {
+        Some(_) => (Vec::new(), vec![args.listen]),
+        None => (vec![args.listen], Vec::new()),
+    };
+    let mut config = ServerConfig::default()
+        .with_listen(listen)
+        .with_tls_listen(tls_listen)
+        .with_tls_server(tls)
+        .with_threads(args.threads)
+        .with_max_associations(MAX_ASSOCIATIONS);
+    config.security = args.auth.factory(events.clone())?;
+    config.events = events;
+    // Answer as the AE-title our clients call by default (the A-profile certificates of
+    // `mms bench scale` name it, Annex G.6.2).
+    config.endpoint.association.local = acse::address::Address::default_remote();
     let server = Server::bind(config, Arc::new(EchoHandler)).map_err(|e| e.to_string())?;
     let running = server.spawn().map_err(|e| e.to_string())?;
     outln!("LISTENING {}", running.local_addr());
@@ -143,16 +181,30 @@ pub(crate) fn proc_usage(pid: u32) -> Option<(f64, u64)> {
     Some((ticks / 100.0, pages * 4096))
 }
 
-struct ServerChild {
-    child: Child,
-    addr: SocketAddr,
+/// A `mms bench-server` child process.
+pub(crate) struct ServerChild {
+    pub child: Child,
+    pub addr: SocketAddr,
 }
 
-fn start_server(threads: usize) -> Result<ServerChild, String> {
+impl ServerChild {
+    /// Closes its stdin (it stops and prints its statistics) and waits for it.
+    pub fn stop(mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `mms bench-server` with `threads` event loops and the `extra` flags (TLS, A-profile).
+pub(crate) fn start_server(
+    threads: usize,
+    extra: &[std::ffi::OsString],
+) -> Result<ServerChild, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut child = Command::new(exe)
         .args(["bench-server", "--listen", "127.0.0.1:0", "--threads"])
         .arg(threads.to_string())
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -352,11 +404,12 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     match &args.mode {
         Some(BenchMode::Tase2(a)) => return crate::bench_tase2::run(a),
         Some(BenchMode::Compare(a)) => return crate::bench_compare::run(a),
+        Some(BenchMode::Scale(a)) => return crate::bench_scale::run(a),
         None => {}
     }
     let mut server = match args.connect {
         Some(_) => None,
-        None => Some(start_server(args.server_threads)?),
+        None => Some(start_server(args.server_threads, &[])?),
     };
     let addr = match (&server, args.connect) {
         (Some(s), _) => s.addr,

@@ -71,20 +71,26 @@ fn parse_leaf(s: &str) -> Result<(String, String), String> {
 }
 
 /// `mms cert`.
-pub fn run(args: &CertArgs) -> Result<(), String> {
-    let leaves = args
-        .leaves
-        .iter()
-        .map(|l| parse_leaf(l))
-        .collect::<Result<Vec<_>, _>>()?;
-    eprintln!("mms: WARNING: {WARNING}");
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
-    let key = if args.ec {
-        KeyKind::EcP256
-    } else {
-        KeyKind::Rsa(2048)
-    };
+/// The files a lab PKI was written to.
+pub(crate) struct LabPki {
+    /// The CA certificate (PEM).
+    pub ca: PathBuf,
+    /// An empty CRL of the CA (PEM).
+    pub crl: PathBuf,
+    /// Per leaf: (name, certificate PEM, key PEM).
+    pub leaves: Vec<(String, PathBuf, PathBuf)>,
+}
+
+/// Makes a throw-away CA and one leaf per (name, AP-title ++ AE-qualifier OID) under `out`:
+/// what `mms cert` writes, also used by the benchmarks that need certificates.
+pub(crate) fn lab_pki(
+    out: &std::path::Path,
+    leaves: &[(String, String)],
+    key: KeyKind,
+    days: u64,
+    dns: &[String],
+) -> Result<LabPki, String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let e = |what: &str| {
         let what = what.to_string();
         move |err: cot::pki::PkiError| format!("{what}: {err}")
@@ -92,9 +98,9 @@ pub fn run(args: &CertArgs) -> Result<(), String> {
     let pki = Pki::new_root("osi-mms LAB-ONLY demo CA (not for production)", key)
         .map_err(e("the demo CA"))?;
     let now = SystemTime::now();
-    let until = now + Duration::from_secs(args.days.saturating_mul(86_400));
+    let until = now + Duration::from_secs(days.saturating_mul(86_400));
     let write = |name: &str, data: &[u8]| {
-        let p = args.out.join(name);
+        let p = out.join(name);
         std::fs::write(&p, data).map_err(|err| format!("cannot write {}: {err}", p.display()))?;
         Ok::<PathBuf, String>(p)
     };
@@ -105,17 +111,41 @@ pub fn run(args: &CertArgs) -> Result<(), String> {
         .to_pem()
         .map_err(|err| format!("the CRL: {err}"))?;
     let crl = write("ca-crl.pem", &crl)?;
-    outln!("# {WARNING}");
-    outln!("ca: {}", ca.display());
-    outln!("crl: {}", crl.display());
-    for (name, oid) in &leaves {
+    let mut written = Vec::new();
+    for (name, oid) in leaves {
         let mut spec = LeafSpec::new(name)
             .with_key(key)
             .with_object_identifier(oid)
             .with_validity(now - Duration::from_secs(3600), until);
-        spec.dns_names.extend(args.dns.iter().cloned());
+        spec.dns_names.extend(dns.iter().cloned());
         let cred = pki.issue(&spec).map_err(e(name))?;
-        let (cert, key) = cred.write_pem(&args.out, name).map_err(e(name))?;
+        let (cert, key) = cred.write_pem(out, name).map_err(e(name))?;
+        written.push((name.clone(), cert, key));
+    }
+    Ok(LabPki {
+        ca,
+        crl,
+        leaves: written,
+    })
+}
+
+pub fn run(args: &CertArgs) -> Result<(), String> {
+    let leaves = args
+        .leaves
+        .iter()
+        .map(|l| parse_leaf(l))
+        .collect::<Result<Vec<_>, _>>()?;
+    eprintln!("mms: WARNING: {WARNING}");
+    let key = if args.ec {
+        KeyKind::EcP256
+    } else {
+        KeyKind::Rsa(2048)
+    };
+    let pki = lab_pki(&args.out, &leaves, key, args.days, &args.dns)?;
+    outln!("# {WARNING}");
+    outln!("ca: {}", pki.ca.display());
+    outln!("crl: {}", pki.crl.display());
+    for ((name, cert, key), (_, oid)) in pki.leaves.iter().zip(&leaves) {
         outln!(
             "{name}: {} (key {}), subject CN={name}, 2.5.4.106={oid}",
             cert.display(),

@@ -19,6 +19,7 @@ mod audit_args;
 mod auth_args;
 mod bench;
 mod bench_compare;
+mod bench_scale;
 mod bench_tase2;
 mod browse;
 mod cert_cmd;
@@ -33,7 +34,6 @@ mod server_cmd;
 mod tase2_cmd;
 mod tls_args;
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -75,14 +75,7 @@ enum Cmd {
     Man(gen_cmd::ManArgs),
     /// The server `mms bench` starts: answers a read of `v<k>` with k.
     #[command(hide = true)]
-    BenchServer {
-        /// Where to listen.
-        #[arg(long, default_value = "127.0.0.1:0")]
-        listen: SocketAddr,
-        /// Event-loop threads.
-        #[arg(long, default_value_t = 1)]
-        threads: usize,
-    },
+    BenchServer(bench::BenchServerArgs),
     /// One row's client side for `mms bench compare`.
     #[command(hide = true)]
     BenchWorker(bench_compare::WorkerArgs),
@@ -106,7 +99,7 @@ fn main() -> ExitCode {
         Cmd::Cert(args) => cert_cmd::run(args),
         Cmd::Completions(args) => gen_cmd::completions(args),
         Cmd::Man(args) => gen_cmd::man(args),
-        Cmd::BenchServer { listen, threads } => bench::bench_server(*listen, *threads),
+        Cmd::BenchServer(args) => bench::bench_server(args),
         Cmd::BenchWorker(args) => bench_compare::worker(args),
         Cmd::BenchPingpongServer => bench_compare::pingpong_server(),
     };
