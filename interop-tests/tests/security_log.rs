@@ -349,3 +349,65 @@ fn a_collector_that_is_down_blocks_nothing_and_loses_nothing_locally() {
         3000
     );
 }
+
+#[test]
+fn a_collector_that_never_reads_blocks_nothing_and_every_event_is_accounted_for() {
+    let dir = scratch_dir("security-log-slow");
+    let events = Arc::new(SecurityEvents::new());
+    let local = Arc::new(ChainLog::open(dir.join("local.log"), None).expect("local log"));
+    events.add_sink(local.clone());
+    // A collector that accepts the connection and then never reads: the socket buffers fill
+    // and the sender's writes stall until their time-out.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let addr = listener.local_addr().expect("addr");
+    let held = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        for _ in 0..8 {
+            match listener.accept() {
+                Ok((s, _)) => kept.push(s),
+                Err(_) => break,
+            }
+        }
+        std::thread::sleep(Duration::from_secs(30));
+        drop(kept);
+    });
+    let sink = Arc::new(Syslog::start(SyslogTransport::Tcp, addr, None).expect("sink"));
+    events.add_sink(sink.clone());
+    let detail = "x".repeat(400);
+    let n = 20_000u64;
+    let t0 = Instant::now();
+    for i in 0..n {
+        events.record(
+            "test.event",
+            Severity::Warning,
+            &format_args!("n={i} {detail}"),
+        );
+    }
+    // Recording never waited for the stalled collector (about 9 MB of messages).
+    let recording = t0.elapsed();
+    assert!(recording < Duration::from_secs(20), "{recording:?}");
+    // Every event is either handed to the collector's socket or counted as lost.
+    let t1 = Instant::now();
+    while sink.sent() + sink.dropped() < n && t1.elapsed() < Duration::from_secs(25) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        sink.sent() + sink.dropped(),
+        n,
+        "sent {} dropped {}",
+        sink.sent(),
+        sink.dropped()
+    );
+    assert!(
+        sink.dropped() > 0,
+        "a stalled collector cannot have taken 9 MB"
+    );
+    assert_eq!(
+        verify(&dir.join("local.log"), None)
+            .expect("intact")
+            .records,
+        n,
+        "the local log keeps every event"
+    );
+    drop(held);
+}

@@ -345,3 +345,51 @@ fn the_e2e_server_refuses_a_client_its_crl_revokes() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `mms server --peer-policy`: a partner the policy names is served, one it does not name is
+/// refused with calling-AP-title-not-recognized (IEC 62351-4 §5.1, ISO 8650-1 §7.1.2), and a
+/// file that contradicts itself or the server's own settings stops the server before it
+/// listens, naming the entry.
+#[test]
+fn the_peer_policy_file_admits_refuses_and_is_checked_at_load() {
+    let dir = std::env::temp_dir().join(format!("osi-mms-policy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let write = |name: &str, text: &str| {
+        let f = dir.join(name);
+        std::fs::write(&f, text).expect("policy file");
+        f
+    };
+    let good = write(
+        "good.json",
+        r#"{ "peers": [ { "ap_title": "1.1.1.999", "ae_qualifier": 12, "transport": "non_secure" } ] }"#,
+    );
+    let server = Server::start(&["--peer-policy".into(), p(&good).into()]);
+    let out = server.identify(&[]);
+    assert!(out.status.success(), "named partner: {}", stderr_of(&out));
+    let out = server.identify(&["--ap-title".into(), "1.1.1.42".into()]);
+    let err = stderr_of(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("calling-AP-title-not-recognized"), "{err}");
+    drop(server);
+
+    for (text, says) in [
+        (
+            r#"{ "peers": [ { "ap_title": "1.1.1.999" }, { "ap_title": "1.1.1.999", "ae_qualifier": 12 } ] }"#,
+            "peers[1]: entry 1 can never match: entry 0 before it",
+        ),
+        (
+            r#"{ "peers": [ { "ap_title": "1.1.1.999", "application": "secure" } ] }"#,
+            "peers[0]: application secure, but neither the A-security-profile",
+        ),
+    ] {
+        let f = write("bad.json", text);
+        let out = mms()
+            .args(["server", "--listen", "127.0.0.1:0", "--peer-policy", p(&f)])
+            .output()
+            .expect("server");
+        let err = stderr_of(&out);
+        assert!(!out.status.success(), "{text}: {err}");
+        assert!(err.contains(says), "{text}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1562,6 +1562,20 @@ fn bad_configurations_are_refused_with_the_place() {
             r#"{ "iccs": [ { "name": "ICC1" } ], "bilateral_tables": [ { "id": "T", "icc": "ICC1", "read": [ "Nope" ] } ] }"#,
             "bilateral_tables[0].read[0]",
         ),
+        (
+            // two tables for one partner contradict each other: the second is refused
+            r#"{ "iccs": [ { "name": "ICC1" } ], "bilateral_tables": [
+                 { "id": "A", "icc": "ICC1", "ap_title": "1.1.1.999", "ae_qualifier": 12 },
+                 { "id": "B", "icc": "ICC1", "ap_title": "1.1.1.999", "ae_qualifier": 12 } ] }"#,
+            "bilateral_tables[1]",
+        ),
+        (
+            // a table for any AE-qualifier first hides the more specific one after it
+            r#"{ "iccs": [ { "name": "ICC1" } ], "bilateral_tables": [
+                 { "id": "A", "icc": "ICC1", "ap_title": "1.1.1.999" },
+                 { "id": "B", "icc": "ICC1", "ap_title": "1.1.1.999", "ae_qualifier": 12 } ] }"#,
+            "bilateral_tables[1]",
+        ),
     ] {
         let config = Config::from_json_str(json).expect("parses");
         match Tase2Server::new(&config) {

@@ -189,7 +189,44 @@ impl PeerMatch {
         });
         ap && ae && addr && subject
     }
+
+    /// Whether every partner `other` recognises is also recognised by this entry: each
+    /// criterion this entry sets, `other` sets to the same value. An entry placed after one
+    /// that covers it can never be chosen.
+    pub fn covers(&self, other: &PeerMatch) -> bool {
+        fn within<V: PartialEq>(general: &Option<V>, specific: &Option<V>) -> bool {
+            general.is_none() || general == specific
+        }
+        within(&self.ap_title, &other.ap_title)
+            && within(&self.ae_qualifier, &other.ae_qualifier)
+            && within(&self.address, &other.address)
+            && within(&self.certificate_subject, &other.certificate_subject)
+    }
 }
+
+/// A table entry that can never be chosen: an earlier entry recognises every partner it does
+/// (a duplicate, or a more general entry placed first). Refused when a table is loaded, since
+/// the two entries would contradict each other or one would silently do nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnreachableEntry {
+    /// The entry that can never match (0-based, in search order).
+    pub entry: usize,
+    /// The earlier entry that covers it.
+    pub covered_by: usize,
+}
+
+impl fmt::Display for UnreachableEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "entry {} can never match: entry {} before it recognises every partner it names \
+             (remove one, or put the more specific entry first)",
+            self.entry, self.covered_by
+        )
+    }
+}
+
+impl std::error::Error for UnreachableEntry {}
 
 /// Partners and what the application keeps for each (a [`PeerPolicy`], a TASE.2 bilateral
 /// table …), searched in order; the first matching entry wins.
@@ -231,6 +268,23 @@ impl<T> PeerTable<T> {
     /// The entries, in search order.
     pub fn entries(&self) -> &[(PeerMatch, T)] {
         &self.entries
+    }
+
+    /// Checks that every entry can be chosen for some partner (see [`UnreachableEntry`]);
+    /// loaders of configured tables call it and refuse the table otherwise.
+    pub fn check(&self) -> Result<(), UnreachableEntry> {
+        for (i, (m, _)) in self.entries.iter().enumerate() {
+            if let Some(j) = self.entries[..i]
+                .iter()
+                .position(|(earlier, _)| earlier.covers(m))
+            {
+                return Err(UnreachableEntry {
+                    entry: i,
+                    covered_by: j,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The entry for `info`'s partner: `Ok(None)` when the table is empty (open mode);
@@ -346,5 +400,46 @@ mod tests {
             }
         ));
         assert_eq!(PeerTable::<()>::new().select(&i), Ok(None), "empty: open");
+    }
+
+    #[test]
+    fn an_entry_an_earlier_one_covers_is_refused() {
+        let ap = copp::ber::oid_from_str("1.3.9999.7").expect("oid");
+        let exact = PeerMatch::ae_title(ap.clone(), Some(3));
+        let any_qualifier = PeerMatch::ae_title(ap.clone(), None);
+        let by_address = PeerMatch {
+            address: Some(IpAddr::from([10, 0, 0, 1])),
+            ..exact.clone()
+        };
+        // specific before general: every entry can be chosen
+        let good = PeerTable::new()
+            .with(by_address.clone(), 1)
+            .with(exact.clone(), 2)
+            .with(any_qualifier.clone(), 3)
+            .with(PeerMatch::default(), 4);
+        assert_eq!(good.check(), Ok(()));
+        // a duplicate (whatever its entry says) and a general entry first are refused
+        let duplicate = PeerTable::new()
+            .with(exact.clone(), 1)
+            .with(exact.clone(), 2);
+        assert_eq!(
+            duplicate.check(),
+            Err(UnreachableEntry {
+                entry: 1,
+                covered_by: 0
+            })
+        );
+        let shadowed = PeerTable::new()
+            .with(PeerMatch::ae_title(ap, Some(9)), 0)
+            .with(any_qualifier, 1)
+            .with(by_address, 2);
+        let e = shadowed.check().expect_err("shadowed");
+        assert_eq!((e.entry, e.covered_by), (2, 1));
+        assert!(e.to_string().contains("entry 2 can never match"), "{e}");
+        // entries that differ in a field both set do not cover each other
+        assert!(!exact.covers(&PeerMatch {
+            ae_qualifier: Some(4),
+            ..exact.clone()
+        }));
     }
 }

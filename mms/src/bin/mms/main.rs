@@ -29,6 +29,7 @@ mod demo;
 mod e2e_args;
 mod gen_cmd;
 mod password_args;
+mod policy_file;
 mod progress;
 mod server_cmd;
 mod tase2_cmd;

@@ -52,6 +52,11 @@ pub struct ServerArgs {
     /// Refuse calls whose called TSEL/SSEL/PSEL differ from ours.
     #[arg(long)]
     pub check_selectors: bool,
+    /// The per-peer security policy (IEC 62351-4 §5.1), a JSON file (docs/peer-policy.md):
+    /// which partners may associate and which transport and application security each must
+    /// use. Without it every partner is admitted under the server's own settings.
+    #[arg(long, value_name = "FILE")]
+    pub peer_policy: Option<std::path::PathBuf>,
     /// With the demo model: send the data set as an informationReport every N seconds.
     #[arg(long)]
     pub report_period: Option<u64>,
@@ -127,6 +132,15 @@ pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
         .with_frame_timeout(seconds(args.frame_timeout));
     config.endpoint.association.local = args.address.apply(Address::default_remote())?;
     config.security = security(&args.auth, &args.e2e, &args.password, &config.events)?;
+    if let Some(path) = &args.peer_policy {
+        let offered = crate::policy_file::Offered {
+            plain: !config.listen.is_empty(),
+            tls: !config.tls_listen.is_empty(),
+            a_profile: args.auth.enabled(),
+            e2e: args.e2e.cert.is_some(),
+        };
+        config.peer_policy = Some(Arc::new(crate::policy_file::load(path, offered)?));
+    }
     config.endpoint.association.check_selectors = args.check_selectors;
     config.endpoint.initiate.local_detail_calling = Some(args.max_pdu_size);
     config

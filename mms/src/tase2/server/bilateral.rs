@@ -219,5 +219,15 @@ pub(crate) fn tables(
         };
         table.push(peer, Arc::new(blt));
     }
+    // Two tables for one partner contradict each other; the later would never be used.
+    table.check().map_err(|e| {
+        ConfigError::invalid(
+            format!("bilateral_tables[{}]", e.entry),
+            format!(
+                "bilateral_tables[{}] before it already names every partner this table names",
+                e.covered_by
+            ),
+        )
+    })?;
     Ok(table)
 }
