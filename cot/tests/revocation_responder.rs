@@ -358,3 +358,56 @@ fn no_crl_covers_the_issuer_is_an_event_not_a_pass() {
     assert_eq!(st.event_code(), Some(events::NO_CRL), "{st:?}");
     assert!(!st.is_good());
 }
+
+/// RFC 6960 §4.4.1 / RFC 8954: every request carries a nonce, `openssl ocsp` echoes it, and a
+/// genuine, fresh, well-signed response for the very certificate asked about is still refused
+/// when it carries the nonce of an earlier request (a replay). A response without any nonce is
+/// used unless `require_ocsp_nonce` says otherwise.
+#[test]
+fn ocsp_nonce_is_echoed_and_a_replayed_response_is_refused() {
+    if !openssl_available("ocsp_nonce_is_echoed_and_a_replayed_response_is_refused") {
+        return;
+    }
+    let port = free_port().expect("port");
+    let url = format!("http://127.0.0.1:{port}/");
+    let s = setup(&url);
+    let _responder = start_on(&s, port, &s.signer, 1);
+    let ca = ca(&s);
+    let mut strict = RevocationConfig::new();
+    strict.require_ocsp_nonce = true;
+    // The real responder echoes our nonce: good even when the nonce is required.
+    let (c, _) = checker(&s, strict.clone());
+    assert!(c.check_now(&s.good.certificate, &ca).is_good());
+    let earlier = c
+        .stapling_response(&s.good.certificate, &ca)
+        .expect("the cached response");
+    // The same response served again answers a new request with a new nonce: refused.
+    let replay = HttpServer::start(HttpAnswer::Body(earlier)).expect("server");
+    let (c2, ev2) = checker(
+        &s,
+        RevocationConfig::new().with_ocsp_responder(replay.url("")),
+    );
+    let st = c2.check_now(&s.good.certificate, &ca);
+    assert_eq!(st.event_code(), Some(events::OCSP_SIGNATURE), "{st:?}");
+    assert_eq!(ev2.count(events::OCSP_SIGNATURE), 1);
+    // A response to a request without a nonce carries none: used by default ...
+    let mut no_nonce = RevocationConfig::new();
+    no_nonce.ocsp_nonce = false;
+    let (c3, _) = checker(&s, no_nonce);
+    assert!(c3.check_now(&s.good.certificate, &ca).is_good());
+    let plain = c3
+        .stapling_response(&s.good.certificate, &ca)
+        .expect("the cached response");
+    replay.set(HttpAnswer::Body(plain));
+    let (c4, _) = checker(
+        &s,
+        RevocationConfig::new().with_ocsp_responder(replay.url("")),
+    );
+    assert!(c4.check_now(&s.good.certificate, &ca).is_good());
+    // ... and refused when the nonce is required.
+    let (c5, ev5) = checker(&s, strict.with_ocsp_responder(replay.url("")));
+    let st = c5.check_now(&s.good.certificate, &ca);
+    assert_eq!(st.event_code(), Some(events::OCSP_SIGNATURE), "{st:?}");
+    assert_eq!(ev5.count(events::OCSP_SIGNATURE), 1);
+    let _ = std::fs::remove_dir_all(&s.dir);
+}

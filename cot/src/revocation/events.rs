@@ -29,8 +29,9 @@ pub const OCSP_UNKNOWN: &str = "revocation.ocsp-unknown";
 /// `CERT_V_R_OCSP_EXP`).
 pub const OCSP_EXPIRED: &str = "revocation.ocsp-expired";
 /// The OCSP response is malformed, unsigned, signed by a key that is not the issuer's or an
-/// authorised responder's, or answers for another certificate (IEC62351-9:4.9
-/// `CERT_V_OCSP_SIG_FAIL`).
+/// authorised responder's, answers for another certificate, or carries another request's
+/// nonce (IEC62351-9:4.9 `CERT_V_OCSP_SIG_FAIL`, the nearest event: the response does not
+/// validate as an answer to our request).
 pub const OCSP_SIGNATURE: &str = "revocation.ocsp-signature";
 
 /// One row of the catalogue: code, IEC 62351-14 identifier, severity, trigger.

@@ -22,12 +22,15 @@
 //! callers that may wait). Any CRL or OCSP answer that says revoked wins; otherwise any that
 //! says good; otherwise the status is `Unknown`/`Unavailable`.
 //!
-//! Not done: the OCSP nonce (RFC 6960 §4.4.1). The `openssl` crate exposes neither
-//! `OCSP_request_add1_nonce` nor `OCSP_check_nonce`, and this crate adds no unsafe code for
-//! them; freshness rests on thisUpdate/nextUpdate and `ocsp_max_age` instead.
+//! Every OCSP request carries a fresh 32-octet nonce (RFC 6960 §4.4.1, RFC 8954) unless
+//! `ocsp_nonce` is off; a response whose nonce differs answers another request (a replay) and is
+//! not used. A response without the nonce is used (responders that serve pre-produced responses
+//! send none; freshness then rests on thisUpdate/nextUpdate) unless `require_ocsp_nonce` is set.
+//! Stapled responses answer no request of ours and carry no nonce to check.
 
 pub mod events;
 mod fetch;
+mod nonce;
 pub mod recheck;
 
 pub use recheck::{PeerRecheck, RecheckOutcome};
@@ -42,8 +45,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use openssl::asn1::{Asn1GeneralizedTimeRef, Asn1Time};
 use openssl::hash::MessageDigest;
 use openssl::ocsp::{
-    OcspCertId, OcspCertStatus, OcspFlag, OcspRequest, OcspResponse, OcspResponseStatus,
-    OcspRevokedStatus,
+    OcspCertId, OcspCertStatus, OcspFlag, OcspRequest, OcspRequestRef, OcspResponse,
+    OcspResponseStatus, OcspRevokedStatus,
 };
 use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
@@ -80,6 +83,12 @@ pub struct RevocationConfig {
     pub use_ocsp: bool,
     /// An OCSP responder URL used instead of the certificate's authorityInfoAccess.
     pub ocsp_responder: Option<String>,
+    /// Send a nonce in every OCSP request and refuse a response carrying another one
+    /// (default true).
+    pub ocsp_nonce: bool,
+    /// Also refuse a response without our nonce (default false: many responders serve
+    /// pre-produced responses without one).
+    pub require_ocsp_nonce: bool,
     /// Timeout of one fetch (connect and each read; default 5 s).
     pub fetch_timeout: Duration,
     /// Largest CRL accepted (default 4 MiB; larger is refused as unreachable).
@@ -116,6 +125,8 @@ impl fmt::Debug for RevocationConfig {
             )
             .field("use_ocsp", &self.use_ocsp)
             .field("ocsp_responder", &self.ocsp_responder)
+            .field("ocsp_nonce", &self.ocsp_nonce)
+            .field("require_ocsp_nonce", &self.require_ocsp_nonce)
             .field("fetch_timeout", &self.fetch_timeout)
             .field("recheck_period", &self.recheck_period)
             .field("trust_anchors", &self.trust_anchors.len())
@@ -139,6 +150,8 @@ impl RevocationConfig {
             use_crl_distribution_points: true,
             use_ocsp: true,
             ocsp_responder: None,
+            ocsp_nonce: true,
+            require_ocsp_nonce: false,
             fetch_timeout: Duration::from_secs(5),
             max_crl_size: 4 << 20,
             max_ocsp_size: 64 << 10,
@@ -760,7 +773,7 @@ impl RevocationChecker {
         issuer: &X509Ref,
         source: &str,
     ) -> RevocationStatus {
-        match self.inner.judge_ocsp(der, cert, issuer, source) {
+        match self.inner.judge_ocsp(der, cert, issuer, source, None) {
             Ok(entry) => {
                 let status = entry.status.clone();
                 if let Some(key) = cert_key(cert) {
@@ -1168,6 +1181,13 @@ impl Inner {
         let id = OcspCertId::from_cert(MessageDigest::sha1(), cert, issuer).map_err(sig)?;
         let mut req = OcspRequest::new().map_err(sig)?;
         req.add_id(id).map_err(sig)?;
+        if self.cfg.ocsp_nonce {
+            let mut value = [0u8; nonce::NONCE_LEN];
+            openssl::rand::rand_bytes(&mut value).map_err(sig)?;
+            if !nonce::add(&mut req, &value) {
+                return Err((events::OCSP_SIGNATURE, "cannot add the OCSP nonce".into()));
+            }
+        }
         let body = req.to_der().map_err(sig)?;
         let der = fetch::fetch(
             url,
@@ -1179,16 +1199,18 @@ impl Inner {
             FetchError::Timeout(s) => (events::OCSP_TIMEOUT, format!("OCSP {url}: {s}")),
             FetchError::Unreachable(s) => (events::OCSP_UNREACHABLE, format!("OCSP {url}: {s}")),
         })?;
-        self.judge_ocsp(&der, cert, issuer, url)
+        self.judge_ocsp(&der, cert, issuer, url, Some(&req))
     }
 
-    /// Verifies an OCSP response for `cert` and reads its answer (RFC 6960 §3.2).
+    /// Verifies an OCSP response for `cert` and reads its answer (RFC 6960 §3.2); `request`:
+    /// the request it answers (its nonce is checked), `None` for a stapled response.
     fn judge_ocsp(
         &self,
         der: &[u8],
         cert: &X509Ref,
         issuer: &X509Ref,
         source: &str,
+        request: Option<&OcspRequestRef>,
     ) -> Result<OcspEntry, (&'static str, String)> {
         let bad = |why: String| (events::OCSP_SIGNATURE, format!("OCSP {source}: {why}"));
         let resp = OcspResponse::from_der(der).map_err(|e| bad(format!("malformed: {e}")))?;
@@ -1211,6 +1233,26 @@ impl Inner {
         basic
             .verify(&certs, &self.store, OcspFlag::empty())
             .map_err(|e| bad(format!("signature or signer does not verify: {e}")))?;
+        if let Some(req) = request {
+            match nonce::check(req, &basic) {
+                nonce::NonceCheck::Match | nonce::NonceCheck::Neither => {}
+                nonce::NonceCheck::Mismatch => {
+                    return Err(bad(
+                        "the response carries another request's nonce (a replayed response)".into(),
+                    ))
+                }
+                nonce::NonceCheck::Unasked => {
+                    // We sent none (`ocsp_nonce` off): there is nothing to compare.
+                    log::debug!("OCSP {source}: the response carries a nonce we did not send");
+                }
+                nonce::NonceCheck::Missing if self.cfg.require_ocsp_nonce => {
+                    return Err(bad("the response does not carry our nonce".into()))
+                }
+                nonce::NonceCheck::Missing => {
+                    log::debug!("OCSP {source}: the response does not echo our nonce");
+                }
+            }
+        }
         let id = OcspCertId::from_cert(MessageDigest::sha1(), cert, issuer)
             .map_err(|e| bad(e.to_string()))?;
         let Some(st) = basic.find_status(&id) else {
