@@ -314,6 +314,8 @@ pub struct TlsConfig {
     pub resumption_lifetime: Duration,
     /// Renegotiation (TLS 1.2) / key update (TLS 1.3) period.
     pub renegotiation_period: Duration,
+    /// What the renegotiation timers do (default [`RekeyPolicy::FullRenegotiation`]).
+    pub rekey_policy: RekeyPolicy,
     /// How long a peer may take to complete a renegotiation we asked for.
     pub renegotiation_deadline: Duration,
     /// Optional pinned peer certificates (empty = no pinning).
@@ -353,6 +355,7 @@ impl fmt::Debug for TlsConfig {
             .field("allow_null", &self.allow_null)
             .field("resumption_lifetime", &self.resumption_lifetime)
             .field("renegotiation_period", &self.renegotiation_period)
+            .field("rekey_policy", &self.rekey_policy)
             .field("renegotiation_deadline", &self.renegotiation_deadline)
             .field("pinned_peers", &self.pinned_peers)
             .field("keylog_file", &self.keylog_file)
@@ -367,6 +370,25 @@ impl Default for TlsConfig {
     fn default() -> Self {
         TlsConfig::new()
     }
+}
+
+/// What a session's timers do to renew its keys (IEC 62351-3 §5.6.3, session resumption and
+/// session renegotiation intervals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RekeyPolicy {
+    /// Every `renegotiation_period`, a full renegotiation (TLS 1.2: a new session, the
+    /// certificates exchanged and verified again) or a key update (TLS 1.3).
+    #[default]
+    FullRenegotiation,
+    /// Every `resumption_lifetime`, an abbreviated handshake that resumes the current session
+    /// (TLS 1.2: fresh keys from new randoms, no certificate exchange; the stored peer
+    /// certificate is checked again) or a key update (TLS 1.3); every `renegotiation_period`,
+    /// the full renegotiation as above. The server keeps sessions resumable for the whole
+    /// renegotiation period under this policy. Only the client can make the handshake
+    /// abbreviated: a server's HelloRequest leaves the choice to the client, and an OpenSSL
+    /// client answers it with a full handshake.
+    PeriodicResumption,
 }
 
 /// 24 hours: the IEC 62351-3 upper bound of the resumption and renegotiation intervals.
@@ -411,6 +433,7 @@ impl TlsConfig {
             allow_null: false,
             resumption_lifetime: Duration::from_secs(2 * 3600),
             renegotiation_period: Duration::from_secs(12 * 3600),
+            rekey_policy: RekeyPolicy::FullRenegotiation,
             renegotiation_deadline: Duration::from_secs(30),
             pinned_peers: Vec::new(),
             keylog_file: None,
@@ -488,6 +511,12 @@ impl TlsConfig {
     pub fn with_intervals(mut self, resumption: Duration, renegotiation: Duration) -> Self {
         self.resumption_lifetime = resumption;
         self.renegotiation_period = renegotiation;
+        self
+    }
+
+    /// With the policy of the renegotiation timers.
+    pub fn with_rekey_policy(mut self, policy: RekeyPolicy) -> Self {
+        self.rekey_policy = policy;
         self
     }
 

@@ -84,6 +84,7 @@ pub(crate) struct Shared {
     pub env: Arc<VerifyEnv>,
     pub events: Arc<SecurityEvents>,
     pub renegotiation_period: Duration,
+    pub rekey_policy: super::RekeyPolicy,
     pub renegotiation_deadline: Duration,
     pub resumption_lifetime: Duration,
     crl_sources: Vec<CrlSource>,
@@ -265,11 +266,18 @@ impl Shared {
         b.set_max_proto_version(Some(cfg.max_version.to_openssl()))?;
         let mut opts = SslOptions::NO_SSLV2 | SslOptions::NO_SSLV3 | SslOptions::NO_COMPRESSION;
         if role == TlsRole::Server {
-            opts |= SslOptions::NO_SESSION_RESUMPTION_ON_RENEGOTIATION
-                | SslOptions::CIPHER_SERVER_PREFERENCE
+            opts |= SslOptions::CIPHER_SERVER_PREFERENCE
                 | SslOptions::from_bits_retain(SSL_OP_ALLOW_CLIENT_RENEGOTIATION as _);
+            // A renegotiation is a full handshake (certificates verified again) unless the
+            // policy resumes the session in between (IEC 62351-3 §5.6.3).
+            if cfg.rekey_policy == super::RekeyPolicy::FullRenegotiation {
+                opts |= SslOptions::NO_SESSION_RESUMPTION_ON_RENEGOTIATION;
+            }
         }
         b.set_options(opts);
+        if cfg.rekey_policy == super::RekeyPolicy::PeriodicResumption {
+            b.clear_options(SslOptions::NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+        }
         b.clear_options(
             SslOptions::ALLOW_UNSAFE_LEGACY_RENEGOTIATION | SslOptions::NO_RENEGOTIATION,
         );
@@ -336,7 +344,13 @@ impl Shared {
         }
 
         // Resumption.
-        let lifetime = u32::try_from(cfg.resumption_lifetime.as_secs()).unwrap_or(u32::MAX);
+        // Under periodic resumption the session must stay resumable until the full
+        // renegotiation replaces it.
+        let kept = match cfg.rekey_policy {
+            super::RekeyPolicy::FullRenegotiation => cfg.resumption_lifetime,
+            super::RekeyPolicy::PeriodicResumption => cfg.renegotiation_period,
+        };
+        let lifetime = u32::try_from(kept.as_secs()).unwrap_or(u32::MAX);
         super::ffi::set_session_timeout(&mut b, lifetime);
         let cache: Arc<Mutex<HashMap<String, SslSession>>> = Arc::new(Mutex::new(HashMap::new()));
         let mut key_index = None;
@@ -503,6 +517,7 @@ impl Shared {
             env,
             events,
             renegotiation_period: cfg.renegotiation_period,
+            rekey_policy: cfg.rekey_policy,
             renegotiation_deadline: cfg.renegotiation_deadline,
             resumption_lifetime: cfg.resumption_lifetime,
             crl_sources: cfg.crls.clone(),

@@ -4,6 +4,8 @@
 //!
 //! - `SSL_renegotiate` / `SSL_renegotiate_pending`: RFC 5746 secure renegotiation of TLS 1.2
 //!   (IEC 62351-3 §5.6.4: the server renegotiates with HelloRequest, the client with ClientHello).
+//! - `SSL_renegotiate_abbreviated`: the same, offering the current session for resumption
+//!   ([`super::RekeyPolicy::PeriodicResumption`]).
 //! - `SSL_key_update`: the TLS 1.3 key update (RFC 8446 §4.6.3) that replaces renegotiation.
 //! - `SSL_CTX_set_timeout`: the lifetime of cached sessions and tickets (IEC 62351-3 §5.6.3
 //!   session resumption interval).
@@ -23,6 +25,7 @@ use openssl::ssl::{SslContextBuilder, SslRef, SslSessionRef};
 extern "C" {
     fn SSL_renegotiate(s: *mut openssl_sys::SSL) -> c_int;
     fn SSL_renegotiate_pending(s: *const openssl_sys::SSL) -> c_int;
+    fn SSL_renegotiate_abbreviated(s: *mut openssl_sys::SSL) -> c_int;
     fn SSL_key_update(s: *mut openssl_sys::SSL, updatetype: c_int) -> c_int;
     fn SSL_CTX_set_timeout(ctx: *mut openssl_sys::SSL_CTX, t: c_long) -> c_long;
 }
@@ -42,6 +45,13 @@ pub(crate) fn renegotiate(ssl: &SslRef) -> bool {
     // session owns its `SslStream` exclusively (`&mut self` in the caller), so no other thread
     // uses this SSL object; SSL_renegotiate only sets flags on it.
     unsafe { SSL_renegotiate(ssl_ptr(ssl)) == 1 }
+}
+
+/// Schedules a TLS 1.2 renegotiation that offers the current session for resumption (an
+/// abbreviated handshake if the server still has it). Returns whether OpenSSL accepted it.
+pub(crate) fn renegotiate_abbreviated(ssl: &SslRef) -> bool {
+    // SAFETY: as in `renegotiate`; SSL_renegotiate_abbreviated only sets flags on the SSL.
+    unsafe { SSL_renegotiate_abbreviated(ssl_ptr(ssl)) == 1 }
 }
 
 /// Whether a renegotiation we scheduled has not completed yet.

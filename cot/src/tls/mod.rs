@@ -28,8 +28,8 @@ pub mod verify;
 mod tests;
 
 pub use config::{
-    CertSource, CipherPolicy, Clock, CrlSource, KeySource, PinnedPeer, TlsConfig, TlsConfigError,
-    TlsVersion,
+    CertSource, CipherPolicy, Clock, CrlSource, KeySource, PinnedPeer, RekeyPolicy, TlsConfig,
+    TlsConfigError, TlsVersion,
 };
 pub use context::{PolicyReport, TlsClient, TlsRole, TlsServer};
 pub use session::TlsSession;

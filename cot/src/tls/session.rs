@@ -14,7 +14,9 @@
 //!
 //! Timers (IEC 62351-3 §5.6.3): every `renegotiation_period` a TLS 1.2 session renegotiates
 //! (server: HelloRequest; client: ClientHello; RFC 5746) and a TLS 1.3 session sends a
-//! KeyUpdate (RFC 8446 §4.6.3). A TLS 1.2 renegotiation we asked for that the peer has not
+//! KeyUpdate (RFC 8446 §4.6.3); under [`RekeyPolicy::PeriodicResumption`] also, every
+//! `resumption_lifetime` in between, an abbreviated renegotiation that resumes the session (or a
+//! KeyUpdate on TLS 1.3). A TLS 1.2 renegotiation we asked for that the peer has not
 //! completed after `renegotiation_deadline` closes the session with
 //! [`events::RENEGOTIATION_REFUSED`] (alarm). When the CRLs change, when the revocation checker
 //! learns something new, and on the re-check period (a short first re-check, then
@@ -30,7 +32,7 @@ use std::time::{Instant, UNIX_EPOCH};
 use openssl::ssl::{ErrorCode, Ssl, SslSession, SslStream, SslVerifyMode, SslVersion, StatusType};
 use openssl::x509::X509;
 
-use super::config::TlsVersion;
+use super::config::{RekeyPolicy, TlsVersion};
 use super::context::{Shared, TlsRole};
 use super::events;
 use super::ffi;
@@ -103,7 +105,15 @@ pub struct TlsSession {
     peer_closed: bool,
     handshakes_seen: u64,
     reneg_started: Option<Instant>,
+    /// The renegotiation in progress offers the session for resumption.
+    reneg_abbreviated: bool,
     next_rekey: Option<Instant>,
+    /// Under [`crate::tls::RekeyPolicy::PeriodicResumption`]: the next abbreviated handshake.
+    next_resume: Option<Instant>,
+    /// Renegotiations of ours that resumed the session.
+    resumptions: u64,
+    /// An abbreviated renegotiation completed: the stored peer certificate is checked again.
+    pending_resume_check: bool,
     crl_generation: u64,
     /// The next periodic re-check of the peer's certificate (validity, revocation).
     next_recheck: Option<Instant>,
@@ -237,7 +247,11 @@ impl TlsSession {
             peer_closed: false,
             handshakes_seen: 0,
             reneg_started: None,
+            reneg_abbreviated: false,
             next_rekey: None,
+            next_resume: None,
+            resumptions: 0,
+            pending_resume_check: false,
             crl_generation: 0,
             next_recheck: None,
             revocation_generation: 0,
@@ -356,6 +370,9 @@ impl TlsSession {
                 }
             }
             self.track_renegotiation();
+            if std::mem::take(&mut self.pending_resume_check) {
+                self.recheck("abbreviated renegotiation", true)?;
+            }
             self.flush_plain()?;
         }
         Ok(())
@@ -463,11 +480,25 @@ impl TlsSession {
                 self.reneg_started = None;
                 self.handshakes_seen = full;
                 self.renegotiations += 1;
-                self.record(
-                    events::RENEGOTIATION,
-                    &"renegotiation we asked for completed",
-                );
+                let resumed = self.reneg_abbreviated && self.stream.ssl().session_reused();
+                self.reneg_abbreviated = false;
+                if resumed {
+                    self.resumptions += 1;
+                    self.record(
+                        events::RENEGOTIATION,
+                        &"abbreviated renegotiation we asked for completed (session resumed)",
+                    );
+                } else {
+                    self.record(
+                        events::RENEGOTIATION,
+                        &"renegotiation we asked for completed",
+                    );
+                }
                 self.check_version("renegotiation");
+                if resumed {
+                    // No certificate exchange: check the stored peer certificate again.
+                    self.pending_resume_check = true;
+                }
             }
         } else if full > self.handshakes_seen {
             self.handshakes_seen = full;
@@ -672,6 +703,64 @@ impl TlsSession {
         }
         if now >= next {
             self.start_renegotiation(now)?;
+        } else if self.shared.rekey_policy == RekeyPolicy::PeriodicResumption {
+            let resume = *self
+                .next_resume
+                .get_or_insert(now + self.shared.resumption_lifetime);
+            if now >= resume {
+                self.start_resumption(now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts an abbreviated renegotiation that resumes the current session (TLS 1.2; the
+    /// server may still answer with a full handshake) or sends a key update (TLS 1.3): what
+    /// [`RekeyPolicy::PeriodicResumption`] does every `resumption_lifetime`.
+    pub fn start_resumption(&mut self, now: Instant) -> Result<(), TlsError> {
+        if let Some(f) = &self.failure {
+            return Err(f.clone());
+        }
+        if self.phase != Phase::Established || self.reneg_started.is_some() {
+            return Ok(());
+        }
+        self.next_resume = Some(now + self.shared.resumption_lifetime);
+        if self.stream.ssl().version2() == Some(SslVersion::TLS1_3) {
+            return self.key_update();
+        }
+        if !ffi::renegotiate_abbreviated(self.stream.ssl()) {
+            return Err(self.fail(
+                events::RENEGOTIATION_REFUSED,
+                "OpenSSL refused to start a renegotiation (peer without RFC 5746?)".into(),
+                true,
+            ));
+        }
+        self.reneg_abbreviated = true;
+        self.reneg_started = Some(now);
+        match self.stream.do_handshake() {
+            Ok(()) => {}
+            Err(e) if is_want(&e) => {}
+            Err(e) => return Err(self.fail_from(e)),
+        }
+        self.track_renegotiation();
+        Ok(())
+    }
+
+    /// Abbreviated renegotiations of ours that resumed the session.
+    pub fn resumptions(&self) -> u64 {
+        self.resumptions
+    }
+
+    /// Sends a TLS 1.3 KeyUpdate with update_requested.
+    fn key_update(&mut self) -> Result<(), TlsError> {
+        if ffi::key_update(self.stream.ssl()) {
+            match self.stream.do_handshake() {
+                Ok(()) => {}
+                Err(e) if is_want(&e) => {}
+                Err(e) => return Err(self.fail_from(e)),
+            }
+            self.key_updates += 1;
+            self.record(events::KEY_UPDATE, &"key update sent (update requested)");
         }
         Ok(())
     }
@@ -687,18 +776,10 @@ impl TlsSession {
             return Ok(());
         }
         self.next_rekey = Some(now + self.shared.renegotiation_period);
-        let tls13 = self.stream.ssl().version2() == Some(SslVersion::TLS1_3);
-        if tls13 {
-            if ffi::key_update(self.stream.ssl()) {
-                match self.stream.do_handshake() {
-                    Ok(()) => {}
-                    Err(e) if is_want(&e) => {}
-                    Err(e) => return Err(self.fail_from(e)),
-                }
-                self.key_updates += 1;
-                self.record(events::KEY_UPDATE, &"key update sent (update requested)");
-            }
-            return Ok(());
+        // The full renegotiation starts a new session: the next resumption counts from here.
+        self.next_resume = Some(now + self.shared.resumption_lifetime);
+        if self.stream.ssl().version2() == Some(SslVersion::TLS1_3) {
+            return self.key_update();
         }
         if !ffi::renegotiate(self.stream.ssl()) {
             return Err(self.fail(
@@ -726,8 +807,12 @@ impl TlsSession {
         let deadline = self
             .reneg_started
             .map(|t| t + self.shared.renegotiation_deadline);
+        let resume = (self.shared.rekey_policy == RekeyPolicy::PeriodicResumption)
+            .then_some(self.next_resume)
+            .flatten();
         [
             self.next_rekey,
+            resume,
             deadline,
             self.shared.next_crl_reload(),
             self.next_recheck,

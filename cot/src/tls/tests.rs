@@ -873,3 +873,75 @@ fn a_resumption_offer_answered_on_another_version_raises_the_version_change_alar
     assert!(!third.session_reused());
     assert_eq!(ce.count(events::VERSION_CHANGED), 1);
 }
+
+/// IEC 62351-3 §5.6.3 under `RekeyPolicy::PeriodicResumption` (TLS 1.2, client timers): every
+/// resumption interval the client renegotiates offering its session and the server resumes it
+/// (an abbreviated handshake, no certificate exchange); at the renegotiation interval the
+/// renegotiation is a full one again. Data keeps flowing across both.
+#[test]
+fn periodic_resumption_renegotiates_abbreviated_then_full() {
+    let f = fixture();
+    let (resume, full) = (Duration::from_secs(10), Duration::from_secs(100));
+    let ccfg = config(&f.client, &f.pki)
+        .with_versions(TlsVersion::Tls1_2, TlsVersion::Tls1_2)
+        .with_intervals(resume, full)
+        .with_rekey_policy(RekeyPolicy::PeriodicResumption);
+    let scfg = config(&f.server, &f.pki)
+        .with_intervals(resume, full)
+        .with_rekey_policy(RekeyPolicy::PeriodicResumption);
+    let (c, s, ce, _se) = pair(&ccfg, &scfg);
+    let mut cs = c.session(None, None).expect("c");
+    let mut ss = s.session().expect("s");
+    assert_eq!(pump(&mut cs, &mut ss), (None, None));
+    assert!(!cs.session_reused());
+    let t0 = Instant::now();
+    cs.handle_timeout(t0).expect("timers armed");
+    assert_eq!(
+        cs.poll_timeout(),
+        Some(t0 + resume),
+        "the resumption is due first"
+    );
+    for round in 1..=2u64 {
+        cs.handle_timeout(t0 + resume * round as u32 + Duration::from_millis(1))
+            .expect("abbreviated renegotiation");
+        cs.write_plain(&[round as u8]).expect("write during it");
+        assert_eq!(pump(&mut cs, &mut ss), (None, None));
+        assert_eq!(read_all(&mut ss), [round as u8]);
+        assert!(
+            cs.session_reused(),
+            "round {round}: the session was resumed"
+        );
+        assert_eq!(cs.resumptions(), round);
+        assert_eq!(cs.renegotiations(), round);
+    }
+    // The renegotiation interval: a full handshake, the certificates exchanged again.
+    cs.handle_timeout(t0 + full + Duration::from_millis(1))
+        .expect("full renegotiation");
+    assert_eq!(pump(&mut cs, &mut ss), (None, None));
+    assert!(
+        !cs.session_reused(),
+        "the full renegotiation made a new session"
+    );
+    assert_eq!((cs.resumptions(), cs.renegotiations()), (2, 3));
+    assert_eq!(ce.count(events::RENEGOTIATION), 3);
+    // The default policy never resumes: its timer renegotiates in full only.
+    let (mut c2, mut s2, _, _) = tls12_pair(Duration::from_secs(3600));
+    c2.handle_timeout(t0).expect("armed");
+    c2.handle_timeout(t0 + Duration::from_secs(30))
+        .expect("nothing due");
+    assert_eq!(pump(&mut c2, &mut s2), (None, None));
+    assert_eq!((c2.resumptions(), c2.renegotiations()), (0, 0));
+    assert!(cs.is_established() && ss.is_established());
+    // A server under the default policy answers the client's offer with a full handshake.
+    let full_server = config(&f.server, &f.pki).with_intervals(resume, full);
+    let (c3, s3, _, _) = pair(&ccfg, &full_server);
+    let mut cs3 = c3.session(None, None).expect("c");
+    let mut ss3 = s3.session().expect("s");
+    assert_eq!(pump(&mut cs3, &mut ss3), (None, None));
+    cs3.handle_timeout(t0).expect("armed");
+    cs3.handle_timeout(t0 + resume + Duration::from_millis(1))
+        .expect("abbreviated offer");
+    assert_eq!(pump(&mut cs3, &mut ss3), (None, None));
+    assert!(!cs3.session_reused(), "the server made it a full handshake");
+    assert_eq!((cs3.resumptions(), cs3.renegotiations()), (0, 1));
+}

@@ -51,6 +51,10 @@ pub struct TlsArgs {
     /// 900); with `--tls-revocation`.
     #[arg(long, value_name = "SECONDS")]
     pub tls_recheck: Option<u64>,
+    /// Between the full renegotiations (every 12 h), resume the session with an abbreviated
+    /// handshake every 2 h (IEC 62351-3 §5.6.3 session resumption; TLS 1.3: a key update).
+    #[arg(long)]
+    pub tls_periodic_resumption: bool,
 }
 
 impl TlsArgs {
@@ -93,6 +97,9 @@ impl TlsArgs {
             c.policy = CipherPolicy::parse(p).ok_or_else(|| format!("unknown --tls-policy {p}"))?;
         }
         c.keylog_file = self.tls_keylog.clone();
+        if self.tls_periodic_resumption {
+            c.rekey_policy = cot::tls::RekeyPolicy::PeriodicResumption;
+        }
         Ok(Some(c))
     }
 
@@ -199,6 +206,16 @@ mod tests {
         assert_eq!(with_default_port("example.org", 3782), "example.org:3782");
         assert_eq!(with_default_port("127.0.0.1:102", 3782), "127.0.0.1:102");
         assert_eq!(with_default_port("::1", 102), "[::1]:102");
+        let mut b = TlsArgs {
+            tls_cert: Some("c.pem".into()),
+            tls_key: Some("k.pem".into()),
+            tls_ca: vec!["ca.pem".into()],
+            ..TlsArgs::default()
+        };
+        let policy = |b: &TlsArgs| b.config().expect("ok").expect("on").rekey_policy;
+        assert_eq!(policy(&b), cot::tls::RekeyPolicy::FullRenegotiation);
+        b.tls_periodic_resumption = true;
+        assert_eq!(policy(&b), cot::tls::RekeyPolicy::PeriodicResumption);
     }
 
     #[test]
