@@ -1,6 +1,7 @@
 //! The A-security-profile provider (IEC 62351-4 §11.2.3 initiator / §11.2.4 responder) and the
 //! factory that makes one per association (acse::security::SecurityFactory).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -30,12 +31,16 @@ use crate::value::{
 pub const NAME: &str = "iec62351-4-a-profile";
 
 /// What every association of one factory shares: configuration, replay memory, and the last
-/// time this end signed (so two values it sends never carry the same time).
+/// time this end signed for each audience (so no peer ever receives two values of ours that
+/// carry the same time).
 struct Shared {
     config: AProfileConfig,
     replay: Mutex<ReplayCache>,
-    last_signed: Mutex<Option<SystemTime>>,
+    last_signed: Mutex<HashMap<Vec<u8>, SystemTime>>,
 }
+
+/// Audiences remembered at once; beyond, the times signed so far become one floor for all.
+const AUDIENCES: usize = 4096;
 
 impl Shared {
     fn record(&self, code: &'static str, detail: &dyn fmt::Display) {
@@ -44,18 +49,32 @@ impl Shared {
             .record(code, events::severity(code), detail);
     }
 
-    /// The time for the next value: now, truncated to the format's resolution, and later than
-    /// the previous one this factory signed.
-    fn next_time(&self) -> SystemTime {
+    /// The time for the next value sent to `audience` (the peer's certificate, or the AE-title
+    /// called): now, truncated to the format's resolution, and later than the previous value
+    /// this factory signed for the same audience. A receiver's replay memory is keyed by the
+    /// sender's certificate and time, so uniqueness per audience is what matters; keeping it
+    /// per audience (not across the factory) stops a server that accepts many associations a
+    /// second from signing times ever further ahead of its clock.
+    fn next_time(&self, audience: &[u8]) -> SystemTime {
         let f = self.config.time_format;
-        let mut t = f.truncate((self.config.clock)());
+        let now = f.truncate((self.config.clock)());
         let mut last = self.last_signed.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(l) = *last {
-            if t <= l {
-                t = l + f.resolution();
+        if last.len() >= AUDIENCES && !last.contains_key(audience) {
+            // Times not after now constrain nothing any more.
+            last.retain(|_, t| *t >= now);
+            if last.len() >= AUDIENCES {
+                // Still full: one floor above every time signed so far keeps them all unique.
+                let floor = last.values().max().copied().unwrap_or(now);
+                last.clear();
+                last.insert(Vec::new(), floor);
             }
         }
-        *last = Some(t);
+        let floor = last.get(audience).or_else(|| last.get(&[][..])).copied();
+        let t = match floor {
+            Some(l) if now <= l => l + f.resolution(),
+            _ => now,
+        };
+        last.insert(audience.to_vec(), t);
         t
     }
 }
@@ -127,8 +146,13 @@ impl AProfile {
         }
     }
 
-    /// This end's value in `carrier`: certificate, time, signature over the time's contents.
-    fn own_value(&self, carrier: &Carrier) -> Result<AuthenticationValue<'static>, SecurityError> {
+    /// This end's value in `carrier` for `audience` (see [`Shared::next_time`]): certificate,
+    /// time, signature over the time's contents.
+    fn own_value(
+        &self,
+        carrier: &Carrier,
+        audience: &[u8],
+    ) -> Result<AuthenticationValue<'static>, SecurityError> {
         let c = self
             .config()
             .credentials
@@ -157,7 +181,7 @@ impl AProfile {
                 },
             ));
         }
-        let t = time::format(self.shared.next_time(), self.config().time_format);
+        let t = time::format(self.shared.next_time(audience), self.config().time_format);
         let sig = sign(&c.key, t.as_bytes()).map_err(|e| {
             local(
                 events::LOCAL_FAILURE,
@@ -363,11 +387,12 @@ impl AssociationSecurity for AProfile {
         req.set_authentication(true);
         aarq.sender_acse_requirements = Some(req);
         aarq.mechanism_name = Some(self.config().mechanism.clone());
-        aarq.calling_authentication_value = Some(self.own_value(&carrier)?);
         self.called = binding_of(
             aarq.called_ap_title.as_ref(),
             aarq.called_ae_qualifier.as_ref(),
         );
+        let audience = self.called.clone().unwrap_or_default().into_bytes();
+        aarq.calling_authentication_value = Some(self.own_value(&carrier, &audience)?);
         Ok(())
     }
 
@@ -470,7 +495,12 @@ impl AssociationSecurity for AProfile {
             },
             other => other,
         };
-        aare.responding_authentication_value = Some(self.own_value(&carrier)?);
+        let audience = self
+            .peer
+            .as_ref()
+            .map(|p| p.certificate_der.clone())
+            .unwrap_or_default();
+        aare.responding_authentication_value = Some(self.own_value(&carrier, &audience)?);
         Ok(())
     }
 
@@ -621,7 +651,7 @@ impl AProfileFactory {
             shared: Arc::new(Shared {
                 config,
                 replay: Mutex::new(replay),
-                last_signed: Mutex::new(None),
+                last_signed: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -677,5 +707,53 @@ impl SecurityFactory for AProfileFactory {
         let mut p = self.make(role);
         p.tls_peer_certificate = transport.peer_certificate.clone();
         Ok(Box::new(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(format: crate::time::TimeFormat) -> Shared {
+        let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+        let config = AProfileConfig::new(Arc::new(acse::security::SecurityEvents::new()))
+            .with_clock(Arc::new(move || at));
+        let mut config = config;
+        config.time_format = format;
+        Shared {
+            replay: Mutex::new(ReplayCache::new(16, config.window)),
+            config,
+            last_signed: Mutex::new(HashMap::new()),
+        }
+    }
+
+    #[test]
+    fn times_are_unique_per_audience_and_do_not_drift_across_audiences() {
+        let s = shared(crate::time::TimeFormat::Strict);
+        let now = s.next_time(b"peer 0");
+        // A thousand peers in the same second: each gets the clock's own second.
+        for i in 1..1000 {
+            assert_eq!(s.next_time(format!("peer {i}").as_bytes()), now);
+        }
+        // The same peer twice in one second: the second value is one step later.
+        let one = std::time::Duration::from_secs(1);
+        assert_eq!(s.next_time(b"peer 7"), now + one);
+        assert_eq!(s.next_time(b"peer 7"), now + one * 2);
+        assert_eq!(s.next_time(b"peer 8"), now + one);
+    }
+
+    #[test]
+    fn a_full_memory_keeps_every_time_unique() {
+        let s = shared(crate::time::TimeFormat::Strict);
+        let now = s.next_time(b"x");
+        let ahead = s.next_time(b"x");
+        assert!(ahead > now);
+        for i in 0..AUDIENCES {
+            s.next_time(format!("a{i}").as_bytes());
+        }
+        // The memory overflowed while "x" was ahead of the clock: "x" must still never get
+        // a time it already had.
+        let next = s.next_time(b"x");
+        assert!(next > ahead, "{next:?} after {ahead:?}");
     }
 }

@@ -165,6 +165,8 @@ impl Certificates {
             ]);
             f.extend(["--auth-ca".into(), self.auth.ca.clone().into()]);
             f.extend(["--auth-crl".into(), self.auth.crl.clone().into()]);
+            // Every association comes from the same client certificate: the server's answers
+            // need sub-second times too (docs/a-profile.md).
             f.extend(["--auth-time-format".into(), "strict-millis".into()]);
         }
         Ok(f)
@@ -186,8 +188,8 @@ impl Certificates {
             link.auth.auth_key = Some(k.to_path_buf());
             link.auth.auth_ca = vec![self.auth.ca.clone()];
             link.auth.auth_crl = vec![self.auth.crl.clone()];
-            // Hundreds of associations per second: second-resolution times would run ahead of
-            // the clock (docs/a-profile.md).
+            // Hundreds of associations per second to one server: second-resolution times
+            // would run ahead of the clock (docs/a-profile.md).
             link.auth.auth_time_format = a_sec_profile::TimeFormat::StrictMillis;
         }
         let (mut config, _) = crate::client_cmd::client_config(&addr.to_string(), &link)?;
