@@ -20,7 +20,6 @@ use mms::pdu::MmsPdu;
 use mms::xer::{decode_pdu, encode_pdu, XerLimits};
 
 #[path = "../src/vecfile.rs"]
-#[allow(dead_code)]
 mod vecfile;
 
 /// The Read response fixture of `mms/vectors/bench.vec`.
