@@ -7,7 +7,8 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
 use std::time::{Duration, Instant};
 
-use interop_tests::peer::to_hex;
+use cot::pki::{KeyKind, Pki};
+use interop_tests::peer::{to_hex, PythonPeer};
 use interop_tests::prosody::{self, require_prosody, require_slixmpp, Prosody};
 use interop_tests::scratch_dir;
 
@@ -138,4 +139,47 @@ fn slixmpp_clients_exchange_a_message_through_prosody_with_required_starttls() {
         message.raw
     );
     eprintln!("exchange done after {:?}", started.elapsed());
+
+    // The client peer really verifies the server: trusting another CA, it gets no session.
+    let other_ca = Pki::new_root("not the XMPP test CA", KeyKind::EcP256).expect("other CA");
+    let other_pem = dir.join("other-ca.pem");
+    std::fs::write(&other_pem, other_ca.ca().cert_pem().expect("PEM")).expect("write PEM");
+    let port = server.port().to_string();
+    let other = other_pem.to_string_lossy().into_owned();
+    let mut refused = PythonPeer::spawn(
+        &python,
+        "xmpp_client.py",
+        &[
+            "--jid",
+            "b@localhost/IEC",
+            "--password",
+            "secret-b",
+            "--port",
+            &port,
+            "--ca",
+            &other,
+            "send",
+            "--to",
+            "a@localhost/IEC",
+            "--body",
+            "must not arrive",
+        ],
+    )
+    .expect("spawn client");
+    let lines = refused.remaining_lines(WAIT);
+    let transcript = refused.transcript_text();
+    assert!(
+        lines.iter().any(|l| l.keyword == "ERROR"),
+        "expected ERROR: {transcript}"
+    );
+    assert!(
+        transcript.contains("CERTIFICATE_VERIFY_FAILED") || transcript.contains("certificate"),
+        "{transcript}"
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.keyword == "READY" || l.keyword == "SENT"),
+        "{transcript}"
+    );
 }
