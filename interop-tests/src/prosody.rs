@@ -424,11 +424,11 @@ fn lua_path(path: &Path) -> String {
     lua(&path.to_string_lossy())
 }
 
-/// The configuration (prosody 0.12 option names; https://prosody.im/doc/configure).
+/// The configuration file (option names of prosody 0.12).
 fn config_text(p: &ConfigPaths<'_>) -> String {
     format!(
         r#"-- written by interop_tests::prosody for one test run
--- the tests run as root in CI; prosody refuses that unless told (https://prosody.im/doc/root)
+-- the tests run as root in CI; prosody refuses root unless this is set
 run_as_root = true
 daemonize = false
 pidfile = {pidfile}
