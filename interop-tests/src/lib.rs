@@ -1,6 +1,7 @@
 //! Test support for talking to peers nobody here wrote: a pcap writer so
 //! Wireshark's dissectors (via `tshark`) can judge our bytes, a tshark runner,
-//! hat-drivers peer processes (Python scripts in `interop-tests/peers/`), and
+//! hat-drivers peer processes (Python scripts in `interop-tests/peers/`), a
+//! prosody XMPP server with a slixmpp client peer ([`prosody`]), and
 //! hand-checked MMS initiate vectors.
 //!
 //! Project rule for every external peer: if it is missing and env `CI` is
@@ -19,6 +20,7 @@ pub mod mms_dissect;
 pub mod mms_vectors;
 pub mod pcap;
 pub mod peer;
+pub mod prosody;
 pub mod proxy;
 pub mod tshark;
 

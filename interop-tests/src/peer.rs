@@ -11,7 +11,7 @@ use std::env;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -46,7 +46,11 @@ pub fn locate_python_peer() -> Result<PathBuf, PeerMissing> {
 }
 
 /// The interpreter if it runs `import_code`; otherwise why not, naming `peer`.
-fn probe_python(peer: &str, import_code: &str, what: &str) -> Result<PathBuf, PeerMissing> {
+pub(crate) fn probe_python(
+    peer: &str,
+    import_code: &str,
+    what: &str,
+) -> Result<PathBuf, PeerMissing> {
     let python = python_path();
     let missing = |reason: String| PeerMissing {
         peer: peer.into(),
@@ -72,9 +76,9 @@ fn probe_python(peer: &str, import_code: &str, what: &str) -> Result<PathBuf, Pe
     Ok(python)
 }
 
-/// `Some(interpreter)` when `found` holds it; when the peer is missing, panics under `CI=true`
+/// `Some(what was found)` when `found` holds it; when the peer is missing, panics under `CI=true`
 /// (the test fails) and otherwise prints a loud `SKIPPED` line and returns `None`.
-fn require(found: Result<PathBuf, PeerMissing>, name: &str) -> Option<PathBuf> {
+pub(crate) fn require<T>(found: Result<T, PeerMissing>, name: &str) -> Option<T> {
     match found {
         Ok(p) => Some(p),
         Err(missing) if in_ci() => panic!("{name} is required in CI but missing: {missing}"),
@@ -230,6 +234,7 @@ pub struct PythonPeer {
     stderr: Arc<Mutex<String>>,
     transcript: Vec<String>,
     port: Option<u16>,
+    stdin: Option<ChildStdin>,
 }
 
 impl fmt::Debug for PythonPeer {
@@ -243,8 +248,28 @@ impl fmt::Debug for PythonPeer {
 
 impl PythonPeer {
     /// Starts `python peers/<script> args...` (working directory: the peers
-    /// folder) without waiting for any line.
+    /// folder) without waiting for any line. Its stdin is closed.
     pub fn spawn(python: &Path, script: &str, args: &[&str]) -> Result<PythonPeer, PeerError> {
+        PythonPeer::spawn_with(python, script, args, false)
+    }
+
+    /// Like [`PythonPeer::spawn`], but the script's stdin stays open (a pipe nothing is written
+    /// to) until [`PythonPeer::close_stdin`] or drop: for scripts that run until their stdin
+    /// closes, so they also end when the test process dies.
+    pub fn spawn_piped(
+        python: &Path,
+        script: &str,
+        args: &[&str],
+    ) -> Result<PythonPeer, PeerError> {
+        PythonPeer::spawn_with(python, script, args, true)
+    }
+
+    fn spawn_with(
+        python: &Path,
+        script: &str,
+        args: &[&str],
+        piped_stdin: bool,
+    ) -> Result<PythonPeer, PeerError> {
         let dir = peers_dir();
         let mut child = Command::new(python)
             .arg("-u") // unbuffered stdout: lines arrive as they are printed
@@ -252,7 +277,11 @@ impl PythonPeer {
             .arg(dir.join(script))
             .args(args)
             .current_dir(&dir)
-            .stdin(Stdio::null())
+            .stdin(if piped_stdin {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -284,6 +313,7 @@ impl PythonPeer {
                 }
             });
         }
+        let stdin = child.stdin.take();
         Ok(PythonPeer {
             name: script.to_string(),
             child,
@@ -291,6 +321,7 @@ impl PythonPeer {
             stderr,
             transcript: Vec::new(),
             port: None,
+            stdin,
         })
     }
 
@@ -419,6 +450,12 @@ impl PythonPeer {
             self.transcript.join("\n"),
             self.stderr_text()
         )
+    }
+
+    /// Closes the script's stdin (see [`PythonPeer::spawn_piped`]); nothing happens if it was
+    /// not piped or is closed already.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
     }
 
     /// Kills the process (if still running) and reaps it.
