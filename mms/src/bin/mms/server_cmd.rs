@@ -19,7 +19,7 @@ use crate::tls_args::TlsArgs;
 /// Options of `mms server`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServerArgs {
-    /// Where to listen (default 0.0.0.0:3782 with TLS, IEC 62351-4 §6.3.2; 0.0.0.0:102
+    /// Where to listen (default 0.0.0.0:3782 with TLS, IEC 62351-4 clause 6.3.2; 0.0.0.0:102
     /// without, RFC 1006).
     #[arg(long)]
     pub listen: Vec<SocketAddr>,
@@ -52,7 +52,7 @@ pub struct ServerArgs {
     /// Refuse calls whose called TSEL/SSEL/PSEL differ from ours.
     #[arg(long)]
     pub check_selectors: bool,
-    /// The per-peer security policy (IEC 62351-4 §5.1), a JSON file (docs/peer-policy.md):
+    /// The per-peer security policy (IEC 62351-4 clause 5.1), a JSON file (docs/peer-policy.md):
     /// which partners may associate and which transport and application security each must
     /// use. Without it every partner is admitted under the server's own settings.
     #[arg(long, value_name = "FILE")]

@@ -137,7 +137,7 @@ pub enum Op {
         /// Point names.
         #[arg(required = true)]
         names: Vec<String>,
-        /// The point type (`Data_StateQ`, …) when the type description cannot tell.
+        /// The point type (`Data_StateQ`, ...) when the type description cannot tell.
         #[arg(long = "type", value_name = "TYPE")]
         point_type: Option<String>,
     },

@@ -52,7 +52,8 @@ pub struct TlsArgs {
     #[arg(long, value_name = "SECONDS")]
     pub tls_recheck: Option<u64>,
     /// Between the full renegotiations (every 12 h), resume the session with an abbreviated
-    /// handshake every 2 h (IEC 62351-3 §5.6.3 session resumption; TLS 1.3: a key update).
+    /// handshake every 2 h (IEC 62351-3 clause 5.6.3 session resumption; TLS 1.3: a key
+    /// update).
     #[arg(long)]
     pub tls_periodic_resumption: bool,
 }
