@@ -36,7 +36,14 @@ pub const NAME: &str = "iec62351-4-a-profile";
 struct Shared {
     config: AProfileConfig,
     replay: Mutex<ReplayCache>,
-    last_signed: Mutex<HashMap<Vec<u8>, SystemTime>>,
+    last_signed: Mutex<Signed>,
+}
+
+/// The last time signed per audience, and a floor under all of them once the memory overflowed.
+#[derive(Default)]
+struct Signed {
+    per_audience: HashMap<Vec<u8>, SystemTime>,
+    floor: Option<SystemTime>,
 }
 
 /// Audiences remembered at once; beyond, the times signed so far become one floor for all.
@@ -59,22 +66,25 @@ impl Shared {
         let f = self.config.time_format;
         let now = f.truncate((self.config.clock)());
         let mut last = self.last_signed.lock().unwrap_or_else(|e| e.into_inner());
-        if last.len() >= AUDIENCES && !last.contains_key(audience) {
-            // Times not after now constrain nothing any more.
-            last.retain(|_, t| *t >= now);
-            if last.len() >= AUDIENCES {
-                // Still full: one floor above every time signed so far keeps them all unique.
-                let floor = last.values().max().copied().unwrap_or(now);
-                last.clear();
-                last.insert(Vec::new(), floor);
+        let Signed {
+            per_audience,
+            floor,
+        } = &mut *last;
+        if per_audience.len() >= AUDIENCES && !per_audience.contains_key(audience) {
+            // Times before now constrain nothing any more.
+            per_audience.retain(|_, t| *t >= now);
+            if per_audience.len() >= AUDIENCES {
+                // Still full: one floor at the latest time signed so far keeps them all unique.
+                *floor = per_audience.values().copied().chain(*floor).max();
+                per_audience.clear();
             }
         }
-        let floor = last.get(audience).or_else(|| last.get(&[][..])).copied();
-        let t = match floor {
+        let previous = per_audience.get(audience).copied().or(*floor);
+        let t = match previous {
             Some(l) if now <= l => l + f.resolution(),
             _ => now,
         };
-        last.insert(audience.to_vec(), t);
+        per_audience.insert(audience.to_vec(), t);
         t
     }
 }
@@ -651,7 +661,7 @@ impl AProfileFactory {
             shared: Arc::new(Shared {
                 config,
                 replay: Mutex::new(replay),
-                last_signed: Mutex::new(HashMap::new()),
+                last_signed: Mutex::new(Signed::default()),
             }),
         })
     }
@@ -723,7 +733,7 @@ mod tests {
         Shared {
             replay: Mutex::new(ReplayCache::new(16, config.window)),
             config,
-            last_signed: Mutex::new(HashMap::new()),
+            last_signed: Mutex::new(Signed::default()),
         }
     }
 

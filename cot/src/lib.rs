@@ -19,9 +19,10 @@
 //! a socket: TCP options such as keep-alive belong to the runtime that owns it (`mms`'s
 //! `runtime`). What it does offer is the one transport driver every runtime uses ([`pump`]),
 //! which moves bytes through any `Read + Write` stream the caller owns.
-// `deny`, not `forbid`: the module `tls::ffi` alone opts out with `#![allow(unsafe_code)]` for
-// the OpenSSL calls the safe `openssl` crate does not expose (TLS 1.2 renegotiation, TLS 1.3 key
-// update, session timeout, offering a cached session). Nothing else is unsafe.
+// `deny`, not `forbid`: two modules opt out with `#![allow(unsafe_code)]` for the OpenSSL calls
+// the safe `openssl` crate does not expose: `tls::ffi` (TLS 1.2 renegotiation, plain and
+// abbreviated, TLS 1.3 key update, session timeout, offering a cached session) and
+// `revocation::nonce` (the OCSP nonce). Nothing else is unsafe.
 #![deny(unsafe_code)]
 
 pub mod connection;

@@ -481,23 +481,8 @@ pub fn xmpp_listener(
     password: &str,
     timeout: Duration,
 ) -> Result<PythonPeer, PeerError> {
-    let port = server.port().to_string();
-    let ca = server.ca_pem().to_string_lossy().into_owned();
-    let mut peer = PythonPeer::spawn_piped(
-        python,
-        "xmpp_client.py",
-        &[
-            "--jid",
-            jid,
-            "--password",
-            password,
-            "--port",
-            &port,
-            "--ca",
-            &ca,
-            "listen",
-        ],
-    )?;
+    let args = client_args(server, jid, password, &["listen"]);
+    let mut peer = PythonPeer::spawn_piped(python, "xmpp_client.py", &as_strs(&args))?;
     peer.expect("READY", timeout)?;
     Ok(peer)
 }
@@ -512,27 +497,28 @@ pub fn xmpp_send(
     to: &str,
     body: &str,
 ) -> Result<PythonPeer, PeerError> {
-    let port = server.port().to_string();
-    let ca = server.ca_pem().to_string_lossy().into_owned();
-    PythonPeer::spawn(
-        python,
-        "xmpp_client.py",
-        &[
-            "--jid",
-            jid,
-            "--password",
-            password,
-            "--port",
-            &port,
-            "--ca",
-            &ca,
-            "send",
-            "--to",
-            to,
-            "--body",
-            body,
-        ],
-    )
+    let args = client_args(server, jid, password, &["send", "--to", to, "--body", body]);
+    PythonPeer::spawn(python, "xmpp_client.py", &as_strs(&args))
+}
+
+/// The arguments of `xmpp_client.py`: the account and server, then `action`.
+fn client_args(server: &Prosody, jid: &str, password: &str, action: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "--jid".into(),
+        jid.into(),
+        "--password".into(),
+        password.into(),
+        "--port".into(),
+        server.port().to_string(),
+        "--ca".into(),
+        server.ca_pem().to_string_lossy().into_owned(),
+    ];
+    args.extend(action.iter().map(|a| a.to_string()));
+    args
+}
+
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
 
 #[cfg(test)]

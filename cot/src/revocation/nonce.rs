@@ -1,6 +1,6 @@
 //! The OCSP nonce (RFC 6960 §4.4.1, RFC 8954): a random value in the request that the responder
 //! copies into its response, so a response recorded earlier and replayed cannot answer a new
-//! request. The safe `openssl` crate has no call for it, so this module (and `tls::ffi`) are
+//! request. The safe `openssl` crate has no call for it, so this module holds, with `tls::ffi`,
 //! the only `unsafe` code of `cot`: two OpenSSL functions, each wrapped in a safe function.
 //!
 //! The pointers are obtained as in `tls::ffi`: through `foreign-types`, a `&OcspRequestRef` or

@@ -1,6 +1,6 @@
 //! The few OpenSSL calls the safe `openssl` crate does not expose, each wrapped in a safe
-//! function (the only `unsafe` code of `cot`; the crate root is `#![deny(unsafe_code)]` and this
-//! module alone opts out).
+//! function (with `revocation::nonce`, the only `unsafe` code of `cot`; the crate root is
+//! `#![deny(unsafe_code)]` and these two modules opt out).
 //!
 //! - `SSL_renegotiate` / `SSL_renegotiate_pending`: RFC 5746 secure renegotiation of TLS 1.2
 //!   (IEC 62351-3 §5.6.4: the server renegotiates with HelloRequest, the client with ClientHello).

@@ -718,32 +718,7 @@ impl TlsSession {
     /// server may still answer with a full handshake) or sends a key update (TLS 1.3): what
     /// [`RekeyPolicy::PeriodicResumption`] does every `resumption_lifetime`.
     pub fn start_resumption(&mut self, now: Instant) -> Result<(), TlsError> {
-        if let Some(f) = &self.failure {
-            return Err(f.clone());
-        }
-        if self.phase != Phase::Established || self.reneg_started.is_some() {
-            return Ok(());
-        }
-        self.next_resume = Some(now + self.shared.resumption_lifetime);
-        if self.stream.ssl().version2() == Some(SslVersion::TLS1_3) {
-            return self.key_update();
-        }
-        if !ffi::renegotiate_abbreviated(self.stream.ssl()) {
-            return Err(self.fail(
-                events::RENEGOTIATION_REFUSED,
-                "OpenSSL refused to start a renegotiation (peer without RFC 5746?)".into(),
-                true,
-            ));
-        }
-        self.reneg_abbreviated = true;
-        self.reneg_started = Some(now);
-        match self.stream.do_handshake() {
-            Ok(()) => {}
-            Err(e) if is_want(&e) => {}
-            Err(e) => return Err(self.fail_from(e)),
-        }
-        self.track_renegotiation();
-        Ok(())
+        self.renew(now, true)
     }
 
     /// Abbreviated renegotiations of ours that resumed the session.
@@ -769,25 +744,39 @@ impl TlsSession {
     /// timer calls it, tests and applications may too (e.g. after a CRL update, as
     /// IEC TS 62351-100-3 test 6.2.6 expects).
     pub fn start_renegotiation(&mut self, now: Instant) -> Result<(), TlsError> {
+        self.renew(now, false)
+    }
+
+    /// The renegotiation (`abbreviated`: offering the session for resumption) or, on TLS 1.3,
+    /// the key update; re-arms the timers it stands for.
+    fn renew(&mut self, now: Instant, abbreviated: bool) -> Result<(), TlsError> {
         if let Some(f) = &self.failure {
             return Err(f.clone());
         }
         if self.phase != Phase::Established || self.reneg_started.is_some() {
             return Ok(());
         }
-        self.next_rekey = Some(now + self.shared.renegotiation_period);
-        // The full renegotiation starts a new session: the next resumption counts from here.
+        if !abbreviated {
+            self.next_rekey = Some(now + self.shared.renegotiation_period);
+        }
+        // Either way the next resumption counts from here.
         self.next_resume = Some(now + self.shared.resumption_lifetime);
         if self.stream.ssl().version2() == Some(SslVersion::TLS1_3) {
             return self.key_update();
         }
-        if !ffi::renegotiate(self.stream.ssl()) {
+        let started = if abbreviated {
+            ffi::renegotiate_abbreviated(self.stream.ssl())
+        } else {
+            ffi::renegotiate(self.stream.ssl())
+        };
+        if !started {
             return Err(self.fail(
                 events::RENEGOTIATION_REFUSED,
                 "OpenSSL refused to start a renegotiation (peer without RFC 5746?)".into(),
                 true,
             ));
         }
+        self.reneg_abbreviated = abbreviated;
         self.reneg_started = Some(now);
         match self.stream.do_handshake() {
             Ok(()) => {}

@@ -242,18 +242,13 @@ fn open_many(
             conns.push(c);
             pending.push(i);
         }
-        poll.poll(&mut events, Some(Duration::from_millis(100)))
-            .map_err(|e| e.to_string())?;
         // Time-outs and the first flight need a drive without an event.
-        let touched: Vec<usize> = if events.is_empty() {
-            pending.clone()
-        } else {
-            events.iter().map(|e| e.token().0).collect()
-        };
-        for i in touched {
-            let Some(c) = conns.get_mut(i) else { continue };
-            c.drive(Instant::now());
-            while let Some(ev) = c.poll_event() {
+        turn(
+            poll,
+            &mut events,
+            &mut conns,
+            || pending.clone(),
+            |i, ev| {
                 match ev {
                     ClientEvent::Established(_) if !up[i] => {
                         up[i] = true;
@@ -266,11 +261,39 @@ fn open_many(
                     }
                     _ => {}
                 }
-            }
-        }
+                Ok(())
+            },
+        )?;
         pending.retain(|&i| !up[i]);
     }
     Ok((conns, start.elapsed()))
+}
+
+/// One loop turn: waits (at most 100 ms) for readiness, drives the connections it reports (or
+/// those `idle` names when it reports none: time-outs and first flights), and hands every event
+/// to `on_event`.
+fn turn(
+    poll: &mut Poll,
+    events: &mut Events,
+    conns: &mut [Connection],
+    idle: impl FnOnce() -> Vec<usize>,
+    mut on_event: impl FnMut(usize, ClientEvent) -> Result<(), String>,
+) -> Result<(), String> {
+    poll.poll(events, Some(Duration::from_millis(100)))
+        .map_err(|e| e.to_string())?;
+    let touched: Vec<usize> = if events.is_empty() {
+        idle()
+    } else {
+        events.iter().map(|e| e.token().0).collect()
+    };
+    for i in touched {
+        let Some(c) = conns.get_mut(i) else { continue };
+        c.drive(Instant::now());
+        while let Some(ev) = c.poll_event() {
+            on_event(i, ev)?;
+        }
+    }
+    Ok(())
 }
 
 /// Drives `conns` until `done` says so, feeding every event to `on_event`.
@@ -290,20 +313,14 @@ fn drive_until(
                 PHASE_LIMIT.as_secs()
             ));
         }
-        poll.poll(&mut events, Some(Duration::from_millis(100)))
-            .map_err(|e| e.to_string())?;
-        let touched: Vec<usize> = if events.is_empty() {
-            (0..conns.len()).collect()
-        } else {
-            events.iter().map(|e| e.token().0).collect()
-        };
-        for i in touched {
-            let Some(c) = conns.get_mut(i) else { continue };
-            c.drive(Instant::now());
-            while let Some(ev) = c.poll_event() {
-                on_event(i, ev)?;
-            }
-        }
+        let all = conns.len();
+        turn(
+            poll,
+            &mut events,
+            conns,
+            || (0..all).collect(),
+            &mut on_event,
+        )?;
     }
     Ok(())
 }
