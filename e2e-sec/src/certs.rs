@@ -294,3 +294,21 @@ impl PeerCertificate {
 pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
     acse::security::subject_object_identifier(cert_der)
 }
+
+/// The subject's X.520 `jid` attribute (2.5.4.105, UTF8String): the XMPP address the
+/// certificate is bound to, the XMPP analogue of the 2.5.4.106 AP-title binding (docs/facts.md
+/// F-1207; ASSUMPTIONS.md X-09). `None` when absent, not a UTF8String or not UTF-8; the first
+/// occurrence counts.
+pub fn subject_jid(cert_der: &[u8]) -> Option<String> {
+    use acse::certificate::{der::Tag, Certificate};
+    let c = Certificate::parse(cert_der).ok()?;
+    let a = c
+        .subject
+        .attributes
+        .iter()
+        .find(|a| a.attribute_type.to_string() == "2.5.4.105")?;
+    if a.tag != Tag::Utf8String {
+        return None;
+    }
+    std::str::from_utf8(a.value).ok().map(str::to_owned)
+}

@@ -4,7 +4,7 @@
 //! A provider check reports *what* failed ([`Check`]) and *about which SecPDU* ([`Group`]: the
 //! IEC 62351-14 group, 1 HandshakeReq, 2 HandshakeAcc, 3 ApplicationReject, 4
 //! HandshakeSecReject, 5 HandshakeSecAbort, 6 DtSecAbort, 7 ApplAbort, 10 ClearTransfer,
-//! 11 EncrTransfer, 12 ReleaseReq, 13 ReleaseRsp, 15 OSI environment). [`event`] turns the pair
+//! 11 EncrTransfer, 12 ReleaseReq, 13 ReleaseRsp, 15 OSI environment, 18 XMPP environment). [`event`] turns the pair
 //! into one row of the [`CATALOGUE`]:
 //!
 //! * where IEC 62351-14 defines the event, the code *is* its identifier
@@ -49,11 +49,13 @@ pub enum Group {
     ReleaseRsp = 13,
     /// 15: OSI environment checks (§15).
     Osi = 15,
+    /// 18: XMPP environment checks (docs/facts.md F-1201).
+    Xmpp = 18,
 }
 
 impl Group {
     /// Every group, in number order.
-    pub const ALL: [Group; 12] = [
+    pub const ALL: [Group; 13] = [
         Group::HandshakeReq,
         Group::HandshakeAcc,
         Group::ApplicationReject,
@@ -66,6 +68,7 @@ impl Group {
         Group::ReleaseReq,
         Group::ReleaseRsp,
         Group::Osi,
+        Group::Xmpp,
     ];
 }
 
@@ -146,6 +149,21 @@ pub enum Check {
     /// The peer's E2E certificate is the one it authenticated TLS with (Annex G.2 asks for
     /// separate certificates): a warning.
     SameCertificateAsTls,
+    /// XMPP environment: a SecPDU that rides in an `iq` arrived in a `message` (F-1201).
+    XmppIqMissing,
+    /// XMPP environment: a SecPDU that rides in a `message` arrived in an `iq` (F-1201).
+    XmppMessageMissing,
+    /// XMPP environment: the envelope or the SecPDU is not in its namespace (ENV_4, E2E_4).
+    XmppNamespace,
+    /// XMPP environment: an `iq` whose envelope holds no known SecPDU (F-1201).
+    XmppUnknownSecPduInIq,
+    /// XMPP environment: a `message` whose envelope holds no known SecPDU (F-1201).
+    XmppUnknownSecPduInMessage,
+    /// XMPP environment: the SecPDU's stanza has a type it may not ride in (F-1201).
+    XmppStanzaType,
+    /// XMPP environment: the envelope is not well-formed XML, has no valid assoID, or holds
+    /// more or less than one element.
+    XmppMalformed,
     /// An E2E association was established.
     Established,
     /// New data-transfer keys are in use.
@@ -213,6 +231,10 @@ pub const PEER_REFUSED: &str = "e2e.peer-refused";
 /// The peer's E2E certificate is its TLS certificate too (IEC 62351-4 Annex G.2 asks for
 /// separate end-entity certificates) (warning).
 pub const SAME_CERTIFICATE_AS_TLS: &str = "e2e.same-certificate-as-tls";
+
+/// The XMPP envelope is not well-formed, has no valid assoID, or holds more or less than one
+/// element (error).
+pub const XMPP_MALFORMED: &str = "e2e.xmpp-malformed";
 
 /// Every event the E2E provider records.
 pub const CATALOGUE: &[EventInfo] = &[
@@ -360,6 +382,13 @@ pub const CATALOGUE: &[EventInfo] = &[
     iec("IEC62351-4:15.6", "INV_APPL_CNTX_RE", Severity::Error, "AARE application context is not e2eMmsAC"),
     iec("IEC62351-4:15.15", "AUTH_MECH_NOT_USED_RQ", Severity::Error, "AARQ carries mechanism-name, an authentication value or the authentication requirement"),
     iec("IEC62351-4:15.16", "AUTH_MECH_NOT_USED_ABT", Severity::Error, "AARE carries mechanism-name, an authentication value or the authentication requirement"),
+    iec("IEC62351-4:18.1", "XMPP_IQ_MISSING", Severity::Error, "a SecPDU that rides in an iq (handshake, release) arrived in a message"),
+    iec("IEC62351-4:18.2", "XMPP_MSG_MISSING", Severity::Error, "a SecPDU that rides in a message (an abort) arrived in an iq"),
+    iec("IEC62351-4:18.3", "XMPP_ENV_NS_INV", Severity::Error, "the envelope is not in ENV_4, or its SecPDU not in E2E_4"),
+    iec("IEC62351-4:18.4", "XMPP_UNKNOW_IQ_SECPDU", Severity::Error, "an iq whose envelope holds no known SecPDU element"),
+    iec("IEC62351-4:18.5", "XMPP_UNKNOW_MSG_SECPDU", Severity::Error, "a message whose envelope holds no known SecPDU element"),
+    iec("IEC62351-4:18.6", "XMPP_INVTYPE_SPEC", Severity::Error, "the SecPDU rides in an iq of a type it may not (e.g. a HandshakeReq in an iq result)"),
+    own(XMPP_MALFORMED, "XMPP_MALFORMED", Severity::Error, "the XMPP envelope is not well-formed, has no valid assoID, or holds more or less than one element"),
     own(ESTABLISHED, "ESTABLISHED", Severity::Notice, "an E2E association was established (server: AARE accept sent; client: HandshakeAcc accepted)"),
     own(REKEYED, "REKEYED", Severity::Notice, "new data-transfer keys are in use (client: new DH value sent; server: rekey received)"),
     own(REPLAY_CACHE_FULL, "REPLAY_CACHE_FULL", Severity::Alarm, "the replay memory is full: the HandshakeReq (or the received signed PDU) is refused without diagnostic"),
@@ -402,6 +431,13 @@ fn target(group: Group, check: Check) -> Option<Target> {
         (G::HandshakeReq | G::HandshakeAcc, C::SameCertificateAsTls) => {
             Own(SAME_CERTIFICATE_AS_TLS)
         }
+        (_, C::XmppIqMissing) => Iec(18, 1),
+        (_, C::XmppMessageMissing) => Iec(18, 2),
+        (_, C::XmppNamespace) => Iec(18, 3),
+        (_, C::XmppUnknownSecPduInIq) => Iec(18, 4),
+        (_, C::XmppUnknownSecPduInMessage) => Iec(18, 5),
+        (_, C::XmppStanzaType) => Iec(18, 6),
+        (_, C::XmppMalformed) => Own(XMPP_MALFORMED),
         (_, C::OsiProtocolError) => Iec(15, 1),
         (_, C::OsiIndirectReference) => Iec(15, 2),
         (_, C::OsiPresentationContext) => Iec(15, 3),
@@ -531,7 +567,7 @@ fn target(group: Group, check: Check) -> Option<Target> {
                 _ => return None,
             },
         ),
-        (G::Osi, _) => return None,
+        (G::Osi | G::Xmpp, _) => return None,
     })
 }
 
@@ -561,6 +597,7 @@ fn fallback(group: Group) -> &'static EventInfo {
         Group::EncrTransfer => "IEC62351-4:11.1",
         Group::ReleaseReq => "IEC62351-4:12.4",
         Group::ReleaseRsp => "IEC62351-4:13.4",
+        Group::Xmpp => XMPP_MALFORMED,
         _ => "IEC62351-4:15.1",
     };
     by_code(code).unwrap_or(&CATALOGUE[0])

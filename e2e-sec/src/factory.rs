@@ -104,6 +104,20 @@ impl E2eFactory {
     pub fn e2e_provider(&self, role: Role, transport: &TransportSecurity) -> E2eProvider {
         E2eProvider::new(self.shared.clone(), role, transport)
     }
+
+    /// One end-to-end association in the XMPP environment between the bare JIDs
+    /// `local_jid` and `peer_jid` (`user@domain`; docs/facts.md F-1206, F-1207): the peer's
+    /// certificate must carry `peer_jid` in its subject's `jid` attribute (2.5.4.105) when
+    /// [`crate::E2eConfig::require_address_binding`] is set.
+    #[cfg(feature = "xmpp")]
+    pub fn xmpp_association(
+        &self,
+        role: Role,
+        local_jid: &str,
+        peer_jid: &str,
+    ) -> crate::xmpp::XmppE2e {
+        crate::xmpp::XmppE2e::new(self.shared.clone(), role, local_jid, peer_jid)
+    }
 }
 
 impl SecurityFactory for E2eFactory {

@@ -91,6 +91,8 @@ pub mod provider;
 pub mod replay;
 pub mod secret;
 pub mod time;
+#[cfg(feature = "xmpp")]
+pub mod xmpp;
 
 pub use config::{E2eConfig, E2eCredential, E2eMode, IcvAlgorithm};
 pub use factory::E2eFactory;

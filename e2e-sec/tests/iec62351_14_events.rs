@@ -249,7 +249,7 @@ fn every_identifier_is_an_iec62351_14_event_with_its_name_and_severity() {
         assert!(IEC62351_4[i + 1..].iter().all(|(b, _, _)| b != a), "{a}");
     }
     assert_eq!(IEC62351_4.len(), 180);
-    assert_eq!(with_id, CATALOGUE.len() - 6);
+    assert_eq!(with_id, CATALOGUE.len() - 7);
 }
 
 fn all_checks() -> Vec<Check> {
@@ -287,6 +287,13 @@ fn all_checks() -> Vec<Check> {
         Check::OsiPresentationContext,
         Check::OsiApplicationContext,
         Check::OsiAuthentication,
+        Check::XmppIqMissing,
+        Check::XmppMessageMissing,
+        Check::XmppNamespace,
+        Check::XmppUnknownSecPduInIq,
+        Check::XmppUnknownSecPduInMessage,
+        Check::XmppStanzaType,
+        Check::XmppMalformed,
         Check::Established,
         Check::Rekeyed,
     ];

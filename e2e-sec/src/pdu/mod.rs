@@ -14,6 +14,8 @@
 //! * Encoding is DER (X.690 §10): definite lengths, DEFAULT values omitted, SET OF sorted.
 
 mod codec;
+#[cfg(feature = "xmpp")]
+pub mod xml;
 
 pub use codec::{
     begin_transfer_into, encode_token2_into, finish_transfer_into, AuthenticatorShape,

@@ -8,7 +8,7 @@ use acse::security::{Role, SecurityError};
 use copp::ber::Oid;
 
 use super::transfer::{self, Rekey, Transfer};
-use super::{Accepting, E2eProvider, Established, Fail, Initiating};
+use super::{Accepting, Binding, E2eProvider, Established, Fail, Initiating, Store, Syntax};
 use crate::certs::{check_certificate, subject_object_identifier, PeerCertificate};
 use crate::config::E2eMode;
 use crate::crypto::{self, CryptoError, DhGroup, Ephemeral};
@@ -64,7 +64,7 @@ impl E2eProvider {
     fn sign(&self, tbs_tlv: &[u8]) -> Result<Vec<u8>, SecurityError> {
         crypto::sign(
             &self.shared.config.credential.key,
-            crypto::signed_octets(crypto::contents(tbs_tlv)),
+            crypto::signed_octets(self.contents(tbs_tlv)),
         )
         .map_err(crypto_err("signing a SecPDU"))
     }
@@ -92,13 +92,21 @@ impl E2eProvider {
             pk_cert: &sh.cert_der,
             cert_path: path,
         };
-        let tbs = pdu::encode_tbs3(&token3, appl_data, diag);
+        let tbs = match self.syntax {
+            Syntax::Ber => pdu::encode_tbs3(&token3, appl_data, diag),
+            #[cfg(feature = "xmpp")]
+            Syntax::Xml => pdu::xml::encode_tbs3(&token3, appl_data, diag),
+        };
         let s = self.sign(&tbs)?;
         let sig = Signature {
             algo: crypto::signature_algorithm_id(&sh.sig_alg),
             sign: &s,
         };
-        Ok(pdu::encode_signed3(kind, &tbs, &sig))
+        Ok(match self.syntax {
+            Syntax::Ber => pdu::encode_signed3(kind, &tbs, &sig),
+            #[cfg(feature = "xmpp")]
+            Syntax::Xml => pdu::xml::encode_signed3(kind, &tbs, &sig),
+        })
     }
 
     /// A signed reject/abort PDU, or an empty vector if signing fails locally (the abort goes
@@ -351,19 +359,23 @@ impl E2eProvider {
         token1: &ClearToken1<'_>,
         appl: Option<&[u8]>,
     ) -> Result<(Vec<u8>, Vec<u8>), SecurityError> {
-        let tbs = pdu::encode_tbs_handshake(token1, appl);
+        let pp = &self.shared.config.oids.protected_protocol;
+        let tbs = match self.syntax {
+            Syntax::Ber => pdu::encode_tbs_handshake(token1, appl),
+            #[cfg(feature = "xmpp")]
+            Syntax::Xml => pdu::xml::encode_tbs_handshake(token1, appl),
+        };
         let s = self.sign(&tbs)?;
         let sig = Signature {
             algo: crypto::signature_algorithm_id(&self.shared.sig_alg),
             sign: &s,
         };
-        let pdu = pdu::encode_handshake(
-            kind,
-            &self.shared.config.oids.protected_protocol,
-            &tbs,
-            &sig,
-        );
-        Ok((pdu, crypto::contents(&tbs).to_vec()))
+        let pdu = match self.syntax {
+            Syntax::Ber => pdu::encode_handshake(kind, pp, &tbs, &sig),
+            #[cfg(feature = "xmpp")]
+            Syntax::Xml => pdu::xml::encode_handshake(kind, pp, &tbs, &sig),
+        };
+        Ok((pdu, self.contents(&tbs).to_vec()))
     }
 
     /// Initiator: the HandshakeReq carrying `appl` (the initiate-RequestPDU), and the state
@@ -437,7 +449,7 @@ impl E2eProvider {
         &self,
         h: &pdu::Handshake<'_>,
         group: Group,
-        bound: Option<Oid<'static>>,
+        bound: &Binding,
     ) -> Result<PeerCertificate, Fail> {
         use HandshakeDiagnostic as D;
         let cfg = &self.shared.config;
@@ -505,15 +517,28 @@ impl E2eProvider {
         self.check_revocation(group, t.pk_cert, &t.cert_path)?;
         self.check_separate_from_tls(group, t.pk_cert);
         if cfg.require_address_binding {
-            let subject = subject_object_identifier(t.pk_cert);
-            let expected = bound.as_ref().map(|o| o.to_id_string());
+            let (subject, expected, attribute, address) = match bound {
+                Binding::Osi(oid) => (
+                    subject_object_identifier(t.pk_cert),
+                    oid.as_ref().map(|o| o.to_id_string()),
+                    "objectIdentifier",
+                    "AP-title+AE-qualifier",
+                ),
+                #[cfg(feature = "xmpp")]
+                Binding::Jid(jid) => (
+                    crate::certs::subject_jid(t.pk_cert),
+                    Some(jid.clone()),
+                    "jid",
+                    "peer JID",
+                ),
+            };
             if subject.is_none() || subject != expected {
                 let f = Fail::hs(
                     group,
                     Check::AddressMismatch,
                     D::NoReasonGiven,
                     format!(
-                        "certificate objectIdentifier {} vs AP-title+AE-qualifier {}",
+                        "certificate {attribute} {} vs {address} {}",
                         subject.as_deref().unwrap_or("(none)"),
                         expected.as_deref().unwrap_or("(none)")
                     ),
@@ -825,12 +850,13 @@ impl E2eProvider {
     pub(super) fn judge_handshake_req(
         &self,
         bytes: &[u8],
-        bound: Option<Oid<'static>>,
+        bound: &Binding,
     ) -> Result<(Vec<u8>, Box<Accepting>), Fail> {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeReq;
         let proto = |why: String| Fail::hs(g, Check::ProtocolError, D::ProtocolError, why);
-        let h = match pdu::decode_in(bytes, pdu::Carrier::Aarq, &self.shared.config.limits) {
+        let mut store = Store::default();
+        let h = match self.decode(bytes, pdu::Carrier::Aarq, &mut store) {
             Ok(SecPdu::HandshakeReq(h)) => h,
             Ok(other) => {
                 return Err(proto(format!(
@@ -904,12 +930,13 @@ impl E2eProvider {
         &self,
         init: &Initiating,
         bytes: &[u8],
-        bound: Option<Oid<'static>>,
+        bound: &Binding,
     ) -> Result<(Vec<u8>, Box<Established>), Fail> {
         use HandshakeDiagnostic as D;
         let g = Group::HandshakeAcc;
         let proto = |why: String| Fail::hs(g, Check::ProtocolError, D::ProtocolError, why);
-        let h = match pdu::decode_in(bytes, pdu::Carrier::Aare, &self.shared.config.limits) {
+        let mut store = Store::default();
+        let h = match self.decode(bytes, pdu::Carrier::Aare, &mut store) {
             Ok(SecPdu::HandshakeAcc(h)) => h,
             Ok(other) => {
                 return Err(proto(format!(
@@ -993,7 +1020,7 @@ impl E2eProvider {
             Box::new(Established {
                 asso_id: t.asso_id.to_owned(),
                 peer: cert,
-                transfer: Transfer::new(mode, keys, salt, rekey, self.now()),
+                transfer: Transfer::new(mode, keys, salt, rekey, self.now(), self.syntax),
             }),
         ))
     }

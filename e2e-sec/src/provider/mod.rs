@@ -29,6 +29,8 @@
 mod handshake;
 mod osi;
 mod transfer;
+#[cfg(feature = "xmpp")]
+pub(crate) mod xmpp;
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -43,6 +45,35 @@ use crate::factory::Shared;
 use crate::pdu::{DtDiagnostic, HandshakeDiagnostic};
 
 use transfer::Transfer;
+
+/// Which encoding an association's SecPDUs use: BER in the OSI environment (§15), XML (XER,
+/// namespace E2E_4) in the XMPP environment (F-1105; ASSUMPTIONS.md X-01). Every encode and
+/// decode point of the shared core asks this, nothing else differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    /// BER / DER (the OSI mapping).
+    Ber,
+    /// XML (the XMPP mapping).
+    #[cfg(feature = "xmpp")]
+    Xml,
+}
+
+/// The peer address a handshake certificate must be bound to (Annex G.6.2; F-1207).
+#[derive(Debug, Clone)]
+pub(crate) enum Binding {
+    /// OSI: the AP-title ++ AE-qualifier as an OBJECT IDENTIFIER (2.5.4.106), if sent.
+    Osi(Option<copp::ber::Oid<'static>>),
+    /// XMPP: the peer's bare JID (2.5.4.105).
+    #[cfg(feature = "xmpp")]
+    Jid(String),
+}
+
+/// Owned storage a decoded SecPDU may borrow (the XML decoder's binary fields).
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    #[cfg(feature = "xmpp")]
+    xml: crate::pdu::xml::XmlStore,
+}
 
 /// The mechanism name reported in [`acse::security::AuthenticatedPeer`].
 pub const MECHANISM: &str = "iec62351-4-e2e";
@@ -197,6 +228,8 @@ pub struct E2eProvider {
     transport: TransportSecurity,
     contexts: Contexts,
     phase: Phase,
+    /// The SecPDU encoding of this association's environment.
+    syntax: Syntax,
     /// The periodic re-check of the peer's certificate once established (with a revocation
     /// checker configured): expiry or revocation ends the association.
     recheck: Option<cot::revocation::PeerRecheck>,
@@ -221,7 +254,36 @@ impl E2eProvider {
             transport: transport.clone(),
             contexts: Contexts { e2e: 0, user: 3 },
             phase: Phase::Idle,
+            syntax: Syntax::Ber,
             recheck: None,
+        }
+    }
+
+    /// The octets a signature covers of an encoded `tbs` (or an ICV of a `tbp`): BER contents
+    /// octets, or in XML the octets between the start and end tags (F-1113).
+    fn contents<'b>(&self, element: &'b [u8]) -> &'b [u8] {
+        match self.syntax {
+            Syntax::Ber => crate::crypto::contents(element),
+            #[cfg(feature = "xmpp")]
+            Syntax::Xml => crate::pdu::xml::contents(element),
+        }
+    }
+
+    /// Decodes a received SecPDU in this association's syntax (BER: as carried by `carrier`).
+    fn decode<'a>(
+        &self,
+        bytes: &'a [u8],
+        carrier: crate::pdu::Carrier,
+        store: &'a mut Store,
+    ) -> Result<crate::pdu::SecPdu<'a>, crate::pdu::DecodeError> {
+        let lim = &self.shared.config.limits;
+        match self.syntax {
+            Syntax::Ber => {
+                let _ = store;
+                crate::pdu::decode_in(bytes, carrier, lim)
+            }
+            #[cfg(feature = "xmpp")]
+            Syntax::Xml => crate::pdu::xml::decode(bytes, &mut store.xml, lim),
         }
     }
 

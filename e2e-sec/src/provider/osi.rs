@@ -236,7 +236,7 @@ impl E2eProvider {
                         HandshakeDiagnostic::from_code(d)
                             .map_or_else(|| format!("{d}"), |x| format!("{x:?} ({d})"))
                     });
-                    self.record_received(
+                    let _ = self.record_received(
                         &s,
                         Group::HandshakeSecReject,
                         Kind::HandshakeSecReject,
@@ -275,11 +275,18 @@ impl E2eProvider {
     /// check that failed on it (a PDU naming another association or seen before is ignored
     /// with its event), or — when it passes — what it says (no diagnostic: the peer raised an
     /// alarm; a diagnostic; the peer's protected protocol refused).
-    fn record_received(&self, s: &pdu::Signed3<'_>, group: Group, kind: Kind, what: &str) {
+    pub(super) fn record_received(
+        &self,
+        s: &pdu::Signed3<'_>,
+        group: Group,
+        kind: Kind,
+        what: &str,
+    ) -> Result<(), Fail> {
         match self.judge_signed3(s, group, kind) {
             Err(mut f) => {
                 f.detail = format!("{what}: {}", f.detail);
                 self.record(&f);
+                Err(f)
             }
             Ok(()) => {
                 let check = match (group, s.diagnostic) {
@@ -288,6 +295,7 @@ impl E2eProvider {
                     (_, Some(d)) => Check::PeerDiagnostic(d),
                 };
                 events::record(&self.shared.events, group, check, what);
+                Ok(())
             }
         }
     }
@@ -385,7 +393,7 @@ impl AssociationSecurity for E2eProvider {
                     (Some(ap), Some(ae)) => ae_title_form2(ap, ae),
                     _ => None,
                 };
-                self.judge_handshake_req(bytes, bound)
+                self.judge_handshake_req(bytes, &super::Binding::Osi(bound))
             });
         match judged {
             Ok((appl, accepting)) => {
@@ -451,7 +459,8 @@ impl AssociationSecurity for E2eProvider {
             send_changed_key: false,
         };
         drop(eph);
-        let transfer = super::transfer::Transfer::new(mode, keys, salt, rekey, self.now());
+        let transfer =
+            super::transfer::Transfer::new(mode, keys, salt, rekey, self.now(), self.syntax);
         self.phase = Phase::Established(Box::new(super::Established {
             asso_id,
             peer,
@@ -499,7 +508,7 @@ impl AssociationSecurity for E2eProvider {
                     (Some(ap), Some(ae)) => ae_title_form2(ap, ae),
                     _ => None,
                 };
-                self.judge_handshake_acc(&initiating, bytes, bound)
+                self.judge_handshake_acc(&initiating, bytes, &super::Binding::Osi(bound))
             });
         match judged {
             Ok((appl, established)) => {
@@ -695,7 +704,7 @@ impl AssociationSecurity for E2eProvider {
             Group::DtSecAbort => "DtSecAbort",
             _ => "ApplAbort",
         };
-        self.record_received(&s, group, kind, &format!("{what} diagnostic {diag}"));
+        let _ = self.record_received(&s, group, kind, &format!("{what} diagnostic {diag}"));
     }
 
     fn protect(

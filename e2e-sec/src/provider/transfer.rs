@@ -13,7 +13,7 @@ use acse::security::{Role, SecurityError};
 use copp::ber::Writer;
 
 use super::handshake::crypto_err;
-use super::Fail;
+use super::{Fail, Store, Syntax};
 use crate::config::E2eMode;
 use crate::crypto::{
     self, CbcContext, CryptoError, DhGroup, DirectionKeys, Ephemeral, GcmOpener, GcmSealer,
@@ -171,6 +171,8 @@ pub(super) struct Transfer {
     salt: [u8; 32],
     rekey: Rekey,
     last_key_change: SystemTime,
+    /// The SecPDU encoding (OSI: BER, XMPP: XML).
+    syntax: Syntax,
     /// Where each PDU's ClearToken2 is encoded (kept, so it allocates only while warming up).
     token2: Writer,
 }
@@ -194,7 +196,24 @@ struct Token2Fields<'a> {
     changed_key: bool,
 }
 
-impl Token2Fields<'_> {
+impl<'f> Token2Fields<'f> {
+    /// The ClearToken2 with `iv`.
+    #[cfg(feature = "xmpp")]
+    fn token<'b>(&'b self, asso_id: &'b str, iv: Option<&'b [u8]>) -> ClearToken2<'b>
+    where
+        'f: 'b,
+    {
+        ClearToken2 {
+            asso_id,
+            time: self.time,
+            seq: self.seq,
+            iv,
+            rekey: self.rekey.clone(),
+            req_rekey: self.req_rekey,
+            changed_key: self.changed_key,
+        }
+    }
+
     /// Encodes the ClearToken2 with `iv` into `w`.
     fn encode(&self, w: &mut Writer, asso_id: &str, iv: Option<&[u8]>) {
         pdu::encode_token2_into(
@@ -239,6 +258,7 @@ impl Transfer {
         salt: [u8; 32],
         rekey: Rekey,
         now: SystemTime,
+        syntax: Syntax,
     ) -> Transfer {
         Transfer {
             mode,
@@ -249,6 +269,7 @@ impl Transfer {
             salt,
             rekey,
             last_key_change: now,
+            syntax,
             token2: Writer::with_capacity(128),
         }
     }
@@ -345,88 +366,94 @@ impl Transfer {
             req_rekey,
             changed_key,
         };
-        let exhausted = || SecurityError::Policy("nonce space exhausted");
-        let SendKeys { cipher, nonces } = &mut self.send;
-        match cipher {
-            SendCipher::Icv(icv) => {
-                let nonce = match icv {
-                    IcvContext::Gmac(_) => Some(nonces.next_nonce().ok_or_else(exhausted)?),
-                    IcvContext::Hmac(_) => None,
-                };
-                fields.encode(&mut self.token2, asso_id, None);
-                let oid = sh.config.icv_oid(icv.algorithm());
-                let shape = AuthenticatorShape {
-                    nonce: nonce.as_ref().map(|n| &n[..]),
-                    algorithm: &oid,
-                    icv_len: icv.icv_len(),
-                };
-                let start = pdu::begin_transfer_into(
-                    out,
-                    Kind::ClearTransfer,
-                    self.token2.as_slice(),
-                    data.len(),
-                    Some(&shape),
-                );
-                out.extend_from_slice(data);
-                append_icv(out, start, icv, &shape)?;
-            }
-            SendCipher::Aead(sealer) => {
-                let nonce = nonces.next_nonce().ok_or_else(exhausted)?;
-                fields.encode(&mut self.token2, asso_id, Some(&nonce));
-                let t2 = self.token2.as_slice();
-                let len = data.len() + sealer.tag_len();
-                pdu::begin_transfer_into(out, Kind::EncrTransfer, t2, len, None);
-                let at = out.len();
-                out.resize(at + len, 0);
-                sealer
-                    .seal(
-                        &nonce,
-                        crypto::aad_octets(crypto::contents(t2)),
-                        data,
-                        out.get_mut(at..).unwrap_or_default(),
-                    )
-                    .map_err(crypto_err("AES-GCM encryption"))?;
-            }
-            SendCipher::CbcIcv(cbc, icv) => {
-                let nonce = match icv {
-                    IcvContext::Gmac(_) => Some(nonces.next_nonce().ok_or_else(exhausted)?),
-                    IcvContext::Hmac(_) => None,
-                };
-                let mut iv = [0u8; 16];
-                openssl::rand::rand_bytes(&mut iv)
-                    .map_err(|e| SecurityError::crypto("random CBC IV", e))?;
-                fields.encode(&mut self.token2, asso_id, Some(&iv));
-                let oid = sh.config.icv_oid(icv.algorithm());
-                let shape = AuthenticatorShape {
-                    nonce: nonce.as_ref().map(|n| &n[..]),
-                    algorithm: &oid,
-                    icv_len: icv.icv_len(),
-                };
-                let len = crypto::cbc_padded_len(data.len());
-                let start = pdu::begin_transfer_into(
-                    out,
-                    Kind::EncrTransfer,
-                    self.token2.as_slice(),
-                    len,
-                    Some(&shape),
-                );
-                let at = out.len();
-                out.resize(at + data.len() + 16, 0);
-                let n = cbc
-                    .run(&iv, data, out.get_mut(at..).unwrap_or_default())
-                    .map_err(crypto_err("AES-CBC encryption"))?;
-                if n != len {
-                    return Err(SecurityError::crypto(
-                        "AES-CBC encryption",
-                        CryptoError::Parameter("ciphertext length"),
-                    ));
+        match self.syntax {
+            Syntax::Ber => {
+                let exhausted = || SecurityError::Policy("nonce space exhausted");
+                let SendKeys { cipher, nonces } = &mut self.send;
+                match cipher {
+                    SendCipher::Icv(icv) => {
+                        let nonce = match icv {
+                            IcvContext::Gmac(_) => Some(nonces.next_nonce().ok_or_else(exhausted)?),
+                            IcvContext::Hmac(_) => None,
+                        };
+                        fields.encode(&mut self.token2, asso_id, None);
+                        let oid = sh.config.icv_oid(icv.algorithm());
+                        let shape = AuthenticatorShape {
+                            nonce: nonce.as_ref().map(|n| &n[..]),
+                            algorithm: &oid,
+                            icv_len: icv.icv_len(),
+                        };
+                        let start = pdu::begin_transfer_into(
+                            out,
+                            Kind::ClearTransfer,
+                            self.token2.as_slice(),
+                            data.len(),
+                            Some(&shape),
+                        );
+                        out.extend_from_slice(data);
+                        append_icv(out, start, icv, &shape)?;
+                    }
+                    SendCipher::Aead(sealer) => {
+                        let nonce = nonces.next_nonce().ok_or_else(exhausted)?;
+                        fields.encode(&mut self.token2, asso_id, Some(&nonce));
+                        let t2 = self.token2.as_slice();
+                        let len = data.len() + sealer.tag_len();
+                        pdu::begin_transfer_into(out, Kind::EncrTransfer, t2, len, None);
+                        let at = out.len();
+                        out.resize(at + len, 0);
+                        sealer
+                            .seal(
+                                &nonce,
+                                crypto::aad_octets(crypto::contents(t2)),
+                                data,
+                                out.get_mut(at..).unwrap_or_default(),
+                            )
+                            .map_err(crypto_err("AES-GCM encryption"))?;
+                    }
+                    SendCipher::CbcIcv(cbc, icv) => {
+                        let nonce = match icv {
+                            IcvContext::Gmac(_) => Some(nonces.next_nonce().ok_or_else(exhausted)?),
+                            IcvContext::Hmac(_) => None,
+                        };
+                        let mut iv = [0u8; 16];
+                        openssl::rand::rand_bytes(&mut iv)
+                            .map_err(|e| SecurityError::crypto("random CBC IV", e))?;
+                        fields.encode(&mut self.token2, asso_id, Some(&iv));
+                        let oid = sh.config.icv_oid(icv.algorithm());
+                        let shape = AuthenticatorShape {
+                            nonce: nonce.as_ref().map(|n| &n[..]),
+                            algorithm: &oid,
+                            icv_len: icv.icv_len(),
+                        };
+                        let len = crypto::cbc_padded_len(data.len());
+                        let start = pdu::begin_transfer_into(
+                            out,
+                            Kind::EncrTransfer,
+                            self.token2.as_slice(),
+                            len,
+                            Some(&shape),
+                        );
+                        let at = out.len();
+                        out.resize(at + data.len() + 16, 0);
+                        let n = cbc
+                            .run(&iv, data, out.get_mut(at..).unwrap_or_default())
+                            .map_err(crypto_err("AES-CBC encryption"))?;
+                        if n != len {
+                            return Err(SecurityError::crypto(
+                                "AES-CBC encryption",
+                                CryptoError::Parameter("ciphertext length"),
+                            ));
+                        }
+                        out.truncate(at + n);
+                        append_icv(out, start, icv, &shape)?;
+                    }
                 }
-                out.truncate(at + n);
-                append_icv(out, start, icv, &shape)?;
+                if !sh.config.legacy_wire {
+                    pdu::make_bare(out.get_mut(pdu_start..).unwrap_or_default());
+                }
             }
-        }
-        if !sh.config.legacy_wire {
-            pdu::make_bare(out.get_mut(pdu_start..).unwrap_or_default());
+            #[cfg(feature = "xmpp")]
+            Syntax::Xml => protect_xml(&mut self.send, &fields, sh, asso_id, data, out)?,
         }
         // Client: new send keys from the next PDU on (this one went under the old key).
         if let (
@@ -474,7 +501,16 @@ impl Transfer {
         data: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Fail> {
-        let (tr, encrypted) = match pdu::decode_in(data, pdu::Carrier::PData, &sh.config.limits) {
+        let mut store = Store::default();
+        let decoded = match self.syntax {
+            Syntax::Ber => {
+                let _ = &mut store;
+                pdu::decode_in(data, pdu::Carrier::PData, &sh.config.limits)
+            }
+            #[cfg(feature = "xmpp")]
+            Syntax::Xml => pdu::xml::decode(data, &mut store.xml, &sh.config.limits),
+        };
+        let (tr, encrypted) = match decoded {
             Ok(SecPdu::ClearTransfer(t)) => (t, false),
             Ok(SecPdu::EncrTransfer(t)) => (t, true),
             Ok(other) => {
@@ -811,4 +847,89 @@ fn open(
             Ok(())
         }
     }
+}
+
+/// The XML form of [`Transfer::protect`]'s PDU (the XMPP environment; F-1131..F-1133 in XML):
+/// the same crypto over the XML octets: the ICV over the octets between `<tbp>` and `</tbp>`,
+/// the GCM AAD the octets between `<token2>` and `</token2>`, the ciphertext the PrPDU's XML.
+#[cfg(feature = "xmpp")]
+fn protect_xml(
+    send: &mut SendKeys,
+    fields: &Token2Fields<'_>,
+    sh: &Shared,
+    asso_id: &str,
+    data: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), SecurityError> {
+    use crate::pdu::xml;
+    use crate::pdu::{AlgorithmIdentifier, Authenticator};
+    let exhausted = || SecurityError::Policy("nonce space exhausted");
+    let SendKeys { cipher, nonces } = send;
+    let icv_of = |icv: &mut IcvContext,
+                  nonce: Option<&[u8]>,
+                  tbp: &[u8]|
+     -> Result<Vec<u8>, SecurityError> {
+        let mut v = [0u8; MAX_ICV_LEN];
+        icv.compute(nonce, crypto::icv_octets(xml::contents(tbp)), &mut v)
+            .map_err(crypto_err("ICV"))?;
+        Ok(v.get(..icv.icv_len()).unwrap_or_default().to_vec())
+    };
+    match cipher {
+        SendCipher::Icv(icv) => {
+            let nonce = match icv {
+                IcvContext::Gmac(_) => Some(nonces.next_nonce().ok_or_else(exhausted)?),
+                IcvContext::Hmac(_) => None,
+            };
+            let t2 = xml::encode_token2(&fields.token(asso_id, None));
+            let tbp = xml::encode_tbp(&t2, data, false);
+            let n = nonce.as_ref().map(|n| &n[..]);
+            let v = icv_of(icv, n, &tbp)?;
+            let auth = Authenticator {
+                nonce: n,
+                algorithm: AlgorithmIdentifier::new(sh.config.icv_oid(icv.algorithm())),
+                icv: &v,
+            };
+            xml::encode_transfer(Kind::ClearTransfer, &tbp, Some(&auth), out);
+        }
+        SendCipher::Aead(sealer) => {
+            let nonce = nonces.next_nonce().ok_or_else(exhausted)?;
+            let t2 = xml::encode_token2(&fields.token(asso_id, Some(&nonce)));
+            let mut ct = vec![0u8; data.len() + sealer.tag_len()];
+            sealer
+                .seal(
+                    &nonce,
+                    crypto::aad_octets(xml::contents(&t2)),
+                    data,
+                    &mut ct,
+                )
+                .map_err(crypto_err("AES-GCM encryption"))?;
+            let tbp = xml::encode_tbp(&t2, &ct, true);
+            xml::encode_transfer(Kind::EncrTransfer, &tbp, None, out);
+        }
+        SendCipher::CbcIcv(cbc, icv) => {
+            let nonce = match icv {
+                IcvContext::Gmac(_) => Some(nonces.next_nonce().ok_or_else(exhausted)?),
+                IcvContext::Hmac(_) => None,
+            };
+            let mut iv = [0u8; 16];
+            openssl::rand::rand_bytes(&mut iv)
+                .map_err(|e| SecurityError::crypto("random CBC IV", e))?;
+            let t2 = xml::encode_token2(&fields.token(asso_id, Some(&iv)));
+            let mut ct = vec![0u8; data.len() + 16];
+            let n = cbc
+                .run(&iv, data, &mut ct)
+                .map_err(crypto_err("AES-CBC encryption"))?;
+            ct.truncate(n);
+            let tbp = xml::encode_tbp(&t2, &ct, true);
+            let nn = nonce.as_ref().map(|n| &n[..]);
+            let v = icv_of(icv, nn, &tbp)?;
+            let auth = Authenticator {
+                nonce: nn,
+                algorithm: AlgorithmIdentifier::new(sh.config.icv_oid(icv.algorithm())),
+                icv: &v,
+            };
+            xml::encode_transfer(Kind::EncrTransfer, &tbp, Some(&auth), out);
+        }
+    }
+    Ok(())
 }
