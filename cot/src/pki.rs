@@ -235,6 +235,10 @@ pub struct LeafSpec {
     /// [`Pki::issue`] fails for `false`; deployed peers use the UTF8String form for the same
     /// reason (docs/facts.md F-922, E-12), and verifiers in this project accept both.
     pub object_identifier_utf8: bool,
+    /// The value of an X.520 `jid` (2.5.4.105, UTF8String) subject attribute: the bare JID
+    /// an IEC 62351-4 end point of the XMPP environment is bound to (the XMPP analogue of
+    /// `object_identifier`).
+    pub jid: Option<String>,
     /// The key to generate.
     pub key: KeyKind,
     /// notBefore.
@@ -271,6 +275,7 @@ impl LeafSpec {
             common_name: common_name.to_string(),
             object_identifier: None,
             object_identifier_utf8: false,
+            jid: None,
             key: KeyKind::Rsa(2048),
             not_before: now - std::time::Duration::from_secs(3600),
             not_after: now + std::time::Duration::from_secs(365 * 86_400),
@@ -324,6 +329,13 @@ impl LeafSpec {
     pub fn with_validity(mut self, not_before: SystemTime, not_after: SystemTime) -> LeafSpec {
         self.not_before = not_before;
         self.not_after = not_after;
+        self
+    }
+
+    /// With a `jid` (2.5.4.105) subject attribute holding the bare JID `jid`
+    /// (`user@domain`), as a UTF8String.
+    pub fn with_jid(mut self, jid: &str) -> LeafSpec {
+        self.jid = Some(jid.to_string());
         self
     }
 
@@ -615,7 +627,8 @@ fn simple_name(common_name: &str) -> Result<X509Name, PkiError> {
     Ok(n.build())
 }
 
-/// The subject of a leaf: O, CN and (optionally) the 2.5.4.106 objectIdentifier attribute. The
+/// The subject of a leaf: O, CN and (optionally) the 2.5.4.106 objectIdentifier and the
+/// 2.5.4.105 jid attributes. The
 /// name is assembled in DER here because openssl's name builder cannot give an attribute an
 /// OBJECT IDENTIFIER value.
 fn leaf_name(spec: &LeafSpec) -> Result<X509Name, PkiError> {
@@ -637,6 +650,9 @@ fn leaf_name(spec: &LeafSpec) -> Result<X509Name, PkiError> {
             der_tlv(0x06, obj.as_slice())
         };
         rdns.extend(rdn(&[0x55, 0x04, 0x6a], &value));
+    }
+    if let Some(jid) = &spec.jid {
+        rdns.extend(rdn(&[0x55, 0x04, 0x69], &der_tlv(0x0c, jid.as_bytes())));
     }
     Ok(X509Name::from_der(&der_tlv(0x30, &rdns))?)
 }
