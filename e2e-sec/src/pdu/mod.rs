@@ -508,3 +508,5 @@ pub fn valid_asso_id(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+#[cfg(all(test, feature = "xmpp"))]
+mod xml_tests;
