@@ -24,7 +24,7 @@ copp = { path = "../copp" }
 acse = { path = "../acse" }
 mms = { path = "../mms" }
 a-sec-profile = { path = "../a-sec-profile" }
-e2e-sec = { path = "../e2e-sec" }
+e2e-sec = { path = "../e2e-sec", features = ["xmpp"] }
 
 [workspace]
 members = ["."]
