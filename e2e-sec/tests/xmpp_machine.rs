@@ -59,7 +59,12 @@ impl Env {
                 .unwrap(),
         )
     }
-    fn factory(&self, c: E2eCredential, mode: E2eMode, f: impl FnOnce(&mut E2eConfig)) -> E2eFactory {
+    fn factory(
+        &self,
+        c: E2eCredential,
+        mode: E2eMode,
+        f: impl FnOnce(&mut E2eConfig),
+    ) -> E2eFactory {
         let mut cfg = E2eConfig::new(c, vec![self.root.ca().certificate.clone()]).with_mode(mode);
         cfg.clock = self.clock();
         f(&mut cfg);
@@ -146,8 +151,16 @@ fn every_mode_handshake_data_release() {
         assert_eq!(c.mode(), Some(mode));
         for i in 0..3 {
             let p = c.protect(SECRET).unwrap();
-            assert_eq!(contains(&p, b"TOPSECRETVALUE"), !mode.encrypts(), "{mode:?}");
-            let want = if mode.encrypts() { "<encrTransfer " } else { "<clearTransfer " };
+            assert_eq!(
+                contains(&p, b"TOPSECRETVALUE"),
+                !mode.encrypts(),
+                "{mode:?}"
+            );
+            let want = if mode.encrypts() {
+                "<encrTransfer "
+            } else {
+                "<clearTransfer "
+            };
             assert!(p.starts_with(want.as_bytes()), "{mode:?}");
             match carry(&c, &mut s, &p, StanzaType::IqSet).unwrap() {
                 Received::Data { appl } => assert_eq!(appl, SECRET, "{mode:?} {i}"),
@@ -186,7 +199,8 @@ fn rekey_mid_stream_with_a_moving_clock() {
         E2eMode::CbcIcv(CbcAlgorithm::Aes128Cbc, IcvAlgorithm::HmacSha256),
         E2eMode::IcvOnly(IcvAlgorithm::Aes128Gmac),
     ] {
-        let (cf, sf) = env.factories_with(mode, CLIENT, |c| c.rekey_period = Duration::from_secs(900));
+        let (cf, sf) =
+            env.factories_with(mode, CLIENT, |c| c.rekey_period = Duration::from_secs(900));
         let (mut c, mut s) = pair(&cf, &sf);
         establish(&mut c, &mut s);
         env.advance(901);
@@ -197,9 +211,21 @@ fn rekey_mid_stream_with_a_moving_clock() {
             if round == 0 {
                 assert!(contains(&p, b"<reqRekey><true/></reqRekey>"));
             }
-            assert!(matches!(carry(&s, &mut c, &p, StanzaType::Message), Ok(Received::Data { .. })), "{mode:?} {round}");
+            assert!(
+                matches!(
+                    carry(&s, &mut c, &p, StanzaType::Message),
+                    Ok(Received::Data { .. })
+                ),
+                "{mode:?} {round}"
+            );
             let q = c.protect(SECRET).unwrap();
-            assert!(matches!(carry(&c, &mut s, &q, StanzaType::Message), Ok(Received::Data { .. })), "{mode:?} {round}");
+            assert!(
+                matches!(
+                    carry(&c, &mut s, &q, StanzaType::Message),
+                    Ok(Received::Data { .. })
+                ),
+                "{mode:?} {round}"
+            );
         }
         assert!(cf.events().count("e2e.rekeyed") >= 1, "{mode:?}");
         assert!(sf.events().count("e2e.rekeyed") >= 1, "{mode:?}");
@@ -245,7 +271,11 @@ fn application_reject_and_abort() {
 /// Replaces the first occurrence of `from` after `after` by `to`.
 fn patch(pdu: &[u8], after: &str, from: u8, to: u8) -> Vec<u8> {
     let mut v = pdu.to_vec();
-    let at = v.windows(after.len()).position(|w| w == after.as_bytes()).unwrap() + after.len();
+    let at = v
+        .windows(after.len())
+        .position(|w| w == after.as_bytes())
+        .unwrap()
+        + after.len();
     let i = at + v[at..].iter().position(|b| *b == from).unwrap();
     v[i] = to;
     v
@@ -253,7 +283,11 @@ fn patch(pdu: &[u8], after: &str, from: u8, to: u8) -> Vec<u8> {
 
 fn flip_hex_after(pdu: &[u8], after: &str) -> Vec<u8> {
     let mut v = pdu.to_vec();
-    let at = v.windows(after.len()).position(|w| w == after.as_bytes()).unwrap() + after.len();
+    let at = v
+        .windows(after.len())
+        .position(|w| w == after.as_bytes())
+        .unwrap()
+        + after.len();
     v[at + 3] = if v[at + 3] == b'A' { b'B' } else { b'A' };
     v
 }
@@ -263,7 +297,8 @@ fn tampered_tbs_is_refused_with_a_handshake_sec_reject() {
     let env = Env::new();
     let (cf, sf) = env.factories(E2eMode::Aead(AeadAlgorithm::Aes128Gcm));
     // A bit of the signed public value, and of the signed applData.
-    let variants: [fn(&[u8]) -> Vec<u8>; 2] = [
+    type Tamper = fn(&[u8]) -> Vec<u8>;
+    let variants: [Tamper; 2] = [
         |r| flip_hex_after(r, "<publicKey>"),
         |r| patch(r, "<localDetailCalling>", b'5', b'4'),
     ];
@@ -314,7 +349,9 @@ fn tampered_data_is_refused_with_a_dt_sec_abort() {
     // ClearTransfer: the plaintext applData (inside tbp).
     let (_, _, mut c, mut s) = established(&env, E2eMode::IcvOnly(IcvAlgorithm::HmacSha256));
     let p = c.protect(SECRET).unwrap();
-    let j = s.receive(&patch(&p, "TOPSECRET", b'V', b'W'), Instant::now()).unwrap_err();
+    let j = s
+        .receive(&patch(&p, "TOPSECRET", b'V', b'W'), Instant::now())
+        .unwrap_err();
     assert_eq!(j.event, "IEC62351-4:10.5");
     let reply = j.reply.unwrap();
     assert!(reply.starts_with(b"<dtSecAbort "));
@@ -327,7 +364,9 @@ fn tampered_data_is_refused_with_a_dt_sec_abort() {
     let p = c.protect(SECRET).unwrap();
     let p2 = c.protect(SECRET).unwrap();
     let _ = p;
-    let j = s.receive(&patch(&p2, "<seq>", b'1', b'0'), Instant::now()).unwrap_err();
+    let j = s
+        .receive(&patch(&p2, "<seq>", b'1', b'0'), Instant::now())
+        .unwrap_err();
     assert_eq!(j.event, "IEC62351-4:10.5");
     // EncrTransfer (GCM): the ciphertext, and the AAD (token2).
     for mode in [
@@ -336,12 +375,16 @@ fn tampered_data_is_refused_with_a_dt_sec_abort() {
     ] {
         let (_, _, mut c, mut s) = established(&env, mode);
         let p = c.protect(SECRET).unwrap();
-        let j = s.receive(&flip_hex_after(&p, "<applData>"), Instant::now()).unwrap_err();
+        let j = s
+            .receive(&flip_hex_after(&p, "<applData>"), Instant::now())
+            .unwrap_err();
         assert_eq!(j.event, "IEC62351-4:11.5", "{mode:?}");
         assert!(j.reply.unwrap().starts_with(b"<dtSecAbort "));
         let (_, _, mut c, mut s) = established(&env, mode);
         let p = c.protect(SECRET).unwrap();
-        let j = s.receive(&flip_hex_after(&p, "<iv>"), Instant::now()).unwrap_err();
+        let j = s
+            .receive(&flip_hex_after(&p, "<iv>"), Instant::now())
+            .unwrap_err();
         assert_eq!(j.event, "IEC62351-4:11.5", "{mode:?}");
     }
 }
@@ -427,7 +470,12 @@ fn stanza_rules_and_their_events() {
             assert!(check_stanza(k, st).is_ok());
         }
     }
-    for k in [Kind::HandshakeAcc, Kind::ApplicationReject, Kind::HandshakeSecReject, Kind::ReleaseRsp] {
+    for k in [
+        Kind::HandshakeAcc,
+        Kind::ApplicationReject,
+        Kind::HandshakeSecReject,
+        Kind::ReleaseRsp,
+    ] {
         assert!(check_stanza(k, IqResult).is_ok());
     }
     for k in [Kind::HandshakeSecAbort, Kind::DtSecAbort, Kind::ApplAbort] {
@@ -440,12 +488,17 @@ fn envelope_checks() {
     let pdu = b"<clearTransfer xmlns=\"http://www.iec.ch/62351/2018/E2E_4\"><tbp/></clearTransfer>";
     let e = envelope("12:34", pdu);
     let o = open_envelope(&e).unwrap();
-    assert_eq!((o.asso_id.as_str(), o.kind, o.secpdu), ("12:34", Kind::ClearTransfer, &pdu[..]));
+    assert_eq!(
+        (o.asso_id.as_str(), o.kind, o.secpdu),
+        ("12:34", Kind::ClearTransfer, &pdu[..])
+    );
     // Prefixed envelope element.
     let p = b"<x:e2e xmlns:x='http://www.iec.ch/62351/2018/ENV_4' assoID='1'><releaseReq xmlns='http://www.iec.ch/62351/2018/E2E_4'/></x:e2e>";
     assert_eq!(open_envelope(p).unwrap().kind, Kind::ReleaseReq);
     let ns = |v: Result<_, XmppViolation>| matches!(v, Err(XmppViolation::InvalidNamespace(_)));
-    assert!(ns(open_envelope(b"<e2e xmlns='urn:other' assoID='1'><x/></e2e>")));
+    assert!(ns(open_envelope(
+        b"<e2e xmlns='urn:other' assoID='1'><x/></e2e>"
+    )));
     assert!(ns(open_envelope(b"<e2e assoID='1'><x/></e2e>")));
     assert!(ns(open_envelope(
         b"<e2e xmlns='http://www.iec.ch/62351/2018/ENV_4' assoID='1'><clearTransfer xmlns='urn:x'/></e2e>"
@@ -478,7 +531,10 @@ fn envelope_checks() {
         "<a>".repeat(100),
         "</a>".repeat(100)
     );
-    assert!(matches!(open_envelope(deep.as_bytes()), Err(XmppViolation::Malformed(_))));
+    assert!(matches!(
+        open_envelope(deep.as_bytes()),
+        Err(XmppViolation::Malformed(_))
+    ));
 }
 
 #[test]
@@ -495,7 +551,11 @@ fn hostile_xml_secpdus_are_refused_as_protocol_errors() {
         // Another namespace.
         text.replace(ns, "urn:not-e2e"),
         // Deep nesting in the signed token.
-        text.replacen("<token1>", &format!("<token1>{}{}", "<a>".repeat(60), "</a>".repeat(60)), 1),
+        text.replacen(
+            "<token1>",
+            &format!("<token1>{}{}", "<a>".repeat(60), "</a>".repeat(60)),
+            1,
+        ),
         // A huge text.
         text.replacen("<pkCert>", &format!("<pkCert>{}", "AB".repeat(40_000)), 1),
         // Truncated.

@@ -787,11 +787,7 @@ impl<'a> T<'a> {
         Ok(v)
     }
     fn version(&self, id: usize) -> R<bool> {
-        Ok(self
-            .bits(id, "version")?
-            .first()
-            .copied()
-            .unwrap_or(false))
+        Ok(self.bits(id, "version")?.first().copied().unwrap_or(false))
     }
     fn signature(&self, id: usize) -> R<Signature<'a>> {
         let mut c = self.kids(id)?;

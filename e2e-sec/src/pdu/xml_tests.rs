@@ -84,10 +84,18 @@ fn every_kind() -> Vec<(Kind, Vec<u8>, Vec<u8>)> {
             icv: vec![alg(oids::HMAC_WITH_SHA256)],
         },
     ];
-    for (k, mode) in [Kind::HandshakeReq, Kind::HandshakeAcc].into_iter().zip(modes) {
+    for (k, mode) in [Kind::HandshakeReq, Kind::HandshakeAcc]
+        .into_iter()
+        .zip(modes)
+    {
         let t1 = token1(mode);
         let b = encode_handshake(k, "MMS", &encode_tbs_handshake(&t1, Some(BER_APPL)), &sig());
-        let x = xml::encode_handshake(k, "MMS", &xml::encode_tbs_handshake(&t1, Some(XML_APPL)), &sig());
+        let x = xml::encode_handshake(
+            k,
+            "MMS",
+            &xml::encode_tbs_handshake(&t1, Some(XML_APPL)),
+            &sig(),
+        );
         v.push((k, b, x));
     }
     for (i, k) in [
@@ -105,8 +113,16 @@ fn every_kind() -> Vec<(Kind, Vec<u8>, Vec<u8>)> {
         let t3 = token3(if i % 2 == 0 { Some("3:4") } else { None });
         let diag = (i % 3 == 0).then_some(u32::try_from(i).unwrap());
         let with_appl = i % 2 == 1;
-        let b = encode_signed3(k, &encode_tbs3(&t3, with_appl.then_some(BER_APPL), diag), &sig());
-        let x = xml::encode_signed3(k, &xml::encode_tbs3(&t3, with_appl.then_some(XML_APPL), diag), &sig());
+        let b = encode_signed3(
+            k,
+            &encode_tbs3(&t3, with_appl.then_some(BER_APPL), diag),
+            &sig(),
+        );
+        let x = xml::encode_signed3(
+            k,
+            &xml::encode_tbs3(&t3, with_appl.then_some(XML_APPL), diag),
+            &sig(),
+        );
         v.push((k, b, x));
     }
     for (k, iv, encrypted) in [
@@ -125,17 +141,37 @@ fn every_kind() -> Vec<(Kind, Vec<u8>, Vec<u8>)> {
             (BER_APPL, XML_APPL)
         };
         let mut b = Vec::new();
-        encode_transfer(k, &encode_tbp(&encode_token2(&t2), ba, encrypted), Some(&auth), &mut b);
+        encode_transfer(
+            k,
+            &encode_tbp(&encode_token2(&t2), ba, encrypted),
+            Some(&auth),
+            &mut b,
+        );
         let mut x = Vec::new();
-        xml::encode_transfer(k, &xml::encode_tbp(&xml::encode_token2(&t2), xa, encrypted), Some(&auth), &mut x);
+        xml::encode_transfer(
+            k,
+            &xml::encode_tbp(&xml::encode_token2(&t2), xa, encrypted),
+            Some(&auth),
+            &mut x,
+        );
         v.push((k, b, x));
     }
     // AE EncrTransfer: no Authenticator.
     let t2 = token2(Some(&[5; 12]));
     let mut b = Vec::new();
-    encode_transfer(Kind::EncrTransfer, &encode_tbp(&encode_token2(&t2), &[0xAB; 40], true), None, &mut b);
+    encode_transfer(
+        Kind::EncrTransfer,
+        &encode_tbp(&encode_token2(&t2), &[0xAB; 40], true),
+        None,
+        &mut b,
+    );
     let mut x = Vec::new();
-    xml::encode_transfer(Kind::EncrTransfer, &xml::encode_tbp(&xml::encode_token2(&t2), &[0xAB; 40], true), None, &mut x);
+    xml::encode_transfer(
+        Kind::EncrTransfer,
+        &xml::encode_tbp(&xml::encode_token2(&t2), &[0xAB; 40], true),
+        None,
+        &mut x,
+    );
     v.push((Kind::EncrTransfer, b, x));
     v
 }
@@ -187,7 +223,12 @@ fn ber_of(p: &SecPdu<'_>, appl: &[u8]) -> Vec<u8> {
             let enc = kind == Kind::EncrTransfer;
             let a = if enc { t.appl_data } else { appl };
             let mut out = Vec::new();
-            encode_transfer(kind, &encode_tbp(&encode_token2(&t.token2), a, enc), t.auth.as_ref(), &mut out);
+            encode_transfer(
+                kind,
+                &encode_tbp(&encode_token2(&t.token2), a, enc),
+                t.auth.as_ref(),
+                &mut out,
+            );
             out
         }
         SecPdu::ApplicationReject(s)
@@ -208,7 +249,10 @@ fn ber_value_xml_value_ber_for_every_kind() {
     let lim = Limits::default();
     let all = every_kind();
     assert_eq!(
-        all.iter().map(|(k, ..)| *k as u32).collect::<std::collections::BTreeSet<_>>().len(),
+        all.iter()
+            .map(|(k, ..)| *k as u32)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
         11
     );
     for (k, ber, xml_pdu) in &all {
@@ -219,7 +263,9 @@ fn ber_value_xml_value_ber_for_every_kind() {
         let from_xml = xml::decode(xml_pdu, &mut store, &lim).unwrap();
         assert_eq!(from_xml.kind(), *k);
         assert_eq!(normal(&from_ber), normal(&from_xml), "{k:?}");
-        assert!(xml_pdu.starts_with(format!("<{} xmlns=\"{}\">", k.xml_name(), xml::E2E_NS).as_bytes()));
+        assert!(
+            xml_pdu.starts_with(format!("<{} xmlns=\"{}\">", k.xml_name(), xml::E2E_NS).as_bytes())
+        );
         // XML value → BER: the same octets.
         assert_eq!(&ber_of(&from_xml, BER_APPL), ber, "{k:?}");
         // And the XML written from the value read is the XML read.
@@ -237,14 +283,17 @@ fn covered_octets_are_the_received_ones_between_the_tags() {
     let pdu = xml::encode_handshake(Kind::HandshakeReq, "MMS", &tbs, &sig());
     // Pretty-printed by some relay between the elements inside tbs: what is covered is what
     // was received, whitespace included.
-    let text = String::from_utf8(pdu).unwrap().replace("<token1>", "<token1>\n  ").replace("</token1>", "</token1>\n");
+    let text = String::from_utf8(pdu)
+        .unwrap()
+        .replace("<token1>", "<token1>\n  ")
+        .replace("</token1>", "</token1>\n");
     let mut st = XmlStore::new();
     let SecPdu::HandshakeReq(h) = xml::decode(text.as_bytes(), &mut st, &lim).unwrap() else {
         panic!()
     };
     let start = text.find("<tbs>").unwrap() + 5;
     let end = text.find("</tbs>").unwrap();
-    assert_eq!(h.tbs_contents, text[start..end].as_bytes());
+    assert_eq!(h.tbs_contents, &text.as_bytes()[start..end]);
     assert_eq!(h.appl_data, Some(XML_APPL));
     assert_eq!(xml::contents(&tbs), &tbs[5..tbs.len() - 6]);
 
@@ -260,7 +309,9 @@ fn covered_octets_are_the_received_ones_between_the_tags() {
     assert_eq!(t.token2_contents, xml::contents(&t2e));
     assert_eq!(t.tbp_contents, xml::contents(&tbp));
     assert_eq!(t.appl_data, &[0xAB; 8]);
-    assert!(std::str::from_utf8(&out).unwrap().contains("<applData>ABABABABABABABAB</applData>"));
+    assert!(std::str::from_utf8(&out)
+        .unwrap()
+        .contains("<applData>ABABABABABABABAB</applData>"));
 }
 
 #[test]
@@ -273,17 +324,34 @@ fn bounds_and_refusals() {
         text.replace(xml::E2E_NS, "urn:other"),
         text.replacen(&format!(" xmlns=\"{}\"", xml::E2E_NS), "", 1),
         text.replacen("<tbs>", "<tbs a='1'>", 1),
-        text.replacen("<tbs>", "<e:tbs xmlns:e='x'>", 1).replacen("</tbs>", "</e:tbs>", 1),
-        text.replacen("<token3>", &format!("<token3>{}{}", "<a>".repeat(40), "</a>".repeat(40)), 1),
-        text.replacen("<pkCert>", &format!("<pkCert>{}", "0".repeat(xml::MAX_TEXT + 2)), 1),
-        text.replacen("<tbs>", &format!("<tbs>{}", "<a/>".repeat(xml::MAX_ELEMENTS)), 1),
+        text.replacen("<tbs>", "<e:tbs xmlns:e='x'>", 1)
+            .replacen("</tbs>", "</e:tbs>", 1),
+        text.replacen(
+            "<token3>",
+            &format!("<token3>{}{}", "<a>".repeat(40), "</a>".repeat(40)),
+            1,
+        ),
+        text.replacen(
+            "<pkCert>",
+            &format!("<pkCert>{}", "0".repeat(xml::MAX_TEXT + 2)),
+            1,
+        ),
+        text.replacen(
+            "<tbs>",
+            &format!("<tbs>{}", "<a/>".repeat(xml::MAX_ELEMENTS)),
+            1,
+        ),
         text.replacen("<pkCert>", "<pkCert>0", 1),
         format!("{text}<more/>"),
         text.replacen("<time>", "<time><![CDATA[x]]>", 1),
     ];
     for b in &bad {
         let mut st = XmlStore::new();
-        assert!(xml::decode(b.as_bytes(), &mut st, &lim).is_err(), "{}", &b[..b.len().min(200)]);
+        assert!(
+            xml::decode(b.as_bytes(), &mut st, &lim).is_err(),
+            "{}",
+            &b[..b.len().min(200)]
+        );
     }
     let small = Limits {
         max_pdu_len: 100,

@@ -259,7 +259,9 @@ impl XmppE2e {
     /// The ReleaseReq element carrying `appl` (conclude-Request), to send in an iq set.
     pub fn release_request(&mut self, appl: Option<&[u8]>) -> Result<Vec<u8>, SecurityError> {
         if !self.is_established() {
-            return Err(SecurityError::Policy("release before the handshake completed"));
+            return Err(SecurityError::Policy(
+                "release before the handshake completed",
+            ));
         }
         self.p.signed3(Kind::ReleaseReq, appl, None)
     }
@@ -268,7 +270,9 @@ impl XmppE2e {
     /// the association is over.
     pub fn release_response(&mut self, appl: Option<&[u8]>) -> Result<Vec<u8>, SecurityError> {
         if !self.is_established() {
-            return Err(SecurityError::Policy("release before the handshake completed"));
+            return Err(SecurityError::Policy(
+                "release before the handshake completed",
+            ));
         }
         let pdu = self.p.signed3(Kind::ReleaseRsp, appl, None)?;
         self.p.close();
@@ -539,9 +543,7 @@ impl XmppE2e {
         };
         let mut store = Store::default();
         let s = match self.p.decode(bytes, pdu::Carrier::Abrt, &mut store) {
-            Ok(
-                SecPdu::HandshakeSecAbort(s) | SecPdu::DtSecAbort(s) | SecPdu::ApplAbort(s),
-            ) => s,
+            Ok(SecPdu::HandshakeSecAbort(s) | SecPdu::DtSecAbort(s) | SecPdu::ApplAbort(s)) => s,
             Ok(_) | Err(_) => {
                 let f = Fail::hs(
                     group,
@@ -582,10 +584,7 @@ impl XmppE2e {
                 est.transfer
                     .unprotect(&self.p.shared, &est.asso_id, bytes, &mut out)
             }
-            _ => Err(self.phase_fail(format!(
-                "transfer PDU in phase {}",
-                self.p.phase.name()
-            ))),
+            _ => Err(self.phase_fail(format!("transfer PDU in phase {}", self.p.phase.name()))),
         };
         match result {
             Ok(()) => Ok(Received::Data { appl: out }),
@@ -626,7 +625,11 @@ impl XmppE2e {
             Ok(SecPdu::ReleaseReq(s)) if kind == Kind::ReleaseReq => s,
             Ok(SecPdu::ReleaseRsp(s)) if kind == Kind::ReleaseRsp => s,
             Ok(o) => {
-                let f = proto(format!("{} where {} was expected", o.kind().name(), kind.name()));
+                let f = proto(format!(
+                    "{} where {} was expected",
+                    o.kind().name(),
+                    kind.name()
+                ));
                 return Err(abort(self, f));
             }
             Err(e) => {
