@@ -297,7 +297,7 @@ pub fn subject_object_identifier(cert_der: &[u8]) -> Option<String> {
 
 /// The subject's X.520 `jid` attribute (2.5.4.105, UTF8String): the XMPP address the
 /// certificate is bound to, the XMPP analogue of the 2.5.4.106 AP-title binding (docs/facts.md
-/// F-1207; ASSUMPTIONS.md X-09). `None` when absent, not a UTF8String or not UTF-8; the first
+/// F-1207; ASSUMPTIONS.md XS-09). `None` when absent, not a UTF8String or not UTF-8; the first
 /// occurrence counts.
 pub fn subject_jid(cert_der: &[u8]) -> Option<String> {
     use acse::certificate::{der::Tag, Certificate};

@@ -1,5 +1,5 @@
 //! The XMPP environment of IEC 62351-4 end-to-end security (docs/facts.md F-1101, F-1105,
-//! F-1201..F-1207, I-11; ASSUMPTIONS.md X-01..X-12): the layering PrPDU (the XER MMSpdu) ⊂
+//! F-1201..F-1207, I-11; ASSUMPTIONS.md XS-01..XS-12): the layering PrPDU (the XER MMSpdu) ⊂
 //! SecPDU (XML, namespace E2E_4, [`crate::pdu::xml`]) ⊂ EnvPDU (an XMPP stanza).
 //!
 //! * [`envelope`] / [`open_envelope`]: the ENV_4 element that carries one SecPDU in a stanza,
@@ -32,7 +32,7 @@ pub use crate::provider::xmpp::{Judged, Received, XmppE2e};
 pub const ENV_NS: &str = "http://www.iec.ch/62351/2018/ENV_4";
 
 /// The local name of the envelope element (ours: the normative XSD is not public;
-/// ASSUMPTIONS.md X-07).
+/// ASSUMPTIONS.md XS-07).
 pub const ENVELOPE_ELEMENT: &str = "e2e";
 
 /// The JID resource of an IEC 62351-4 end point (F-1206).
@@ -123,7 +123,7 @@ impl XmppViolation {
 
     /// True when F-1205 makes this an unrecoverable error of the XML stream (answer with a
     /// stream error: the peer does not speak the environment); otherwise answer the one
-    /// stanza with a stanza error (ASSUMPTIONS.md X-08).
+    /// stanza with a stanza error (ASSUMPTIONS.md XS-08).
     pub fn is_stream_error(&self) -> bool {
         matches!(
             self,
@@ -132,7 +132,7 @@ impl XmppViolation {
     }
 }
 
-/// Which stanza a SecPDU may ride in (I-11, F-1204; ASSUMPTIONS.md X-08): the handshake
+/// Which stanza a SecPDU may ride in (I-11, F-1204; ASSUMPTIONS.md XS-08): the handshake
 /// request and the release request in an `iq` set, their answers (HandshakeAcc,
 /// ApplicationReject, HandshakeSecReject, ReleaseRsp) in an `iq` result, the aborts in a
 /// `message`, and ClearTransfer / EncrTransfer in an `iq` get, set or result or a `message`

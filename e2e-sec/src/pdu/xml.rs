@@ -1,5 +1,5 @@
 //! The SecPDUs in XML: the XER form (X.693 BASIC-XER naming) of the E2E-Working module in the
-//! namespace `http://www.iec.ch/62351/2018/E2E_4` (docs/facts.md F-1105; ASSUMPTIONS.md X-01..X-06),
+//! namespace `http://www.iec.ch/62351/2018/E2E_4` (docs/facts.md F-1105; ASSUMPTIONS.md XS-01..XS-06),
 //! the XMPP environment's encoding of IEC 62351-4 §13.
 //!
 //! The shape is the BER codec's ([`super::encode_tbs_handshake`] ... [`super::decode`]):
@@ -16,7 +16,7 @@
 //!   exact received octets between `<applData>` and `</applData>`; in EncrTransfer
 //!   `applData` is the ciphertext in hexadecimal (F-1133);
 //! * AlgorithmIdentifier `parameters` (ANY) is the hexadecimal of the parameters' BER TLV
-//!   (ASSUMPTIONS.md X-03).
+//!   (ASSUMPTIONS.md XS-03).
 //!
 //! What is signed or integrity-protected is the exact received octets between the start and
 //! end tags of `tbs` / `tbp` (F-1113, F-1131), and the AES-GCM AAD those between the start

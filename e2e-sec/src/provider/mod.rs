@@ -47,7 +47,7 @@ use crate::pdu::{DtDiagnostic, HandshakeDiagnostic};
 use transfer::Transfer;
 
 /// Which encoding an association's SecPDUs use: BER in the OSI environment (§15), XML (XER,
-/// namespace E2E_4) in the XMPP environment (F-1105; ASSUMPTIONS.md X-01). Every encode and
+/// namespace E2E_4) in the XMPP environment (F-1105; ASSUMPTIONS.md XS-01). Every encode and
 /// decode point of the shared core asks this, nothing else differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Syntax {
