@@ -590,3 +590,64 @@ fn out_of_place_pdus() {
     c.link_lost();
     assert!(c.is_closed() && c.protect(SECRET).is_err());
 }
+
+#[test]
+fn receive_stanza_checks_the_envelope_and_the_stanza_first() {
+    let env = Env::new();
+    let (cf, sf) = env.factories(E2eMode::Aead(AeadAlgorithm::Aes128Gcm));
+    let (mut c, mut s) = pair(&cf, &sf);
+    let req = c.handshake_request(INIT_REQ).unwrap();
+    let payload = envelope(c.asso_id().unwrap(), &req);
+    // A HandshakeReq in an iq result, then in a message: refused before any E2E check, with
+    // the group-18 event, nothing sent back, the association untouched.
+    let j = s
+        .receive_stanza(StanzaType::IqResult, &payload, Instant::now())
+        .unwrap_err();
+    assert_eq!(
+        (j.event.as_str(), j.reply.is_none()),
+        ("IEC62351-4:18.6", true)
+    );
+    let j = s
+        .receive_stanza(StanzaType::Message, &payload, Instant::now())
+        .unwrap_err();
+    assert_eq!(j.event, "IEC62351-4:18.1");
+    let other_ns = String::from_utf8(payload.clone())
+        .unwrap()
+        .replace("ENV_4", "ENV_5");
+    let j = s
+        .receive_stanza(StanzaType::IqSet, other_ns.as_bytes(), Instant::now())
+        .unwrap_err();
+    assert_eq!(j.event, "IEC62351-4:18.3");
+    let unknown = envelope("1", b"<hello xmlns='http://www.iec.ch/62351/2018/E2E_4'/>");
+    let j = s
+        .receive_stanza(StanzaType::Message, &unknown, Instant::now())
+        .unwrap_err();
+    assert_eq!(j.event, "IEC62351-4:18.5");
+    let j = s
+        .receive_stanza(StanzaType::IqGet, &unknown, Instant::now())
+        .unwrap_err();
+    assert_eq!(j.event, "IEC62351-4:18.4");
+    for code in [
+        "IEC62351-4:18.6",
+        "IEC62351-4:18.1",
+        "IEC62351-4:18.3",
+        "IEC62351-4:18.4",
+        "IEC62351-4:18.5",
+    ] {
+        assert_eq!(sf.events().count(code), 1, "{code}");
+    }
+    // The right stanza: the handshake goes on.
+    match s
+        .receive_stanza(StanzaType::IqSet, &payload, Instant::now())
+        .unwrap()
+    {
+        Received::HandshakeRequest { appl } => assert_eq!(appl, INIT_REQ),
+        other => panic!("{other:?}"),
+    }
+    let acc = s.accept(INIT_RSP).unwrap();
+    let p = envelope(s.asso_id().unwrap(), &acc);
+    assert!(matches!(
+        c.receive_stanza(StanzaType::IqResult, &p, Instant::now()),
+        Ok(Received::Accepted { .. })
+    ));
+}

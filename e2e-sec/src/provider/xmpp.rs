@@ -315,6 +315,31 @@ impl XmppE2e {
         }
     }
 
+    /// Judges the payload of one received stanza of type `stanza`: opens the ENV_4 envelope
+    /// and checks the stanza rule (F-1201; a violation is recorded with its group-18 event and
+    /// nothing goes back but the caller's stanza or stream error,
+    /// [`crate::xmpp::XmppViolation::is_stream_error`]), then [`XmppE2e::receive`]s the
+    /// SecPDU. The envelope's `assoID` is what the caller routed the stanza by; the SecPDU's
+    /// own assoID is judged by the E2E checks.
+    pub fn receive_stanza(
+        &mut self,
+        stanza: crate::xmpp::StanzaType,
+        payload: &[u8],
+        now: Instant,
+    ) -> Result<Received, Judged> {
+        let violation = |v: crate::xmpp::XmppViolation, me: &XmppE2e| {
+            v.record(&me.p.shared.events, stanza);
+            Judged {
+                event: v.event(stanza).code.to_owned(),
+                detail: v.to_string(),
+                reply: None,
+            }
+        };
+        let env = crate::xmpp::open_envelope(payload).map_err(|v| violation(v, self))?;
+        crate::xmpp::check_stanza(env.kind, stanza).map_err(|v| violation(v, self))?;
+        self.receive(env.secpdu, now)
+    }
+
     /// Judges one received SecPDU element (the [`crate::xmpp::Envelope::secpdu`] octets) with
     /// every check of the OSI mapping, in the same order (U-14). `now` drives a due
     /// certificate re-check first.
