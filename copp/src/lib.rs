@@ -16,6 +16,8 @@ pub mod connection;
 pub mod context;
 pub mod error;
 pub mod ppdu;
+#[cfg(feature = "xer")]
+pub mod xer;
 
 #[cfg(test)]
 mod vectors;

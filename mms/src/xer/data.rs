@@ -4,7 +4,7 @@
 //! primitive type references (`Identifier`, `Unsigned32`, …) whose names XER uses for items of
 //! a SEQUENCE OF.
 
-use super::schema::{exp, imp, un, StrKind, Ty};
+use copp::xer::schema::{exp, imp, un, StrKind, Ty};
 
 /// `Identifier ::= VisibleString` (ISO 9506-2 §7.5 restricted to the MMS alphabet).
 pub(crate) static IDENTIFIER: Ty = Ty::Ref("Identifier", &VISIBLE);

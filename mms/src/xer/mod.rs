@@ -17,13 +17,10 @@
 //! outside that set is [`XerError::Unsupported`].
 
 mod data;
-mod limits;
-mod reader;
-mod schema;
 mod services;
-mod writer;
 
-pub use limits::XerLimits;
+use copp::xer::{reader, writer};
+pub use copp::xer::{XerError, XerLimits};
 
 use crate::data::Data;
 use crate::pdu::MmsPdu;
@@ -32,57 +29,6 @@ use crate::pdu::MmsPdu;
 pub const PDU_ROOT: &str = "MMSpdu";
 /// The root element of a `Data` document.
 pub const DATA_ROOT: &str = "Data";
-
-/// Why an XER document could not be encoded or decoded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum XerError {
-    /// Not well-formed XML (unclosed element, bad entity reference, mismatched end tag…).
-    #[error("malformed XML: {0}")]
-    Xml(String),
-    /// A construct XER never uses and the decoder refuses: DOCTYPE (and with it every entity
-    /// declaration), processing instructions, attributes other than namespace declarations.
-    #[error("{0} not allowed in XER")]
-    Forbidden(&'static str),
-    /// The document is longer than [`XerLimits::max_input`].
-    #[error("document longer than {0} octets")]
-    TooLarge(usize),
-    /// Elements nest deeper than [`XerLimits::max_depth`].
-    #[error("elements nested deeper than {0}")]
-    TooDeep(usize),
-    /// More elements than [`XerLimits::max_elements`].
-    #[error("more than {0} elements")]
-    TooManyElements(usize),
-    /// An element's character content is longer than [`XerLimits::max_text`].
-    #[error("element text longer than {0} octets")]
-    TextTooLong(usize),
-    /// An element other than the one the type requires at this place.
-    #[error("expected {expected}, found <{found}>")]
-    UnexpectedElement {
-        /// What the type requires.
-        expected: String,
-        /// The element found.
-        found: String,
-    },
-    /// A required SEQUENCE component is absent.
-    #[error("missing <{0}>")]
-    MissingElement(&'static str),
-    /// The content of an element is not a value of its type.
-    #[error("<{element}>: {reason}")]
-    InvalidValue {
-        /// The element.
-        element: String,
-        /// What is wrong.
-        reason: &'static str,
-    },
-    /// The tree is a well-formed value of the ASN.1 type but the MMS decoder refused it (the
-    /// same checks as for BER: value ranges, string alphabets, …).
-    #[error("not a valid MMS value: {0}")]
-    Mms(String),
-    /// The value uses a part of MMS this mapping does not cover.
-    #[error("no XER mapping: {0}")]
-    Unsupported(String),
-}
 
 /// The XER encoding of `pdu`: an `<MMSpdu>` document without XML declaration.
 pub fn encode_pdu(pdu: &MmsPdu<'_>) -> Result<String, XerError> {

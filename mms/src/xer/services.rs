@@ -6,7 +6,7 @@
 //! encoding a PDU that uses them fails with [`super::XerError::Unsupported`].
 
 use super::data::*;
-use super::schema::{exp, imp, un, Ty};
+use copp::xer::schema::{exp, imp, un, Ty};
 
 /// `MMSpdu` (ISO 9506-2 §7.1).
 pub(crate) static MMS_PDU: Ty = Ty::Choice(&[

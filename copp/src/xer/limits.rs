@@ -3,7 +3,6 @@
 /// What one XER document may cost the decoder; every bound is checked before the memory is
 /// used, and exceeding one is a typed [`super::XerError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct XerLimits {
     /// Largest document, in octets.
     pub max_input: usize,
@@ -16,8 +15,8 @@ pub struct XerLimits {
 }
 
 impl Default for XerLimits {
-    /// 1 MiB, 64 levels (as [`crate::pdu::DEFAULT_MAX_DEPTH`]), 100 000 elements, 512 KiB of
-    /// text per element (a FileRead response's hexadecimal data).
+    /// 1 MiB, 64 levels (as the MMS BER decoder's default depth), 100 000 elements, 512 KiB of
+    /// text per element (an MMS FileRead response's hexadecimal data).
     fn default() -> Self {
         XerLimits {
             max_input: 1 << 20,

@@ -10,14 +10,17 @@ use super::XerError;
 
 /// One element: its local name, child elements and character content.
 #[derive(Debug, Default)]
-pub(crate) struct Node {
+pub struct Node {
+    /// The local name (namespace prefix removed).
     pub name: String,
+    /// The child elements, in document order.
     pub children: Vec<Node>,
+    /// The character content (entities replaced), concatenated.
     pub text: String,
 }
 
 /// Parses `xml` into its root element within `limits`.
-pub(crate) fn parse(xml: &str, limits: &XerLimits) -> Result<Node, XerError> {
+pub fn parse(xml: &str, limits: &XerLimits) -> Result<Node, XerError> {
     if xml.len() > limits.max_input {
         return Err(XerError::TooLarge(limits.max_input));
     }
@@ -115,13 +118,13 @@ fn close(stack: &mut [Node], root: &mut Option<Node>, node: Node) {
 }
 
 /// BER output written front to back.
-pub(crate) struct Ber {
+pub struct Ber {
     out: Vec<u8>,
 }
 
 impl Ber {
     /// The BER encoding of `node` as a value of `ty` called `root`.
-    pub(crate) fn encode(root: &str, ty: &Ty, node: &Node) -> Result<Vec<u8>, XerError> {
+    pub fn encode(root: &str, ty: &Ty, node: &Node) -> Result<Vec<u8>, XerError> {
         if node.name != root {
             return Err(XerError::UnexpectedElement {
                 expected: root.to_owned(),

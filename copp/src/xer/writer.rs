@@ -2,7 +2,7 @@
 //! BER encoding the crate's codec wrote, guided by the type tables, and writes one element per
 //! value with `quick-xml`.
 
-use copp::ber::{Reader, Tag, Tlv};
+use crate::ber::{Reader, Tag, Tlv};
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
 use super::schema::{Field, Tagging, Ty};
@@ -12,26 +12,32 @@ use super::XerError;
 const BER_DEPTH: u16 = 256;
 
 /// The XML writer with the type-directed walk.
-pub(crate) struct XerWriter {
+pub struct XerWriter {
     w: quick_xml::Writer<Vec<u8>>,
+}
+
+impl Default for XerWriter {
+    fn default() -> Self {
+        XerWriter::new()
+    }
 }
 
 impl XerWriter {
     /// A writer with an empty output.
-    pub(crate) fn new() -> XerWriter {
+    pub fn new() -> XerWriter {
         XerWriter {
             w: quick_xml::Writer::new(Vec::new()),
         }
     }
 
     /// The document written.
-    pub(crate) fn finish(self) -> Result<String, XerError> {
+    pub fn finish(self) -> Result<String, XerError> {
         String::from_utf8(self.w.into_inner())
             .map_err(|_| XerError::Unsupported("non-UTF-8 output".into()))
     }
 
     /// Writes the one BER value in `ber` as a value of `ty` in an element called `root`.
-    pub(crate) fn root(&mut self, root: &str, ty: &Ty, ber: &[u8]) -> Result<(), XerError> {
+    pub fn root(&mut self, root: &str, ty: &Ty, ber: &[u8]) -> Result<(), XerError> {
         let mut r = Reader::with_depth(ber, BER_DEPTH);
         let tlv = r.read().map_err(ber_err)?;
         r.finish().map_err(ber_err)?;
@@ -272,7 +278,7 @@ fn oid_text(c: &[u8]) -> Option<String> {
     )
 }
 
-fn ber_err(e: copp::ber::BerError) -> XerError {
+fn ber_err(e: crate::ber::BerError) -> XerError {
     XerError::Unsupported(format!("BER: {e}"))
 }
 

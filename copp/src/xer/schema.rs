@@ -5,7 +5,7 @@
 
 /// A string type, by its UNIVERSAL tag number (X.680 §41).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StrKind {
+pub enum StrKind {
     /// `UTF8String` (12).
     Utf8 = 12,
     /// `GeneralizedTime` (24), carried as its characters.
@@ -18,7 +18,7 @@ pub(crate) enum StrKind {
 
 /// An ASN.1 type as the XER mapping sees it.
 #[derive(Debug)]
-pub(crate) enum Ty {
+pub enum Ty {
     /// `BOOLEAN`.
     Bool,
     /// `INTEGER` (values within 128 bits).
@@ -45,7 +45,7 @@ pub(crate) enum Ty {
 
 /// How a component or alternative is tagged (X.680 §31).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Tagging {
+pub enum Tagging {
     /// No tag of its own: the type's tag (or, for a CHOICE, the chosen alternative's).
     None,
     /// `[n] IMPLICIT` (context class).
@@ -56,7 +56,7 @@ pub(crate) enum Tagging {
 
 /// A SEQUENCE component or CHOICE alternative.
 #[derive(Debug)]
-pub(crate) struct Field {
+pub struct Field {
     /// The identifier: the XER element name (X.693 §8.3).
     pub name: &'static str,
     /// Its tag.
@@ -68,7 +68,7 @@ pub(crate) struct Field {
 }
 
 /// `name [n] IMPLICIT ty`.
-pub(crate) const fn imp(n: u32, name: &'static str, ty: &'static Ty) -> Field {
+pub const fn imp(n: u32, name: &'static str, ty: &'static Ty) -> Field {
     Field {
         name,
         tagging: Tagging::Implicit(n),
@@ -78,7 +78,7 @@ pub(crate) const fn imp(n: u32, name: &'static str, ty: &'static Ty) -> Field {
 }
 
 /// `name [n] EXPLICIT ty`.
-pub(crate) const fn exp(n: u32, name: &'static str, ty: &'static Ty) -> Field {
+pub const fn exp(n: u32, name: &'static str, ty: &'static Ty) -> Field {
     Field {
         name,
         tagging: Tagging::Explicit(n),
@@ -88,7 +88,7 @@ pub(crate) const fn exp(n: u32, name: &'static str, ty: &'static Ty) -> Field {
 }
 
 /// `name ty` (untagged).
-pub(crate) const fn un(name: &'static str, ty: &'static Ty) -> Field {
+pub const fn un(name: &'static str, ty: &'static Ty) -> Field {
     Field {
         name,
         tagging: Tagging::None,
@@ -99,7 +99,7 @@ pub(crate) const fn un(name: &'static str, ty: &'static Ty) -> Field {
 
 impl Field {
     /// The same component, `OPTIONAL`.
-    pub(crate) const fn opt(self) -> Field {
+    pub const fn opt(self) -> Field {
         Field {
             optional: true,
             ..self
@@ -109,7 +109,7 @@ impl Field {
 
 impl Ty {
     /// The type a reference stands for (references followed to the end).
-    pub(crate) fn resolve(&self) -> &Ty {
+    pub fn resolve(&self) -> &Ty {
         let mut t = self;
         while let Ty::Ref(_, inner) = t {
             t = inner;
@@ -118,7 +118,7 @@ impl Ty {
     }
 
     /// The UNIVERSAL tag number and form of the type's own tag; `None` for a CHOICE.
-    pub(crate) fn universal(&self) -> Option<(u32, bool)> {
+    pub fn universal(&self) -> Option<(u32, bool)> {
         Some(match self.resolve() {
             Ty::Bool => (1, false),
             Ty::Int => (2, false),
@@ -133,13 +133,13 @@ impl Ty {
     }
 
     /// True when the type's encoding is constructed (SEQUENCE, SEQUENCE OF).
-    pub(crate) fn constructed(&self) -> bool {
+    pub fn constructed(&self) -> bool {
         matches!(self.resolve(), Ty::Seq(_) | Ty::SeqOf(_))
     }
 
     /// The element name of a SEQUENCE OF item of this type (X.680 XMLDelimitedItemList): the
     /// type reference's name, else the built-in type's XML name (X.680 Table 4).
-    pub(crate) fn item_name(&self) -> &'static str {
+    pub fn item_name(&self) -> &'static str {
         match self {
             Ty::Ref(name, _) => name,
             Ty::Bool => "BOOLEAN",
@@ -161,8 +161,8 @@ impl Ty {
 
 impl Field {
     /// True when a BER value with tag (`class_context`, `number`) can start this field.
-    pub(crate) fn matches(&self, tag: copp::ber::Tag) -> bool {
-        use copp::ber::Class;
+    pub fn matches(&self, tag: crate::ber::Tag) -> bool {
+        use crate::ber::Class;
         match self.tagging {
             Tagging::Implicit(n) | Tagging::Explicit(n) => {
                 tag.class == Class::Context && tag.number == n
@@ -173,8 +173,8 @@ impl Field {
 }
 
 /// True when a BER value with `tag` is a value of `ty` (untagged use).
-pub(crate) fn ty_matches(ty: &Ty, tag: copp::ber::Tag) -> bool {
-    use copp::ber::Class;
+pub fn ty_matches(ty: &Ty, tag: crate::ber::Tag) -> bool {
+    use crate::ber::Class;
     match ty.resolve() {
         Ty::Choice(alts) => alts.iter().any(|a| a.matches(tag)),
         t => match t.universal() {
