@@ -472,6 +472,12 @@ pub fn parse_element(
                     .map_err(|_| err("not-well-formed", "element name not UTF-8"))?
                     .to_string();
                 scopes.push(decls);
+                for (key, _) in &e.attrs {
+                    let (p, _) = split_qname(key);
+                    if !p.is_empty() && p != "xmlns" && resolve(p, &scopes).is_none() {
+                        return Err(err("not-well-formed", format!("unbound prefix {p}")));
+                    }
+                }
                 let (prefix, local) = split_qname(&qname);
                 e.ns = resolve(prefix, &scopes)
                     .ok_or_else(|| err("not-well-formed", format!("unbound prefix {prefix}")))?;

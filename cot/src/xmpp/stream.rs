@@ -224,8 +224,23 @@ impl XmppStream {
             tls_cfg.client_identity_optional = true;
         }
         let tls_client = TlsClient::new(&tls_cfg, events);
+        let mut s = Self::base(config, now);
+        match tls_client {
+            Ok(c) => {
+                s.tls_client = Some(c);
+                s.send_header();
+            }
+            Err(e) => s.finish(CloseReason::Tls(TlsError::new(
+                crate::tls::events::HANDSHAKE_FAILED,
+                format!("TLS configuration: {e}"),
+            ))),
+        }
+        s
+    }
+
+    fn base(config: XmppConfig, now: Instant) -> XmppStream {
         let deadline = now + config.establishment_timeout;
-        let mut s = XmppStream {
+        XmppStream {
             parser: StreamParser::new(config.limits.clone()),
             config,
             tls_client: None,
@@ -248,17 +263,16 @@ impl XmppStream {
             session_needed: false,
             jid: None,
             next_id: 0,
-        };
-        match tls_client {
-            Ok(c) => {
-                s.tls_client = Some(c);
-                s.send_header();
-            }
-            Err(e) => s.finish(CloseReason::Tls(TlsError::new(
-                crate::tls::events::HANDSHAKE_FAILED,
-                format!("TLS configuration: {e}"),
-            ))),
         }
+    }
+
+    /// Tests only: a stream that behaves as if STARTTLS had completed, in plaintext, so a
+    /// scripted server can drive SASL, binding and stanzas.
+    #[cfg(test)]
+    pub(crate) fn new_after_tls_for_test(config: XmppConfig, now: Instant) -> XmppStream {
+        let mut s = Self::base(config, now);
+        s.phase = Phase::Secured;
+        s.send_header();
         s
     }
 
