@@ -559,6 +559,8 @@ impl XmppStream {
                     }
                     St::Auth if root.ns == NS_SASL => self.on_sasl(&root),
                     St::Bind | St::Session if root.is("iq", NS_CLIENT) => self.on_bind_iq(&root),
+                    // a message or presence before binding completed is not ours yet: dropped
+                    St::Bind | St::Session if root.ns == NS_CLIENT => {}
                     St::Online | St::Closing => self.on_stanza(&root, &bytes),
                     _ => self.stream_error(
                         "unsupported-stanza-type",
@@ -707,18 +709,18 @@ impl XmppStream {
                 first
             }
         };
-        let mut enc = b64(&initial);
+        let mut initial = initial;
+        let enc = b64(&initial);
         let auth = format!(
             "<auth xmlns='{NS_SASL}' mechanism='{}'>{enc}</auth>",
             m.name()
         );
         self.send_raw(auth.as_bytes());
-        // the PLAIN response holds the password
-        let mut a = auth.into_bytes();
-        super::config::zero(&mut a);
-        // SAFETY of secrets: `enc` is a String; zero it too
-        let mut e = std::mem::take(&mut enc).into_bytes();
-        super::config::zero(&mut e);
+        // The PLAIN response holds the password: overwrite our copies of it.
+        for mut v in [enc.into_bytes(), auth.into_bytes()] {
+            super::config::zero(&mut v);
+        }
+        super::config::zero(&mut initial);
         self.st = St::Auth;
     }
 
