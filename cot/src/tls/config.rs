@@ -626,7 +626,10 @@ mod tests {
     #[test]
     fn identity_optional_only_by_the_switch() {
         let c = TlsConfig::new().with_trust_anchor_file("ca.pem");
-        assert!(c.validate().is_err(), "mutual authentication is the default");
+        assert!(
+            c.validate().is_err(),
+            "mutual authentication is the default"
+        );
         c.with_optional_client_identity()
             .validate()
             .expect("a client without certificate, by explicit configuration");

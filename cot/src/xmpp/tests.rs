@@ -764,3 +764,121 @@ proptest! {
         let _ = events(&mut s);
     }
 }
+
+// ---------------------------------------------------------------- STARTTLS in memory
+
+mod starttls {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use super::{closed, out, HEADER};
+    use crate::pki::{Credential, KeyKind, LeafSpec, Pki};
+    use crate::security_event::SecurityEvents;
+    use crate::tls::{TlsConfig, TlsServer, TlsSession};
+    use crate::xmpp::{CloseReason, Jid, Mechanism, XmppConfig, XmppStream};
+
+    fn tls_config(c: &Credential, pki: &Pki) -> TlsConfig {
+        TlsConfig::new()
+            .with_identity(vec![c.certificate.clone()], c.key.clone())
+            .with_trust_anchor(pki.ca().certificate.clone())
+    }
+
+    /// Moves octets both ways until quiet; returns the plaintext the server read.
+    fn pump(c: &mut XmppStream, srv: &mut TlsSession) -> Vec<u8> {
+        let mut plain = Vec::new();
+        for _ in 0..20 {
+            let x = c.transmit().to_vec();
+            c.advance_transmit(x.len());
+            if !x.is_empty() {
+                let _ = srv.feed_tls(&x);
+            }
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = srv.read_plain(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                plain.extend_from_slice(&buf[..n]);
+            }
+            let y = srv.take_tls();
+            if x.is_empty() && y.is_empty() {
+                break;
+            }
+            if !y.is_empty() {
+                c.feed(&y);
+            }
+        }
+        plain
+    }
+
+    fn setup(server_name: &str) -> (XmppStream, TlsSession) {
+        let pki = Pki::new_root("xmpp test CA", KeyKind::EcP256).unwrap();
+        let mut spec = LeafSpec::new("example.org").with_key(KeyKind::EcP256);
+        if !spec.dns_names.iter().any(|n| n == "example.org") {
+            spec.dns_names.push("example.org".into());
+        }
+        let server_cred = pki.issue(&spec).unwrap();
+        let client_cred = pki
+            .issue(&LeafSpec::new("user").with_key(KeyKind::EcP256))
+            .unwrap();
+        let server = TlsServer::new(
+            &tls_config(&server_cred, &pki),
+            Arc::new(SecurityEvents::new()),
+        )
+        .unwrap();
+        let srv = server.session().unwrap();
+        let mut cfg = XmppConfig::new(
+            Jid::parse("user@example.org").unwrap(),
+            "",
+            tls_config(&client_cred, &pki),
+        );
+        cfg.server_name = server_name.into();
+        let mut c = XmppStream::new(cfg, Instant::now());
+        out(&mut c);
+        c.feed(HEADER);
+        c.feed(b"<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:features>");
+        assert_eq!(
+            out(&mut c),
+            "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+        );
+        c.feed(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        (c, srv)
+    }
+
+    #[test]
+    fn starttls_then_external_through_the_tls_session() {
+        let (mut c, mut srv) = setup("example.org");
+        let plain = pump(&mut c, &mut srv);
+        assert!(srv.is_established());
+        let text = String::from_utf8_lossy(&plain);
+        assert!(
+            text.contains("<stream:stream to='example.org' from='user@example.org'"),
+            "the restarted stream goes through TLS: {text}"
+        );
+        srv.write_plain(HEADER).unwrap();
+        srv.write_plain(
+            b"<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+              <mechanism>PLAIN</mechanism><mechanism>EXTERNAL</mechanism></mechanisms></stream:features>",
+        )
+        .unwrap();
+        let plain = pump(&mut c, &mut srv);
+        assert_eq!(
+            String::from_utf8_lossy(&plain),
+            "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>"
+        );
+        assert_eq!(c.mechanism(), Some(Mechanism::External));
+        assert!(c.tls_session().is_some_and(|t| t.is_established()));
+    }
+
+    #[test]
+    fn a_certificate_not_naming_the_domain_is_refused() {
+        let (mut c, mut srv) = setup("other.example");
+        pump(&mut c, &mut srv);
+        match closed(&mut c) {
+            CloseReason::CertificateName { expected, found } => {
+                assert_eq!(expected, "other.example");
+                assert!(found.contains(&"example.org".to_string()), "{found:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
