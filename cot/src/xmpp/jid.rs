@@ -89,7 +89,7 @@ impl Jid {
         self.resource.as_deref()
     }
 
-    /// The bare JID: this address without its resource (RFC 6120 §1.4).
+    /// The bare JID: this address without its resourcepart (RFC 7622 §3.1, "bare JID").
     pub fn bare(&self) -> Jid {
         Jid {
             local: self.local.clone(),
