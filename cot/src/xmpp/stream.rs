@@ -1041,8 +1041,8 @@ impl XmppStream {
     }
 
     /// Closes the stream (RFC 6120 §4.4): sends `</stream:stream>`; [`XmppEvent::Closed`]
-    /// with [`CloseReason::LocalClose`] follows when the server closes its stream or the
-    /// connection ends.
+    /// with [`CloseReason::LocalClose`] follows when the server closes its stream, the
+    /// connection ends, or `ping_timeout` passes (measured from the last `handle_timeout`).
     pub fn close(&mut self) {
         match self.st {
             St::Closed | St::Closing => {}
@@ -1050,6 +1050,10 @@ impl XmppStream {
                 self.send_raw(b"</stream:stream>");
                 if self.st != St::Closed {
                     self.st = St::Closing;
+                    // wait at most a ping timeout for the server's closing tag
+                    self.deadline = Some(self.now + self.config.ping_timeout);
+                    self.next_ping = None;
+                    self.ping_deadline = None;
                 }
             }
         }
@@ -1088,6 +1092,10 @@ impl XmppStream {
             }
         }
         if self.deadline.is_some_and(|d| d <= now) {
+            if self.st == St::Closing {
+                // the server did not close its side in time: we are done anyway
+                return self.finish(CloseReason::LocalClose);
+            }
             self.send_raw(b"</stream:stream>");
             return self.finish(CloseReason::EstablishmentTimeout);
         }

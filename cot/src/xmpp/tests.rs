@@ -463,6 +463,14 @@ fn sending_escapes_attributes_and_needs_online() {
     assert_eq!(s.send_presence(None, None), Err(XmppError::Closed));
     s.feed(b"</stream:stream>");
     assert_eq!(closed(&mut s), CloseReason::LocalClose);
+    // a server that never answers our closing tag: closed after the ping timeout
+    let t0 = Instant::now();
+    let mut s = online(t0);
+    s.close();
+    let t = s.poll_timeout().unwrap();
+    assert_eq!(t, t0 + Duration::from_secs(20));
+    s.handle_timeout(t);
+    assert_eq!(closed(&mut s), CloseReason::LocalClose);
 }
 
 // ---------------------------------------------------------------- stream errors, ends
