@@ -18,7 +18,7 @@ cargo-fuzz = true
 
 [dependencies]
 libfuzzer-sys = "0.4"
-cot = { path = "../cot" }
+cot = { path = "../cot", features = ["xmpp"] }
 cosp = { path = "../cosp" }
 copp = { path = "../copp" }
 acse = { path = "../acse" }

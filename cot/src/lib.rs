@@ -10,6 +10,7 @@
 //! | `tls` | on | the T-profile (`tls`): TLS under RFC 1006 per IEC 62351-3 / IEC 62351-4 §6, sans-IO sessions over OpenSSL |
 //! | `revocation` | on (with `tls`) | certificate revocation (`revocation`): CRL files, CRL distribution points, OCSP with a cache, for all three security mechanisms |
 //! | `revocation-http` | off | `http:` URLs for CRL distribution points and OCSP (a small blocking HTTP client) |
+//! | `xmpp` | off | a sans-IO XMPP client stream (`xmpp`): RFC 6120 STARTTLS, SASL (SCRAM, PLAIN, EXTERNAL), resource binding, XEP-0199 pings |
 //! | `pki` | off | a test/demo certificate authority (`pki`) that issues IEC 62351-4 Annex G-style certificates at run time |
 //!
 //! Without features the crate has no dependency beyond `nom`, `log` and `thiserror`.
@@ -39,6 +40,8 @@ pub mod security_event;
 pub mod tls;
 pub mod tpdu;
 pub mod tpkt;
+#[cfg(feature = "xmpp")]
+pub mod xmpp;
 
 pub use connection::{Config, ConnectInfo, Connection, Event, State, TsapCheck};
 pub use error::{CotError, Response};

@@ -23,6 +23,7 @@ pub mod peer;
 pub mod prosody;
 pub mod proxy;
 pub mod tshark;
+pub mod xmpp_drive;
 
 pub use pcap::TcpCapture;
 pub use peer::{require_python_peer, PeerLine, PythonPeer};

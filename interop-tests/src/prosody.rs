@@ -198,6 +198,10 @@ impl Prosody {
             .write_pem(&certs, domain)
             .map_err(|e| setup("server certificate", &e))?;
 
+        let plugins = dir.join("plugins");
+        fs::create_dir_all(&plugins).map_err(|e| setup("plugin directory", &e))?;
+        fs::write(plugins.join("mod_osi_mms_capture.lua"), CAPTURE_PLUGIN)
+            .map_err(|e| setup("capture plugin", &e))?;
         let config = dir.join("prosody.cfg.lua");
         let log = dir.join("prosody.log");
         let output = dir.join("prosody.out");
@@ -285,6 +289,13 @@ impl Prosody {
             reason,
             log_tail: self.log_tail(40),
         }
+    }
+
+    /// Every iq and message stanza prosody routed so far, one per line, as prosody itself
+    /// serialised it (written by the test-only module `mod_osi_mms_capture`, see
+    /// [`CAPTURE_PLUGIN`]): what an XMPP server in the middle sees of each stanza.
+    pub fn captured_stanzas(&self) -> String {
+        fs::read_to_string(self.dir.join("stanzas.xml")).unwrap_or_default()
     }
 
     /// Creates account `user@<domain>` with `password` through `prosodyctl --config <config>
@@ -424,6 +435,26 @@ fn lua_path(path: &Path) -> String {
     lua(&path.to_string_lossy())
 }
 
+/// A prosody module, loaded by every server this harness starts, that appends each iq and
+/// message stanza routed to a local JID to `osi_mms_capture_file`, serialised by prosody
+/// (`tostring(stanza)`), before prosody delivers it: the end-to-end tests look there for
+/// plaintext that must not cross the server. Returning nothing lets delivery go on.
+pub const CAPTURE_PLUGIN: &str = r#"-- test-only module of interop_tests::prosody: records the stanzas prosody routes
+local path = module:get_option_string("osi_mms_capture_file")
+local function capture(event)
+  local f = path and io.open(path, "a")
+  if f then
+    f:write(tostring(event.stanza), "\n")
+    f:close()
+  end
+end
+for _, name in ipairs({ "iq", "message" }) do
+  for _, to in ipairs({ "full", "bare", "host" }) do
+    module:hook(name .. "/" .. to, capture, 1000)
+  end
+end
+"#;
+
 /// The configuration file (option names of prosody 0.12).
 fn config_text(p: &ConfigPaths<'_>) -> String {
     format!(
@@ -453,13 +484,17 @@ s2s_require_encryption = true
 allow_registration = false
 authentication = "internal_hashed"
 storage = "internal"
-modules_enabled = {{ "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix" }}
+plugin_paths = {{ {plugins} }}
+osi_mms_capture_file = {capture}
+modules_enabled = {{ "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix"; "osi_mms_capture" }}
 modules_disabled = {{ "s2s" }}
 
 VirtualHost {domain}
   ssl = {{ certificate = {cert}; key = {key} }}
 "#,
         pidfile = lua_path(&p.dir.join("prosody.pid")),
+        plugins = lua_path(&p.dir.join("plugins")),
+        capture = lua_path(&p.dir.join("stanzas.xml")),
         data = lua_path(p.data),
         certs = lua_path(p.certs),
         log = lua_path(p.log),

@@ -338,6 +338,11 @@ pub struct TlsConfig {
     /// revocation; IEC 62351-3 §5.6.4.4). `None`: the revocation checker's
     /// `recheck_period` (and its short `first_recheck`), or 15 minutes without a checker.
     pub recheck_period: Option<Duration>,
+    /// A client may go without its own certificate and key (the server does not ask for one,
+    /// e.g. an XMPP server authenticating its clients by SASL password, RFC 6120 §6). Default
+    /// false: mutual authentication is mandatory for the T-profile; a server always needs an
+    /// identity.
+    pub client_identity_optional: bool,
 }
 
 impl fmt::Debug for TlsConfig {
@@ -362,6 +367,7 @@ impl fmt::Debug for TlsConfig {
             .field("max_certificate_size", &self.max_certificate_size)
             .field("revocation", &self.revocation)
             .field("recheck_period", &self.recheck_period)
+            .field("client_identity_optional", &self.client_identity_optional)
             .finish_non_exhaustive()
     }
 }
@@ -443,6 +449,7 @@ impl TlsConfig {
             clock: Arc::new(SystemTime::now),
             revocation: None,
             recheck_period: None,
+            client_identity_optional: false,
         }
     }
 
@@ -526,6 +533,12 @@ impl TlsConfig {
         self
     }
 
+    /// As a client without own certificate (see [`TlsConfig::client_identity_optional`]).
+    pub fn with_optional_client_identity(mut self) -> Self {
+        self.client_identity_optional = true;
+        self
+    }
+
     /// With another clock.
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
@@ -579,7 +592,9 @@ impl TlsConfig {
         if self.max_certificate_size == 0 {
             return bad("max_certificate_size must be > 0".into());
         }
-        if self.certificate.is_none() || self.private_key.is_none() {
+        if (self.certificate.is_none() || self.private_key.is_none())
+            && !self.client_identity_optional
+        {
             return bad(
                 "own certificate and private key are required (mutual authentication is mandatory)"
                     .into(),
@@ -606,6 +621,18 @@ mod tests {
         TlsConfig::new()
             .with_identity_files("c.pem", "k.pem")
             .with_trust_anchor_file("ca.pem")
+    }
+
+    #[test]
+    fn identity_optional_only_by_the_switch() {
+        let c = TlsConfig::new().with_trust_anchor_file("ca.pem");
+        assert!(
+            c.validate().is_err(),
+            "mutual authentication is the default"
+        );
+        c.with_optional_client_identity()
+            .validate()
+            .expect("a client without certificate, by explicit configuration");
     }
 
     #[test]

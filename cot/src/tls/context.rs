@@ -183,7 +183,7 @@ fn apply_policy(
     b: &mut SslContextBuilder,
     cfg: &TlsConfig,
     seclevel: u32,
-    key: &PKey<Private>,
+    key: Option<&PKey<Private>>,
 ) -> Result<PolicyReport, TlsConfigError> {
     let (mut t12, t13) = cfg.policy.suites();
     if cfg.allow_null {
@@ -211,7 +211,8 @@ fn apply_policy(
             report.unavailable.push(name.clone());
         }
     }
-    let class = key_class(key);
+    // A client without a certificate (`TlsConfig::client_identity_optional`) fits every suite.
+    let class = key.map(key_class).unwrap_or("any");
     let tls12_in_range = cfg.min_version <= TlsVersion::Tls1_2;
     let tls13_in_range = cfg.max_version >= TlsVersion::Tls1_3;
     if tls12_in_range {
@@ -219,7 +220,7 @@ fn apply_policy(
             report
                 .tls12
                 .iter()
-                .filter(|n| suite_fits_key(n, class))
+                .filter(|n| class == "any" || suite_fits_key(n, class))
                 .cloned(),
         );
     }
@@ -282,18 +283,15 @@ impl Shared {
             SslOptions::ALLOW_UNSAFE_LEGACY_RENEGOTIATION | SslOptions::NO_RENEGOTIATION,
         );
 
-        // Own identity.
-        let (Some(cert_src), Some(key_src)) = (&cfg.certificate, &cfg.private_key) else {
-            return Err(TlsConfigError::Invalid(
-                "own certificate and key are required".into(),
-            ));
-        };
-        let chain = load_certs(cert_src)?;
-        let key = load_key(key_src)?;
-        let Some(leaf) = chain.first() else {
-            return Err(TlsConfigError::Invalid(
-                "empty own certificate chain".into(),
-            ));
+        // Own identity (a client may go without one: `client_identity_optional`).
+        let identity = match (&cfg.certificate, &cfg.private_key) {
+            (Some(c), Some(k)) => Some((c, k)),
+            _ if role == TlsRole::Client && cfg.client_identity_optional => None,
+            _ => {
+                return Err(TlsConfigError::Invalid(
+                    "own certificate and key are required".into(),
+                ))
+            }
         };
         let limits = Limits {
             max_certificate_size: cfg.max_certificate_size,
@@ -301,25 +299,36 @@ impl Shared {
             min_ec_bits: cfg.min_ec_bits,
             pins: cfg.pinned_peers.clone(),
         };
-        // Our own certificate must pass the same rules we apply to peers (except pinning).
-        let own_limits = Limits {
-            pins: Vec::new(),
-            ..limits.clone()
-        };
-        if let Err(r) = verify::check_leaf(leaf, &own_limits) {
-            return Err(TlsConfigError::Invalid(format!(
-                "own certificate: {} ({})",
-                r.detail, r.code
-            )));
+        let mut own: Option<(Vec<X509>, PKey<Private>)> = None;
+        if let Some((cert_src, key_src)) = identity {
+            let chain = load_certs(cert_src)?;
+            let key = load_key(key_src)?;
+            let Some(leaf) = chain.first() else {
+                return Err(TlsConfigError::Invalid(
+                    "empty own certificate chain".into(),
+                ));
+            };
+            // Our own certificate must pass the same rules we apply to peers (except pinning).
+            let own_limits = Limits {
+                pins: Vec::new(),
+                ..limits.clone()
+            };
+            if let Err(r) = verify::check_leaf(leaf, &own_limits) {
+                return Err(TlsConfigError::Invalid(format!(
+                    "own certificate: {} ({})",
+                    r.detail, r.code
+                )));
+            }
+            b.set_certificate(leaf)?;
+            for extra in chain.iter().skip(1) {
+                b.add_extra_chain_cert(extra.clone())?;
+            }
+            b.set_private_key(&key)?;
+            b.check_private_key().map_err(|e| {
+                TlsConfigError::Invalid(format!("private key does not match the certificate: {e}"))
+            })?;
+            own = Some((chain, key));
         }
-        b.set_certificate(leaf)?;
-        for extra in chain.iter().skip(1) {
-            b.add_extra_chain_cert(extra.clone())?;
-        }
-        b.set_private_key(&key)?;
-        b.check_private_key().map_err(|e| {
-            TlsConfigError::Invalid(format!("private key does not match the certificate: {e}"))
-        })?;
 
         // Trust anchors.
         let mut anchors = Vec::new();
@@ -333,7 +342,7 @@ impl Shared {
             }
         }
 
-        let policy = apply_policy(&mut b, cfg, seclevel, &key)?;
+        let policy = apply_policy(&mut b, cfg, seclevel, own.as_ref().map(|(_, k)| k))?;
         if role == TlsRole::Server {
             // Finite-field DHE parameters for the DHE suites of IEC 62351-4 Table 3 (0x009E):
             // the RFC 3526 2048-bit MODP group (generator 2), which openssl carries.
@@ -429,7 +438,11 @@ impl Shared {
                 TlsRole::Server => {
                     // Staple the OCSP response for our own certificate (RFC 6066 §8), fetched
                     // in the background and cached to its nextUpdate.
-                    if let Some(issuer) = checker.issuer_of(leaf, chain.get(1)) {
+                    let own_chain = own.as_ref().map(|(c, _)| c.as_slice()).unwrap_or(&[]);
+                    let issuer = own_chain
+                        .first()
+                        .and_then(|leaf| Some((leaf, checker.issuer_of(leaf, own_chain.get(1))?)));
+                    if let Some((leaf, issuer)) = issuer {
                         let own = leaf.clone();
                         let _ = checker.check(&own, &issuer);
                         b.set_status_callback(move |ssl| {
