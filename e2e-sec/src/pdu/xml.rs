@@ -25,7 +25,7 @@
 //! (I-12). Binary fields are decoded into an [`XmlStore`] the returned [`SecPdu`] borrows.
 //!
 //! Decoding is bounded: the input size ([`Limits::max_pdu_len`]), nesting depth
-//! ([`Limits::max_depth`]), element count ([`MAX_ELEMENTS`]) and text length
+//! ([`Limits::max_depth`], [`MAX_APPL_DEPTH`] inside `applData`), element count ([`MAX_ELEMENTS`]) and text length
 //! ([`MAX_TEXT`] outside `applData`); a DOCTYPE (and so any entity definition), CDATA,
 //! attributes other than the root's `xmlns` and prefixed names are refused outside `applData`.
 
@@ -41,6 +41,11 @@ pub const E2E_NS: &str = "http://www.iec.ch/62351/2018/E2E_4";
 
 /// The most elements one SecPDU may hold, `applData` contents included.
 pub const MAX_ELEMENTS: usize = 4096;
+
+/// The deepest nesting inside `applData` (the protected protocol's XER: as deep as the MMS
+/// XER decoder allows by default); the SecPDU's own elements are bounded by
+/// [`Limits::max_depth`].
+pub const MAX_APPL_DEPTH: usize = 64;
 
 /// The longest text of one element outside `applData`, in characters (an 8192-octet
 /// certificate in hexadecimal, with room for whitespace).
@@ -502,8 +507,8 @@ fn parse(input: &[u8], store: &mut XmlStore, lim: &Limits) -> R<()> {
                 if let Some((_, depth)) = opaque.as_mut() {
                     if !empty {
                         *depth += 1;
-                        if stack.len() + *depth > usize::from(lim.max_depth) {
-                            return Err(bad("nesting too deep"));
+                        if *depth > MAX_APPL_DEPTH {
+                            return Err(bad("nesting too deep (applData)"));
                         }
                     }
                     continue;

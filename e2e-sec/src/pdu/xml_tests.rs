@@ -362,6 +362,29 @@ fn bounds_and_refusals() {
         xml::decode(text.as_bytes(), &mut st, &small),
         Err(DecodeError::TooLarge { .. })
     ));
+    // The PrPDU may nest deeper than the SecPDU's own limit, up to MAX_APPL_DEPTH.
+    let (_, _, x) = every_kind().remove(0);
+    let hs = String::from_utf8(x).unwrap();
+    let deep = |n: usize| {
+        hs.replacen(
+            "<applData>",
+            &format!("<applData><MMSpdu>{}", "<a>".repeat(n)),
+            1,
+        )
+        .replacen(
+            "</applData>",
+            &format!("{}</MMSpdu></applData>", "</a>".repeat(n)),
+            1,
+        )
+    };
+    let mut st = XmlStore::new();
+    let ok_deep = deep(xml::MAX_APPL_DEPTH - 5);
+    let SecPdu::HandshakeReq(h) = xml::decode(ok_deep.as_bytes(), &mut st, &lim).unwrap() else {
+        panic!()
+    };
+    assert!(h.appl_data.unwrap().starts_with(b"<MMSpdu><a><a>"));
+    let mut st = XmlStore::new();
+    assert!(xml::decode(deep(xml::MAX_APPL_DEPTH).as_bytes(), &mut st, &lim).is_err());
     // A declaration, comments and whitespace in hexadecimal are fine.
     let ok = format!(
         "<?xml version='1.0'?><!-- c -->{}",
