@@ -332,8 +332,18 @@ fn tampered_handshake_acc_is_refused_with_a_handshake_sec_abort() {
     let bad = patch(&acc, "<localDetailCalled>", b'5', b'4');
     let j = c.receive(&bad, Instant::now()).unwrap_err();
     assert_eq!(j.event, "IEC62351-4:2.3");
-    assert!(j.reply.unwrap().starts_with(b"<handshakeSecAbort "));
+    let reply = j.reply.unwrap();
+    assert!(reply.starts_with(b"<handshakeSecAbort "));
     assert!(c.is_closed());
+    // The server takes the signed abort: an alarm without diagnostic, the association over.
+    match carry(&c, &mut s, &reply, StanzaType::Message) {
+        Ok(Received::Aborted {
+            kind, diagnostic, ..
+        }) => assert_eq!((kind, diagnostic), (Kind::HandshakeSecAbort, None)),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.is_closed());
+    assert_eq!(sf.events().count("IEC62351-4:5.11"), 1);
 }
 
 fn established(env: &Env, mode: E2eMode) -> (E2eFactory, E2eFactory, XmppE2e, XmppE2e) {
