@@ -20,7 +20,7 @@ import sys
 
 import asn1tools
 
-NS = ' xmlns="http://www.iec.ch/62351/2018/E2E_4"'
+NS = " xmlns='http://www.iec.ch/62351/2018/E2E_4'"
 
 
 def main():

@@ -43,6 +43,7 @@ use copp::ber::{Tag, Writer};
 
 use crate::codec::write_uint;
 
+mod below;
 mod requests;
 use crate::initiate::{InitiateRequest, InitiateResponse};
 use crate::pdu::{
@@ -54,6 +55,7 @@ use crate::server::handler::Negotiated;
 use crate::service_error::{
     CancelErrorPdu, ConfirmedErrorPdu, ErrorClass, ServiceError, ServiceProblem,
 };
+use below::Below;
 use requests::Requests;
 
 /// The smallest MMS PDU size an endpoint accepts to negotiate (ISO 9506-2 gives no floor;
@@ -278,6 +280,10 @@ pub enum Failure {
         /// Why.
         source: acse::security::SecurityError,
     },
+    /// The XMPP stream to the XMPP server failed or closed before the association was up
+    /// (IEC 62351-4 §16): TLS, authentication, a stream error, the connection lost.
+    #[error("XMPP: {0}")]
+    Xmpp(String),
 }
 
 /// What [`Endpoint::poll_event`] reports.
@@ -456,7 +462,7 @@ impl cot::pump::Machine for Endpoint {
 
 /// One MMS association (ISO 9506-2), either end, sans-IO.
 pub struct Endpoint {
-    assoc: Association,
+    assoc: Below,
     book: Book,
     scratch: Writer,
 }
@@ -483,7 +489,7 @@ impl Endpoint {
         let pdu = MmsPdu::InitiateRequest(initiate).to_vec();
         let timers = Timers::of(&config);
         let assoc = Association::connect(config.association, &pdu, security);
-        Endpoint::new(assoc, Role::Client, initiate, timers)
+        Endpoint::new(Below::Osi(assoc), Role::Client, initiate, timers)
     }
 
     /// Starts a server on a freshly accepted transport connection.
@@ -493,10 +499,95 @@ impl Endpoint {
     ) -> Endpoint {
         let timers = Timers::of(&config);
         let assoc = Association::accept_incoming(config.association, security);
-        Endpoint::new(assoc, Role::Server, config.initiate, timers)
+        Endpoint::new(Below::Osi(assoc), Role::Server, config.initiate, timers)
     }
 
-    fn new(assoc: Association, role: Role, ours: InitiateRequest, timers: Timers) -> Endpoint {
+    /// Starts a client in the XMPP environment (IEC 62351-4 §16, IEC 61850-8-2): the
+    /// initiate-RequestPDU goes to the peer at once in a HandshakeReq; take the stanzas from
+    /// [`Endpoint::poll_stanza`] and hand the peer's in with [`Endpoint::handle_stanza`].
+    #[cfg(feature = "xmpp")]
+    pub fn connect_xmpp(
+        config: EndpointConfig,
+        link: crate::xmpp::link::LinkConfig,
+        e2e: e2e_sec::xmpp::XmppE2e,
+    ) -> Result<Endpoint, EndpointError> {
+        let mut initiate = config.initiate;
+        if initiate.local_detail_calling.is_none() {
+            initiate.local_detail_calling = Some(65000);
+        }
+        let pdu = MmsPdu::InitiateRequest(initiate).to_vec();
+        let timers = Timers::of(&config);
+        let link = crate::xmpp::link::XmppLink::connect(link, e2e, &pdu)?;
+        Ok(Endpoint::new(
+            Below::Xmpp(Box::new(link)),
+            Role::Client,
+            initiate,
+            timers,
+        ))
+    }
+
+    /// Starts a server association in the XMPP environment from the peer's HandshakeReq
+    /// stanza (`asso_id`: the assoID its envelope carried); the initiate indication (or the refusal already sent) comes from
+    /// [`Endpoint::poll_event`].
+    #[cfg(feature = "xmpp")]
+    pub fn accept_xmpp(
+        config: EndpointConfig,
+        link: crate::xmpp::link::LinkConfig,
+        e2e: e2e_sec::xmpp::XmppE2e,
+        handshake: crate::xmpp::link::Inbound,
+        asso_id: &str,
+    ) -> Endpoint {
+        let timers = Timers::of(&config);
+        let now = timers.clock.now();
+        let link = crate::xmpp::link::XmppLink::accept(link, e2e, handshake, asso_id, now);
+        Endpoint::new(
+            Below::Xmpp(Box::new(link)),
+            Role::Server,
+            config.initiate,
+            timers,
+        )
+    }
+
+    /// XMPP environment: a stanza of this association arrived (routed by the uplink).
+    #[cfg(feature = "xmpp")]
+    pub fn handle_stanza(&mut self, stanza: crate::xmpp::link::Inbound) {
+        let now = self.book.clock.now();
+        if let Some(l) = self.assoc.xmpp_mut() {
+            l.handle_stanza(stanza, now);
+        }
+    }
+
+    /// XMPP environment: the next stanza to send (after every `poll_event` round and every
+    /// `send_*`).
+    #[cfg(feature = "xmpp")]
+    pub fn poll_stanza(&mut self) -> Option<crate::xmpp::link::Outbound> {
+        self.assoc.xmpp_mut().and_then(|l| l.poll_transmit())
+    }
+
+    /// XMPP environment: the peer is gone (unavailable presence, an iq error, the stream
+    /// lost): the association ends ([`CloseReason::Disconnected`]).
+    #[cfg(feature = "xmpp")]
+    pub fn peer_lost(&mut self) {
+        if let Some(l) = self.assoc.xmpp_mut() {
+            l.peer_lost();
+        }
+    }
+
+    /// XMPP environment: an iq error came back for our iq `id`.
+    #[cfg(feature = "xmpp")]
+    pub fn iq_error(&mut self, id: &str, condition: &str) {
+        if let Some(l) = self.assoc.xmpp_mut() {
+            l.iq_error(id, condition);
+        }
+    }
+
+    /// XMPP environment: the link below (peer JID, assoID), if this is such an association.
+    #[cfg(feature = "xmpp")]
+    pub fn xmpp_link(&self) -> Option<&crate::xmpp::link::XmppLink> {
+        self.assoc.xmpp()
+    }
+
+    fn new(assoc: Below, role: Role, ours: InitiateRequest, timers: Timers) -> Endpoint {
         Endpoint {
             assoc,
             book: Book {
@@ -548,9 +639,16 @@ impl Endpoint {
         self.book.negotiated.as_ref()
     }
 
-    /// The association below (for its state and contexts).
-    pub fn association(&self) -> &Association {
-        &self.assoc
+    /// The OSI association below (for its state and contexts); `None` for an association of
+    /// the XMPP environment.
+    pub fn association(&self) -> Option<&Association> {
+        self.assoc.osi()
+    }
+
+    /// The application-layer security in force on the association (none, password, the
+    /// A-security-profile, or end-to-end security).
+    pub fn application_security(&self) -> acse::security::ApplicationSecurity {
+        self.assoc.application_security()
     }
 
     /// The peer identity the association's security provider authenticated (IEC 62351-4
@@ -763,9 +861,9 @@ impl Endpoint {
         for item in std::mem::take(&mut self.book.queued) {
             let r = match item {
                 Queued::Pdu(pdu) => self.assoc.send_data(&pdu),
-                Queued::RespondRelease => self.assoc.respond_release(None),
-                Queued::Release => self.assoc.release(None),
-                Queued::Abort => self.assoc.abort(None),
+                Queued::RespondRelease => self.assoc.respond_release(),
+                Queued::Release => self.assoc.release(),
+                Queued::Abort => self.assoc.abort(),
             };
             if let Err(e) = r {
                 self.book.phase = Phase::Closed;
@@ -855,7 +953,7 @@ impl Endpoint {
                 result, diagnostic, ..
             } => self.assoc.reject(*result, *diagnostic, None)?,
             // An abort, and whatever else a refusal may become.
-            _ => self.assoc.abort(None)?,
+            _ => self.assoc.abort()?,
         }
         self.book.phase = Phase::Closed;
         Ok(())
@@ -1092,7 +1190,7 @@ impl Endpoint {
             return Ok(());
         }
         self.book.phase = Phase::Closed;
-        self.assoc.abort(None)?;
+        self.assoc.abort()?;
         Ok(())
     }
 

@@ -234,6 +234,8 @@ pub mod tase2;
 pub mod types;
 #[cfg(feature = "xer")]
 pub mod xer;
+#[cfg(feature = "xmpp")]
+pub mod xmpp;
 
 pub use access::{
     AccessResult, AlternateAccess, VariableAccessSpecification, VariableDef, VariableSpecification,

@@ -1,6 +1,10 @@
 //! XER encoding (X.693 §8, BASIC-XER in its canonical form where CXER defines one): walks the
 //! BER encoding the crate's codec wrote, guided by the type tables, and writes one element per
 //! value with `quick-xml`.
+//!
+//! An element with no content is written `<name/>`, and text escapes all five XML special
+//! characters: the form XMPP servers re-serialise relayed stanzas to, so a signature over the
+//! octets survives the relay (docs/xer.md).
 
 use crate::ber::{Reader, Tag, Tlv};
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
@@ -14,6 +18,8 @@ const BER_DEPTH: u16 = 256;
 /// The XML writer with the type-directed walk.
 pub struct XerWriter {
     w: quick_xml::Writer<Vec<u8>>,
+    /// A start tag not yet written: it becomes `<name/>` if its end comes next.
+    pending: Option<String>,
 }
 
 impl Default for XerWriter {
@@ -27,11 +33,13 @@ impl XerWriter {
     pub fn new() -> XerWriter {
         XerWriter {
             w: quick_xml::Writer::new(Vec::new()),
+            pending: None,
         }
     }
 
     /// The document written.
-    pub fn finish(self) -> Result<String, XerError> {
+    pub fn finish(mut self) -> Result<String, XerError> {
+        self.flush_pending()?;
         String::from_utf8(self.w.into_inner())
             .map_err(|_| XerError::Unsupported("non-UTF-8 output".into()))
     }
@@ -44,18 +52,40 @@ impl XerWriter {
         self.value(root, ty, &tlv)
     }
 
-    fn ev(&mut self, e: Event<'_>) -> Result<(), XerError> {
+    fn write(&mut self, e: Event<'_>) -> Result<(), XerError> {
         self.w
             .write_event(e)
             .map_err(|e| XerError::Unsupported(format!("writing XML: {e}")))
     }
 
+    /// Writes the start tag held back, if any.
+    fn flush_pending(&mut self) -> Result<(), XerError> {
+        match self.pending.take() {
+            Some(name) => self.write(Event::Start(BytesStart::new(name.as_str()))),
+            None => Ok(()),
+        }
+    }
+
+    fn ev(&mut self, e: Event<'_>) -> Result<(), XerError> {
+        self.flush_pending()?;
+        self.write(e)
+    }
+
     fn open(&mut self, name: &str) -> Result<(), XerError> {
-        self.ev(Event::Start(BytesStart::new(name)))
+        self.flush_pending()?;
+        self.pending = Some(name.to_string());
+        Ok(())
     }
 
     fn close(&mut self, name: &str) -> Result<(), XerError> {
-        self.ev(Event::End(BytesEnd::new(name)))
+        match self.pending.take() {
+            Some(open) if open == name => self.write(Event::Empty(BytesStart::new(name))),
+            Some(open) => {
+                self.write(Event::Start(BytesStart::new(open.as_str())))?;
+                self.write(Event::End(BytesEnd::new(name)))
+            }
+            None => self.write(Event::End(BytesEnd::new(name))),
+        }
     }
 
     fn empty(&mut self, name: &str) -> Result<(), XerError> {

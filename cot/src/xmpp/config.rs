@@ -64,7 +64,9 @@ pub struct XmppLimits {
     pub max_stanza_size: usize,
     /// Largest stream header or XML declaration, octets. Default 4 KiB.
     pub max_header_size: usize,
-    /// Deepest nesting below a stanza. Default 32.
+    /// Deepest nesting below a stanza. Default 96: an IEC 61850-8-2 payload is the ENV_4
+    /// envelope, the SecPDU (about 6 levels) and an XER MMSpdu, whose type descriptions and
+    /// structured values nest up to the MMS decoders' 64 levels.
     pub max_depth: usize,
     /// Most attributes on one tag. Default 64.
     pub max_attributes: usize,
@@ -79,7 +81,7 @@ impl Default for XmppLimits {
         XmppLimits {
             max_stanza_size: 256 * 1024,
             max_header_size: 4096,
-            max_depth: 32,
+            max_depth: 96,
             max_attributes: 64,
             max_attribute_size: 64 * 1024,
             max_text_size: 256 * 1024,

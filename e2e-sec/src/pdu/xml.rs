@@ -100,17 +100,28 @@ impl X {
     fn root(&mut self, k: Kind) {
         self.0.push(b'<');
         self.0.extend_from_slice(k.xml_name().as_bytes());
-        self.0.extend_from_slice(b" xmlns=\"");
+        self.0.extend_from_slice(b" xmlns='");
         self.0.extend_from_slice(E2E_NS.as_bytes());
-        self.0.extend_from_slice(b"\">");
+        self.0.extend_from_slice(b"'>");
+    }
+    /// An element without content, as XMPP servers write it (`<n/>`, XS-13).
+    fn empty(&mut self, n: &str) {
+        self.0.push(b'<');
+        self.0.extend_from_slice(n.as_bytes());
+        self.0.extend_from_slice(b"/>");
     }
     fn text(&mut self, n: &str, s: &str) {
+        if s.is_empty() {
+            return self.empty(n);
+        }
         self.open(n);
         for c in s.chars() {
             match c {
                 '<' => self.0.extend_from_slice(b"&lt;"),
                 '>' => self.0.extend_from_slice(b"&gt;"),
                 '&' => self.0.extend_from_slice(b"&amp;"),
+                '\'' => self.0.extend_from_slice(b"&apos;"),
+                '"' => self.0.extend_from_slice(b"&quot;"),
                 c => {
                     let mut b = [0u8; 4];
                     self.0.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
@@ -120,6 +131,9 @@ impl X {
         self.close(n);
     }
     fn hex(&mut self, n: &str, b: &[u8]) {
+        if b.is_empty() {
+            return self.empty(n);
+        }
         self.open(n);
         push_hex(&mut self.0, b);
         self.close(n);

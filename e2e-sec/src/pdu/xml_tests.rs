@@ -264,7 +264,7 @@ fn ber_value_xml_value_ber_for_every_kind() {
         assert_eq!(from_xml.kind(), *k);
         assert_eq!(normal(&from_ber), normal(&from_xml), "{k:?}");
         assert!(
-            xml_pdu.starts_with(format!("<{} xmlns=\"{}\">", k.xml_name(), xml::E2E_NS).as_bytes())
+            xml_pdu.starts_with(format!("<{} xmlns='{}'>", k.xml_name(), xml::E2E_NS).as_bytes())
         );
         // XML value → BER: the same octets.
         assert_eq!(&ber_of(&from_xml, BER_APPL), ber, "{k:?}");
@@ -322,7 +322,7 @@ fn bounds_and_refusals() {
     let bad = [
         format!("<!DOCTYPE a [<!ENTITY e 'x'>]>{text}"),
         text.replace(xml::E2E_NS, "urn:other"),
-        text.replacen(&format!(" xmlns=\"{}\"", xml::E2E_NS), "", 1),
+        text.replacen(&format!(" xmlns='{}'", xml::E2E_NS), "", 1),
         text.replacen("<tbs>", "<tbs a='1'>", 1),
         text.replacen("<tbs>", "<e:tbs xmlns:e='x'>", 1)
             .replacen("</tbs>", "</e:tbs>", 1),

@@ -215,13 +215,42 @@ impl Client {
             ))
         })?;
         let connect_timeout = config.connect_timeout;
-        // The handler's view: the partner (the AE we call) is the peer, as on a server.
-        let partner = ae_title(&config.endpoint.association.remote);
-        let ourselves = ae_title(&config.endpoint.association.local);
-        let association_id = NEXT_ASSOCIATION.fetch_add(1, Ordering::Relaxed);
         let stream = std::net::TcpStream::connect_timeout(&peer, connect_timeout)?;
         stream.set_nonblocking(true)?;
-        let mut conn = Connection::from_stream(mio::net::TcpStream::from_std(stream), config)?;
+        let partner = ae_title(&config.endpoint.association.remote);
+        let ourselves = ae_title(&config.endpoint.association.local);
+        let conn = Connection::from_stream(mio::net::TcpStream::from_std(stream), config)?;
+        Client::start(conn, peer, connect_timeout, handler, partner, ourselves)
+    }
+
+    /// Connects through the XMPP environment (IEC 62351-4 §16, IEC 61850-8-2): logs in to the
+    /// XMPP server of `settings` and opens an end-to-end protected association to `peer`, the
+    /// server's full JID (`name@domain/IEC`); then everything works as over RFC 1006.
+    #[cfg(feature = "xmpp")]
+    pub fn connect_xmpp(
+        settings: crate::xmpp::XmppSettings,
+        peer: &str,
+        config: ClientConfig,
+    ) -> Result<Client, ClientError> {
+        let addr = settings.server;
+        let connect_timeout = config.connect_timeout;
+        let partner = ae_title(&config.endpoint.association.remote);
+        let ourselves = ae_title(&config.endpoint.association.local);
+        let conn = Connection::connect_xmpp(settings, peer, config)?;
+        Client::start(conn, addr, connect_timeout, None, partner, ourselves)
+    }
+
+    /// Runs `conn` on its I/O thread and waits for the association.
+    fn start(
+        mut conn: Connection,
+        peer: SocketAddr,
+        connect_timeout: Duration,
+        handler: Option<Arc<dyn Handler>>,
+        partner: AeTitle,
+        ourselves: AeTitle,
+    ) -> Result<Client, ClientError> {
+        // The handler's view: the partner (the AE we call) is the peer, as on a server.
+        let association_id = NEXT_ASSOCIATION.fetch_add(1, Ordering::Relaxed);
         let poll = Poll::new()?;
         conn.register(poll.registry(), direct::SOCKET)?;
         let waker = Waker::new(poll.registry(), direct::WAKE)?;

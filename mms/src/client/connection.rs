@@ -44,6 +44,9 @@ use crate::reject::{RejectPdu, RejectReason};
 use crate::server::handler::{Negotiated, ServiceResult};
 use crate::service_error::ServiceError;
 
+#[cfg(feature = "xmpp")]
+mod uplink_side;
+
 /// How a client connects. Start from [`ClientConfig::default`] and change what differs with
 /// the `with_*` calls or by assigning the public fields.
 #[derive(Clone)]
@@ -377,6 +380,9 @@ pub struct Connection {
     unread: bool,
     closed_reported: bool,
     refusal: Option<ClientError>,
+    /// The XMPP environment: the stream to the XMPP server this connection's socket carries.
+    #[cfg(feature = "xmpp")]
+    xmpp: Option<Box<uplink_side::ClientUplink>>,
     /// Our conclude was accepted (ISO 9506-2 §8.3): however the association then ends (some
     /// peers abort instead of answering the release), the MMS side ended properly.
     concluded: bool,
@@ -482,6 +488,8 @@ impl Connection {
             unread: true,
             closed_reported: false,
             refusal: None,
+            #[cfg(feature = "xmpp")]
+            xmpp: None,
             concluded: false,
             scratch: Writer::with_capacity(512),
         })
@@ -495,7 +503,7 @@ impl Connection {
 
     /// The application-layer security the provider established (IEC 62351-4 §5.1 levels).
     pub fn application_security(&self) -> acse::security::ApplicationSecurity {
-        self.endpoint.association().application_security()
+        self.endpoint.application_security()
     }
 
     /// What the TLS handshake negotiated (T-profile), once it completed.
@@ -581,7 +589,10 @@ impl Connection {
             self.endpoint.poll_timeout()
         };
         let queued = self.waiting.front().map(|(_, _, d)| *d);
-        earliest(earliest(endpoint, queued), self.pump.poll_timeout())
+        let next = earliest(earliest(endpoint, queued), self.pump.poll_timeout());
+        #[cfg(feature = "xmpp")]
+        let next = earliest(next, self.xmpp_timeout());
+        next
     }
 
     /// Queues a confirmed request (ISO 9506-2 §7.2); it goes out at once when a slot is free.
@@ -709,6 +720,11 @@ impl Connection {
     /// Reads what the socket has, processing as it goes so the endpoint's buffer does not fill;
     /// makes the endpoint when the TLS handshake completes.
     fn read(&mut self) {
+        #[cfg(feature = "xmpp")]
+        if self.xmpp.is_some() {
+            self.xmpp_read();
+            return;
+        }
         loop {
             // Plain TCP: a read that returns less than the room offered drained the socket.
             let room = (!self.endpoint_pending && !self.pump.is_tls())
@@ -951,6 +967,8 @@ impl Connection {
     /// Runs the timers due at `now`: the TLS handshake's, the session's, the endpoint's (whose
     /// events `process` turns into answers and closure), the queue's.
     fn timeouts(&mut self, now: Instant) {
+        #[cfg(feature = "xmpp")]
+        self.xmpp_timers(now);
         if self.endpoint_pending {
             if self.handshake_deadline.is_some_and(|d| now >= d) {
                 self.handshake_deadline = None;
@@ -981,6 +999,11 @@ impl Connection {
 
     /// Writes what the endpoint and the TLS session have to send.
     fn flush(&mut self) {
+        #[cfg(feature = "xmpp")]
+        if self.xmpp.is_some() {
+            self.xmpp_flush();
+            return;
+        }
         let machine: Option<&mut dyn cot::pump::Machine> = if self.endpoint_pending {
             None
         } else {

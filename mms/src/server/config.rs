@@ -74,6 +74,11 @@ pub struct ServerConfig {
     /// one below its entry too (authentication-required), each with its security event.
     /// `None` or an empty table: everybody is admitted.
     pub peer_policy: Option<Arc<PeerTable<PeerPolicy>>>,
+    /// The XMPP environment (IEC 62351-4 §16, IEC 61850-8-2): the server also logs in to an
+    /// XMPP server as a client and serves the associations its peers open through it, with
+    /// end-to-end security. `listen` and `tls_listen` may then be empty.
+    #[cfg(feature = "xmpp")]
+    pub xmpp: Option<crate::xmpp::XmppSettings>,
 }
 
 crate::setters!(ServerConfig {
@@ -157,6 +162,8 @@ impl Default for ServerConfig {
             tls: None,
             tls_listen: Vec::new(),
             peer_policy: None,
+            #[cfg(feature = "xmpp")]
+            xmpp: None,
         }
     }
 }

@@ -60,6 +60,9 @@ pub struct AssociationInfo {
     pub tls: bool,
     /// The application-layer security the association's provider established.
     pub application_security: acse::security::ApplicationSecurity,
+    /// The peer's full JID, when the association runs in the XMPP environment (IEC 62351-4
+    /// §16).
+    pub xmpp_peer: Option<String>,
 }
 
 impl AssociationInfo {
@@ -75,6 +78,7 @@ impl AssociationInfo {
             authenticated_peer: None,
             tls: false,
             application_security: acse::security::ApplicationSecurity::None,
+            xmpp_peer: None,
         }
     }
 }

@@ -77,6 +77,9 @@ const READ_ROUNDS: usize = 4;
 /// had its turn (fairness; a bystander waits for at most one such share per busy peer).
 const EVENTS_PER_TURN: usize = 16;
 
+#[cfg(feature = "xmpp")]
+mod uplink_side;
+
 /// A message to one event loop from another thread.
 enum Command {
     /// A deferred answer.
@@ -172,7 +175,11 @@ pub struct RunningServer {
 impl Server {
     /// Binds the listen addresses of `config` and prepares its event loops.
     pub fn bind(config: ServerConfig, handler: Arc<dyn Handler>) -> io::Result<Server> {
-        if config.listen.is_empty() && config.tls_listen.is_empty() {
+        #[cfg(feature = "xmpp")]
+        let xmpp = config.xmpp.is_some();
+        #[cfg(not(feature = "xmpp"))]
+        let xmpp = false;
+        if config.listen.is_empty() && config.tls_listen.is_empty() && !xmpp {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "no listen address configured",
@@ -235,11 +242,14 @@ impl Server {
         self.addrs.clone()
     }
 
+    /// The first bound address (the unspecified address for a server reached only through
+    /// XMPP).
     fn first_addr(&self) -> io::Result<SocketAddr> {
-        self.addrs
+        Ok(self
+            .addrs
             .first()
             .copied()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no listen address"))
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0))))
     }
 
     /// A handle for other threads.
@@ -323,6 +333,11 @@ impl Server {
                     index,
                 }),
                 timers: BinaryHeap::new(),
+                #[cfg(feature = "xmpp")]
+                xmpp: match (&self.config.xmpp, index) {
+                    (Some(settings), 0) => Some(uplink_side::XmppSide::new(settings.clone())),
+                    _ => None,
+                },
             });
         }
         Ok(out)
@@ -568,7 +583,9 @@ enum ConnKind {
 }
 
 struct Conn {
-    stream: TcpStream,
+    /// The TCP connection; `None` for an association of the XMPP environment, whose stanzas
+    /// travel on the loop's XMPP uplink.
+    stream: Option<TcpStream>,
     peer: Option<SocketAddr>,
     kind: ConnKind,
     id: u64,
@@ -595,6 +612,11 @@ struct Conn {
     /// Our own requests to the partner and the client attached (both roles on one
     /// association); made on first use.
     peer_side: Option<Box<PeerSide>>,
+    /// XMPP environment: the peer's full JID.
+    xmpp_peer: Option<String>,
+    /// XMPP environment: the association's route handle on the uplink.
+    #[cfg(feature = "xmpp")]
+    xmpp_route: Option<u64>,
 }
 
 /// The machine the pump feeds, once there is one.
@@ -637,6 +659,9 @@ struct EventLoop {
     /// (deadline, connection): each connection's earliest deadline, lazily updated (an entry
     /// whose instant differs from the connection's `scheduled` is stale and skipped).
     timers: BinaryHeap<Reverse<(Instant, Token)>>,
+    /// The XMPP uplink (loop 0, when configured).
+    #[cfg(feature = "xmpp")]
+    xmpp: Option<uplink_side::XmppSide>,
 }
 
 impl EventLoop {
@@ -645,9 +670,10 @@ impl EventLoop {
         let mut stopping = false;
         loop {
             let timeout = if self.ready.is_empty() {
-                self.timers
-                    .peek()
-                    .map(|Reverse((t, _))| t.saturating_duration_since(Instant::now()))
+                let next = self.timers.peek().map(|Reverse((t, _))| *t);
+                #[cfg(feature = "xmpp")]
+                let next = earliest(next, self.xmpp.as_ref().and_then(|x| x.poll_timeout()));
+                next.map(|t| t.saturating_duration_since(Instant::now()))
             } else {
                 Some(Duration::ZERO)
             };
@@ -659,6 +685,11 @@ impl EventLoop {
             for ev in events.iter() {
                 let token = ev.token();
                 if token == WAKER {
+                    continue;
+                }
+                #[cfg(feature = "xmpp")]
+                if token == uplink_side::XMPP_TOKEN {
+                    self.xmpp_ready();
                     continue;
                 }
                 if (FIRST_LISTENER..FIRST_CONNECTION).contains(&token.0) {
@@ -683,12 +714,16 @@ impl EventLoop {
                 }
             }
             if stopping {
+                #[cfg(feature = "xmpp")]
+                self.xmpp_shutdown();
                 self.abort_all();
                 if self.conns.is_empty() {
                     return Ok(());
                 }
             }
             self.run_timers(Instant::now());
+            #[cfg(feature = "xmpp")]
+            self.xmpp_timers(Instant::now());
         }
     }
 
@@ -804,7 +839,7 @@ impl EventLoop {
             _ => Some(Instant::now() + self.config.connect_timeout),
         };
         let mut conn = Conn {
-            stream,
+            stream: Some(stream),
             peer: Some(peer),
             kind,
             id,
@@ -822,6 +857,9 @@ impl EventLoop {
             },
             scheduled: None,
             peer_side: None,
+            xmpp_peer: None,
+            #[cfg(feature = "xmpp")]
+            xmpp_route: None,
         };
         self.schedule(token, &mut conn);
         self.conns.insert(token, conn);
@@ -969,7 +1007,11 @@ impl EventLoop {
             (ConnKind::Mms(e), false) => Some(e.recv_buffer().len()),
             _ => None,
         };
-        let input = conn.pump.read(&mut conn.stream, machine_of(&mut conn.kind));
+        let Some(stream) = conn.stream.as_mut() else {
+            conn.want_read = false;
+            return;
+        };
+        let input = conn.pump.read(stream, machine_of(&mut conn.kind));
         match input {
             Input::Blocked => conn.want_read = false,
             Input::Delivered(n) if room.is_some_and(|r| n < r) => conn.want_read = false,
@@ -1121,7 +1163,8 @@ impl EventLoop {
                     info.called = indication.called.clone();
                     info.authenticated_peer = endpoint.authenticated_peer();
                     info.tls = conn.pump.is_tls();
-                    info.application_security = endpoint.association().application_security();
+                    info.application_security = endpoint.application_security();
+                    info.xmpp_peer = conn.xmpp_peer.clone();
                     let info = Arc::new(info);
                     // Access control first: the server's per-peer policy, then the handler's.
                     let admitted = match &self.config.peer_policy {
@@ -1493,8 +1536,16 @@ impl EventLoop {
             conn.pump.close_notify();
             self.flush(&mut conn);
         }
-        let _ = self.poll.registry().deregister(&mut conn.stream);
-        let _ = conn.stream.shutdown(std::net::Shutdown::Both);
+        match conn.stream.as_mut() {
+            Some(stream) => {
+                let _ = self.poll.registry().deregister(stream);
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+            #[cfg(feature = "xmpp")]
+            None => self.xmpp_closed(&conn),
+            #[cfg(not(feature = "xmpp"))]
+            None => {}
+        }
         self.release_slot(&conn.kind);
         Stats::bump(&self.shared.stats.closed);
         if let Some(side) = &mut conn.peer_side {
@@ -1515,11 +1566,13 @@ impl EventLoop {
     }
 
     /// Writes as much as the socket takes (through the TLS session when there is one).
-    fn flush(&self, conn: &mut Conn) {
-        if let Err(end) = conn
-            .pump
-            .flush(&mut conn.stream, machine_of(&mut conn.kind))
-        {
+    fn flush(&mut self, conn: &mut Conn) {
+        let Some(stream) = conn.stream.as_mut() else {
+            #[cfg(feature = "xmpp")]
+            self.xmpp_flush(conn);
+            return;
+        };
+        if let Err(end) = conn.pump.flush(stream, machine_of(&mut conn.kind)) {
             log::debug!("write to connection {} failed: {end}", conn.id);
             conn.peer_eof = true;
         }

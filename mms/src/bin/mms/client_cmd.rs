@@ -80,6 +80,13 @@ pub struct ConnectArgs {
     /// Where security events go.
     #[command(flatten)]
     pub audit: crate::audit_args::AuditArgs,
+    /// Reach the server through XMPP (IEC 62351-4 clause 16): --connect names its full JID
+    /// (name@domain/IEC); needs --xmpp-jid and the --e2e-* flags.
+    #[arg(long)]
+    pub xmpp: bool,
+    /// Our XMPP account and server.
+    #[command(flatten)]
+    pub xmpp_account: crate::xmpp_args::XmppArgs,
 }
 
 /// The operations of `mms client`.
@@ -234,6 +241,25 @@ pub fn connect_serving(
     args: &ConnectArgs,
     handler: Option<Arc<dyn Handler>>,
 ) -> Result<Client, String> {
+    if args.xmpp {
+        let mut config = ClientConfig::default();
+        args.audit.apply(&config.events)?;
+        config.request_timeout = std::time::Duration::from_secs(args.timeout);
+        let settings = args
+            .xmpp_account
+            .settings(&args.e2e, &config.events)?
+            .ok_or("--xmpp needs --xmpp-jid (our account)")?;
+        let peer = if connect.contains('/') {
+            connect.to_string()
+        } else {
+            format!("{connect}/IEC")
+        };
+        if handler.is_some() {
+            log::info!("the server's requests are not served over XMPP");
+        }
+        return Client::connect_xmpp(settings, &peer, config)
+            .map_err(|e| format!("cannot associate with {peer} over XMPP: {}", describe(&e)));
+    }
     let (config, target) = client_config(connect, args)?;
     Client::connect_with(target.as_str(), config, handler)
         .map_err(|e| format!("cannot associate with {target}: {}", describe(&e)))

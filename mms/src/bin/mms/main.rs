@@ -34,6 +34,7 @@ mod progress;
 mod server_cmd;
 mod tase2_cmd;
 mod tls_args;
+mod xmpp_args;
 
 use std::process::ExitCode;
 

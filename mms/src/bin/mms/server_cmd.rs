@@ -78,6 +78,9 @@ pub struct ServerArgs {
     /// ACSE password authentication: clients must send the password in FILE.
     #[command(flatten)]
     pub password: PasswordArgs,
+    /// The XMPP environment (IEC 62351-4 clause 16): serve through an XMPP server too.
+    #[command(flatten)]
+    pub xmpp: crate::xmpp_args::XmppArgs,
     /// T-profile (TLS, IEC 62351-3 / IEC 62351-4 §6).
     #[command(flatten)]
     pub tls: TlsArgs,
@@ -108,13 +111,17 @@ pub fn load_model(args: &ServerArgs) -> Result<(Arc<Model>, bool), String> {
 
 /// The server configuration the options give.
 pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
-    let listen = if args.listen.is_empty() {
-        vec![SocketAddr::from(([0, 0, 0, 0], args.tls.default_port()?))]
-    } else {
-        args.listen.clone()
-    };
     let events = Arc::new(cot::security_event::SecurityEvents::new());
     args.audit.apply(&events)?;
+    let xmpp = args.xmpp.settings(&args.e2e, &events)?;
+    let listen = if !args.listen.is_empty() {
+        args.listen.clone()
+    } else if xmpp.is_some() {
+        // Reached through XMPP only, unless --listen asks for RFC 1006 too.
+        Vec::new()
+    } else {
+        vec![SocketAddr::from(([0, 0, 0, 0], args.tls.default_port()?))]
+    };
     let tls = args.tls.server(&events)?;
     let (listen, tls_listen) = if tls.is_some() {
         (Vec::new(), listen)
@@ -141,6 +148,7 @@ pub fn config(args: &ServerArgs) -> Result<ServerConfig, String> {
         };
         config.peer_policy = Some(Arc::new(crate::policy_file::load(path, offered)?));
     }
+    config.xmpp = xmpp;
     config.endpoint.association.check_selectors = args.check_selectors;
     config.endpoint.initiate.local_detail_calling = Some(args.max_pdu_size);
     config
@@ -219,6 +227,9 @@ pub fn run(args: &ServerArgs) -> Result<(), String> {
     model.attach(handle.clone());
     for a in handle.local_addrs() {
         outln!("listening on {a}");
+    }
+    if let Some(jid) = &args.xmpp.jid {
+        outln!("serving MMS over XMPP as {jid}/IEC");
     }
     if is_demo {
         let model = model.clone();

@@ -1,0 +1,435 @@
+//! One XMPP client stream carrying many MMS associations, sans-IO: the stream machine
+//! (`cot::xmpp`) plus the routing of stanzas to associations by (peer JID, assoID) (F-1206),
+//! the ENV_4 envelope checks (F-1201) and the stanza errors F-1205 prescribes for what no
+//! association can take.
+//!
+//! The socket belongs to the runtime (the server's event loop, the client's connection); it
+//! moves octets with `cot::pump::Pump` through this type's [`cot::pump::Machine`] interface.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+use acse::security::SecurityEvents;
+
+use acse::security::Severity;
+use cot::xmpp::{IqType, Stanza, StanzaKind, XmppConfig, XmppEvent, XmppStream};
+use e2e_sec::pdu::Kind;
+use e2e_sec::xmpp::{StanzaType, XmppViolation};
+
+use super::link::{Inbound, Outbound};
+
+/// The size of the receive buffer octets are read into before they go to the stream machine.
+const RECV_CHUNK: usize = 16 * 1024;
+
+/// Most associations routed on one stream (each is a bounded amount of state).
+pub const MAX_ROUTES: usize = 100_000;
+
+/// What the uplink reports to its runtime.
+#[derive(Debug)]
+pub enum UplinkEvent {
+    /// The stream is up: bound to this full JID.
+    Online(String),
+    /// A stanza for the association the runtime knows by `handle`.
+    Deliver {
+        /// The association.
+        handle: u64,
+        /// The stanza.
+        inbound: Inbound,
+    },
+    /// A HandshakeReq from a peer on an assoID with no association: the runtime makes a
+    /// responder ([`super::link::XmppLink::accept`]) and [`Uplink::add_route`]s it.
+    Handshake {
+        /// The peer's full JID.
+        peer: String,
+        /// The client's part of the assoID, from the envelope.
+        asso_id: String,
+        /// The stanza.
+        inbound: Inbound,
+    },
+    /// An iq error came back for one of an association's iqs (the peer unreachable, or its
+    /// XMPP layer refused the stanza).
+    IqError {
+        /// The association.
+        handle: u64,
+        /// The iq's id.
+        id: String,
+        /// The stanza error's condition.
+        condition: String,
+    },
+    /// The peer went away (unavailable presence, F-1206): these associations are lost.
+    PeerGone(Vec<u64>),
+    /// The stream ended; every association on it is lost (F-1206). The runtime reconnects.
+    Closed(String),
+}
+
+/// A route: who an association talks to, under which assoID.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct RouteKey {
+    peer: String,
+    asso_id: String,
+}
+
+/// One XMPP stream and the associations on it.
+pub struct Uplink {
+    stream: XmppStream,
+    recv: Vec<u8>,
+    routes: HashMap<RouteKey, u64>,
+    /// handle → (key, iq id prefix).
+    by_handle: HashMap<u64, (RouteKey, String)>,
+    prefixes: HashMap<String, u64>,
+    online: Option<String>,
+    events: VecDeque<UplinkEvent>,
+    /// Peers we sent directed presence to (so their server tells us when they go, RFC 6121
+    /// §4.6): sent once per peer.
+    presence_sent: HashSet<String>,
+    /// Where the XMPP-environment events (F-1201) are recorded.
+    security_events: Arc<SecurityEvents>,
+}
+
+impl std::fmt::Debug for Uplink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Uplink")
+            .field("online", &self.online)
+            .field("routes", &self.routes.len())
+            .finish()
+    }
+}
+
+impl Uplink {
+    /// Starts a client stream (the runtime connects the socket to the XMPP server).
+    /// `events` receives the TLS events of the stream and the XMPP-environment events.
+    pub fn new(config: XmppConfig, events: &Arc<SecurityEvents>, now: Instant) -> Uplink {
+        Uplink {
+            stream: XmppStream::with_events(config, now, events.clone()),
+            recv: vec![0; RECV_CHUNK],
+            routes: HashMap::new(),
+            by_handle: HashMap::new(),
+            prefixes: HashMap::new(),
+            online: None,
+            events: VecDeque::new(),
+            presence_sent: HashSet::new(),
+            security_events: events.clone(),
+        }
+    }
+
+    /// The full JID the stream is bound to, once online.
+    pub fn jid(&self) -> Option<&str> {
+        self.online.as_deref()
+    }
+
+    /// The bare form of our JID, once online.
+    pub fn bare_jid(&self) -> Option<&str> {
+        self.online
+            .as_deref()
+            .map(|j| j.split_once('/').map_or(j, |(bare, _)| bare))
+    }
+
+    /// How many associations are routed.
+    pub fn routes(&self) -> usize {
+        self.by_handle.len()
+    }
+
+    /// Routes stanzas from `peer` under `asso_id` (and the server's errors for iq ids
+    /// beginning with `prefix`) to `handle`. False when the table is full or the route taken.
+    pub fn add_route(&mut self, peer: &str, asso_id: &str, prefix: &str, handle: u64) -> bool {
+        if self.by_handle.len() >= MAX_ROUTES {
+            return false;
+        }
+        let key = RouteKey {
+            peer: peer.to_string(),
+            asso_id: asso_id.to_string(),
+        };
+        if self.routes.contains_key(&key) {
+            return false;
+        }
+        self.routes.insert(key.clone(), handle);
+        self.prefixes.insert(prefix.to_string(), handle);
+        self.by_handle.insert(handle, (key, prefix.to_string()));
+        if self.online.is_some() && self.presence_sent.insert(peer.to_string()) {
+            // Directed presence: the peer's server tells us when the peer goes (F-1206).
+            let _ = self.stream.send_presence(Some(peer), None);
+        }
+        true
+    }
+
+    /// Whether `asso_id` is free for `peer`.
+    pub fn is_free(&self, peer: &str, asso_id: &str) -> bool {
+        !self.routes.contains_key(&RouteKey {
+            peer: peer.to_string(),
+            asso_id: asso_id.to_string(),
+        })
+    }
+
+    /// The association's assoID changed (the handshake completed it, `client:server`).
+    pub fn rename_route(&mut self, handle: u64, asso_id: &str) {
+        if let Some((key, _)) = self.by_handle.get_mut(&handle) {
+            if key.asso_id == asso_id {
+                return;
+            }
+            self.routes.remove(key);
+            key.asso_id = asso_id.to_string();
+            self.routes.insert(key.clone(), handle);
+        }
+    }
+
+    /// The association is gone.
+    pub fn remove_route(&mut self, handle: u64) {
+        if let Some((key, prefix)) = self.by_handle.remove(&handle) {
+            self.routes.remove(&key);
+            self.prefixes.remove(&prefix);
+        }
+    }
+
+    /// Sends one association's stanza.
+    pub fn send(&mut self, out: &Outbound) {
+        let r = match out.stanza {
+            StanzaType::IqGet => self
+                .stream
+                .send_iq(&out.to, IqType::Get, &out.id, &out.payload),
+            StanzaType::IqSet => self
+                .stream
+                .send_iq(&out.to, IqType::Set, &out.id, &out.payload),
+            StanzaType::IqResult => {
+                self.stream
+                    .send_iq(&out.to, IqType::Result, &out.id, &out.payload)
+            }
+            StanzaType::IqError => {
+                self.stream
+                    .send_iq(&out.to, IqType::Error, &out.id, &out.payload)
+            }
+            StanzaType::Message => self.stream.send_message(&out.to, "normal", &out.payload),
+        };
+        if let Err(e) = r {
+            log::debug!("stanza to {} not sent: {e}", out.to);
+        }
+    }
+
+    /// Closes the stream (`</stream:stream>`).
+    pub fn close(&mut self) {
+        self.stream.close();
+    }
+
+    /// The socket was closed (or failed), possibly in the middle of a stanza.
+    pub fn connection_lost(&mut self) {
+        self.stream.connection_lost();
+    }
+
+    /// When [`Uplink::handle_timeout`] next needs to run.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.stream.poll_timeout()
+    }
+
+    /// Runs the stream's timers (pings, establishment).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.stream.handle_timeout(now);
+    }
+
+    /// True once the stream has ended.
+    pub fn is_closed(&self) -> bool {
+        self.stream.is_closed()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<UplinkEvent> {
+        loop {
+            if let Some(e) = self.events.pop_front() {
+                return Some(e);
+            }
+            match self.stream.poll_event()? {
+                XmppEvent::Online { jid } => {
+                    let jid = jid.to_string();
+                    self.online = Some(jid.clone());
+                    // Available presence to the server, then directed presence to the peers
+                    // routes were made for before we were online.
+                    let _ = self.stream.send_presence(None, None);
+                    let peers: Vec<String> = self
+                        .by_handle
+                        .values()
+                        .map(|(k, _)| k.peer.clone())
+                        .collect();
+                    for p in peers {
+                        if self.presence_sent.insert(p.clone()) {
+                            let _ = self.stream.send_presence(Some(&p), None);
+                        }
+                    }
+                    return Some(UplinkEvent::Online(jid));
+                }
+                XmppEvent::Stanza(s) => self.route(s),
+                XmppEvent::Closed(reason) => {
+                    self.online = None;
+                    self.presence_sent.clear();
+                    return Some(UplinkEvent::Closed(format!("{reason:?}")));
+                }
+            }
+        }
+    }
+
+    /// Routes one stanza: to its association, to the runtime as a new handshake, or answered
+    /// here with the error F-1205 prescribes.
+    fn route(&mut self, s: Stanza) {
+        let from = s.from.clone().unwrap_or_default();
+        let stanza_type = match &s.kind {
+            StanzaKind::Presence(t) => {
+                if t.as_deref() == Some("unavailable") {
+                    let gone: Vec<u64> = self
+                        .by_handle
+                        .iter()
+                        .filter(|(_, (k, _))| k.peer == from || super::bare_jid(&k.peer) == from)
+                        .map(|(h, _)| *h)
+                        .collect();
+                    if !gone.is_empty() {
+                        self.events.push_back(UplinkEvent::PeerGone(gone));
+                    }
+                }
+                return;
+            }
+            StanzaKind::Iq(IqType::Get) => StanzaType::IqGet,
+            StanzaKind::Iq(IqType::Set) => StanzaType::IqSet,
+            StanzaKind::Iq(IqType::Result) => StanzaType::IqResult,
+            StanzaKind::Iq(IqType::Error) => {
+                let id = s.id.clone().unwrap_or_default();
+                let handle = id
+                    .rsplit_once('-')
+                    .and_then(|(prefix, _)| self.prefixes.get(prefix).copied());
+                let condition = s.error.as_ref().map_or_else(
+                    || "undefined-condition".to_string(),
+                    |e| e.condition.clone(),
+                );
+                match handle {
+                    Some(handle) => self.events.push_back(UplinkEvent::IqError {
+                        handle,
+                        id,
+                        condition,
+                    }),
+                    None => log::debug!("iq error {id} from {from} for no association"),
+                }
+                return;
+            }
+            StanzaKind::Message(t) if t == "error" => {
+                log::debug!("message error from {from}");
+                return;
+            }
+            StanzaKind::Message(_) => StanzaType::Message,
+        };
+        let is_iq_request = matches!(stanza_type, StanzaType::IqGet | StanzaType::IqSet);
+        let Some(payload) = s.payload else {
+            // F-1201: iq missing / message missing its environment element.
+            XmppViolation::Malformed("a stanza without an environment element")
+                .record(&self.security_events, stanza_type);
+            if is_iq_request {
+                self.stanza_error(&from, s.id.as_deref(), "modify", "bad-request");
+            }
+            return;
+        };
+        let envelope = match e2e_sec::xmpp::open_envelope(&payload.bytes) {
+            Ok(e) => e,
+            Err(violation) => {
+                log::info!("{stanza_type:?} from {from}: {violation}");
+                violation.record(&self.security_events, stanza_type);
+                if is_iq_request {
+                    self.stanza_error(&from, s.id.as_deref(), "modify", "bad-request");
+                }
+                return;
+            }
+        };
+        if let Err(violation) = e2e_sec::xmpp::check_stanza(envelope.kind, stanza_type) {
+            log::info!("{stanza_type:?} from {from}: {violation}");
+            violation.record(&self.security_events, stanza_type);
+            if is_iq_request {
+                self.stanza_error(&from, s.id.as_deref(), "modify", "bad-request");
+            }
+            return;
+        }
+        let kind = envelope.kind;
+        let asso_id = envelope.asso_id.to_string();
+        let inbound = Inbound {
+            stanza: stanza_type,
+            id: s.id.clone(),
+            kind,
+            secpdu: envelope.secpdu.to_vec(),
+        };
+        let key = RouteKey {
+            peer: from.clone(),
+            asso_id: asso_id.clone(),
+        };
+        if let Some(&handle) = self.routes.get(&key) {
+            self.events
+                .push_back(UplinkEvent::Deliver { handle, inbound });
+            return;
+        }
+        // The answer to our HandshakeReq carries the completed assoID (`ours:theirs`).
+        if matches!(
+            kind,
+            Kind::HandshakeAcc | Kind::ApplicationReject | Kind::HandshakeSecReject
+        ) {
+            if let Some((ours, _)) = asso_id.split_once(':') {
+                let first = RouteKey {
+                    peer: from.clone(),
+                    asso_id: ours.to_string(),
+                };
+                if let Some(&handle) = self.routes.get(&first) {
+                    self.events
+                        .push_back(UplinkEvent::Deliver { handle, inbound });
+                    return;
+                }
+            }
+        }
+        if kind == Kind::HandshakeReq {
+            self.events.push_back(UplinkEvent::Handshake {
+                peer: from,
+                asso_id,
+                inbound,
+            });
+            return;
+        }
+        // An unknown assoID (F-1205): item-not-found for an iq request, a security event.
+        self.security_events.record(
+            super::UNKNOWN_ASSOCIATION,
+            Severity::Error,
+            &format_args!("{kind:?} from {from} for unknown association {asso_id}"),
+        );
+        if is_iq_request {
+            self.stanza_error(&from, s.id.as_deref(), "cancel", "item-not-found");
+        }
+    }
+
+    fn stanza_error(&mut self, to: &str, id: Option<&str>, error_type: &str, condition: &str) {
+        let Some(id) = id else {
+            return;
+        };
+        let kind = StanzaKind::Iq(IqType::Get);
+        if let Err(e) = self
+            .stream
+            .send_stanza_error(to, id, &kind, error_type, condition, None)
+        {
+            log::debug!("stanza error to {to} not sent: {e}");
+        }
+    }
+}
+
+/// The uplink's byte interface, for [`cot::pump::Pump`].
+impl cot::pump::Machine for Uplink {
+    fn recv_buffer(&mut self) -> &mut [u8] {
+        if self.recv.len() < RECV_CHUNK {
+            self.recv.resize(RECV_CHUNK, 0);
+        }
+        &mut self.recv
+    }
+    fn recv_commit(&mut self, n: usize) {
+        let n = n.min(self.recv.len());
+        let (data, _) = self.recv.split_at(n);
+        self.stream.feed(data);
+    }
+    fn transmit(&self) -> &[u8] {
+        self.stream.transmit()
+    }
+    fn advance_transmit(&mut self, n: usize) {
+        self.stream.advance_transmit(n)
+    }
+    fn recv_release(&mut self) {
+        if self.recv.capacity() > RECV_CHUNK {
+            self.recv = vec![0; RECV_CHUNK];
+        }
+    }
+}
