@@ -243,6 +243,27 @@ fn mms_cert_makes_lab_certificates() {
         "{stdout}"
     );
     assert!(stdout.contains("2.5.4.106=1.1.1.999.12"), "{stdout}");
+    // A leaf for the XMPP environment: the bare JID in the subject's jid (2.5.4.105).
+    let xdir = fresh_dir("lab-jid");
+    let out = mms()
+        .args(["cert", "--ec", "--out"])
+        .arg(&xdir)
+        .args(["ied=jid:ied@example.org"])
+        .output()
+        .expect("mms cert jid");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        e2e_sec::certs::subject_jid(&der(&xdir.join("ied.crt"))).as_deref(),
+        Some("ied@example.org")
+    );
+    let bad = mms()
+        .args(["cert", "--out"])
+        .arg(&xdir)
+        .args(["ied=jid:ied@example.org/IEC"])
+        .output()
+        .expect("mms cert bad jid");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bare JID"));
     assert_eq!(
         a_sec_profile::crypto::subject_object_identifier(&der(&dir.join("server.crt"))).as_deref(),
         Some("1.1.1.999.1.12")

@@ -22,7 +22,8 @@ anything real";
     long_about = "LAB USE ONLY, NEVER FOR PRODUCTION.\n\n\
         Makes a throw-away demo CA (its private key is discarded) and one leaf certificate per \
         NAME=AP-TITLE,AE-QUALIFIER: subject CN=NAME and objectIdentifier (2.5.4.106) = the \
-        AP-title with the AE-qualifier appended (IEC 62351-4 Annex G.6.2), keyUsage \
+        AP-title with the AE-qualifier appended (IEC 62351-4 Annex G.6.2) - or, for \
+        NAME=jid:USER@DOMAIN, the jid attribute (2.5.4.105) the XMPP environment binds - keyUsage \
         digitalSignature + keyEncipherment + keyAgreement, extendedKeyUsage serverAuth + \
         clientAuth, subjectAltName localhost / 127.0.0.1 and any --dns. Writes ca.pem, \
         ca-crl.pem (an empty CRL), NAME.crt and NAME.key (mode 0600) into --out.\n\n\
@@ -32,8 +33,9 @@ pub struct CertArgs {
     /// The directory to write into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Leaf certificates: NAME=AP-TITLE,AE-QUALIFIER (e.g. server=1.1.1.999.1,12).
-    #[arg(required = true, value_name = "NAME=AP-TITLE,AE-QUALIFIER")]
+    /// Leaf certificates: NAME=AP-TITLE,AE-QUALIFIER (e.g. server=1.1.1.999.1,12), or
+    /// NAME=jid:USER@DOMAIN for the XMPP environment (subject jid, 2.5.4.105).
+    #[arg(required = true, value_name = "NAME=AP-TITLE,AE-QUALIFIER|NAME=jid:USER@DOMAIN")]
     pub leaves: Vec<String>,
     /// ECDSA P-256 keys instead of RSA-2048.
     #[arg(long)]
@@ -46,10 +48,28 @@ pub struct CertArgs {
     pub days: u64,
 }
 
-/// One leaf the command line asks for: its name and its 2.5.4.106 value.
+/// How a leaf names a JID instead of an AE-title: `NAME=jid:USER@DOMAIN`.
+const JID_PREFIX: &str = "jid:";
+
+/// One leaf the command line asks for: its name and its 2.5.4.106 value (or `jid:` and the
+/// bare JID for 2.5.4.105).
 fn parse_leaf(s: &str) -> Result<(String, String), String> {
-    let bad = || format!("'{s}': expected NAME=AP-TITLE,AE-QUALIFIER (e.g. server=1.1.1.999.1,12)");
+    let bad = || {
+        format!(
+            "'{s}': expected NAME=AP-TITLE,AE-QUALIFIER (e.g. server=1.1.1.999.1,12) or \
+             NAME=jid:USER@DOMAIN"
+        )
+    };
     let (name, rest) = s.split_once('=').ok_or_else(bad)?;
+    if let Some(jid) = rest.strip_prefix(JID_PREFIX) {
+        let ok = jid.split_once('@').is_some_and(|(u, d)| {
+            !u.is_empty() && !d.is_empty() && !d.contains('/') && !u.contains('/')
+        });
+        if !ok {
+            return Err(format!("'{jid}': a bare JID is USER@DOMAIN (no resource)"));
+        }
+        return Ok((name.to_string(), rest.to_string()));
+    }
     let (ap, aeq) = rest.split_once(',').ok_or_else(bad)?;
     let name_ok = !name.is_empty()
         && name
@@ -113,10 +133,13 @@ pub(crate) fn lab_pki(
     let crl = write("ca-crl.pem", &crl)?;
     let mut written = Vec::new();
     for (name, oid) in leaves {
-        let mut spec = LeafSpec::new(name)
-            .with_key(key)
-            .with_object_identifier(oid)
-            .with_validity(now - Duration::from_secs(3600), until);
+        let spec = LeafSpec::new(name).with_key(key);
+        let spec = match oid.strip_prefix(JID_PREFIX) {
+            // The XMPP environment's binding: the bare JID in 2.5.4.105 (F-1207).
+            Some(jid) => spec.with_jid(jid),
+            None => spec.with_object_identifier(oid),
+        };
+        let mut spec = spec.with_validity(now - Duration::from_secs(3600), until);
         spec.dns_names.extend(dns.iter().cloned());
         let cred = pki.issue(&spec).map_err(e(name))?;
         let (cert, key) = cred.write_pem(out, name).map_err(e(name))?;
@@ -146,8 +169,12 @@ pub fn run(args: &CertArgs) -> Result<(), String> {
     outln!("ca: {}", pki.ca.display());
     outln!("crl: {}", pki.crl.display());
     for ((name, cert, key), (_, oid)) in pki.leaves.iter().zip(&leaves) {
+        let binding = match oid.strip_prefix(JID_PREFIX) {
+            Some(jid) => format!("2.5.4.105 (jid)={jid}"),
+            None => format!("2.5.4.106={oid}"),
+        };
         outln!(
-            "{name}: {} (key {}), subject CN={name}, 2.5.4.106={oid}",
+            "{name}: {} (key {}), subject CN={name}, {binding}",
             cert.display(),
             key.display()
         );
@@ -155,6 +182,7 @@ pub fn run(args: &CertArgs) -> Result<(), String> {
     outln!("# use: --tls-cert N.crt --tls-key N.key --tls-ca ca.pem (TLS),");
     outln!("#      --auth-cert N.crt --auth-key N.key --auth-ca ca.pem --auth-crl ca-crl.pem (A-profile),");
     outln!("#      --e2e-cert N.crt --e2e-key N.key --e2e-ca ca.pem (end-to-end security),");
-    outln!("#      with --ap-title/--ae-qualifier matching the certificate's 2.5.4.106.");
+    outln!("#      with --ap-title/--ae-qualifier matching the certificate's 2.5.4.106,");
+    outln!("#      or --xmpp-jid matching its jid (2.5.4.105) over XMPP.");
     Ok(())
 }
