@@ -251,7 +251,11 @@ fn mms_cert_makes_lab_certificates() {
         .args(["ied=jid:ied@example.org"])
         .output()
         .expect("mms cert jid");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         e2e_sec::certs::subject_jid(&der(&xdir.join("ied.crt"))).as_deref(),
         Some("ied@example.org")

@@ -5,12 +5,16 @@
 //! * [`mapping`]: which stanza carries which MMS PDU (IEC 61850-8-2 Table D.1, F-1204);
 //! * [`link`]: one association, sans-IO, in place of the OSI association below an
 //!   [`crate::endpoint::Endpoint`];
+//! * `lab` (feature `lab`): a lab XMPP server (prosody in a scratch directory) for the demo
+//!   and the tests;
 //! * [`uplink`]: one XMPP client stream (`cot::xmpp`) and the routing of its stanzas to
 //!   associations by (peer JID, assoID) (F-1206).
 //!
 //! The server runtime takes an XMPP uplink by configuration (`ServerConfig::xmpp`); the client
 //! connects with `Connection::connect_xmpp` / `Client::connect_xmpp`.
 
+#[cfg(feature = "lab")]
+pub mod lab;
 pub mod link;
 pub mod mapping;
 pub mod uplink;

@@ -35,7 +35,10 @@ pub struct CertArgs {
     pub out: PathBuf,
     /// Leaf certificates: NAME=AP-TITLE,AE-QUALIFIER (e.g. server=1.1.1.999.1,12), or
     /// NAME=jid:USER@DOMAIN for the XMPP environment (subject jid, 2.5.4.105).
-    #[arg(required = true, value_name = "NAME=AP-TITLE,AE-QUALIFIER|NAME=jid:USER@DOMAIN")]
+    #[arg(
+        required = true,
+        value_name = "NAME=AP-TITLE,AE-QUALIFIER|NAME=jid:USER@DOMAIN"
+    )]
     pub leaves: Vec<String>,
     /// ECDSA P-256 keys instead of RSA-2048.
     #[arg(long)]

@@ -45,6 +45,11 @@ pub struct DemoArgs {
     /// authority, server and client certificates generated in a temporary directory.
     #[arg(long)]
     pub tls: bool,
+    /// Run the demo in the XMPP environment (IEC 62351-4 clause 16, IEC 61850-8-2): a lab
+    /// prosody is started (it must be installed), server and client log in to it and the
+    /// association runs end to end protected through it (--e2e-encrypt / --e2e-icv).
+    #[arg(long, conflicts_with_all = ["secure", "tls", "e2e"])]
+    pub xmpp: bool,
 }
 
 /// Generates a demo PKI under `dir` and returns the server's and the client's TLS flags.
@@ -85,58 +90,19 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
     step("files", std::fs::create_dir_all(&files))?;
     let model = Arc::new(step("demo model", demo::model(Some(&files)))?);
     demo::tick(&model, SystemTime::now());
-    let mut config =
-        ServerConfig::default().with_listen(vec![std::net::SocketAddr::from(([127, 0, 0, 1], 0))]);
-    // The server answers as the AE-title the client calls (and its certificate names).
-    config.endpoint.association.local = Address::default_remote();
-    config.endpoint.association.remote = Address::default_local();
-    let mut client_config = ClientConfig::default();
-    if args.secure {
-        let (client, server) =
-            auth_args::demo_factories(client_config.events.clone(), config.events.clone())?;
-        client_config.security = Some(client);
-        config.security = Some(server);
-    } else if args.e2e {
-        let mode = E2eArgs::mode_of(args.e2e_encrypt, args.e2e_icv);
-        let (client, server) =
-            e2e_args::demo_factories(mode, client_config.events.clone(), config.events.clone())?;
-        client_config.security = Some(client);
-        config.security = Some(server);
-    }
-    let tls = args.tls || args.secure;
-    if tls {
-        let dir = files.join("tls-pki");
-        step("PKI directory", std::fs::create_dir_all(&dir))?;
-        let (s, c) = demo_pki(&dir)?;
-        outln!(
-            "TLS: demo CA, server and client certificates in {}",
-            dir.display()
-        );
-        config.tls = s.server(&config.events)?;
-        config.tls_listen = std::mem::take(&mut config.listen);
-        client_config.tls = c.client(&client_config.events)?;
-        client_config.tls_server_name = Some("localhost".into());
-    }
-    let server_events = config.events.clone();
-    let client_events = client_config.events.clone();
-    let server = step(
-        "server",
-        Server::bind(config, model.clone()).and_then(Server::spawn),
-    )?;
-    let addr = server.local_addr();
-    outln!(
-        "server: demo model (IED DEMO, logical device LD0 = domain {}) on {addr}",
-        demo::DOMAIN
-    );
-
-    let client = step("associate", Client::connect(addr, client_config))?;
-    if let Some(t) = client.tls_info() {
-        outln!(
-            "client: TLS {} with {} (mutual certificate authentication, RFC 1006 inside TLS)",
-            t.version.map(|v| v.to_string()).unwrap_or_default(),
-            t.cipher.as_deref().unwrap_or("?")
-        );
-    }
+    let started = if args.xmpp {
+        crate::demo_xmpp::start(args, &files, &model)?
+    } else {
+        start_osi(args, &files, &model)?
+    };
+    let Started {
+        server,
+        client,
+        server_events,
+        client_events,
+        tls,
+        lab,
+    } = started;
     if let Some(peer) = client.authenticated_peer() {
         outln!(
             "client: server authenticated by {}: {}",
@@ -280,6 +246,9 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         server.handle().stats()
     );
     step("stop", server.stop())?;
+    if let Some(lab) = &lab {
+        crate::demo_xmpp::report(lab)?;
+    }
     for (side, events) in [("server", &server_events), ("client", &client_events)] {
         let snapshot = events.snapshot();
         if !snapshot.is_empty() {
@@ -303,4 +272,83 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// What the demo runs its steps on.
+pub(crate) struct Started {
+    pub server: mms::server::RunningServer,
+    pub client: Client,
+    pub server_events: Arc<cot::security_event::SecurityEvents>,
+    pub client_events: Arc<cot::security_event::SecurityEvents>,
+    pub tls: bool,
+    /// The lab XMPP server the demo runs through (`--xmpp`).
+    pub lab: Option<crate::demo_xmpp::Lab>,
+}
+
+/// The server and client over RFC 1006 (with TLS, the A-profile or E2E as the flags say).
+fn start_osi(
+    args: &DemoArgs,
+    files: &std::path::Path,
+    model: &Arc<mms::server::model::Model>,
+) -> Result<Started, String> {
+    let mut config =
+        ServerConfig::default().with_listen(vec![std::net::SocketAddr::from(([127, 0, 0, 1], 0))]);
+    // The server answers as the AE-title the client calls (and its certificate names).
+    config.endpoint.association.local = Address::default_remote();
+    config.endpoint.association.remote = Address::default_local();
+    let mut client_config = ClientConfig::default();
+    if args.secure {
+        let (client, server) =
+            auth_args::demo_factories(client_config.events.clone(), config.events.clone())?;
+        client_config.security = Some(client);
+        config.security = Some(server);
+    } else if args.e2e {
+        let mode = E2eArgs::mode_of(args.e2e_encrypt, args.e2e_icv);
+        let (client, server) =
+            e2e_args::demo_factories(mode, client_config.events.clone(), config.events.clone())?;
+        client_config.security = Some(client);
+        config.security = Some(server);
+    }
+    let tls = args.tls || args.secure;
+    if tls {
+        let dir = files.join("tls-pki");
+        step("PKI directory", std::fs::create_dir_all(&dir))?;
+        let (s, c) = demo_pki(&dir)?;
+        outln!(
+            "TLS: demo CA, server and client certificates in {}",
+            dir.display()
+        );
+        config.tls = s.server(&config.events)?;
+        config.tls_listen = std::mem::take(&mut config.listen);
+        client_config.tls = c.client(&client_config.events)?;
+        client_config.tls_server_name = Some("localhost".into());
+    }
+    let server_events = config.events.clone();
+    let client_events = client_config.events.clone();
+    let server = step(
+        "server",
+        Server::bind(config, model.clone()).and_then(Server::spawn),
+    )?;
+    let addr = server.local_addr();
+    outln!(
+        "server: demo model (IED DEMO, logical device LD0 = domain {}) on {addr}",
+        demo::DOMAIN
+    );
+
+    let client = step("associate", Client::connect(addr, client_config))?;
+    if let Some(t) = client.tls_info() {
+        outln!(
+            "client: TLS {} with {} (mutual certificate authentication, RFC 1006 inside TLS)",
+            t.version.map(|v| v.to_string()).unwrap_or_default(),
+            t.cipher.as_deref().unwrap_or("?")
+        );
+    }
+    Ok(Started {
+        server,
+        client,
+        server_events,
+        client_events,
+        tls,
+        lab: None,
+    })
 }

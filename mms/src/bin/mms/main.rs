@@ -26,6 +26,7 @@ mod cert_cmd;
 mod client_cmd;
 mod decode_cmd;
 mod demo;
+mod demo_xmpp;
 mod e2e_args;
 mod gen_cmd;
 mod password_args;
