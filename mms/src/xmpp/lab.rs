@@ -193,18 +193,7 @@ impl Prosody {
             fs::write(&config, text).map_err(|e| setup("configuration", &e))?;
             // a fresh log per attempt, so the bind check below sees this attempt only
             let _ = fs::remove_file(&log);
-            let out_file = fs::File::create(&output).map_err(|e| setup("output file", &e))?;
-            let err_file = out_file.try_clone().map_err(|e| setup("output file", &e))?;
-            let child = Command::new(&tools.prosody)
-                .arg("-F")
-                .arg("--config")
-                .arg(&config)
-                .current_dir(dir)
-                .stdin(Stdio::null())
-                .stdout(out_file)
-                .stderr(err_file)
-                .spawn()
-                .map_err(ProsodyError::Spawn)?;
+            let child = spawn(tools, dir, &config, &output)?;
             let mut server = Prosody {
                 child,
                 tools: tools.clone(),
@@ -224,6 +213,19 @@ impl Prosody {
             // `server` is dropped here: the attempt's process is killed before the next
         }
         Err(last_error.unwrap_or_else(|| ProsodyError::Setup("no port attempt made".into())))
+    }
+
+    /// Stops the server and starts it again with the same configuration, port, accounts and
+    /// certificate (a server restart, as clients see it: their streams end, then the port
+    /// accepts again).
+    pub fn restart(&mut self) -> Result<(), ProsodyError> {
+        self.kill();
+        let _ = fs::remove_file(&self.log);
+        self.child = spawn(&self.tools, &self.dir, &self.config, &self.output)?;
+        match self.wait_listening(START_TIMEOUT) {
+            Ok(()) => Ok(()),
+            Err(Started::PortTaken(e) | Started::Failed(e)) => Err(e),
+        }
     }
 
     /// Waits until the client port accepts TCP, the process ends, the log reports that the
@@ -365,6 +367,28 @@ impl Drop for Prosody {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Starts `prosody -F --config <config>` in `dir`, its output into `output`.
+fn spawn(
+    tools: &ProsodyTools,
+    dir: &Path,
+    config: &Path,
+    output: &Path,
+) -> Result<Child, ProsodyError> {
+    let setup = |what: &str, e: &dyn fmt::Display| ProsodyError::Setup(format!("{what}: {e}"));
+    let out_file = fs::File::create(output).map_err(|e| setup("output file", &e))?;
+    let err_file = out_file.try_clone().map_err(|e| setup("output file", &e))?;
+    Command::new(&tools.prosody)
+        .arg("-F")
+        .arg("--config")
+        .arg(config)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(out_file)
+        .stderr(err_file)
+        .spawn()
+        .map_err(ProsodyError::Spawn)
 }
 
 /// Why one start attempt did not give a listening server.

@@ -1,0 +1,135 @@
+//! The XMPP server goes away under an association (F-1206): prosody is restarted while our
+//! client and server are associated through it. The client's association ends (its stream is
+//! gone: `Disconnected`, never a hang), the server drops its association too, reconnects with
+//! back-off by itself, and a new association through the restarted prosody works.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use cot::pki::{KeyKind, LeafSpec, Pki};
+use cot::security_event::SecurityEvents;
+use cot::tls::TlsConfig;
+use cot::xmpp::{Jid, XmppConfig};
+use e2e_sec::config::AeadAlgorithm;
+use e2e_sec::{E2eConfig, E2eCredential, E2eFactory, E2eMode};
+use interop_tests::prosody::{require_prosody, Prosody};
+use interop_tests::scratch_dir;
+use mms::client::ops::OpError;
+use mms::client::{Client, ClientConfig, ClientError};
+use mms::server::model::demo;
+use mms::server::{Server, ServerConfig};
+use mms::xmpp::XmppSettings;
+use mms::ObjectName;
+
+const DOMAIN: &str = "localhost";
+
+fn settings(prosody: &Prosody, root: &Pki, user: &str) -> XmppSettings {
+    let password = format!("pw-{user}");
+    prosody.register(user, &password).expect("register");
+    let jid = format!("{user}@{DOMAIN}");
+    let c = root
+        .issue(&LeafSpec::new(user).with_key(KeyKind::EcP256).with_jid(&jid))
+        .expect("E2E certificate");
+    let e2e = E2eConfig::new(
+        E2eCredential {
+            certificate: c.certificate,
+            key: c.key,
+            chain: c.chain,
+        },
+        vec![root.ca().certificate.clone()],
+    )
+    .with_mode(E2eMode::Aead(AeadAlgorithm::Aes128Gcm));
+    let factory = E2eFactory::new(e2e, Arc::new(SecurityEvents::new())).expect("factory");
+    let stream = XmppConfig::new(
+        Jid::parse(&jid).expect("jid"),
+        password,
+        TlsConfig::new().with_trust_anchor_file(prosody.ca_pem()),
+    );
+    let mut s = XmppSettings::new(
+        SocketAddr::from(([127, 0, 0, 1], prosody.port())),
+        stream,
+        Arc::new(factory),
+    );
+    // Quick retries, so the test does not wait for the default back-off.
+    s.reconnect = (Duration::from_millis(200), Duration::from_secs(2));
+    s
+}
+
+fn connect(settings: &XmppSettings, peer: &str, within: Duration) -> Client {
+    let t0 = Instant::now();
+    loop {
+        let config = ClientConfig::default()
+            .with_request_timeout(Duration::from_secs(5))
+            .with_connect_timeout(Duration::from_secs(5));
+        match Client::connect_xmpp(settings.clone(), peer, config) {
+            Ok(c) => return c,
+            Err(e) if t0.elapsed() < within => {
+                eprintln!("not yet: {e}");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => panic!("no association with {peer} within {within:?}: {e}"),
+        }
+    }
+}
+
+#[test]
+fn associations_end_with_the_xmpp_server_and_the_server_reconnects() {
+    let Some(tools) = require_prosody() else {
+        return;
+    };
+    let dir = scratch_dir("xmpp_reconnect");
+    let mut prosody = Prosody::start(&tools, &dir, DOMAIN).unwrap_or_else(|e| panic!("{e}"));
+    let root = Pki::new_root("reconnect E2E root", KeyKind::EcP256).expect("CA");
+    let server_settings = settings(&prosody, &root, "ied");
+    let client_settings = settings(&prosody, &root, "cc");
+    let model = Arc::new(demo::model(None).expect("model"));
+    demo::tick(&model, SystemTime::now());
+    let mut sc = ServerConfig::default().with_listen(Vec::new());
+    sc.xmpp = Some(server_settings);
+    let server = Server::bind(sc, model)
+        .and_then(Server::spawn)
+        .expect("server");
+    let peer = format!("ied@{DOMAIN}/IEC");
+    let name = ObjectName::domain(demo::DOMAIN.to_string(), "LLN0$ST$Mod$stVal".to_string());
+
+    let client = connect(&client_settings, &peer, Duration::from_secs(20));
+    client.read_one(&name).expect("read before the restart");
+    assert_eq!(server.handle().associations().len(), 1);
+
+    prosody.restart().unwrap_or_else(|e| panic!("{e}"));
+
+    // The client's association is over, promptly, and says so.
+    let t0 = Instant::now();
+    let err = loop {
+        match client.read_one(&name) {
+            Err(e) => break e,
+            Ok(_) if t0.elapsed() < Duration::from_secs(10) => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            Ok(_) => panic!("the association outlived the XMPP server"),
+        }
+    };
+    assert!(
+        matches!(
+            &err,
+            OpError::Client(e) if matches!(**e, ClientError::Closed(_) | ClientError::Timeout)
+        ),
+        "{err:?}"
+    );
+    // The server dropped its association with the stream.
+    let t0 = Instant::now();
+    while !server.handle().associations().is_empty() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "the server kept an association of the lost stream"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // The server logged in again by itself: a new association works.
+    let again = connect(&client_settings, &peer, Duration::from_secs(30));
+    assert!(again.read_one(&name).is_ok(), "read after the reconnect");
+    again.conclude().expect("conclude");
+    server.stop().expect("stop");
+}
