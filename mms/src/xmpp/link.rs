@@ -48,6 +48,9 @@ const PROVIDER: &str = e2e_sec::provider::MECHANISM;
 /// table beyond it.
 const MAX_PEER_IQS: usize = 4096;
 
+/// The most ids of our own iqs kept while their answers are awaited.
+const MAX_OUR_IQS: usize = 4096;
+
 /// The namespace our XER MMSpdu documents carry inside a SecPDU's applData (IEC 61850-8-2's
 /// namespace, F-1202; our assumption, docs/xmpp-mms.md).
 pub const MMS_NS: &str = "http://www.iec.ch/61850/2018/SCSM_8_2";
@@ -196,7 +199,7 @@ impl XmppLink {
         let mut link = XmppLink::new(config, e2e, State::AwaitingAare, asso_id);
         link.establish_deadline = link.config.establish.map(|d| link.config.clock.now() + d);
         let id = link.new_iq_id();
-        link.our_iqs.insert(id.clone());
+        link.expect_answer(&id);
         link.push(StanzaType::IqSet, id, &secpdu);
         Ok(link)
     }
@@ -281,6 +284,18 @@ impl XmppLink {
     /// Whether stanzas wait to be sent.
     pub fn has_transmit(&self) -> bool {
         !self.out.is_empty()
+    }
+
+    /// Remembers our iq `id` until its answer comes. Bounded: an iq the peer never answers
+    /// (its request given up by the endpoint's time-out) stays until [`MAX_OUR_IQS`] newer ones
+    /// push it out; its late answer is then an unsolicited result.
+    fn expect_answer(&mut self, id: &str) {
+        if self.our_iqs.len() >= MAX_OUR_IQS {
+            if let Some(old) = self.our_iqs.iter().next().cloned() {
+                self.our_iqs.remove(&old);
+            }
+        }
+        self.our_iqs.insert(id.to_string());
     }
 
     fn new_iq_id(&mut self) -> String {
@@ -742,7 +757,7 @@ impl XmppLink {
         let (stanza, id) = match role {
             PduRole::Request { set, .. } => {
                 let id = self.new_iq_id();
-                self.our_iqs.insert(id.clone());
+                self.expect_answer(&id);
                 let t = if set {
                     StanzaType::IqSet
                 } else {
@@ -752,12 +767,12 @@ impl XmppLink {
             }
             PduRole::CancelRequest { .. } => {
                 let id = self.new_iq_id();
-                self.our_iqs.insert(id.clone());
+                self.expect_answer(&id);
                 (StanzaType::IqGet, id)
             }
             PduRole::ConcludeRequest => {
                 let id = self.new_iq_id();
-                self.our_iqs.insert(id.clone());
+                self.expect_answer(&id);
                 (StanzaType::IqSet, id)
             }
             PduRole::Answer { invoke_id } => answering(Asked::Request(invoke_id), self),
@@ -785,7 +800,7 @@ impl XmppLink {
         self.expect(&[State::Associated], "A-RELEASE request")?;
         let secpdu = self.e2e.release_request(None).map_err(security)?;
         let id = self.new_iq_id();
-        self.our_iqs.insert(id.clone());
+        self.expect_answer(&id);
         self.push(StanzaType::IqSet, id, &secpdu);
         self.state = State::Releasing;
         self.release_deadline = self.config.release.map(|d| self.config.clock.now() + d);
