@@ -1,7 +1,9 @@
 //! The XMPP server goes away under an association (F-1206): prosody is restarted while our
 //! client and server are associated through it. The client's association ends (its stream is
 //! gone: `Disconnected`, never a hang), the server drops its association too, reconnects with
-//! back-off by itself, and a new association through the restarted prosody works.
+//! back-off by itself, and a new association through the restarted prosody works. And a client
+//! whose connection just drops (no abort, no conclude): its unavailable presence reaches the
+//! server (we sent it directed presence, RFC 6121 §4.6), which ends the association.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +18,7 @@ use e2e_sec::{E2eConfig, E2eCredential, E2eFactory, E2eMode};
 use interop_tests::prosody::{require_prosody, Prosody};
 use interop_tests::scratch_dir;
 use mms::client::ops::OpError;
-use mms::client::{Client, ClientConfig, ClientError};
+use mms::client::{Client, ClientConfig, ClientError, ClientEvent, Connection};
 use mms::server::model::demo;
 use mms::server::{Server, ServerConfig};
 use mms::xmpp::XmppSettings;
@@ -131,5 +133,74 @@ fn associations_end_with_the_xmpp_server_and_the_server_reconnects() {
     let again = connect(&client_settings, &peer, Duration::from_secs(30));
     assert!(again.read_one(&name).is_ok(), "read after the reconnect");
     again.conclude().expect("conclude");
+    server.stop().expect("stop");
+}
+
+#[test]
+fn a_peer_that_vanishes_ends_its_association_by_presence() {
+    let _ = env_logger::builder().is_test(true).try_init();
+    let Some(tools) = require_prosody() else {
+        return;
+    };
+    let dir = scratch_dir("xmpp_presence");
+    let prosody = Prosody::start(&tools, &dir, DOMAIN).unwrap_or_else(|e| panic!("{e}"));
+    let root = Pki::new_root("presence E2E root", KeyKind::EcP256).expect("CA");
+    let server_settings = settings(&prosody, &root, "ied");
+    let client_settings = settings(&prosody, &root, "cc");
+    let model = Arc::new(demo::model(None).expect("model"));
+    let mut sc = ServerConfig::default().with_listen(Vec::new());
+    sc.xmpp = Some(server_settings);
+    let server = Server::bind(sc, model)
+        .and_then(Server::spawn)
+        .expect("server");
+    let peer = format!("ied@{DOMAIN}/IEC");
+
+    // The non-blocking client driven by the test, so it can vanish without a word.
+    let t0 = Instant::now();
+    let established = loop {
+        assert!(t0.elapsed() < Duration::from_secs(20), "no association");
+        let mut conn = Connection::connect_xmpp(
+            client_settings.clone(),
+            &peer,
+            ClientConfig::default().with_connect_timeout(Duration::from_secs(5)),
+        )
+        .expect("connect");
+        let deadline = Instant::now() + Duration::from_secs(8);
+        let mut up = None;
+        while up.is_none() && Instant::now() < deadline {
+            // No readiness loop: `drive` reads what the socket has (non-blocking) each turn.
+            std::thread::sleep(Duration::from_millis(10));
+            conn.drive(Instant::now());
+            while let Some(e) = conn.poll_event() {
+                match e {
+                    ClientEvent::Established(_) => up = Some(true),
+                    ClientEvent::Closed(_) => up = Some(false),
+                    _ => {}
+                }
+            }
+        }
+        if up == Some(true) {
+            break conn;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let t0 = Instant::now();
+    while server.handle().associations().is_empty() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "the server never listed it"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Gone: the socket closes, nothing else is sent.
+    drop(established);
+    let t0 = Instant::now();
+    while !server.handle().associations().is_empty() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "the server kept the association of a peer that went away"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     server.stop().expect("stop");
 }
