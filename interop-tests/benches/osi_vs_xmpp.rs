@@ -16,7 +16,7 @@
 //! Second part: what the XML encoding of the XMPP environment costs against BER on the Read
 //! response of 50 IEC 61850-style structures of `mms/vectors/bench.vec` (the PDU the criterion
 //! bench `cargo bench -p mms --bench xer` uses): encode and decode with each, medians of
-//! batches.
+//! batches that take turns (BER encode, XER encode, BER decode, XER decode, again).
 //!
 //! Environment: `OSI_VS_XMPP_ROUNDS` (default 5), `OSI_VS_XMPP_SECONDS` (the time one round of
 //! one transport aims at, default 1), `OSI_VS_XMPP_PROSODY=test` (prosody as the tests run it,
@@ -313,7 +313,7 @@ fn transports(rounds: usize, seconds: f64, instrumented: bool) {
             spread(&row.relay_cpu, 1)
         };
         println!(
-            "{:<13} {:>7} {:>26} {:>6.2} {:>22} {:>18} {:>22} {:>6.2}",
+            "{:<13} {:>7} {:>26} {:>6.3} {:>22} {:>18} {:>22} {:>6.1}",
             row.name,
             row.reads,
             spread(&row.rates, 0),
@@ -333,9 +333,8 @@ fn transports(rounds: usize, seconds: f64, instrumented: bool) {
     let _ = server.stop();
 }
 
-/// Nanoseconds per call of `f`: the median and spread of [`BATCHES`] batches, each about
-/// [`BATCH_TIME`] long.
-fn per_call(mut f: impl FnMut()) -> Vec<f64> {
+/// How many calls of `f` take about [`BATCH_TIME`].
+fn batch_size(f: &mut dyn FnMut()) -> usize {
     let t0 = Instant::now();
     let mut probe = 0u32;
     while t0.elapsed() < BATCH_TIME / 4 || probe < 3 {
@@ -343,16 +342,24 @@ fn per_call(mut f: impl FnMut()) -> Vec<f64> {
         probe += 1;
     }
     let per = t0.elapsed().as_secs_f64() / f64::from(probe);
-    let n = ((BATCH_TIME.as_secs_f64() / per) as usize).max(1);
-    (0..BATCHES)
-        .map(|_| {
+    ((BATCH_TIME.as_secs_f64() / per) as usize).max(1)
+}
+
+/// Nanoseconds per call of each of `fs`, [`BATCHES`] batches of about [`BATCH_TIME`] each; the
+/// functions take turns batch by batch, so a slow spell of the machine hits all of them.
+fn per_call(fs: &mut [&mut dyn FnMut()]) -> Vec<Vec<f64>> {
+    let sizes: Vec<usize> = fs.iter_mut().map(|f| batch_size(*f)).collect();
+    let mut out = vec![Vec::with_capacity(BATCHES); fs.len()];
+    for _ in 0..BATCHES {
+        for ((f, &n), times) in fs.iter_mut().zip(&sizes).zip(&mut out) {
             let t = Instant::now();
             for _ in 0..n {
                 f();
             }
-            t.elapsed().as_secs_f64() * 1e9 / n as f64
-        })
-        .collect()
+            times.push(t.elapsed().as_secs_f64() * 1e9 / n as f64);
+        }
+    }
+    out
 }
 
 fn encodings() {
@@ -368,27 +375,35 @@ fn encodings() {
     let again = decode_pdu(&xml, &limits, &mut buf).expect("XER decode");
     assert_eq!(again.to_vec(), ber, "XER gives back the same PDU");
 
-    let encode_ber = per_call(|| {
+    let mut encode_ber = || {
         black_box(black_box(&pdu).to_vec());
-    });
-    let encode_xer = per_call(|| {
+    };
+    let mut encode_xer = || {
         black_box(encode_pdu(black_box(&pdu)).expect("XER encode"));
-    });
-    let decode_ber = per_call(|| {
+    };
+    let mut decode_ber = || {
         black_box(
             MmsPdu::decode(black_box(&ber))
                 .expect("BER decode")
                 .invoke_id(),
         );
-    });
+    };
     let mut buf = Vec::new();
-    let decode_xer = per_call(|| {
+    let mut decode_xer = || {
         black_box(
             decode_pdu(black_box(&xml), &limits, &mut buf)
                 .expect("XER decode")
                 .invoke_id(),
         );
-    });
+    };
+    let times = per_call(&mut [
+        &mut encode_ber,
+        &mut encode_xer,
+        &mut decode_ber,
+        &mut decode_xer,
+    ]);
+    let (encode_ber, encode_xer, decode_ber, decode_xer) =
+        (&times[0], &times[1], &times[2], &times[3]);
 
     println!();
     println!("== Read response of 50 IEC 61850 structures: XER against BER, {BATCHES} batches: median (min..max)");
@@ -403,8 +418,8 @@ fn encodings() {
         "", "BER µs/PDU", "XER µs/PDU", "ratio"
     );
     for (what, b, x) in [
-        ("encode", &encode_ber, &encode_xer),
-        ("decode", &decode_ber, &decode_xer),
+        ("encode", encode_ber, encode_xer),
+        ("decode", decode_ber, decode_xer),
     ] {
         let us = |v: &[f64]| v.iter().map(|n| n / 1000.0).collect::<Vec<f64>>();
         println!(
