@@ -313,7 +313,7 @@ fn transports(rounds: usize, seconds: f64, instrumented: bool) {
             spread(&row.relay_cpu, 1)
         };
         println!(
-            "{:<13} {:>7} {:>26} {:>6.3} {:>22} {:>18} {:>22} {:>6.1}",
+            "{:<13} {:>7} {:>26} {:>6.3} {:>22} {:>18} {:>22} {:>6.2}",
             row.name,
             row.reads,
             spread(&row.rates, 0),
