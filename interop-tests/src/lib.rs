@@ -24,6 +24,7 @@ pub mod prosody;
 pub mod proxy;
 pub mod tshark;
 pub mod xmpp_drive;
+pub mod xmpp_rig;
 
 pub use pcap::TcpCapture;
 pub use peer::{require_python_peer, PeerLine, PythonPeer};
