@@ -69,7 +69,14 @@ fn full_session(prosody: &Prosody, n: usize, label: &str, mode: E2eMode, encrypt
         mode,
         &offset,
     );
-    let client_side = side(prosody, &root, &cc, &format!("{cc}@{DOMAIN}"), mode, &offset);
+    let client_side = side(
+        prosody,
+        &root,
+        &cc,
+        &format!("{cc}@{DOMAIN}"),
+        mode,
+        &offset,
+    );
 
     let files = scratch_dir(&format!("xmpp-mms-{label}"));
     let model = Arc::new(demo::model(Some(&files)).expect("model"));
