@@ -309,6 +309,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
     for case in &cases {
         eprintln!("attack: {}", case.name);
         let before = case.event.map(|e| events.count(e));
+        let snapshot = format!("{:?}", events.snapshot());
         mallory.send(&case.stanza);
         match case.reply {
             Reply::Error(condition) => {
@@ -346,6 +347,14 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             );
         }
         reads_correctly(&client, &model, case.name);
+        if case.event.is_none() {
+            assert_eq!(
+                format!("{:?}", events.snapshot()),
+                snapshot,
+                "{}: an event was counted",
+                case.name
+            );
+        }
         assert!(
             wait_for(WAIT, || server.handle().associations().len() == 1),
             "{}: not only the legitimate association: {:?}",
