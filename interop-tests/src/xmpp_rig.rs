@@ -41,7 +41,9 @@ pub fn credential(root: &Pki, cn: &str, jid: &str) -> E2eCredential {
 pub struct Side {
     /// The settings for `Client::connect_xmpp` or `ServerConfig::xmpp`.
     pub settings: XmppSettings,
-    /// The events of the E2E factory (and of the uplink, which records into the factory's).
+    /// The events of the E2E factory. Give the same Arc to `ServerConfig::events` /
+    /// `ClientConfig::events` (where the uplink and the associations record) to have every
+    /// event of this end in one place.
     pub events: Arc<SecurityEvents>,
 }
 

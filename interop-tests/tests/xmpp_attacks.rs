@@ -78,17 +78,22 @@ fn variable() -> ObjectName<'static> {
     ObjectName::domain(demo::DOMAIN.to_string(), VARIABLE.to_string())
 }
 
-/// A server on account `user` (its E2E certificate naming `cert_jid`), with the demo model.
-/// Its `ServerConfig::events` is the E2E factory's Arc, as `mms server` builds it: one place
-/// for the events of the uplink (which records into the factory's), the E2E machines and the
-/// associations.
-fn start_server(s: &Side, label: &str) -> (RunningServer, Arc<Model>) {
+/// A server on account `user` (its E2E certificate naming `cert_jid`), with the demo model,
+/// recording its own events (`ServerConfig::events`: the uplink's and the associations') in
+/// `events`; the E2E machines record into the factory's ([`Side::events`]). The relay test
+/// gives both the same Arc, as `mms server` does; the hostile-stanza test two, to check where
+/// each event lands.
+fn start_server(
+    s: &Side,
+    events: &Arc<SecurityEvents>,
+    label: &str,
+) -> (RunningServer, Arc<Model>) {
     let files = scratch_dir(&format!("xmpp-attacks-{label}"));
     let model = Arc::new(demo::model(Some(&files)).expect("model"));
     demo::tick(&model, SystemTime::now());
     let mut sc = ServerConfig::default()
         .with_listen(Vec::new())
-        .with_events(Arc::clone(&s.events));
+        .with_events(Arc::clone(events));
     sc.xmpp = Some(s.settings.clone());
     let server = Server::bind(sc, model.clone())
         .and_then(Server::spawn)
@@ -137,6 +142,15 @@ struct Case {
     reply: Reply,
     /// The security event counted at the server; `None`: none (see the case).
     event: Option<&'static str>,
+    /// Where: the server's own events (the XMPP environment's checks) or its E2E factory's
+    /// (the end-to-end checks of a HandshakeReq).
+    at: At,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum At {
+    Server,
+    E2e,
 }
 
 /// A HandshakeReq signed with a certificate naming `cert_jid` (our own E2E library makes it;
@@ -181,11 +195,12 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
     let mode = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
     let ied = side(&prosody, &root, "ied", "ied@localhost", mode, &offset);
     let cc = side(&prosody, &root, "cc", "cc@localhost", mode, &offset);
-    let (server, model) = start_server(&ied, "stanzas");
+    // The server's own events apart from its E2E factory's.
+    let server_events = Arc::new(SecurityEvents::new());
+    let (server, model) = start_server(&ied, &server_events, "stanzas");
     let to = format!("ied@{DOMAIN}/IEC");
     let client = connect(&cc.settings, &to, WAIT, &cc.events);
     reads_correctly(&client, &model, "connecting");
-    let events = &ied.events;
 
     let mut mallory = Attacker::start(&python, &prosody, "mallory", None);
     let iq =
@@ -213,6 +228,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             stanza: format!("<iq type='set' to='{to}' id='atk-1'/>"),
             reply: Reply::Error("bad-request"),
             event: None,
+            at: At::Server,
         },
         Case {
             name: "message without payload",
@@ -220,6 +236,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             stanza: format!("<message type='normal' to='{to}' id='atk-1m'/>"),
             reply: Reply::Nothing,
             event: Some(e2e_sec::events::XMPP_MALFORMED),
+            at: At::Server,
         },
         Case {
             name: "iq with a payload in another namespace",
@@ -227,6 +244,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             stanza: iq("get", "atk-2", "<query xmlns='urn:example:not-iec'/>"),
             reply: Reply::Error("bad-request"),
             event: Some("IEC62351-4:18.3"),
+            at: At::Server,
         },
         Case {
             name: "envelope with an unknown SecPDU element",
@@ -238,6 +256,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             ),
             reply: Reply::Error("bad-request"),
             event: Some("IEC62351-4:18.4"),
+            at: At::Server,
         },
         Case {
             name: "HandshakeReq in a message",
@@ -248,6 +267,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             ),
             reply: Reply::Nothing,
             event: Some("IEC62351-4:18.1"),
+            at: At::Server,
         },
         Case {
             name: "abort SecPDU in an iq",
@@ -259,6 +279,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             ),
             reply: Reply::Error("bad-request"),
             event: Some("IEC62351-4:18.2"),
+            at: At::Server,
         },
         Case {
             name: "ClearTransfer for an unknown assoID",
@@ -270,6 +291,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             ),
             reply: Reply::Error("item-not-found"),
             event: Some(mms::xmpp::UNKNOWN_ASSOCIATION),
+            at: At::Server,
         },
         Case {
             name: "unprotected MMS PDU in the envelope",
@@ -277,6 +299,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             stanza: iq("get", "atk-7", &env("123:456", &unprotected)),
             reply: Reply::Error("bad-request"),
             event: Some("IEC62351-4:18.3"),
+            at: At::Server,
         },
         Case {
             name: "iq result answering nothing",
@@ -288,6 +311,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             ),
             reply: Reply::Nothing,
             event: Some(mms::xmpp::UNKNOWN_ASSOCIATION),
+            at: At::Server,
         },
         Case {
             name: "garbage hex in a HandshakeReq",
@@ -295,6 +319,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             stanza: iq("set", "atk-9", &garbage_req),
             reply: Reply::Result("handshakeSecReject", true),
             event: Some("IEC62351-4:1.5"),
+            at: At::E2e,
         },
         // An alarm (F-1141): a HandshakeSecReject without diagnostic answers the iq, no stanza
         // error (the link's `not-authorized` is for a refusal that sends no SecPDU at all).
@@ -304,12 +329,17 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             stanza: iq("set", "atk-10", &valid_req),
             reply: Reply::Result("handshakeSecReject", false),
             event: Some("IEC62351-4:1.8"),
+            at: At::E2e,
         },
     ];
     for case in &cases {
         eprintln!("attack: {}", case.name);
+        let events = match case.at {
+            At::Server => &server_events,
+            At::E2e => &ied.events,
+        };
         let before = case.event.map(|e| events.count(e));
-        let snapshot = format!("{:?}", events.snapshot());
+        let snapshot = format!("{:?} {:?}", server_events.snapshot(), ied.events.snapshot());
         mallory.send(&case.stanza);
         match case.reply {
             Reply::Error(condition) => {
@@ -349,7 +379,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
         reads_correctly(&client, &model, case.name);
         if case.event.is_none() {
             assert_eq!(
-                format!("{:?}", events.snapshot()),
+                format!("{:?} {:?}", server_events.snapshot(), ied.events.snapshot()),
                 snapshot,
                 "{}: an event was counted",
                 case.name
@@ -400,7 +430,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
     ];
     for (n, (name, stanza)) in refused.iter().enumerate() {
         eprintln!("attack: {name}");
-        let before = format!("{:?}", events.snapshot());
+        let before = format!("{:?} {:?}", server_events.snapshot(), ied.events.snapshot());
         let mut eve = Attacker::start(&python, &prosody, &format!("eve{n}"), None);
         eve.command(&format!(
             "SEND {}",
@@ -418,7 +448,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
         eve.expect("DISCONNECTED", WAIT, |_| true);
         reads_correctly(&client, &model, name);
         assert_eq!(
-            format!("{:?}", events.snapshot()),
+            format!("{:?} {:?}", server_events.snapshot(), ied.events.snapshot()),
             before,
             "{name}: our server saw something"
         );
@@ -462,6 +492,17 @@ impl RelayRig {
         let c = self.connect();
         reads_correctly(&c, &self.model, "connecting through the relay");
         c
+    }
+
+    /// The client concludes; the server's association goes.
+    fn conclude(&self, client: Client, after: &str) {
+        client
+            .conclude()
+            .unwrap_or_else(|e| panic!("conclude after {after}: {e}"));
+        assert!(
+            wait_for(WAIT, || self.server_associations() == 0),
+            "after {after}: the server kept the association"
+        );
     }
 
     fn server_associations(&self) -> usize {
@@ -509,7 +550,11 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
     let cc = format!("cc{n}");
     let server_side = side(prosody, &root, &ied, &relay_bare, mode, &offset);
     let client_side = side(prosody, &root, &cc, &relay_bare, mode, &offset);
-    let (server, model) = start_server(&server_side, &format!("relay{n}"));
+    let (server, model) = start_server(
+        &server_side,
+        &Arc::clone(&server_side.events),
+        &format!("relay{n}"),
+    );
     let client_jid = format!("{cc}@{DOMAIN}/IEC");
     let server_jid = format!("{ied}@{DOMAIN}/IEC");
     let relay = Attacker::start(
@@ -534,8 +579,7 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
     let client = rig.association();
     let sp = client.authenticated_peer().expect("authenticated server");
     assert!(sp.subject.contains(&ied), "{}", sp.subject);
-    client.conclude().expect("conclude through the relay");
-    assert!(wait_for(WAIT, || rig.server_associations() == 0));
+    rig.conclude(client, "a session through the relay");
     assert!(
         alarms(&rig.server_side.events).is_empty() && alarms(&rig.client_side.events).is_empty(),
         "server {:?} client {:?}",
@@ -608,9 +652,7 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
         rig.client_side.events.snapshot()
     );
     reads_correctly(&client, &rig.model, "a replayed response");
-    client
-        .conclude()
-        .expect("conclude after a replayed response");
+    rig.conclude(client, "a replayed response");
 
     // 5. two reports reordered: the client detects it and aborts; nothing else is delivered.
     eprintln!("relay: reorder s2c");
@@ -665,7 +707,7 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
     // resolution), so its sequence number starts again at 0: the association goes on.
     reads_correctly(&client, &rig.model, "a dropped request");
     assert_eq!(rig.server_side.events.count(rig.codes.seq), before);
-    client.conclude().expect("conclude after a dropped request");
+    rig.conclude(client, "a dropped request");
 
     // 7. re-addressed: R2 sends a data stanza R forwarded.
     eprintln!("relay: re-address a data stanza");
@@ -717,8 +759,7 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
         rig.server_side.events.snapshot()
     );
     reads_correctly(&client, &rig.model, "a re-addressed HandshakeReq");
-    client.conclude().expect("conclude");
-    assert!(wait_for(WAIT, || rig.server_associations() == 0));
+    rig.conclude(client, "the re-addressed stanzas");
     rig.server.stop().expect("server stop");
 }
 
