@@ -11,9 +11,9 @@ resource), then reads commands from stdin, one per line, until QUIT or end of fi
     ARM <action> <dir>   relay only: act on the next data stanza (one whose envelope carries a
                          clearTransfer or encrTransfer) going <dir> (c2s: from CLIENT_JID to
                          SERVER_JID, s2c: back). <action>:
-                           flip     flip the lowest bit of one character inside its applData
-                                    (a hex digit of the ciphertext, or a character of the
-                                    XER MMSpdu's text), then forward it
+                           flip     flip the lowest bit of the last letter or digit inside its
+                                    applData (a hex digit of the ciphertext, or the last
+                                    character of the XER MMSpdu's last value), then forward it
                            drop     do not forward it
                            reorder  hold it; forward the following data stanza in <dir>
                                     first, then the held one
@@ -86,26 +86,31 @@ def secpdu_kind(stanza):
 
 
 def flip_appl_data(xml):
-    """Flips the lowest bit of the first letter or digit of text inside applData."""
+    """Flips the lowest bit of the last letter or digit of text inside applData: a hex digit
+    of the ciphertext (EncrTransfer), or in the XER MMSpdu (ClearTransfer) the last character
+    of its last value, e.g. the value a read response carries (1 becomes 0)."""
     m = re.search(r'<applData>(.*?)</applData>', xml, re.S)
     if m is None:
         raise ValueError('no applData')
     inner = m.group(1)
+    hexdigits = '0123456789ABCDEFabcdef'
+    is_hex = inner.strip(hexdigits) == ''
     in_tag = False
+    last = None
     for i, c in enumerate(inner):
         if c == '<':
             in_tag = True
         elif c == '>':
             in_tag = False
         elif not in_tag and c.isalnum():
-            if c in '0123456789ABCDEFabcdef' and inner.strip('0123456789ABCDEFabcdef') == '':
-                # the ciphertext in hexadecimal: stay a hex digit, one bit changed
-                new = '%X' % (int(c, 16) ^ 1)
-            else:
-                new = chr(ord(c) ^ 1)
-            at = m.start(1) + i
-            return xml[:at] + new + xml[at + 1:]
-    raise ValueError('no text in applData')
+            last = i
+    if last is None:
+        raise ValueError('no text in applData')
+    c = inner[last]
+    # the ciphertext in hexadecimal stays a hex digit, one bit changed
+    new = '%X' % (int(c, 16) ^ 1) if is_hex else chr(ord(c) ^ 1)
+    at = m.start(1) + last
+    return xml[:at] + new + xml[at + 1:]
 
 
 class Attacker(slixmpp.ClientXMPP):

@@ -21,8 +21,10 @@
 //! exactly the kind end-to-end security is for (the XMPP server, or someone controlling an
 //! account on the route). On command R then tampers with the data phase:
 //!
-//! * flips one bit inside a data SecPDU's applData (the ciphertext's hex in AES-GCM, the XER
-//!   MMSpdu's text in the tbp of an ICV-only ClearTransfer), in a request and in a response:
+//! * flips one bit inside a data SecPDU's applData (the last hex digit of the ciphertext in
+//!   AES-GCM; in the tbp of an ICV-only ClearTransfer the last character of the XER MMSpdu's
+//!   last value: the request then names another variable, the response carries the value 0
+//!   instead of 1; the test checks that exactly one bit changed), in a request and a response:
 //!   the receiver counts the ICV / tag failure (10.5 / 11.5), sends DtSecAbort, both ends drop
 //!   the association, and the read fails instead of returning anything;
 //! * replays the last request: the server counts a replay (10.7 / 11.7) and aborts; replays the
@@ -494,6 +496,59 @@ impl RelayRig {
         c
     }
 
+    /// The last data stanza tampered with in `dir`: its applData as received and as forwarded
+    /// differ in exactly one character, by one bit.
+    fn one_bit_changed(&mut self, dir: &str) {
+        self.relay.sync();
+        let tampered = self
+            .relay
+            .last_line("TAMPERED", |l| l.get("dir") == Some(dir))
+            .expect("a tampered stanza");
+        let id = tampered.get("id").expect("its id").to_string();
+        let appl = |xml: &str| {
+            let start = xml.find("<applData>").expect("applData");
+            let end = xml.find("</applData>").expect("applData end");
+            xml[start..end].as_bytes().to_vec()
+        };
+        let received = self
+            .relay
+            .last_line("STANZA", |l| l.get("id") == Some(id.as_str()))
+            .expect("the stanza received");
+        let sent = self
+            .relay
+            .last_line("RELAYED", |l| {
+                l.get("id") == Some(id.as_str()) && l.get("dir") == Some(dir)
+            })
+            .expect("the stanza forwarded");
+        let (a, b) = (
+            appl(&hex_text(&received, "xml")),
+            appl(&hex_text(&sent, "xml")),
+        );
+        assert_eq!(a.len(), b.len());
+        let changed: Vec<(u8, u8)> = a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| x != y)
+            .map(|(x, y)| (*x, *y))
+            .collect();
+        assert_eq!(changed.len(), 1, "{dir}: {changed:?}");
+        let (x, y) = changed[0];
+        // Hexadecimal (the ciphertext): one bit of the octets it encodes; text: of the character.
+        let text = &a["<applData>".len()..];
+        let bits = if text.iter().all(u8::is_ascii_hexdigit) {
+            let nibble = |c: u8| char::from(c).to_digit(16).expect("a hex digit");
+            nibble(x) ^ nibble(y)
+        } else {
+            u32::from(x ^ y)
+        };
+        assert_eq!(bits, 1, "{dir}: not one bit changed: {x} -> {y}");
+        eprintln!(
+            "{dir}: applData changed at one character, {:?} -> {:?}",
+            char::from(x),
+            char::from(y)
+        );
+    }
+
     /// The client concludes; the server's association goes.
     fn conclude(&self, client: Client, after: &str) {
         client
@@ -603,6 +658,7 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
         rig.server_side.events.snapshot()
     );
     rig.aborted(&client, "s2c", "flip c2s");
+    rig.one_bit_changed("c2s");
 
     // 2. a bit flipped in a response's applData: the client's check fails; no value is read.
     eprintln!("relay: flip s2c");
@@ -620,6 +676,7 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
         rig.client_side.events.snapshot()
     );
     rig.aborted(&client, "c2s", "flip s2c");
+    rig.one_bit_changed("s2c");
 
     // 3. a request replayed: the server detects the replay and aborts.
     eprintln!("relay: replay c2s");
