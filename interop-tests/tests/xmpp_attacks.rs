@@ -508,7 +508,7 @@ impl RelayRig {
         let appl = |xml: &str| {
             let start = xml.find("<applData>").expect("applData");
             let end = xml.find("</applData>").expect("applData end");
-            xml[start..end].as_bytes().to_vec()
+            xml.as_bytes()[start..end].to_vec()
         };
         let received = self
             .relay
