@@ -7,9 +7,10 @@
 //! test checks the answer prescribed (an iq request: `bad-request` for a broken envelope,
 //! `item-not-found` for an unknown association; a HandshakeReq the E2E checks refuse: a
 //! HandshakeSecReject in the iq result, without diagnostic when an alarm was raised, F-1141;
-//! a message: nothing), the security event counted at the server, and that
-//! a legitimate association opened before the attacks still reads the right value, promptly,
-//! after each one. XML prosody itself refuses (a DOCTYPE, an undefined entity) ends the
+//! a message: nothing), the security event counted at the server (the XMPP environment's in
+//! its `ServerConfig::events`, given an Arc of its own; the end-to-end checks' in its E2E
+//! factory's), and that a legitimate association opened before the attacks still reads the
+//! right value, promptly, after each one. XML prosody itself refuses (a DOCTYPE, an undefined entity) ends the
 //! attacker's stream at prosody: the test checks that, and that our server saw nothing.
 //!
 //! **Relay and tamper** (`a_tampering_relay_is_detected_and_never_changes_a_value`): the

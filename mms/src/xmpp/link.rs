@@ -52,7 +52,9 @@ const MAX_PEER_IQS: usize = 4096;
 /// namespace, F-1202; our assumption, docs/xmpp-mms.md).
 pub const MMS_NS: &str = "http://www.iec.ch/61850/2018/SCSM_8_2";
 
-/// The stanza error answering a HandshakeReq refused by an alarm (no SecPDU goes back).
+/// The stanza error answering a refused HandshakeReq when the E2E machine has no SecPDU to send
+/// back (a HandshakeReq out of phase; an alarm is answered by a HandshakeSecReject without
+/// diagnostic, F-1141).
 const NOT_AUTHORIZED: &str =
     "<error type='auth'><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>";
 
@@ -310,8 +312,10 @@ impl XmppLink {
     /// Sends the reply a refusal prescribes (if any) on the stanza F-1201's table names for it.
     fn send_reply(&mut self, reply: Option<Vec<u8>>) {
         let Some(secpdu) = reply else {
-            // An alarm: no SecPDU goes back (F-1141), but the HandshakeReq's iq is answered,
-            // with the stanza error an authentication failure gets (RFC 6120 §8.3.3.12).
+            // No SecPDU goes back (the E2E machine had none for this phase; alarms get a
+            // HandshakeSecReject without diagnostic, F-1141), but the HandshakeReq's iq is
+            // answered, with the stanza error an authentication failure gets (RFC 6120
+            // §8.3.3.12).
             if let Some(id) = self.peer_iqs.remove(&Asked::Handshake) {
                 self.out.push_back(Outbound {
                     to: self.config.peer.clone(),
