@@ -40,7 +40,10 @@
 //!   association with R2 under that assoID: `item-not-found`, `xmpp.unknown-association`, the
 //!   real association unharmed), and the HandshakeReq R forwarded (the certificate names R,
 //!   not R2: the address-binding alarm 1.8, answered by a HandshakeSecReject without
-//!   diagnostic, F-1141).
+//!   diagnostic, F-1141);
+//! * sends the client's HandshakeReq again inside the established association (the envelope
+//!   naming its full assoID): the server counts the data phase's protocol error (10.1 / 11.1),
+//!   answers the iq with `not-authorized` and aborts with DtSecAbort in a message.
 //!
 //! Both relay runs use the same attacks, one in AES-128-GCM (EncrTransfer) and one ICV-only
 //! with HMAC-SHA256 (ClearTransfer). Every wait is bounded.
@@ -818,6 +821,65 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
     );
     reads_correctly(&client, &rig.model, "a re-addressed HandshakeReq");
     rig.conclude(client, "the re-addressed stanzas");
+
+    // 9. the relay sends the client's HandshakeReq again inside the established association
+    //    (the envelope names its full assoID): a protocol error of the data phase; the server
+    //    answers the iq with a stanza error and aborts with DtSecAbort in a message (F-1204: an
+    //    abort never rides in the iq result).
+    eprintln!("relay: a HandshakeReq inside the established association");
+    let client = rig.association();
+    rig.relay.sync();
+    let data = rig
+        .relay
+        .last_line("RELAYED", |l| {
+            l.get("dir") == Some("c2s")
+                && matches!(l.get("kind"), Some("clearTransfer" | "encrTransfer"))
+        })
+        .expect("a relayed request");
+    let handshake = rig
+        .relay
+        .last_line("RELAYED", |l| l.get("kind") == Some("handshakeReq"))
+        .expect("this association's HandshakeReq");
+    let asso_of = |xml: &str| {
+        let at = xml.find("assoID=").expect("an assoID") + "assoID=".len() + 1;
+        let len = xml[at..].find(['"', '\'']).expect("its end");
+        xml[at..at + len].to_string()
+    };
+    let (full, first) = (
+        asso_of(&hex_text(&data, "xml")),
+        asso_of(&hex_text(&handshake, "xml")),
+    );
+    assert!(full.starts_with(&format!("{first}:")), "{first} / {full}");
+    let stanza = hex_text(&handshake, "xml").replacen(
+        &format!("assoID=\"{first}\""),
+        &format!("assoID=\"{full}\""),
+        1,
+    );
+    let id = handshake.get("id").expect("an iq id").to_string();
+    let protocol = |e: &SecurityEvents| e.count("IEC62351-4:10.1") + e.count("IEC62351-4:11.1");
+    let before = protocol(&rig.server_side.events);
+    rig.relay.send(&stanza);
+    let line = rig.relay.expect("STANZA", WAIT, |l| {
+        l.get("id") == Some(id.as_str()) && l.get("from") == Some(server_jid.as_str())
+    });
+    assert_eq!(
+        line.get("type"),
+        Some("error"),
+        "{}",
+        hex_text(&line, "xml")
+    );
+    assert_eq!(line.get("condition"), Some("not-authorized"));
+    assert!(
+        protocol(&rig.server_side.events) > before,
+        "{:?}",
+        rig.server_side.events.snapshot()
+    );
+    rig.aborted(&client, "s2c", "a HandshakeReq inside the association");
+    let abort = rig
+        .relay
+        .last_line("STANZA", |l| l.get("kind") == Some("dtSecAbort"))
+        .expect("the DtSecAbort received");
+    assert_eq!(abort.get("name"), Some("message"), "{}", abort.raw);
     rig.server.stop().expect("server stop");
 }
 
