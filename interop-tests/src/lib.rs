@@ -25,6 +25,7 @@ pub mod proxy;
 pub mod tshark;
 pub mod xmpp_bench_setup;
 pub mod xmpp_drive;
+pub mod xmpp_rig;
 
 pub use pcap::TcpCapture;
 pub use peer::{require_python_peer, PeerLine, PythonPeer};

@@ -458,6 +458,18 @@ impl PythonPeer {
         self.stdin = None;
     }
 
+    /// Writes `line` and a newline to the script's stdin (see [`PythonPeer::spawn_piped`]) and
+    /// flushes it. An error if stdin was not piped or is closed.
+    pub fn send_line(&mut self, line: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdin not piped or closed")
+        })?;
+        stdin.write_all(line.as_bytes())?;
+        stdin.write_all(b"\n")?;
+        stdin.flush()
+    }
+
     /// Kills the process (if still running) and reaps it.
     pub fn kill(&mut self) {
         if let Ok(None) = self.child.try_wait() {

@@ -11,30 +11,23 @@
 //! there (the check can see them).
 
 use std::borrow::Cow;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use cot::pki::{KeyKind, LeafSpec, Pki};
-use cot::security_event::{SecurityEvents, Severity};
-use cot::tls::TlsConfig;
-use cot::xmpp::{Jid, XmppConfig};
+use cot::pki::{KeyKind, Pki};
 use e2e_sec::config::{AeadAlgorithm, CbcAlgorithm};
-use e2e_sec::{E2eConfig, E2eCredential, E2eFactory, E2eMode, IcvAlgorithm};
-use interop_tests::mitm::shifted_clock;
+use e2e_sec::{E2eMode, IcvAlgorithm};
 use interop_tests::prosody::{require_prosody, Prosody};
 use interop_tests::scratch_dir;
-use mms::client::{Client, ClientConfig};
+use interop_tests::xmpp_rig::{alarms, connect, side, DOMAIN};
 use mms::data::{Data, FloatingPoint};
 use mms::server::model::demo;
 use mms::server::{Server, ServerConfig};
 use mms::services::variables::InformationReport;
 use mms::services::vmd::{BasicObjectClass, ObjectClass, ObjectScope};
-use mms::xmpp::XmppSettings;
 use mms::{AccessResult, ObjectName, UnconfirmedService, VariableAccessSpecification};
 
-const DOMAIN: &str = "localhost";
 /// A report value the test looks for in what prosody relayed (server → client).
 const REPORT_MARKER: &str = "XMPP-REPORT-MARKER-0xC0FFEE";
 /// A variable name the client's requests carry (client → server).
@@ -63,80 +56,27 @@ fn modes() -> Vec<(&'static str, E2eMode, bool)> {
     ]
 }
 
-/// The test CA and the E2E credential of `jid` (its subject carries 2.5.4.105 = `jid`).
-fn credential(root: &Pki, cn: &str, jid: &str) -> E2eCredential {
-    let c = root
-        .issue(&LeafSpec::new(cn).with_key(KeyKind::EcP256).with_jid(jid))
-        .expect("E2E certificate");
-    E2eCredential {
-        certificate: c.certificate,
-        key: c.key,
-        chain: c.chain,
-    }
-}
-
-struct Side {
-    settings: XmppSettings,
-    events: Arc<SecurityEvents>,
-}
-
-fn side(prosody: &Prosody, root: &Pki, user: &str, mode: E2eMode, offset: &Arc<AtomicI64>) -> Side {
-    let password = format!("pw-{user}");
-    prosody.register(user, &password).expect("register");
-    let jid = format!("{user}@{DOMAIN}");
-    let mut e2e = E2eConfig::new(
-        credential(root, user, &jid),
-        vec![root.ca().certificate.clone()],
-    )
-    .with_mode(mode);
-    e2e.rekey_period = Duration::from_secs(900);
-    e2e.clock = shifted_clock(Arc::clone(offset));
-    let events = Arc::new(SecurityEvents::new());
-    let factory = E2eFactory::new(e2e, Arc::clone(&events)).expect("E2E factory");
-    let tls = TlsConfig::new().with_trust_anchor_file(prosody.ca_pem());
-    let stream = XmppConfig::new(Jid::parse(&jid).expect("jid"), password, tls);
-    let server = SocketAddr::from(([127, 0, 0, 1], prosody.port()));
-    Side {
-        settings: XmppSettings::new(server, stream, Arc::new(factory)),
-        events,
-    }
-}
-
-fn alarms(events: &SecurityEvents) -> Vec<String> {
-    events
-        .snapshot()
-        .into_iter()
-        .filter(|e| matches!(e.severity, Severity::Alarm | Severity::Error))
-        .map(|e| format!("{} x{}", e.code, e.count))
-        .collect()
-}
-
-/// Connects until the server's stream is online (the first attempts may find its JID
-/// offline: an iq error, then a retry), at most 20 s.
-fn connect(settings: &XmppSettings, peer: &str) -> Client {
-    let t0 = Instant::now();
-    loop {
-        let config = ClientConfig::default()
-            .with_request_timeout(Duration::from_secs(10))
-            .with_connect_timeout(Duration::from_secs(10));
-        match Client::connect_xmpp(settings.clone(), peer, config) {
-            Ok(c) => return c,
-            Err(e) if t0.elapsed() < Duration::from_secs(20) => {
-                eprintln!("not yet: {e}");
-                std::thread::sleep(Duration::from_millis(300));
-            }
-            Err(e) => panic!("no association over XMPP with {peer}: {e}"),
-        }
-    }
-}
-
 fn full_session(prosody: &Prosody, n: usize, label: &str, mode: E2eMode, encrypted: bool) {
     let root = Pki::new_root("XMPP E2E root", KeyKind::EcP256).expect("CA");
     let offset = Arc::new(AtomicI64::new(0));
     let ied = format!("ied{n}");
     let cc = format!("cc{n}");
-    let server_side = side(prosody, &root, &ied, mode, &offset);
-    let client_side = side(prosody, &root, &cc, mode, &offset);
+    let server_side = side(
+        prosody,
+        &root,
+        &ied,
+        &format!("{ied}@{DOMAIN}"),
+        mode,
+        &offset,
+    );
+    let client_side = side(
+        prosody,
+        &root,
+        &cc,
+        &format!("{cc}@{DOMAIN}"),
+        mode,
+        &offset,
+    );
 
     let files = scratch_dir(&format!("xmpp-mms-{label}"));
     let model = Arc::new(demo::model(Some(&files)).expect("model"));
@@ -150,7 +90,12 @@ fn full_session(prosody: &Prosody, n: usize, label: &str, mode: E2eMode, encrypt
         .expect("server");
 
     let peer = format!("{ied}@{DOMAIN}/IEC");
-    let client = connect(&client_side.settings, &peer);
+    let client = connect(
+        &client_side.settings,
+        &peer,
+        Duration::from_secs(10),
+        &client_side.events,
+    );
 
     // The authenticated peer: the server's E2E certificate, bound to its JID.
     let sp = client.authenticated_peer().expect("authenticated server");

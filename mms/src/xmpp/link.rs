@@ -55,7 +55,9 @@ const MAX_OUR_IQS: usize = 4096;
 /// namespace, F-1202; our assumption, docs/xmpp-mms.md).
 pub const MMS_NS: &str = "http://www.iec.ch/61850/2018/SCSM_8_2";
 
-/// The stanza error answering a HandshakeReq refused by an alarm (no SecPDU goes back).
+/// The stanza error answering a refused HandshakeReq whose refusal is not a HandshakeSecReject:
+/// no SecPDU at all, or an abort (which goes in a message of its own). An alarm is answered by
+/// a HandshakeSecReject without diagnostic (F-1141), not by this.
 const NOT_AUTHORIZED: &str =
     "<error type='auth'><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>";
 
@@ -325,8 +327,10 @@ impl XmppLink {
     /// Sends the reply a refusal prescribes (if any) on the stanza F-1201's table names for it.
     fn send_reply(&mut self, reply: Option<Vec<u8>>) {
         let Some(secpdu) = reply else {
-            // An alarm: no SecPDU goes back (F-1141), but the HandshakeReq's iq is answered,
-            // with the stanza error an authentication failure gets (RFC 6120 §8.3.3.12).
+            // No SecPDU goes back (the E2E machine had none for this phase; alarms get a
+            // HandshakeSecReject without diagnostic, F-1141), but the HandshakeReq's iq is
+            // answered, with the stanza error an authentication failure gets (RFC 6120
+            // §8.3.3.12).
             if let Some(id) = self.peer_iqs.remove(&Asked::Handshake) {
                 self.out.push_back(Outbound {
                     to: self.config.peer.clone(),
@@ -337,14 +341,25 @@ impl XmppLink {
             }
             return;
         };
-        match self.peer_iqs.remove(&Asked::Handshake) {
-            // HandshakeSecReject answers the HandshakeReq's iq.
-            Some(id) => self.push(StanzaType::IqResult, id, &secpdu),
-            None => {
-                let id = self.new_iq_id();
-                self.push(StanzaType::Message, id, &secpdu);
+        let pending = self.peer_iqs.remove(&Asked::Handshake);
+        if secpdu_kind(&secpdu) == Some(Kind::HandshakeSecReject) {
+            if let Some(id) = pending {
+                // HandshakeSecReject answers the HandshakeReq's iq.
+                self.push(StanzaType::IqResult, id, &secpdu);
+                return;
             }
+        } else if let Some(id) = pending {
+            // An abort (e.g. DtSecAbort to a HandshakeReq on an established association) rides
+            // in a message (F-1204), never in the iq result; the iq still gets its answer.
+            self.out.push_back(Outbound {
+                to: self.config.peer.clone(),
+                stanza: StanzaType::IqError,
+                id,
+                payload: NOT_AUTHORIZED.as_bytes().to_vec(),
+            });
         }
+        let id = self.new_iq_id();
+        self.push(StanzaType::Message, id, &secpdu);
     }
 
     /// The peer is gone (its unavailable presence, the stream lost, an iq error from the
@@ -856,6 +871,16 @@ fn reject_original(ber: &[u8]) -> Option<u32> {
         v = (v << 8) | u64::from(b);
     }
     u32::try_from(v).ok()
+}
+
+/// The kind of a SecPDU element we wrote (its local name: our XML has no prefixes, XS-13).
+fn secpdu_kind(secpdu: &[u8]) -> Option<Kind> {
+    let name = secpdu.strip_prefix(b"<")?;
+    let end = name
+        .iter()
+        .position(|b| matches!(b, b' ' | b'>' | b'/'))
+        .unwrap_or(name.len());
+    Kind::from_xml_name(name.get(..end)?)
 }
 
 fn security(source: SecurityError) -> AssociationError {

@@ -45,8 +45,10 @@ impl Connection {
     ) -> io::Result<Connection> {
         let stream = TcpStream::connect(settings.server)?;
         let now = Instant::now();
-        let uplink = Uplink::new(settings.stream.clone(), settings.e2e.events(), now);
         let mut c = Connection::build(stream, Some(settings.server), config)?;
+        // The stream's and the XMPP environment's events go where the association's go (the
+        // connection's configured events), not to the E2E factory's (which may differ).
+        let uplink = Uplink::new(settings.stream.clone(), &c.config.events, now);
         c.pump = Pump::plain();
         c.endpoint_pending = true;
         c.handshake_deadline = Some(now + c.config.connect_timeout);

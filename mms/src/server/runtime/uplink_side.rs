@@ -84,11 +84,10 @@ impl EventLoop {
         });
         match started {
             Ok(socket) => {
-                let uplink = Uplink::new(
-                    side.settings.stream.clone(),
-                    side.settings.e2e.events(),
-                    now,
-                );
+                // The stream's and the XMPP environment's events are the server's
+                // (`ServerConfig::events`, where its associations record), not the E2E
+                // factory's (which may be another Arc).
+                let uplink = Uplink::new(side.settings.stream.clone(), &self.config.events, now);
                 log::info!("XMPP: connecting to {addr}");
                 side.socket = Some(socket);
                 side.uplink = Some(uplink);
