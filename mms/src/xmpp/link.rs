@@ -823,10 +823,10 @@ impl XmppLink {
 
 /// The original invokeID of a RejectPDU (`rejectPDU [4] { originalInvokeID [0] IMPLICIT
 /// Unsigned32 OPTIONAL, ... }`), if it names one.
-fn reject_original(ber: &[u8]) -> Option<u32> {
+pub(crate) fn reject_original(ber: &[u8]) -> Option<u32> {
     let mut r = copp::ber::Reader::new(ber);
     let top = r.read().ok()?;
-    if top.tag.number != 4 {
+    if top.tag.class != copp::ber::Class::Context || top.tag.number != 4 {
         return None;
     }
     let first = copp::ber::Reader::new(top.contents).read().ok()?;
