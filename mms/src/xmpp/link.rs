@@ -554,7 +554,9 @@ impl XmppLink {
     fn remember(&mut self, asked: Asked, id: Option<String>) -> bool {
         match id {
             Some(id) if self.peer_iqs.len() < MAX_PEER_IQS => {
-                self.peer_iqs.insert(asked, id);
+                // A second request with an invokeID still outstanding is the peer's error (the
+                // endpoint rejects it): the first keeps its iq id for its answer.
+                self.peer_iqs.entry(asked).or_insert(id);
                 true
             }
             _ => false,
@@ -765,8 +767,12 @@ impl XmppLink {
             PduRole::ConcludeAnswer => answering(Asked::Conclude, self),
             PduRole::Message => {
                 if let Some(original) = reject_original(ber) {
-                    // A RejectPDU answers the peer's request instead of a response.
-                    self.peer_iqs.remove(&Asked::Request(original));
+                    // A RejectPDU answers the peer's request instead of a response; but one
+                    // refusing a duplicate invokeID answers the duplicate, and the first
+                    // request with that invokeID keeps its iq.
+                    if !rejects_a_duplicate(ber) {
+                        self.peer_iqs.remove(&Asked::Request(original));
+                    }
                 }
                 (StanzaType::Message, self.new_iq_id())
             }
@@ -841,6 +847,19 @@ pub(crate) fn reject_original(ber: &[u8]) -> Option<u32> {
         v = (v << 8) | u64::from(b);
     }
     u32::try_from(v).ok()
+}
+
+/// Whether the MMSpdu `ber` is a RejectPDU refusing a request for its duplicate invokeID
+/// (confirmed-requestPDU invalid-invokeID, ISO 9506-2 §7.5.2).
+fn rejects_a_duplicate(ber: &[u8]) -> bool {
+    use crate::reject::{ConfirmedRequestProblem, RejectPdu, RejectReason};
+    matches!(
+        crate::pdu::MmsPdu::decode(ber),
+        Ok(crate::pdu::MmsPdu::Reject(RejectPdu {
+            reason: RejectReason::ConfirmedRequest(ConfirmedRequestProblem::InvalidInvokeId),
+            ..
+        }))
+    )
 }
 
 fn security(source: SecurityError) -> AssociationError {

@@ -1299,3 +1299,32 @@ proptest! {
         prop_assert_eq!(r.routes(), 0);
     }
 }
+
+#[test]
+fn a_duplicate_invoke_id_does_not_take_the_first_requests_iq() {
+    let mut p = associate();
+    let id = p.c.send_request(&read()).unwrap();
+    let first = carry(&mut p.c, &mut p.s);
+    assert_eq!(drain(&mut p.s), vec![Got::Request(id)]);
+    // The same request (same invokeID) again, in an iq of its own.
+    let pdu = crate::pdu::MmsPdu::ConfirmedRequest(crate::pdu::ConfirmedRequestPdu {
+        invoke_id: id,
+        list_of_modifier: Vec::new(),
+        service: read(),
+        cs_request_detail: None,
+    })
+    .to_vec();
+    p.c.send_encoded(&pdu).unwrap();
+    let dup = carry(&mut p.c, &mut p.s);
+    assert_ne!(dup.id, first.id);
+    assert_eq!(drain(&mut p.s), vec![Got::ProtocolError]);
+    // The server rejects the duplicate (invalid-invokeID) in a message ...
+    let reject = carry(&mut p.s, &mut p.c);
+    assert_eq!(reject.stanza, StanzaType::Message);
+    assert_eq!(drain(&mut p.c), vec![Got::Rejected(Some(id))]);
+    // ... and still answers the first request in the first request's iq.
+    p.s.send_response(id, &read_response()).unwrap();
+    let answer = one(&mut p.s);
+    assert_eq!((answer.stanza, answer.id), (StanzaType::IqResult, first.id));
+    assert_eq!(p.c_events.count(INVALID_STANZA_TYPE), 0);
+}
