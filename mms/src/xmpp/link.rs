@@ -19,7 +19,7 @@
 //! answered with `iq type='result'` carrying the id of the iq that brought the request, found
 //! by invokeID (U-13: iq id ↔ invokeID).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -140,8 +140,9 @@ pub struct XmppLink {
     current: Vec<u8>,
     /// The ids of the peer's iqs that await our answer.
     peer_iqs: HashMap<Asked, String>,
-    /// The ids of our iqs that await the peer's answer.
-    our_iqs: HashSet<String>,
+    /// The ids of our iqs that await the peer's answer, with the invokeID of the request each
+    /// carries (a RejectPDU of the request ends the wait as an answer would).
+    our_iqs: HashMap<String, Option<u32>>,
     next_iq: u64,
     establish_deadline: Option<Instant>,
     release_deadline: Option<Instant>,
@@ -196,7 +197,7 @@ impl XmppLink {
         let mut link = XmppLink::new(config, e2e, State::AwaitingAare, asso_id);
         link.establish_deadline = link.config.establish.map(|d| link.config.clock.now() + d);
         let id = link.new_iq_id();
-        link.our_iqs.insert(id.clone());
+        link.our_iqs.insert(id.clone(), None);
         link.push(StanzaType::IqSet, id, &secpdu);
         Ok(link)
     }
@@ -227,7 +228,7 @@ impl XmppLink {
             events: VecDeque::new(),
             current: Vec::new(),
             peer_iqs: HashMap::new(),
-            our_iqs: HashSet::new(),
+            our_iqs: HashMap::new(),
             next_iq: 0,
             establish_deadline: None,
             release_deadline: None,
@@ -342,7 +343,7 @@ impl XmppLink {
     /// reachable) or from the peer's XMPP layer (it refused the stanza). Either way the
     /// association cannot go on.
     pub fn iq_error(&mut self, id: &str, condition: &str) {
-        if self.our_iqs.remove(id) || self.state != State::Closed {
+        if self.our_iqs.remove(id).is_some() || self.state != State::Closed {
             log::info!(
                 "association {} with {}: iq {id} refused ({condition}); association lost",
                 self.asso_id,
@@ -361,7 +362,7 @@ impl XmppLink {
             let known = stanza
                 .id
                 .as_deref()
-                .is_some_and(|id| self.our_iqs.remove(id));
+                .is_some_and(|id| self.our_iqs.remove(id).is_some());
             if !known {
                 self.config.events.record(
                     super::UNSOLICITED_RESULT,
@@ -539,7 +540,13 @@ impl XmppLink {
             PduRole::Answer { .. } | PduRole::CancelAnswer { .. } | PduRole::ConcludeAnswer => {
                 *stanza == StanzaType::IqResult
             }
-            PduRole::Message => *stanza == StanzaType::Message,
+            PduRole::Message => {
+                let ok = *stanza == StanzaType::Message;
+                if ok {
+                    self.forget_rejected(&ber);
+                }
+                ok
+            }
             PduRole::Initiate => false,
         };
         if !ok {
@@ -547,6 +554,28 @@ impl XmppLink {
             return;
         }
         self.events.push_back(Pending::Data(ber));
+    }
+
+    /// A RejectPDU of one of our requests (confirmed-requestPDU reason, naming its invokeID)
+    /// ends the request as an answer would: its iq awaits nothing any more.
+    fn forget_rejected(&mut self, ber: &[u8]) {
+        use crate::reject::{RejectPdu, RejectReason};
+        if reject_original(ber).is_none() {
+            return;
+        }
+        if let Ok(crate::pdu::MmsPdu::Reject(RejectPdu {
+            original_invoke_id: Some(original),
+            reason: RejectReason::ConfirmedRequest(_),
+        })) = crate::pdu::MmsPdu::decode(ber)
+        {
+            self.our_iqs.retain(|_, asked| *asked != Some(original));
+        }
+    }
+
+    /// How many of our iqs await the peer's answer (requests, cancels, the conclude, the
+    /// release, the HandshakeReq).
+    pub fn awaiting(&self) -> usize {
+        self.our_iqs.len()
     }
 
     /// Keeps the id of a peer's iq for our answer; false when the iq had none or the table is
@@ -742,9 +771,9 @@ impl XmppLink {
             }
         };
         let (stanza, id) = match role {
-            PduRole::Request { set, .. } => {
+            PduRole::Request { set, invoke_id } => {
                 let id = self.new_iq_id();
-                self.our_iqs.insert(id.clone());
+                self.our_iqs.insert(id.clone(), Some(invoke_id));
                 let t = if set {
                     StanzaType::IqSet
                 } else {
@@ -754,12 +783,12 @@ impl XmppLink {
             }
             PduRole::CancelRequest { .. } => {
                 let id = self.new_iq_id();
-                self.our_iqs.insert(id.clone());
+                self.our_iqs.insert(id.clone(), None);
                 (StanzaType::IqGet, id)
             }
             PduRole::ConcludeRequest => {
                 let id = self.new_iq_id();
-                self.our_iqs.insert(id.clone());
+                self.our_iqs.insert(id.clone(), None);
                 (StanzaType::IqSet, id)
             }
             PduRole::Answer { invoke_id } => answering(Asked::Request(invoke_id), self),
@@ -791,7 +820,7 @@ impl XmppLink {
         self.expect(&[State::Associated], "A-RELEASE request")?;
         let secpdu = self.e2e.release_request(None).map_err(security)?;
         let id = self.new_iq_id();
-        self.our_iqs.insert(id.clone());
+        self.our_iqs.insert(id.clone(), None);
         self.push(StanzaType::IqSet, id, &secpdu);
         self.state = State::Releasing;
         self.release_deadline = self.config.release.map(|d| self.config.clock.now() + d);

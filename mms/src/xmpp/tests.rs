@@ -259,8 +259,14 @@ fn associate() -> Pair {
     );
     assert_eq!(acc.to, CLIENT);
     assert_eq!(kind_of(&acc), Kind::HandshakeAcc);
+    assert_eq!(
+        c.xmpp_link().unwrap().awaiting(),
+        1,
+        "the HandshakeReq's iq"
+    );
     c.handle_stanza(inbound(&acc));
     assert_eq!(drain(&mut c), vec![Got::Established]);
+    assert_eq!(c.xmpp_link().unwrap().awaiting(), 0);
     Pair {
         clock,
         c,
@@ -435,6 +441,7 @@ fn outstanding_requests_answered_out_of_order_keep_their_iq_ids() {
         assert_eq!(drain(&mut p.c), vec![Got::Response(*id)]);
     }
     assert_eq!(p.c.outstanding(), 0);
+    assert_eq!(p.c.xmpp_link().unwrap().awaiting(), 0);
     assert_eq!(p.c_events.count(super::UNSOLICITED_RESULT), 0);
 }
 
@@ -462,6 +469,11 @@ fn reports_and_rejects_go_in_messages() {
     assert_eq!(r.stanza, StanzaType::Message);
     assert_eq!(drain(&mut p.c), vec![Got::Rejected(Some(id))]);
     assert_eq!(p.c.outstanding(), 0);
+    assert_eq!(
+        p.c.xmpp_link().unwrap().awaiting(),
+        0,
+        "the rejected request's iq awaits nothing"
+    );
     assert_eq!(p.c_events.count(INVALID_STANZA_TYPE), 0);
     assert_eq!(p.s_events.count(INVALID_STANZA_TYPE), 0);
 }
