@@ -36,8 +36,9 @@ const SERVER_BARE: &str = "ied@example.org";
 const CLIENT: &str = "cc@example.org/IEC";
 const SERVER: &str = "ied@example.org/IEC";
 
-fn factories() -> &'static (E2eFactory, E2eFactory) {
-    static F: OnceLock<(E2eFactory, E2eFactory)> = OnceLock::new();
+/// The two E2E configurations, made once (issuing the certificates is the slow part).
+fn configs() -> &'static (E2eConfig, E2eConfig) {
+    static F: OnceLock<(E2eConfig, E2eConfig)> = OnceLock::new();
     F.get_or_init(|| {
         let root = Pki::new_root("xmpp_link fuzz root", KeyKind::EcP256).expect("root");
         let make = |cn: &str, jid: &str| {
@@ -49,11 +50,21 @@ fn factories() -> &'static (E2eFactory, E2eFactory) {
                 key: c.key,
                 chain: c.chain,
             };
-            let cfg = E2eConfig::new(cred, vec![root.ca().certificate.clone()]);
-            E2eFactory::new(cfg, Arc::new(SecurityEvents::new())).expect("factory")
+            E2eConfig::new(cred, vec![root.ca().certificate.clone()])
         };
         (make("client", CLIENT_BARE), make("server", SERVER_BARE))
     })
+}
+
+/// Fresh factories per input: the server's handshake replay cache must not fill up over a
+/// long campaign (it fails closed when full) nor carry state from one input to the next.
+fn factories() -> Option<(E2eFactory, E2eFactory)> {
+    let (c, s) = configs();
+    let events = Arc::new(SecurityEvents::new());
+    Some((
+        E2eFactory::new(c.clone(), events.clone()).ok()?,
+        E2eFactory::new(s.clone(), events).ok()?,
+    ))
 }
 
 /// The input, read front to back; past its end every read gives zeros.
@@ -175,7 +186,9 @@ fn link(peer: &str, prefix: &str, clock: &Clock) -> LinkConfig {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let (cf, sf) = factories();
+    let Some((cf, sf)) = factories() else {
+        return;
+    };
     let base = Instant::now();
     let millis = Arc::new(AtomicU64::new(0));
     let m = millis.clone();
