@@ -18,7 +18,7 @@ cargo-fuzz = true
 
 [dependencies]
 libfuzzer-sys = "0.4"
-cot = { path = "../cot", features = ["xmpp"] }
+cot = { path = "../cot", features = ["xmpp", "pki"] }
 cosp = { path = "../cosp" }
 copp = { path = "../copp" }
 acse = { path = "../acse" }

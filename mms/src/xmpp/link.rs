@@ -19,7 +19,7 @@
 //! answered with `iq type='result'` carrying the id of the iq that brought the request, found
 //! by invokeID (U-13: iq id ↔ invokeID).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -145,8 +145,9 @@ pub struct XmppLink {
     current: Vec<u8>,
     /// The ids of the peer's iqs that await our answer.
     peer_iqs: HashMap<Asked, String>,
-    /// The ids of our iqs that await the peer's answer.
-    our_iqs: HashSet<String>,
+    /// The ids of our iqs that await the peer's answer, with the invokeID of the request each
+    /// carries (a RejectPDU of the request ends the wait as an answer would).
+    our_iqs: HashMap<String, Option<u32>>,
     next_iq: u64,
     establish_deadline: Option<Instant>,
     release_deadline: Option<Instant>,
@@ -201,7 +202,7 @@ impl XmppLink {
         let mut link = XmppLink::new(config, e2e, State::AwaitingAare, asso_id);
         link.establish_deadline = link.config.establish.map(|d| link.config.clock.now() + d);
         let id = link.new_iq_id();
-        link.expect_answer(&id);
+        link.expect_answer(&id, None);
         link.push(StanzaType::IqSet, id, &secpdu);
         Ok(link)
     }
@@ -232,7 +233,7 @@ impl XmppLink {
             events: VecDeque::new(),
             current: Vec::new(),
             peer_iqs: HashMap::new(),
-            our_iqs: HashSet::new(),
+            our_iqs: HashMap::new(),
             next_iq: 0,
             establish_deadline: None,
             release_deadline: None,
@@ -291,13 +292,13 @@ impl XmppLink {
     /// Remembers our iq `id` until its answer comes. Bounded: an iq the peer never answers
     /// (its request given up by the endpoint's time-out) stays until [`MAX_OUR_IQS`] newer ones
     /// push it out; its late answer is then an unsolicited result.
-    fn expect_answer(&mut self, id: &str) {
+    fn expect_answer(&mut self, id: &str, invoke_id: Option<u32>) {
         if self.our_iqs.len() >= MAX_OUR_IQS {
-            if let Some(old) = self.our_iqs.iter().next().cloned() {
+            if let Some(old) = self.our_iqs.keys().next().cloned() {
                 self.our_iqs.remove(&old);
             }
         }
-        self.our_iqs.insert(id.to_string());
+        self.our_iqs.insert(id.to_string(), invoke_id);
     }
 
     fn new_iq_id(&mut self) -> String {
@@ -372,7 +373,7 @@ impl XmppLink {
     /// reachable) or from the peer's XMPP layer (it refused the stanza). Either way the
     /// association cannot go on.
     pub fn iq_error(&mut self, id: &str, condition: &str) {
-        if self.our_iqs.remove(id) || self.state != State::Closed {
+        if self.our_iqs.remove(id).is_some() || self.state != State::Closed {
             log::info!(
                 "association {} with {}: iq {id} refused ({condition}); association lost",
                 self.asso_id,
@@ -391,7 +392,7 @@ impl XmppLink {
             let known = stanza
                 .id
                 .as_deref()
-                .is_some_and(|id| self.our_iqs.remove(id));
+                .is_some_and(|id| self.our_iqs.remove(id).is_some());
             if !known {
                 self.config.events.record(
                     super::UNSOLICITED_RESULT,
@@ -569,7 +570,13 @@ impl XmppLink {
             PduRole::Answer { .. } | PduRole::CancelAnswer { .. } | PduRole::ConcludeAnswer => {
                 *stanza == StanzaType::IqResult
             }
-            PduRole::Message => *stanza == StanzaType::Message,
+            PduRole::Message => {
+                let ok = *stanza == StanzaType::Message;
+                if ok {
+                    self.forget_rejected(&ber);
+                }
+                ok
+            }
             PduRole::Initiate => false,
         };
         if !ok {
@@ -579,12 +586,36 @@ impl XmppLink {
         self.events.push_back(Pending::Data(ber));
     }
 
+    /// A RejectPDU of one of our requests (confirmed-requestPDU reason, naming its invokeID)
+    /// ends the request as an answer would: its iq awaits nothing any more.
+    fn forget_rejected(&mut self, ber: &[u8]) {
+        use crate::reject::{RejectPdu, RejectReason};
+        if reject_original(ber).is_none() {
+            return;
+        }
+        if let Ok(crate::pdu::MmsPdu::Reject(RejectPdu {
+            original_invoke_id: Some(original),
+            reason: RejectReason::ConfirmedRequest(_),
+        })) = crate::pdu::MmsPdu::decode(ber)
+        {
+            self.our_iqs.retain(|_, asked| *asked != Some(original));
+        }
+    }
+
+    /// How many of our iqs await the peer's answer (requests, cancels, the conclude, the
+    /// release, the HandshakeReq).
+    pub fn awaiting(&self) -> usize {
+        self.our_iqs.len()
+    }
+
     /// Keeps the id of a peer's iq for our answer; false when the iq had none or the table is
     /// full.
     fn remember(&mut self, asked: Asked, id: Option<String>) -> bool {
         match id {
             Some(id) if self.peer_iqs.len() < MAX_PEER_IQS => {
-                self.peer_iqs.insert(asked, id);
+                // A second request with an invokeID still outstanding is the peer's error (the
+                // endpoint rejects it): the first keeps its iq id for its answer.
+                self.peer_iqs.entry(asked).or_insert(id);
                 true
             }
             _ => false,
@@ -770,9 +801,9 @@ impl XmppLink {
             }
         };
         let (stanza, id) = match role {
-            PduRole::Request { set, .. } => {
+            PduRole::Request { set, invoke_id } => {
                 let id = self.new_iq_id();
-                self.expect_answer(&id);
+                self.expect_answer(&id, Some(invoke_id));
                 let t = if set {
                     StanzaType::IqSet
                 } else {
@@ -782,12 +813,12 @@ impl XmppLink {
             }
             PduRole::CancelRequest { .. } => {
                 let id = self.new_iq_id();
-                self.expect_answer(&id);
+                self.expect_answer(&id, None);
                 (StanzaType::IqGet, id)
             }
             PduRole::ConcludeRequest => {
                 let id = self.new_iq_id();
-                self.expect_answer(&id);
+                self.expect_answer(&id, None);
                 (StanzaType::IqSet, id)
             }
             PduRole::Answer { invoke_id } => answering(Asked::Request(invoke_id), self),
@@ -795,8 +826,12 @@ impl XmppLink {
             PduRole::ConcludeAnswer => answering(Asked::Conclude, self),
             PduRole::Message => {
                 if let Some(original) = reject_original(ber) {
-                    // A RejectPDU answers the peer's request instead of a response.
-                    self.peer_iqs.remove(&Asked::Request(original));
+                    // A RejectPDU answers the peer's request instead of a response; but one
+                    // refusing a duplicate invokeID answers the duplicate, and the first
+                    // request with that invokeID keeps its iq.
+                    if !rejects_a_duplicate(ber) {
+                        self.peer_iqs.remove(&Asked::Request(original));
+                    }
                 }
                 (StanzaType::Message, self.new_iq_id())
             }
@@ -815,7 +850,7 @@ impl XmppLink {
         self.expect(&[State::Associated], "A-RELEASE request")?;
         let secpdu = self.e2e.release_request(None).map_err(security)?;
         let id = self.new_iq_id();
-        self.expect_answer(&id);
+        self.expect_answer(&id, None);
         self.push(StanzaType::IqSet, id, &secpdu);
         self.state = State::Releasing;
         self.release_deadline = self.config.release.map(|d| self.config.clock.now() + d);
@@ -853,10 +888,10 @@ impl XmppLink {
 
 /// The original invokeID of a RejectPDU (`rejectPDU [4] { originalInvokeID [0] IMPLICIT
 /// Unsigned32 OPTIONAL, ... }`), if it names one.
-fn reject_original(ber: &[u8]) -> Option<u32> {
+pub(crate) fn reject_original(ber: &[u8]) -> Option<u32> {
     let mut r = copp::ber::Reader::new(ber);
     let top = r.read().ok()?;
-    if top.tag.number != 4 {
+    if top.tag.class != copp::ber::Class::Context || top.tag.number != 4 {
         return None;
     }
     let first = copp::ber::Reader::new(top.contents).read().ok()?;
@@ -881,6 +916,19 @@ fn secpdu_kind(secpdu: &[u8]) -> Option<Kind> {
         .position(|b| matches!(b, b' ' | b'>' | b'/'))
         .unwrap_or(name.len());
     Kind::from_xml_name(name.get(..end)?)
+}
+
+/// Whether the MMSpdu `ber` is a RejectPDU refusing a request for its duplicate invokeID
+/// (confirmed-requestPDU invalid-invokeID, ISO 9506-2 §7.5.2).
+fn rejects_a_duplicate(ber: &[u8]) -> bool {
+    use crate::reject::{ConfirmedRequestProblem, RejectPdu, RejectReason};
+    matches!(
+        crate::pdu::MmsPdu::decode(ber),
+        Ok(crate::pdu::MmsPdu::Reject(RejectPdu {
+            reason: RejectReason::ConfirmedRequest(ConfirmedRequestProblem::InvalidInvokeId),
+            ..
+        }))
+    )
 }
 
 fn security(source: SecurityError) -> AssociationError {

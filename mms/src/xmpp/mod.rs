@@ -19,6 +19,9 @@ pub mod link;
 pub mod mapping;
 pub mod uplink;
 
+#[cfg(test)]
+mod tests;
+
 /// Security event: a SecPDU for an association nobody here has (F-1205: unknown assoID); an
 /// iq request gets an `item-not-found` stanza error.
 pub const UNKNOWN_ASSOCIATION: &str = "xmpp.unknown-association";

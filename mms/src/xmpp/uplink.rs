@@ -70,59 +70,46 @@ struct RouteKey {
     asso_id: String,
 }
 
-/// One XMPP stream and the associations on it.
-pub struct Uplink {
-    stream: XmppStream,
-    recv: Vec<u8>,
+/// A stanza error the router decided on (F-1205), for the stream to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StanzaErrorOut {
+    /// Whom it goes to (the sender of the refused stanza).
+    pub to: String,
+    /// The id of the refused iq.
+    pub id: String,
+    /// The error type (`modify`, `cancel`).
+    pub error_type: &'static str,
+    /// The defined condition (`bad-request`, `item-not-found`).
+    pub condition: &'static str,
+}
+
+/// The routing of one stream's stanzas to associations, without the stream: the tables
+/// (peer JID, assoID) → handle, handle → route, iq id prefix → handle, and what routing
+/// decided (events for the runtime, stanza errors to send). [`Uplink`] runs one; it is public
+/// so that it can be driven with parsed stanzas alone (tests, fuzzing).
+#[derive(Debug)]
+pub struct Router {
     routes: HashMap<RouteKey, u64>,
     /// handle → (key, iq id prefix).
     by_handle: HashMap<u64, (RouteKey, String)>,
     prefixes: HashMap<String, u64>,
-    online: Option<String>,
     events: VecDeque<UplinkEvent>,
-    /// Peers we sent directed presence to (so their server tells us when they go, RFC 6121
-    /// §4.6): sent once per peer.
-    presence_sent: HashSet<String>,
+    errors: VecDeque<StanzaErrorOut>,
     /// Where the XMPP-environment events (F-1201) are recorded.
     security_events: Arc<SecurityEvents>,
 }
 
-impl std::fmt::Debug for Uplink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Uplink")
-            .field("online", &self.online)
-            .field("routes", &self.routes.len())
-            .finish()
-    }
-}
-
-impl Uplink {
-    /// Starts a client stream (the runtime connects the socket to the XMPP server).
-    /// `events` receives the TLS events of the stream and the XMPP-environment events.
-    pub fn new(config: XmppConfig, events: &Arc<SecurityEvents>, now: Instant) -> Uplink {
-        Uplink {
-            stream: XmppStream::with_events(config, now, events.clone()),
-            recv: vec![0; RECV_CHUNK],
+impl Router {
+    /// An empty router recording its security events in `events`.
+    pub fn new(events: Arc<SecurityEvents>) -> Router {
+        Router {
             routes: HashMap::new(),
             by_handle: HashMap::new(),
             prefixes: HashMap::new(),
-            online: None,
             events: VecDeque::new(),
-            presence_sent: HashSet::new(),
-            security_events: events.clone(),
+            errors: VecDeque::new(),
+            security_events: events,
         }
-    }
-
-    /// The full JID the stream is bound to, once online.
-    pub fn jid(&self) -> Option<&str> {
-        self.online.as_deref()
-    }
-
-    /// The bare form of our JID, once online.
-    pub fn bare_jid(&self) -> Option<&str> {
-        self.online
-            .as_deref()
-            .map(|j| j.split_once('/').map_or(j, |(bare, _)| bare))
     }
 
     /// How many associations are routed.
@@ -130,10 +117,29 @@ impl Uplink {
         self.by_handle.len()
     }
 
+    /// The sizes of the three tables (routes, handles, prefixes): equal when consistent.
+    pub fn table_sizes(&self) -> (usize, usize, usize) {
+        (self.routes.len(), self.by_handle.len(), self.prefixes.len())
+    }
+
+    /// The peers of the routed associations (each once).
+    pub fn peers(&self) -> Vec<String> {
+        let set: HashSet<&str> = self
+            .by_handle
+            .values()
+            .map(|(k, _)| k.peer.as_str())
+            .collect();
+        set.into_iter().map(str::to_string).collect()
+    }
+
     /// Routes stanzas from `peer` under `asso_id` (and the server's errors for iq ids
-    /// beginning with `prefix`) to `handle`. False when the table is full or the route taken.
+    /// beginning with `prefix`) to `handle`. False when the table is full, or the route, the
+    /// handle or the prefix is taken.
     pub fn add_route(&mut self, peer: &str, asso_id: &str, prefix: &str, handle: u64) -> bool {
-        if self.by_handle.len() >= MAX_ROUTES {
+        if self.by_handle.len() >= MAX_ROUTES
+            || self.by_handle.contains_key(&handle)
+            || self.prefixes.contains_key(prefix)
+        {
             return false;
         }
         let key = RouteKey {
@@ -146,10 +152,6 @@ impl Uplink {
         self.routes.insert(key.clone(), handle);
         self.prefixes.insert(prefix.to_string(), handle);
         self.by_handle.insert(handle, (key, prefix.to_string()));
-        if self.online.is_some() && self.presence_sent.insert(peer.to_string()) {
-            // Directed presence: the peer's server tells us when the peer goes (F-1206).
-            let _ = self.stream.send_presence(Some(peer), None);
-        }
         true
     }
 
@@ -161,16 +163,27 @@ impl Uplink {
         })
     }
 
-    /// The association's assoID changed (the handshake completed it, `client:server`).
-    pub fn rename_route(&mut self, handle: u64, asso_id: &str) {
-        if let Some((key, _)) = self.by_handle.get_mut(&handle) {
-            if key.asso_id == asso_id {
-                return;
-            }
-            self.routes.remove(key);
-            key.asso_id = asso_id.to_string();
-            self.routes.insert(key.clone(), handle);
+    /// The association's assoID changed (the handshake completed it, `client:server`). False
+    /// (and nothing changed) when the handle is unknown or another association of the same
+    /// peer already has that assoID.
+    pub fn rename_route(&mut self, handle: u64, asso_id: &str) -> bool {
+        let Some((key, _)) = self.by_handle.get_mut(&handle) else {
+            return false;
+        };
+        if key.asso_id == asso_id {
+            return true;
         }
+        let new_key = RouteKey {
+            peer: key.peer.clone(),
+            asso_id: asso_id.to_string(),
+        };
+        if self.routes.contains_key(&new_key) {
+            return false;
+        }
+        self.routes.remove(key);
+        *key = new_key.clone();
+        self.routes.insert(new_key, handle);
+        true
     }
 
     /// The association is gone.
@@ -181,103 +194,30 @@ impl Uplink {
         }
     }
 
-    /// Sends one association's stanza.
-    pub fn send(&mut self, out: &Outbound) {
-        let r = match out.stanza {
-            StanzaType::IqGet => self
-                .stream
-                .send_iq(&out.to, IqType::Get, &out.id, &out.payload),
-            StanzaType::IqSet => self
-                .stream
-                .send_iq(&out.to, IqType::Set, &out.id, &out.payload),
-            StanzaType::IqResult => {
-                self.stream
-                    .send_iq(&out.to, IqType::Result, &out.id, &out.payload)
-            }
-            StanzaType::IqError => {
-                self.stream
-                    .send_iq(&out.to, IqType::Error, &out.id, &out.payload)
-            }
-            StanzaType::Message => self.stream.send_message(&out.to, "normal", &out.payload),
-        };
-        if let Err(e) = r {
-            log::debug!("stanza to {} not sent: {e}", out.to);
-        }
-    }
-
-    /// Closes the stream (`</stream:stream>`).
-    pub fn close(&mut self) {
-        self.stream.close();
-    }
-
-    /// The socket was closed (or failed), possibly in the middle of a stanza.
-    pub fn connection_lost(&mut self) {
-        self.stream.connection_lost();
-    }
-
-    /// When [`Uplink::handle_timeout`] next needs to run.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.stream.poll_timeout()
-    }
-
-    /// Runs the stream's timers (pings, establishment).
-    pub fn handle_timeout(&mut self, now: Instant) {
-        self.stream.handle_timeout(now);
-    }
-
-    /// True once the stream has ended.
-    pub fn is_closed(&self) -> bool {
-        self.stream.is_closed()
-    }
-
-    /// The next event.
+    /// The next routing decision for the runtime.
     pub fn poll_event(&mut self) -> Option<UplinkEvent> {
-        loop {
-            if let Some(e) = self.events.pop_front() {
-                return Some(e);
-            }
-            match self.stream.poll_event()? {
-                XmppEvent::Online { jid } => {
-                    let jid = jid.to_string();
-                    self.online = Some(jid.clone());
-                    // Available presence to the server, then directed presence to the peers
-                    // routes were made for before we were online.
-                    let _ = self.stream.send_presence(None, None);
-                    let peers: Vec<String> = self
-                        .by_handle
-                        .values()
-                        .map(|(k, _)| k.peer.clone())
-                        .collect();
-                    for p in peers {
-                        if self.presence_sent.insert(p.clone()) {
-                            let _ = self.stream.send_presence(Some(&p), None);
-                        }
-                    }
-                    return Some(UplinkEvent::Online(jid));
-                }
-                XmppEvent::Stanza(s) => self.route(s),
-                XmppEvent::Closed(reason) => {
-                    self.online = None;
-                    self.presence_sent.clear();
-                    return Some(UplinkEvent::Closed(format!("{reason:?}")));
-                }
-            }
-        }
+        self.events.pop_front()
     }
 
-    /// Routes one stanza: to its association, to the runtime as a new handshake, or answered
-    /// here with the error F-1205 prescribes.
-    fn route(&mut self, s: Stanza) {
+    /// The next stanza error to send.
+    pub fn poll_error(&mut self) -> Option<StanzaErrorOut> {
+        self.errors.pop_front()
+    }
+
+    /// Routes one received stanza: to its association, to the runtime as a new handshake, or
+    /// refused with the error F-1205 prescribes (queued for [`Router::poll_error`]).
+    pub fn route(&mut self, s: Stanza) {
         let from = s.from.clone().unwrap_or_default();
         let stanza_type = match &s.kind {
             StanzaKind::Presence(t) => {
                 if t.as_deref() == Some("unavailable") {
-                    let gone: Vec<u64> = self
+                    let mut gone: Vec<u64> = self
                         .by_handle
                         .iter()
                         .filter(|(_, (k, _))| k.peer == from || super::bare_jid(&k.peer) == from)
                         .map(|(h, _)| *h)
                         .collect();
+                    gone.sort_unstable();
                     if !gone.is_empty() {
                         self.events.push_back(UplinkEvent::PeerGone(gone));
                     }
@@ -394,16 +334,196 @@ impl Uplink {
         }
     }
 
-    fn stanza_error(&mut self, to: &str, id: Option<&str>, error_type: &str, condition: &str) {
+    fn stanza_error(
+        &mut self,
+        to: &str,
+        id: Option<&str>,
+        error_type: &'static str,
+        condition: &'static str,
+    ) {
         let Some(id) = id else {
             return;
         };
-        let kind = StanzaKind::Iq(IqType::Get);
-        if let Err(e) = self
-            .stream
-            .send_stanza_error(to, id, &kind, error_type, condition, None)
-        {
-            log::debug!("stanza error to {to} not sent: {e}");
+        self.errors.push_back(StanzaErrorOut {
+            to: to.to_string(),
+            id: id.to_string(),
+            error_type,
+            condition,
+        });
+    }
+}
+
+/// One XMPP stream and the associations on it.
+pub struct Uplink {
+    stream: XmppStream,
+    recv: Vec<u8>,
+    router: Router,
+    online: Option<String>,
+    /// Peers we sent directed presence to (so their server tells us when they go, RFC 6121
+    /// §4.6): sent once per peer.
+    presence_sent: HashSet<String>,
+}
+
+impl std::fmt::Debug for Uplink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Uplink")
+            .field("online", &self.online)
+            .field("routes", &self.router.routes())
+            .finish()
+    }
+}
+
+impl Uplink {
+    /// Starts a client stream (the runtime connects the socket to the XMPP server).
+    /// `events` receives the TLS events of the stream and the XMPP-environment events.
+    pub fn new(config: XmppConfig, events: &Arc<SecurityEvents>, now: Instant) -> Uplink {
+        Uplink {
+            stream: XmppStream::with_events(config, now, events.clone()),
+            recv: vec![0; RECV_CHUNK],
+            router: Router::new(events.clone()),
+            online: None,
+            presence_sent: HashSet::new(),
+        }
+    }
+
+    /// The full JID the stream is bound to, once online.
+    pub fn jid(&self) -> Option<&str> {
+        self.online.as_deref()
+    }
+
+    /// The bare form of our JID, once online.
+    pub fn bare_jid(&self) -> Option<&str> {
+        self.online
+            .as_deref()
+            .map(|j| j.split_once('/').map_or(j, |(bare, _)| bare))
+    }
+
+    /// How many associations are routed.
+    pub fn routes(&self) -> usize {
+        self.router.routes()
+    }
+
+    /// Routes stanzas from `peer` under `asso_id` (and the server's errors for iq ids
+    /// beginning with `prefix`) to `handle`. False when the table is full, or the route, the
+    /// handle or the prefix is taken ([`Router::add_route`]).
+    pub fn add_route(&mut self, peer: &str, asso_id: &str, prefix: &str, handle: u64) -> bool {
+        if !self.router.add_route(peer, asso_id, prefix, handle) {
+            return false;
+        }
+        if self.online.is_some() && self.presence_sent.insert(peer.to_string()) {
+            // Directed presence: the peer's server tells us when the peer goes (F-1206).
+            let _ = self.stream.send_presence(Some(peer), None);
+        }
+        true
+    }
+
+    /// Whether `asso_id` is free for `peer`.
+    pub fn is_free(&self, peer: &str, asso_id: &str) -> bool {
+        self.router.is_free(peer, asso_id)
+    }
+
+    /// The association's assoID changed (the handshake completed it, `client:server`); false
+    /// when another association of the peer has it ([`Router::rename_route`]).
+    pub fn rename_route(&mut self, handle: u64, asso_id: &str) -> bool {
+        self.router.rename_route(handle, asso_id)
+    }
+
+    /// The association is gone.
+    pub fn remove_route(&mut self, handle: u64) {
+        self.router.remove_route(handle);
+    }
+
+    /// Sends one association's stanza.
+    pub fn send(&mut self, out: &Outbound) {
+        let r = match out.stanza {
+            StanzaType::IqGet => self
+                .stream
+                .send_iq(&out.to, IqType::Get, &out.id, &out.payload),
+            StanzaType::IqSet => self
+                .stream
+                .send_iq(&out.to, IqType::Set, &out.id, &out.payload),
+            StanzaType::IqResult => {
+                self.stream
+                    .send_iq(&out.to, IqType::Result, &out.id, &out.payload)
+            }
+            StanzaType::IqError => {
+                self.stream
+                    .send_iq(&out.to, IqType::Error, &out.id, &out.payload)
+            }
+            StanzaType::Message => self.stream.send_message(&out.to, "normal", &out.payload),
+        };
+        if let Err(e) = r {
+            log::debug!("stanza to {} not sent: {e}", out.to);
+        }
+    }
+
+    /// Closes the stream (`</stream:stream>`).
+    pub fn close(&mut self) {
+        self.stream.close();
+    }
+
+    /// The socket was closed (or failed), possibly in the middle of a stanza.
+    pub fn connection_lost(&mut self) {
+        self.stream.connection_lost();
+    }
+
+    /// When [`Uplink::handle_timeout`] next needs to run.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.stream.poll_timeout()
+    }
+
+    /// Runs the stream's timers (pings, establishment).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.stream.handle_timeout(now);
+    }
+
+    /// True once the stream has ended.
+    pub fn is_closed(&self) -> bool {
+        self.stream.is_closed()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<UplinkEvent> {
+        loop {
+            if let Some(e) = self.router.poll_event() {
+                return Some(e);
+            }
+            match self.stream.poll_event()? {
+                XmppEvent::Online { jid } => {
+                    let jid = jid.to_string();
+                    self.online = Some(jid.clone());
+                    // Available presence to the server, then directed presence to the peers
+                    // routes were made for before we were online.
+                    let _ = self.stream.send_presence(None, None);
+                    for p in self.router.peers() {
+                        if self.presence_sent.insert(p.clone()) {
+                            let _ = self.stream.send_presence(Some(&p), None);
+                        }
+                    }
+                    return Some(UplinkEvent::Online(jid));
+                }
+                XmppEvent::Stanza(s) => {
+                    self.router.route(s);
+                    while let Some(e) = self.router.poll_error() {
+                        let kind = StanzaKind::Iq(IqType::Get);
+                        if let Err(err) = self.stream.send_stanza_error(
+                            &e.to,
+                            &e.id,
+                            &kind,
+                            e.error_type,
+                            e.condition,
+                            None,
+                        ) {
+                            log::debug!("stanza error to {} not sent: {err}", e.to);
+                        }
+                    }
+                }
+                XmppEvent::Closed(reason) => {
+                    self.online = None;
+                    self.presence_sent.clear();
+                    return Some(UplinkEvent::Closed(format!("{reason:?}")));
+                }
+            }
         }
     }
 }
