@@ -514,9 +514,14 @@ impl RelayRig {
             let end = xml.find("</applData>").expect("applData end");
             xml.as_bytes()[start..end].to_vec()
         };
+        // The data stanza with that id (not the stanza error the receiver may answer its iq
+        // with, which carries the same id and no payload).
         let received = self
             .relay
-            .last_line("STANZA", |l| l.get("id") == Some(id.as_str()))
+            .last_line("STANZA", |l| {
+                l.get("id") == Some(id.as_str())
+                    && l.get("kind").is_some_and(|k| k.ends_with("Transfer"))
+            })
             .expect("the stanza received");
         let sent = self
             .relay

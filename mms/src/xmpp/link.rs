@@ -114,6 +114,7 @@ enum Asked {
     Cancel(u32),
     Conclude,
     Release,
+    /// The HandshakeReq's iq, or the iq of a stanza the E2E checks refused.
     Handshake,
 }
 
@@ -408,7 +409,10 @@ impl XmppLink {
         let received = match self.e2e.receive(&stanza.secpdu, now) {
             Ok(r) => r,
             Err(judged) => {
-                if stanza.kind == Kind::HandshakeReq {
+                // The refused stanza's iq (a HandshakeReq, or a request in a transfer the checks
+                // refused) still gets its answer: the reply SecPDU where it rides in the iq
+                // result, else a stanza error (RFC 6120 §8.2.3: every iq get/set is answered).
+                if matches!(stanza.stanza, StanzaType::IqGet | StanzaType::IqSet) {
                     if let Some(id) = &stanza.id {
                         self.peer_iqs.insert(Asked::Handshake, id.clone());
                     }

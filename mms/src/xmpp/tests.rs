@@ -1111,6 +1111,17 @@ fn an_iq_error_goes_to_the_association_whose_prefix_its_id_carries() {
         }
         other => panic!("{other:?}"),
     }
+    // A stranger who guessed an id cannot end the association.
+    r.route(stanza(
+        StanzaKind::Iq(IqType::Error),
+        "mallory@example.org/IEC",
+        Some("s12-5"),
+        None,
+    ));
+    assert!(
+        r.poll_event().is_none(),
+        "an iq error from a stranger was obeyed"
+    );
     // Without an error element: undefined-condition. From the server's JID too.
     let mut bare = stanza(
         StanzaKind::Iq(IqType::Error),

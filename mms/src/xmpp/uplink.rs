@@ -236,12 +236,25 @@ impl Router {
                     || "undefined-condition".to_string(),
                     |e| e.condition.clone(),
                 );
+                // Only the association's peer or its server (answering for it with the peer's
+                // JID or its own domain as the sender) can end it with an iq error: anybody
+                // else who guessed an id is ignored.
+                let from_peer = handle.is_some_and(|h| {
+                    self.by_handle.get(&h).is_some_and(|(k, _)| {
+                        let peer = super::bare_jid(&k.peer);
+                        let domain = peer.split_once('@').map_or(peer, |(_, d)| d);
+                        super::bare_jid(&from) == peer || from == domain
+                    })
+                });
                 match handle {
-                    Some(handle) => self.events.push_back(UplinkEvent::IqError {
+                    Some(handle) if from_peer => self.events.push_back(UplinkEvent::IqError {
                         handle,
                         id,
                         condition,
                     }),
+                    Some(_) => {
+                        log::info!("iq error {id} from {from}, not the association's peer: ignored")
+                    }
                     None => log::debug!("iq error {id} from {from} for no association"),
                 }
                 return;
@@ -454,6 +467,18 @@ impl Uplink {
         };
         if let Err(e) = r {
             log::debug!("stanza to {} not sent: {e}", out.to);
+        }
+    }
+
+    /// Answers the peer's iq `id` with a stanza error (RFC 6120 §8.3): e.g. `wait` /
+    /// `resource-constraint` when no association can be taken on.
+    pub fn refuse_iq(&mut self, to: &str, id: &str, error_type: &str, condition: &str) {
+        let kind = StanzaKind::Iq(IqType::Set);
+        if let Err(e) = self
+            .stream
+            .send_stanza_error(to, id, &kind, error_type, condition, None)
+        {
+            log::debug!("stanza error to {to} not sent: {e}");
         }
     }
 

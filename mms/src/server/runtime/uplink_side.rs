@@ -215,7 +215,14 @@ impl EventLoop {
             .is_err();
         if over {
             Stats::bump(&self.shared.stats.refused);
-            log::warn!("association limit reached; XMPP handshake from {peer} dropped");
+            log::warn!("association limit reached; XMPP handshake from {peer} refused");
+            if let (Some(u), Some(id)) = (
+                self.xmpp.as_mut().and_then(|s| s.uplink.as_mut()),
+                inbound.id.as_deref(),
+            ) {
+                u.refuse_iq(&peer, id, "wait", "resource-constraint");
+                self.xmpp_write();
+            }
             return;
         }
         let Some(side) = self.xmpp.as_mut() else {
