@@ -37,7 +37,7 @@ use e2e_sec::config::AeadAlgorithm;
 use e2e_sec::E2eMode;
 use interop_tests::prosody::{require_prosody, Prosody};
 use interop_tests::scratch_dir;
-use interop_tests::xmpp_bench_setup::{connect_when_online, endpoint};
+use interop_tests::xmpp_rig::{connect, side, DOMAIN};
 use mms::client::{Client, ClientConfig};
 use mms::data::Data;
 use mms::pdu::MmsPdu;
@@ -211,10 +211,12 @@ fn transports(rounds: usize, seconds: f64, instrumented: bool) {
     });
     let e2e_root = Pki::new_root("osi_vs_xmpp E2E root", KeyKind::EcP256).expect("E2E CA");
     let mode = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
+    // The E2E clock: the system's (no shift; the rig's rekey tests move it).
+    let clock = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let xmpp = prosody.as_ref().map(|p| {
         (
-            endpoint(p, &e2e_root, "ied", mode).expect("server's XMPP settings"),
-            endpoint(p, &e2e_root, "cc", mode).expect("client's XMPP settings"),
+            side(p, &e2e_root, "ied", &format!("ied@{DOMAIN}"), mode, &clock).settings,
+            side(p, &e2e_root, "cc", &format!("cc@{DOMAIN}"), mode, &clock).settings,
         )
     });
 
@@ -260,12 +262,8 @@ fn transports(rounds: usize, seconds: f64, instrumented: bool) {
     ];
     if let (Some(p), Some((_, client_side))) = (&prosody, &xmpp) {
         let peer = format!("ied@{}/IEC", p.domain());
-        let c = connect_when_online(client_side, &peer, Duration::from_secs(30), || {
-            ClientConfig::default()
-                .with_request_timeout(Duration::from_secs(10))
-                .with_connect_timeout(Duration::from_secs(10))
-        })
-        .expect("association over XMPP");
+        let events = Arc::new(cot::security_event::SecurityEvents::new());
+        let c = connect(client_side, &peer, Duration::from_secs(10), &events);
         rows.push(Transport::new("xmpp-e2e-gcm", c, Some(p.pid())));
     }
 

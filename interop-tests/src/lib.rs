@@ -23,7 +23,6 @@ pub mod peer;
 pub mod prosody;
 pub mod proxy;
 pub mod tshark;
-pub mod xmpp_bench_setup;
 pub mod xmpp_drive;
 pub mod xmpp_rig;
 

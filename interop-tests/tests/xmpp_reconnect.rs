@@ -5,18 +5,17 @@
 //! whose connection just drops (no abort, no conclude): its unavailable presence reaches the
 //! server (we sent it directed presence, RFC 6121 §4.6), which ends the association.
 
-use std::net::SocketAddr;
+use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use cot::pki::{KeyKind, LeafSpec, Pki};
+use cot::pki::{KeyKind, Pki};
 use cot::security_event::SecurityEvents;
-use cot::tls::TlsConfig;
-use cot::xmpp::{Jid, XmppConfig};
 use e2e_sec::config::AeadAlgorithm;
-use e2e_sec::{E2eConfig, E2eCredential, E2eFactory, E2eMode};
+use e2e_sec::E2eMode;
 use interop_tests::prosody::{require_prosody, Prosody};
 use interop_tests::scratch_dir;
+use interop_tests::xmpp_rig::{connect, side, DOMAIN};
 use mms::client::ops::OpError;
 use mms::client::{Client, ClientConfig, ClientError, ClientEvent, Connection};
 use mms::server::model::demo;
@@ -24,55 +23,31 @@ use mms::server::{Server, ServerConfig};
 use mms::xmpp::XmppSettings;
 use mms::ObjectName;
 
-const DOMAIN: &str = "localhost";
-
+/// The rig's side for `user`, reconnecting quickly (the test does not wait for the default
+/// back-off).
 fn settings(prosody: &Prosody, root: &Pki, user: &str) -> XmppSettings {
-    let password = format!("pw-{user}");
-    prosody.register(user, &password).expect("register");
-    let jid = format!("{user}@{DOMAIN}");
-    let c = root
-        .issue(&LeafSpec::new(user).with_key(KeyKind::EcP256).with_jid(&jid))
-        .expect("E2E certificate");
-    let e2e = E2eConfig::new(
-        E2eCredential {
-            certificate: c.certificate,
-            key: c.key,
-            chain: c.chain,
-        },
-        vec![root.ca().certificate.clone()],
+    let clock = Arc::new(AtomicI64::new(0));
+    let mode = E2eMode::Aead(AeadAlgorithm::Aes128Gcm);
+    let mut s = side(
+        prosody,
+        root,
+        user,
+        &format!("{user}@{DOMAIN}"),
+        mode,
+        &clock,
     )
-    .with_mode(E2eMode::Aead(AeadAlgorithm::Aes128Gcm));
-    let factory = E2eFactory::new(e2e, Arc::new(SecurityEvents::new())).expect("factory");
-    let stream = XmppConfig::new(
-        Jid::parse(&jid).expect("jid"),
-        password,
-        TlsConfig::new().with_trust_anchor_file(prosody.ca_pem()),
-    );
-    let mut s = XmppSettings::new(
-        SocketAddr::from(([127, 0, 0, 1], prosody.port())),
-        stream,
-        Arc::new(factory),
-    );
-    // Quick retries, so the test does not wait for the default back-off.
+    .settings;
     s.reconnect = (Duration::from_millis(200), Duration::from_secs(2));
     s
 }
 
-fn connect(settings: &XmppSettings, peer: &str, within: Duration) -> Client {
-    let t0 = Instant::now();
-    loop {
-        let config = ClientConfig::default()
-            .with_request_timeout(Duration::from_secs(5))
-            .with_connect_timeout(Duration::from_secs(5));
-        match Client::connect_xmpp(settings.clone(), peer, config) {
-            Ok(c) => return c,
-            Err(e) if t0.elapsed() < within => {
-                eprintln!("not yet: {e}");
-                std::thread::sleep(Duration::from_millis(200));
-            }
-            Err(e) => panic!("no association with {peer} within {within:?}: {e}"),
-        }
-    }
+fn connect_within(settings: &XmppSettings, peer: &str) -> Client {
+    connect(
+        settings,
+        peer,
+        Duration::from_secs(5),
+        &Arc::new(SecurityEvents::new()),
+    )
 }
 
 #[test]
@@ -95,7 +70,7 @@ fn associations_end_with_the_xmpp_server_and_the_server_reconnects() {
     let peer = format!("ied@{DOMAIN}/IEC");
     let name = ObjectName::domain(demo::DOMAIN.to_string(), "LLN0$ST$Mod$stVal".to_string());
 
-    let client = connect(&client_settings, &peer, Duration::from_secs(20));
+    let client = connect_within(&client_settings, &peer);
     client.read_one(&name).expect("read before the restart");
     assert_eq!(server.handle().associations().len(), 1);
 
@@ -130,7 +105,7 @@ fn associations_end_with_the_xmpp_server_and_the_server_reconnects() {
     }
 
     // The server logged in again by itself: a new association works.
-    let again = connect(&client_settings, &peer, Duration::from_secs(30));
+    let again = connect_within(&client_settings, &peer);
     assert!(again.read_one(&name).is_ok(), "read after the reconnect");
     again.conclude().expect("conclude");
     server.stop().expect("stop");
