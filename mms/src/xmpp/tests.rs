@@ -532,6 +532,36 @@ fn conclude_and_release_ride_in_iq_set_and_result() {
     assert!(p.c.poll_stanza().is_none() && p.s.poll_stanza().is_none());
 }
 
+/// Both ends conclude at once (the requests cross): both end closed within a few exchanges and
+/// nothing hangs. Today each end takes the other's conclude-Response as out of phase and the
+/// association ends in an abort (the endpoint's rule, the same over OSI), not a release.
+#[test]
+fn crossing_concludes_and_releases_end_both_sides() {
+    let mut p = associate();
+    p.c.conclude().unwrap();
+    p.s.conclude().unwrap();
+    let mut seen = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let mut moved = false;
+        while let Some(o) = p.c.poll_stanza() {
+            p.s.handle_stanza(inbound(&o));
+            moved = true;
+        }
+        seen.1.extend(drain(&mut p.s));
+        while let Some(o) = p.s.poll_stanza() {
+            p.c.handle_stanza(inbound(&o));
+            moved = true;
+        }
+        seen.0.extend(drain(&mut p.c));
+        if !moved {
+            break;
+        }
+    }
+    assert!(p.c.is_closed() && p.s.is_closed(), "{seen:?}");
+    let closed = |v: &Vec<Got>| v.iter().any(|g| matches!(g, Got::Closed(_)));
+    assert!(closed(&seen.0) && closed(&seen.1), "{seen:?}");
+}
+
 #[test]
 fn an_abort_goes_in_a_message() {
     let mut p = associate();
