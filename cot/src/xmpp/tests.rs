@@ -558,10 +558,12 @@ fn restricted_xml_and_limits_are_refused() {
         refused(b"<message><a q:b='1'/></message>"),
         "not-well-formed"
     );
+    // One level deeper than the default limit allows.
+    let levels = XmppLimits::default().max_depth + 1;
     let deep = format!(
         "<message>{}{}</message>",
-        "<a>".repeat(40),
-        "</a>".repeat(40)
+        "<a>".repeat(levels),
+        "</a>".repeat(levels)
     );
     assert_eq!(refused(deep.as_bytes()), "policy-violation");
     let attrs: String = (0..70).map(|i| format!(" a{i}='1'")).collect();
