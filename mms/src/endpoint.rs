@@ -414,6 +414,9 @@ struct Book {
     queued: Vec<Queued>,
     /// Set when a conclude-Response was queued: release follows from the peer.
     concluded: bool,
+    /// Both ends concluded at once: we answered the peer's conclude-Request while ours was
+    /// outstanding, and only the answer to ours may still arrive (see [`Book::conclude_crossed`]).
+    crossed: bool,
     /// Where deadlines are armed from (the association's clock).
     clock: Clock,
     /// [`EndpointConfig::request_timeout`].
@@ -608,6 +611,7 @@ impl Endpoint {
                 next_invoke_id: 1,
                 queued: Vec::new(),
                 concluded: false,
+                crossed: false,
                 clock: timers.clock,
                 request_timeout: timers.request,
                 release_timeout: timers.release,
@@ -1305,6 +1309,19 @@ impl Book {
         self.queued.push(Queued::Pdu(pdu.to_vec()));
     }
 
+    /// A conclude collision: the peer's conclude-Request came while ours was outstanding and
+    /// neither end has requests outstanding. ISO 9506-2 §8.3 does not say what then; our rule
+    /// (docs/xmpp-mms.md, "Conclude collision") answers it with a conclude-Response and keeps
+    /// waiting for the answer to ours. Once that comes the association initiator starts the
+    /// A-RELEASE and the responder waits for it, so both ends end `Released` rather than each
+    /// taking the other's conclude-Response as out of phase.
+    fn conclude_crossed<'a>(&mut self) -> MmsEvent<'a> {
+        log::debug!("conclude collision: answering the peer's conclude, ours still outstanding");
+        self.queue(MmsPdu::ConcludeResponse);
+        self.crossed = true;
+        MmsEvent::ConcludeIndication
+    }
+
     /// Server: an AARQ arrived; its user data must be an initiate-RequestPDU.
     fn on_aarq<'a>(&mut self, ind: Box<AssociateIndication>) -> MmsEvent<'a> {
         let request = match ind.user_data.as_deref().map(MmsPdu::decode) {
@@ -1436,6 +1453,21 @@ impl Book {
                 return MmsEvent::ProtocolError { error: e, reject };
             }
         };
+        if self.crossed && !matches!(pdu, MmsPdu::ConcludeResponse | MmsPdu::ConcludeError(_)) {
+            // After a crossing: as after any conclude-Response of ours, nothing but the answer
+            // to our own conclude may come (ISO 9506-2 §8.3).
+            let phase = self.phase;
+            self.phase = Phase::Closed;
+            self.queue_abort_marker();
+            log::info!("MMS PDU after our conclude-Response in a conclude collision; aborting");
+            return MmsEvent::Closed(CloseReason::Failed(Box::new(Failure::Mms(
+                MmsViolation::OutOfPhase {
+                    phase,
+                    expected: "the answer to our conclude",
+                    found: Some(pdu.pdu_type()),
+                },
+            ))));
+        }
         match pdu {
             MmsPdu::ConfirmedRequest(req) => self.on_request(req, data),
             MmsPdu::ConfirmedResponse(resp) => {
@@ -1503,6 +1535,24 @@ impl Book {
                 MmsEvent::CancelResponse(id)
             }
             MmsPdu::CancelError(e) => MmsEvent::CancelError(e),
+            MmsPdu::ConcludeRequest if self.phase == Phase::Concluding && !self.crossed => {
+                if self.peer_outstanding.is_empty() && self.outstanding.is_empty() {
+                    self.conclude_crossed()
+                } else {
+                    self.queue(MmsPdu::ConcludeError(
+                        ServiceError::further_communication_required(),
+                    ));
+                    violation(
+                        Some(PduType::ConcludeRequest),
+                        None,
+                        crate::pdu::ErrorSite::Body,
+                        crate::codec::DecodeError::OutOfRange(
+                            "conclude while requests are outstanding",
+                        ),
+                        None,
+                    )
+                }
+            }
             MmsPdu::ConcludeRequest => {
                 if self.peer_outstanding.is_empty() && self.outstanding.is_empty() {
                     self.queue(MmsPdu::ConcludeResponse);
@@ -1528,11 +1578,26 @@ impl Book {
             }
             MmsPdu::ConcludeResponse if self.phase == Phase::Concluding => {
                 self.phase = Phase::Releasing;
-                self.queued.push(Queued::Release);
+                if self.crossed {
+                    // Both concludes were accepted: the association initiator alone releases,
+                    // so the two A-RELEASE requests never cross too.
+                    self.concluded = true;
+                    if self.role == Role::Client {
+                        self.queued.push(Queued::Release);
+                    }
+                } else {
+                    self.queued.push(Queued::Release);
+                }
                 MmsEvent::Concluded
             }
             MmsPdu::ConcludeError(e) if self.phase == Phase::Concluding => {
-                self.phase = Phase::Associated;
+                if self.crossed {
+                    // The peer refused ours but we accepted its conclude: it releases.
+                    self.phase = Phase::Releasing;
+                    self.concluded = true;
+                } else {
+                    self.phase = Phase::Associated;
+                }
                 MmsEvent::ConcludeRefused(e)
             }
             other => {

@@ -312,6 +312,48 @@ fn conclude_then_release_closes_both_ends() {
     assert!(c.is_closed() && s.is_closed());
 }
 
+/// A conclude collision (both ends conclude before either sees the other's request): each
+/// answers the other's conclude, the client alone releases, and both end `Released`.
+#[test]
+fn crossing_concludes_end_in_a_release() {
+    let (mut c, mut s) = associate(EndpointConfig::default(), EndpointConfig::default());
+    c.conclude().expect("client conclude");
+    s.conclude().expect("server conclude");
+    let (ce, se) = pump(&mut c, &mut s);
+    for seen in [&ce, &se] {
+        assert_eq!(
+            seen,
+            &vec![
+                Got::ConcludeIndication,
+                Got::Concluded,
+                Got::Closed(CloseReason::Released)
+            ]
+        );
+    }
+    assert!(c.is_closed() && s.is_closed());
+}
+
+/// After a collision only the answer to our own conclude may come: a request is not served,
+/// the association is aborted.
+#[test]
+fn a_request_after_a_conclude_collision_aborts() {
+    let (mut c, mut s) = associate(EndpointConfig::default(), EndpointConfig::default());
+    c.conclude().expect("client conclude");
+    // The server's conclude-Request, then a read it should not send: both reach the client
+    // before the client's own conclude reaches the server.
+    s.send_encoded(&[0x8b, 0x00]).expect("server conclude");
+    s.send_request(&identify()).expect("identify");
+    shuttle(&mut s, &mut c);
+    let ce = drain(&mut c);
+    assert_eq!(ce.first(), Some(&Got::ConcludeIndication), "{ce:?}");
+    assert!(
+        matches!(ce.last(), Some(Got::Closed(CloseReason::Failed(_)))),
+        "{ce:?}"
+    );
+    assert!(!ce.iter().any(|g| matches!(g, Got::Request(..))), "{ce:?}");
+    assert!(c.is_closed());
+}
+
 #[test]
 fn conclude_with_requests_outstanding_is_refused() {
     let (mut c, mut s) = associate(EndpointConfig::default(), EndpointConfig::default());

@@ -532,23 +532,26 @@ fn conclude_and_release_ride_in_iq_set_and_result() {
     assert!(p.c.poll_stanza().is_none() && p.s.poll_stanza().is_none());
 }
 
-/// Both ends conclude at once (the requests cross): both end closed within a few exchanges and
-/// nothing hangs. Today each end takes the other's conclude-Response as out of phase and the
-/// association ends in an abort (the endpoint's rule, the same over OSI), not a release.
+/// Both ends conclude at once (the requests cross): each answers the other's conclude, the
+/// client alone sends the E2E ReleaseReq, and both end `Released` (the conclude-collision rule,
+/// the same over OSI).
 #[test]
-fn crossing_concludes_and_releases_end_both_sides() {
+fn crossing_concludes_end_in_a_release() {
     let mut p = associate();
     p.c.conclude().unwrap();
     p.s.conclude().unwrap();
     let mut seen = (Vec::new(), Vec::new());
+    let mut release_reqs = 0;
     for _ in 0..10 {
         let mut moved = false;
         while let Some(o) = p.c.poll_stanza() {
+            release_reqs += usize::from(kind_of(&o) == Kind::ReleaseReq);
             p.s.handle_stanza(inbound(&o));
             moved = true;
         }
         seen.1.extend(drain(&mut p.s));
         while let Some(o) = p.s.poll_stanza() {
+            release_reqs += usize::from(kind_of(&o) == Kind::ReleaseReq);
             p.c.handle_stanza(inbound(&o));
             moved = true;
         }
@@ -558,8 +561,13 @@ fn crossing_concludes_and_releases_end_both_sides() {
         }
     }
     assert!(p.c.is_closed() && p.s.is_closed(), "{seen:?}");
-    let closed = |v: &Vec<Got>| v.iter().any(|g| matches!(g, Got::Closed(_)));
-    assert!(closed(&seen.0) && closed(&seen.1), "{seen:?}");
+    let expected = vec![
+        Got::ConcludeIndication,
+        Got::Concluded,
+        Got::Closed(CloseReason::Released),
+    ];
+    assert_eq!((&seen.0, &seen.1), (&expected, &expected));
+    assert_eq!(release_reqs, 1, "exactly one ReleaseReq (the client's)");
 }
 
 #[test]
