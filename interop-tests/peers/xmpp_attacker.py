@@ -8,6 +8,8 @@ Logs in like xmpp_client.py (STARTTLS verified against CA.pem only, SASL, the gi
 resource), then reads commands from stdin, one per line, until QUIT or end of file:
 
     SEND <hex>           write the UTF-8 XML stanza <hex> as it is (prosody stamps 'from')
+    FLOOD <n> <hex>      write the stanza <hex> <n> times back to back, each with every '%N%'
+                         in it replaced by its number (0 .. n-1)
     ARM <action> <dir>   relay only: act on the next data stanza (one whose envelope carries a
                          clearTransfer or encrTransfer) going <dir> (c2s: from CLIENT_JID to
                          SERVER_JID, s2c: back). <action>:
@@ -35,6 +37,7 @@ re-serialised it, UTF-8, hex):
     DROPPED dir=<dir> kind=<SecPDU> id=<id>
     REPLAYED dir=<dir> kind=<SecPDU> id=<id>
     SENT n=<count of SEND commands done>
+    FLOODED n=<n>        (after the n stanzas of a FLOOD were handed to the stream)
     ARMED action=<action> dir=<dir>
     HELD dir=<dir> kind=<SecPDU> id=<id>
     MARK
@@ -219,6 +222,12 @@ class Attacker(slixmpp.ClientXMPP):
             self.send_raw(bytes.fromhex(words[1]).decode('utf-8'))
             self.sent += 1
             emit('SENT', n=self.sent)
+        elif words[0] == 'FLOOD' and len(words) == 3 and words[1].isdigit():
+            template = bytes.fromhex(words[2]).decode('utf-8')
+            n = int(words[1])
+            for i in range(n):
+                self.send_raw(template.replace('%N%', str(i)))
+            emit('FLOODED', n=n)
         elif words[0] == 'MARK' and len(words) == 1:
             emit('MARK')
         elif words[0] == 'ARM' and len(words) == 3 and self.relay:

@@ -3,6 +3,7 @@
 //! [`Prosody`] account, a client connect that waits for the server's stream to come online,
 //! and [`Attacker`], the hostile slixmpp client of `peers/xmpp_attacker.py`.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::AtomicI64;
@@ -137,6 +138,8 @@ pub struct Attacker {
     peer: PythonPeer,
     /// Our full JID (`<user>@DOMAIN/IEC`).
     pub jid: String,
+    /// How many transcript lines [`Attacker::tally_answers`] has looked at.
+    tallied: usize,
 }
 
 impl Attacker {
@@ -170,7 +173,11 @@ impl Attacker {
             PythonPeer::spawn_piped(python, "xmpp_attacker.py", &args).expect("attacker");
         peer.expect("READY", Duration::from_secs(30))
             .unwrap_or_else(|e| panic!("attacker {jid}: {e}"));
-        Attacker { peer, jid }
+        Attacker {
+            peer,
+            jid,
+            tallied: 0,
+        }
     }
 
     /// One command line (see the script's documentation).
@@ -232,6 +239,25 @@ impl Attacker {
             .rev()
             .map(|l| PeerLine::parse(l))
             .find(|l| l.keyword == keyword && pred(l))
+    }
+
+    /// Takes in every line the script has printed by now (without waiting) and adds to `tally`,
+    /// by "type condition", the `STANZA` lines among them whose id starts with `prefix`. Each
+    /// line is looked at once, so a loop can call this cheaply while thousands arrive.
+    pub fn tally_answers(&mut self, prefix: &str, tally: &mut BTreeMap<String, usize>) {
+        while self.peer.next_line(Duration::ZERO).is_some() {}
+        let lines = self.peer.transcript();
+        for l in lines.iter().skip(self.tallied).map(|l| PeerLine::parse(l)) {
+            if l.keyword == "STANZA" && l.get("id").is_some_and(|id| id.starts_with(prefix)) {
+                let kind = format!(
+                    "{} {}",
+                    l.get("type").unwrap_or("-"),
+                    l.get("condition").unwrap_or("-")
+                );
+                *tally.entry(kind).or_insert(0) += 1;
+            }
+        }
+        self.tallied = lines.len();
     }
 
     /// Everything the script printed so far.

@@ -49,6 +49,7 @@
 //! with HMAC-SHA256 (ClearTransfer). Every wait is bounded.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
@@ -57,7 +58,7 @@ use std::time::{Duration, Instant, SystemTime};
 use acse::security::Role;
 use cot::pki::{KeyKind, Pki};
 use cot::security_event::SecurityEvents;
-use e2e_sec::config::AeadAlgorithm;
+use e2e_sec::config::{AeadAlgorithm, CbcAlgorithm};
 use e2e_sec::{E2eConfig, E2eFactory, E2eMode, IcvAlgorithm};
 use interop_tests::prosody::{require_prosody, require_slixmpp, Prosody};
 use interop_tests::scratch_dir;
@@ -79,6 +80,8 @@ const VARIABLE: &str = "LLN0$ST$Mod$stVal";
 /// How long a legitimate read may take after an attack.
 const PROMPT: Duration = Duration::from_secs(5);
 const WAIT: Duration = Duration::from_secs(10);
+/// How many stanzas of each kind the flood sends.
+const FLOOD: usize = 1500;
 
 fn variable() -> ObjectName<'static> {
     ObjectName::domain(demo::DOMAIN.to_string(), VARIABLE.to_string())
@@ -459,6 +462,48 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
             "{name}: our server saw something"
         );
     }
+
+    // A flood from one account: FLOOD iq requests for unknown associations and FLOOD iq
+    // requests without payload, written back to back, while the legitimate client keeps
+    // reading. Every flood stanza gets its one answer, every legitimate read is correct and
+    // prompt, each unknown association is counted, and the server holds nothing for the
+    // flooder.
+    eprintln!("attack: a flood of {} stanzas", 2 * FLOOD);
+    let unknown_before = server_events.count(mms::xmpp::UNKNOWN_ASSOCIATION);
+    let unknown = iq(
+        "get",
+        "fl-u%N%",
+        &env("9:999", &format!("<clearTransfer xmlns='{E2E_NS}'/>")),
+    );
+    let empty = format!("<iq type='set' to='{to}' id='fl-e%N%'/>");
+    for template in [&unknown, &empty] {
+        mallory.command(&format!(
+            "FLOOD {FLOOD} {}",
+            interop_tests::peer::to_hex(template.as_bytes())
+        ));
+    }
+    let mut tally = BTreeMap::new();
+    let expected = BTreeMap::from([
+        ("error bad-request".to_string(), FLOOD),
+        ("error item-not-found".to_string(), FLOOD),
+    ]);
+    let mut reads = 0;
+    let all_answered = wait_for(Duration::from_secs(120), || {
+        reads_correctly(&client, &model, "reads during the flood");
+        reads += 1;
+        mallory.tally_answers("fl-", &mut tally);
+        tally == expected
+    });
+    assert!(all_answered, "answers to the flood: {tally:?}");
+    eprintln!("flood: {reads} legitimate reads while it was answered");
+    assert_eq!(
+        server_events.count(mms::xmpp::UNKNOWN_ASSOCIATION) - unknown_before,
+        FLOOD as u64,
+        "{:?}",
+        server_events.snapshot()
+    );
+    assert_eq!(server.handle().associations().len(), 1);
+    reads_correctly(&client, &model, "the flood");
 
     client.conclude().expect("conclude");
     server.stop().expect("server stop");
@@ -918,6 +963,32 @@ fn a_tampering_relay_is_detected_and_never_changes_a_value() {
         &prosody,
         1,
         E2eMode::IcvOnly(IcvAlgorithm::HmacSha256),
+        Codes {
+            bad_icv: "IEC62351-4:10.5",
+            replay: "IEC62351-4:10.7",
+            time: "IEC62351-4:10.6",
+            seq: "IEC62351-4:10.8",
+        },
+    );
+    eprintln!("mode aes128-cbc + hmac");
+    relay_attacks(
+        &python,
+        &prosody,
+        2,
+        E2eMode::CbcIcv(CbcAlgorithm::Aes128Cbc, IcvAlgorithm::HmacSha256),
+        Codes {
+            bad_icv: "IEC62351-4:11.5",
+            replay: "IEC62351-4:11.7",
+            time: "IEC62351-4:11.6",
+            seq: "IEC62351-4:11.8",
+        },
+    );
+    eprintln!("mode icv-gmac");
+    relay_attacks(
+        &python,
+        &prosody,
+        3,
+        E2eMode::IcvOnly(IcvAlgorithm::Aes128Gmac),
         Codes {
             bad_icv: "IEC62351-4:10.5",
             replay: "IEC62351-4:10.7",
