@@ -10,12 +10,16 @@ resource), then reads commands from stdin, one per line, until QUIT or end of fi
     SEND <hex>           write the UTF-8 XML stanza <hex> as it is (prosody stamps 'from')
     FLOOD <n> <hex>      write the stanza <hex> <n> times back to back, each with every '%N%'
                          in it replaced by its number (0 .. n-1)
-    ARM <action> <dir>   relay only: act on the next data stanza (one whose envelope carries a
-                         clearTransfer or encrTransfer) going <dir> (c2s: from CLIENT_JID to
-                         SERVER_JID, s2c: back). <action>:
-                           flip     flip the lowest bit of the last letter or digit inside its
-                                    applData (a hex digit of the ciphertext, or the last
-                                    character of the XER MMSpdu's last value), then forward it
+    ARM <action> <dir> [<kind>]
+                         relay only: act on the next data stanza (one whose envelope carries a
+                         clearTransfer or encrTransfer), or with <kind> on the next stanza
+                         carrying that SecPDU (e.g. handshakeReq, releaseRsp), going <dir>
+                         (c2s: from CLIENT_JID to SERVER_JID, s2c: back). <action>:
+                           flip     data: flip the lowest bit of the last letter or digit
+                                    inside its applData (a hex digit of the ciphertext, or the
+                                    last character of the XER MMSpdu's last value); a signed
+                                    SecPDU: the lowest bit of the last hex digit of its
+                                    signature value; then forward it
                            drop     do not forward it
                            reorder  hold it; forward the following data stanza in <dir>
                                     first, then the held one
@@ -116,6 +120,16 @@ def flip_appl_data(xml):
     return xml[:at] + new + xml[at + 1:]
 
 
+def flip_signature(xml):
+    """Flips the lowest bit of the last hex digit of the signature value (the inner
+    <sign> element of a signed SecPDU's <sign>): the signature no longer verifies."""
+    found = list(re.finditer(r'<sign>([0-9A-Fa-f]+)</sign>', xml))
+    if not found:
+        raise ValueError('no signature value')
+    at = found[-1].end(1) - 1
+    return xml[:at] + '%X' % (int(xml[at], 16) ^ 1) + xml[at + 1:]
+
+
 class Attacker(slixmpp.ClientXMPP):
 
     def __init__(self, args, session_started):
@@ -128,7 +142,7 @@ class Attacker(slixmpp.ClientXMPP):
         self.enable_plaintext = False
         self.session_started = session_started
         self.relay = args.relay
-        self.armed = {}       # dir -> action
+        self.armed = {}       # dir -> (action, SecPDU kinds it applies to)
         self.held = {}        # dir -> raw xml held back by 'reorder'
         self.last = {}        # dir -> raw xml of the last data stanza forwarded
         self.sent = 0
@@ -184,12 +198,15 @@ class Attacker(slixmpp.ClientXMPP):
         stanza.xml.attrib['to'] = target
         stanza.xml.attrib.pop('from', None)
         raw = str(stanza)
-        if kind not in DATA_KINDS:
+        armed = self.armed.get(direction)
+        action = None
+        if armed is not None and kind in armed[1]:
+            action = self.armed.pop(direction)[0]
+        elif kind not in DATA_KINDS:
             self.forward(direction, kind, stanza['id'], raw)
             return
-        action = self.armed.pop(direction, None)
         if action == 'flip':
-            raw = flip_appl_data(raw)
+            raw = flip_appl_data(raw) if kind in DATA_KINDS else flip_signature(raw)
             emit('TAMPERED', action='flip', dir=direction, kind=kind, id=stanza['id'] or None)
         elif action == 'drop':
             emit('DROPPED', dir=direction, kind=kind, id=stanza['id'] or None)
@@ -199,7 +216,7 @@ class Attacker(slixmpp.ClientXMPP):
             emit('HELD', dir=direction, kind=kind, id=stanza['id'] or None)
             return
         self.forward(direction, kind, stanza['id'], raw)
-        held = self.held.pop(direction, None)
+        held = self.held.pop(direction, None) if kind in DATA_KINDS else None
         if held is not None:
             emit('TAMPERED', action='reorder', dir=direction, kind=held[0],
                  id=held[1] or None)
@@ -230,9 +247,10 @@ class Attacker(slixmpp.ClientXMPP):
             emit('FLOODED', n=n)
         elif words[0] == 'MARK' and len(words) == 1:
             emit('MARK')
-        elif words[0] == 'ARM' and len(words) == 3 and self.relay:
-            self.armed[words[2]] = words[1]
-            emit('ARMED', action=words[1], dir=words[2])
+        elif words[0] == 'ARM' and len(words) in (3, 4) and self.relay:
+            kinds = (words[3],) if len(words) == 4 else DATA_KINDS
+            self.armed[words[2]] = (words[1], kinds)
+            emit('ARMED', action=words[1], dir=words[2], kind=words[3] if len(words) == 4 else None)
         elif words[0] == 'REPLAY' and len(words) == 2 and self.relay:
             last = self.last.get(words[1])
             if last is None:

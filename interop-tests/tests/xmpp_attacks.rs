@@ -65,7 +65,7 @@ use interop_tests::scratch_dir;
 use interop_tests::xmpp_rig::{
     alarms, connect, credential, hex_text, side, wait_for, Attacker, Side, DOMAIN,
 };
-use mms::client::Client;
+use mms::client::{Client, ClientConfig};
 use mms::data::Data;
 use mms::server::model::{demo, Model};
 use mms::server::{RunningServer, Server, ServerConfig};
@@ -163,8 +163,9 @@ enum At {
 }
 
 /// A HandshakeReq signed with a certificate naming `cert_jid` (our own E2E library makes it;
-/// the attacker only sends it), in its envelope.
-fn handshake_req(root: &Pki, cert_jid: &str) -> String {
+/// the attacker only sends it), in its envelope; `complete`: its initiate-Request is one a
+/// server accepts (else a minimal one, for HandshakeReqs refused before the MMS layer).
+fn handshake_req(root: &Pki, cert_jid: &str, complete: bool) -> String {
     let config = E2eConfig::new(
         credential(root, "forger", cert_jid),
         vec![root.ca().certificate.clone()],
@@ -177,10 +178,15 @@ fn handshake_req(root: &Pki, cert_jid: &str) -> String {
         "mallory@localhost",
         &format!("ied@{DOMAIN}"),
     );
-    let initiate = format!(
-        "<MMSpdu xmlns='{MMS_NS}'><initiate-RequestPDU><localDetailCalling>65000\
-         </localDetailCalling></initiate-RequestPDU></MMSpdu>"
-    );
+    let initiate = if complete {
+        let ber = mms::pdu::MmsPdu::InitiateRequest(mms::InitiateRequest::default()).to_vec();
+        String::from_utf8(mms::xmpp::link::mms_xer(&ber).expect("XER")).expect("UTF-8")
+    } else {
+        format!(
+            "<MMSpdu xmlns='{MMS_NS}'><initiate-RequestPDU><localDetailCalling>65000\
+             </localDetailCalling></initiate-RequestPDU></MMSpdu>"
+        )
+    };
     let secpdu = e2e
         .handshake_request(initiate.as_bytes())
         .expect("HandshakeReq");
@@ -214,11 +220,11 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
     let mut mallory = Attacker::start(&python, &prosody, "mallory", None);
     let iq =
         |t: &str, id: &str, body: &str| format!("<iq type='{t}' to='{to}' id='{id}'>{body}</iq>");
-    let valid_req = handshake_req(&root, "cc@localhost");
+    let valid_req = handshake_req(&root, "cc@localhost", false);
     // Garbage in a hexadecimal field of an otherwise well-formed HandshakeReq: the first
     // digit of the DH public value becomes 'Z'.
     let garbage_req = {
-        let mut s = handshake_req(&root, "mallory@localhost");
+        let mut s = handshake_req(&root, "mallory@localhost", false);
         let at = s.find("<publicKey>").expect("a publicKey") + "<publicKey>".len();
         s.replace_range(at..at + 1, "Z");
         s
@@ -505,6 +511,32 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
     assert_eq!(server.handle().associations().len(), 1);
     reads_correctly(&client, &model, "the flood");
 
+    // A HandshakeReq reusing the assoID part of one of the peer's live associations: mallory
+    // associates with a certificate naming itself, then sends the same HandshakeReq again
+    // (F-1206: each part is locally unique for the JID pair). The second gets `conflict`
+    // before any signature work; the first association stays.
+    eprintln!("attack: a HandshakeReq reusing a live assoID part");
+    let own = handshake_req(&root, "mallory@localhost", true);
+    mallory.send(&iq("set", "dup-1", &own));
+    let first = mallory.expect("STANZA", WAIT, |l| l.get("id") == Some("dup-1"));
+    assert_eq!(
+        (first.get("type"), first.get("kind")),
+        (Some("result"), Some("handshakeAcc")),
+        "{}",
+        hex_text(&first, "xml")
+    );
+    assert!(wait_for(WAIT, || server.handle().associations().len() == 2));
+    mallory.send(&iq("set", "dup-2", &own));
+    let second = mallory.expect("STANZA", WAIT, |l| l.get("id") == Some("dup-2"));
+    assert_eq!(
+        (second.get("type"), second.get("condition")),
+        (Some("error"), Some("conflict")),
+        "{}",
+        hex_text(&second, "xml")
+    );
+    assert_eq!(server.handle().associations().len(), 2);
+    reads_correctly(&client, &model, "a reused assoID part");
+
     client.conclude().expect("conclude");
     server.stop().expect("server stop");
 }
@@ -624,6 +656,11 @@ impl RelayRig {
         self.relay.expect("RELAYED", WAIT, |l| {
             l.get("dir") == Some(dir) && l.get("kind") == Some("dtSecAbort")
         });
+        self.gone(client, what);
+    }
+
+    /// The association is gone at the server, and the client's next read fails promptly.
+    fn gone(&mut self, client: &Client, what: &str) {
         assert!(
             wait_for(WAIT, || self.server_associations() == 0),
             "{what}: the server kept the association"
@@ -650,7 +687,125 @@ fn report(text: &'static str) -> UnconfirmedService<'static> {
     })
 }
 
-fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, codes: Codes) {
+/// The relay changes one bit of the signature of a handshake or release SecPDU (or drops the
+/// ReleaseRsp): the receiver's signature check fails with its group's event, it answers what
+/// IEC 62351-4 prescribes (HandshakeSecReject, HandshakeSecAbort, ApplAbort), and neither end
+/// believes in an association or a release that did not verifiably happen.
+fn signed_pdu_attacks(rig: &mut RelayRig) {
+    let arm = |rig: &mut RelayRig, line: &str| {
+        rig.relay.command(line);
+        rig.relay.expect("ARMED", WAIT, |_| true);
+    };
+    let single_connect = |rig: &RelayRig| {
+        let config = ClientConfig::default()
+            .with_request_timeout(Duration::from_secs(4))
+            .with_connect_timeout(Duration::from_secs(8))
+            .with_events(Arc::clone(&rig.client_side.events));
+        Client::connect_xmpp(rig.client_side.settings.clone(), &rig.relay_jid, config)
+    };
+
+    // A. The HandshakeReq's signature: the server refuses with a HandshakeSecReject without
+    //    diagnostic (an alarm, F-1141) and keeps nothing; the client's connect fails.
+    eprintln!("relay: flip the HandshakeReq's signature");
+    let before = rig.server_side.events.count("IEC62351-4:1.3");
+    arm(rig, "ARM flip c2s handshakeReq");
+    let r = single_connect(rig);
+    assert!(r.is_err(), "associated with a tampered HandshakeReq");
+    rig.relay
+        .expect("TAMPERED", WAIT, |l| l.get("kind") == Some("handshakeReq"));
+    let reject = rig.relay.expect("RELAYED", WAIT, |l| {
+        l.get("dir") == Some("s2c") && l.get("kind").is_some()
+    });
+    let xml = hex_text(&reject, "xml");
+    assert_eq!(reject.get("kind"), Some("handshakeSecReject"), "{xml}");
+    assert!(
+        !xml.contains("<diagnostic>"),
+        "an alarm carries no diagnostic: {xml}"
+    );
+    assert_eq!(rig.server_side.events.count("IEC62351-4:1.3"), before + 1);
+    assert_eq!(rig.server_associations(), 0);
+
+    // B. The HandshakeAcc's signature: the client aborts the handshake with a
+    //    HandshakeSecAbort; the server drops the association it had accepted.
+    eprintln!("relay: flip the HandshakeAcc's signature");
+    let before = rig.client_side.events.count("IEC62351-4:2.3");
+    arm(rig, "ARM flip s2c handshakeAcc");
+    let r = single_connect(rig);
+    assert!(r.is_err(), "associated with a tampered HandshakeAcc");
+    rig.relay
+        .expect("TAMPERED", WAIT, |l| l.get("kind") == Some("handshakeAcc"));
+    rig.relay.expect("RELAYED", WAIT, |l| {
+        l.get("dir") == Some("c2s") && l.get("kind") == Some("handshakeSecAbort")
+    });
+    assert_eq!(rig.client_side.events.count("IEC62351-4:2.3"), before + 1);
+    assert!(
+        wait_for(WAIT, || rig.server_associations() == 0),
+        "the server kept the association whose HandshakeAcc was refused: {:?}\n{}",
+        rig.server_side.events.snapshot(),
+        rig.relay.transcript()
+    );
+
+    // C. The ReleaseReq's signature: the server does not take it as a release and answers
+    //    with an ApplAbort (then the iq error; the client ending on the abort is checked in
+    //    `mms::xmpp::tests`). The MMS conclude before it was accepted, so the caller's
+    //    conclude still reports success (the client's rule: a conclude-Response ends an MMS
+    //    association properly).
+    eprintln!("relay: flip the ReleaseReq's signature");
+    let client = rig.association();
+    let before = rig.server_side.events.count("IEC62351-4:12.3");
+    let release_rsps = |relay: &Attacker| {
+        relay
+            .transcript()
+            .lines()
+            .filter(|l| l.starts_with("RELAYED ") && l.contains(" kind=releaseRsp "))
+            .count()
+    };
+    rig.relay.sync();
+    let rsps_before = release_rsps(&rig.relay);
+    arm(rig, "ARM flip c2s releaseReq");
+    let r = client.conclude();
+    eprintln!("conclude with a tampered ReleaseReq: {r:?}");
+    rig.relay
+        .expect("TAMPERED", WAIT, |l| l.get("kind") == Some("releaseReq"));
+    rig.relay.expect("RELAYED", WAIT, |l| {
+        l.get("dir") == Some("s2c") && l.get("kind") == Some("applAbort")
+    });
+    assert_eq!(rig.server_side.events.count("IEC62351-4:12.3"), before + 1);
+    assert!(wait_for(WAIT, || rig.server_associations() == 0));
+    rig.relay.sync();
+    assert_eq!(
+        release_rsps(&rig.relay),
+        rsps_before,
+        "a ReleaseRsp answered a tampered ReleaseReq"
+    );
+
+    // D. The ReleaseRsp's signature: the client does not take it as the release; it answers
+    //    with an ApplAbort.
+    eprintln!("relay: flip the ReleaseRsp's signature");
+    let client = rig.association();
+    let before = rig.client_side.events.count("IEC62351-4:13.3");
+    arm(rig, "ARM flip s2c releaseRsp");
+    let r = client.conclude();
+    eprintln!("conclude with a tampered ReleaseRsp: {r:?}");
+    rig.relay
+        .expect("TAMPERED", WAIT, |l| l.get("kind") == Some("releaseRsp"));
+    rig.relay.expect("RELAYED", WAIT, |l| {
+        l.get("dir") == Some("c2s") && l.get("kind") == Some("applAbort")
+    });
+    assert_eq!(rig.client_side.events.count("IEC62351-4:13.3"), before + 1);
+    assert!(wait_for(WAIT, || rig.server_associations() == 0));
+}
+
+/// The relay's attacks in one E2E mode; `signed`: also on the handshake and release SecPDUs
+/// (whose signatures do not depend on the mode, so one mode runs them).
+fn relay_attacks(
+    python: &Path,
+    prosody: &Prosody,
+    n: usize,
+    mode: E2eMode,
+    codes: Codes,
+    signed: bool,
+) {
     let root = Pki::new_root("XMPP E2E root", KeyKind::EcP256).expect("CA");
     let offset = Arc::new(AtomicI64::new(0));
     let relay_user = format!("relay{n}");
@@ -909,6 +1064,11 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
     let protocol = |e: &SecurityEvents| e.count("IEC62351-4:10.1") + e.count("IEC62351-4:11.1");
     let before = protocol(&rig.server_side.events);
     rig.relay.send(&stanza);
+    // The signed DtSecAbort (in a message) comes first, then the iq error that answers the iq.
+    let abort = rig
+        .relay
+        .expect("STANZA", WAIT, |l| l.get("kind") == Some("dtSecAbort"));
+    assert_eq!(abort.get("name"), Some("message"), "{}", abort.raw);
     let line = rig.relay.expect("STANZA", WAIT, |l| {
         l.get("id") == Some(id.as_str()) && l.get("from") == Some(server_jid.as_str())
     });
@@ -924,12 +1084,15 @@ fn relay_attacks(python: &Path, prosody: &Prosody, n: usize, mode: E2eMode, code
         "{:?}",
         rig.server_side.events.snapshot()
     );
-    rig.aborted(&client, "s2c", "a HandshakeReq inside the association");
-    let abort = rig
+    assert!(rig
         .relay
-        .last_line("STANZA", |l| l.get("kind") == Some("dtSecAbort"))
-        .expect("the DtSecAbort received");
-    assert_eq!(abort.get("name"), Some("message"), "{}", abort.raw);
+        .last_line("RELAYED", |l| l.get("dir") == Some("s2c")
+            && l.get("kind") == Some("dtSecAbort"))
+        .is_some());
+    rig.gone(&client, "a HandshakeReq inside the association");
+    if signed {
+        signed_pdu_attacks(&mut rig);
+    }
     rig.server.stop().expect("server stop");
 }
 
@@ -956,6 +1119,7 @@ fn a_tampering_relay_is_detected_and_never_changes_a_value() {
             time: "IEC62351-4:11.6",
             seq: "IEC62351-4:11.8",
         },
+        true,
     );
     eprintln!("mode icv-hmac");
     relay_attacks(
@@ -969,6 +1133,7 @@ fn a_tampering_relay_is_detected_and_never_changes_a_value() {
             time: "IEC62351-4:10.6",
             seq: "IEC62351-4:10.8",
         },
+        false,
     );
     eprintln!("mode aes128-cbc + hmac");
     relay_attacks(
@@ -982,6 +1147,7 @@ fn a_tampering_relay_is_detected_and_never_changes_a_value() {
             time: "IEC62351-4:11.6",
             seq: "IEC62351-4:11.8",
         },
+        false,
     );
     eprintln!("mode icv-gmac");
     relay_attacks(
@@ -995,5 +1161,6 @@ fn a_tampering_relay_is_detected_and_never_changes_a_value() {
             time: "IEC62351-4:10.6",
             seq: "IEC62351-4:10.8",
         },
+        false,
     );
 }

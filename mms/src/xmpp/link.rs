@@ -350,9 +350,14 @@ impl XmppLink {
                 self.push(StanzaType::IqResult, id, &secpdu);
                 return;
             }
-        } else if let Some(id) = pending {
-            // An abort (e.g. DtSecAbort to a HandshakeReq on an established association) rides
-            // in a message (F-1204), never in the iq result; the iq still gets its answer.
+        }
+        // An abort (a DtSecAbort to a refused request, an ApplAbort to a refused ReleaseReq)
+        // rides in a message (F-1204), never in the iq result. It goes first: XMPP delivers
+        // one sender's stanzas in order (RFC 6120 §10.1), so the peer learns from the signed
+        // abort why the association ended before the iq error that still answers its iq.
+        let msg_id = self.new_iq_id();
+        self.push(StanzaType::Message, msg_id, &secpdu);
+        if let Some(id) = pending {
             self.out.push_back(Outbound {
                 to: self.config.peer.clone(),
                 stanza: StanzaType::IqError,
@@ -360,8 +365,6 @@ impl XmppLink {
                 payload: NOT_AUTHORIZED.as_bytes().to_vec(),
             });
         }
-        let id = self.new_iq_id();
-        self.push(StanzaType::Message, id, &secpdu);
     }
 
     /// The peer is gone (its unavailable presence, the stream lost, an iq error from the

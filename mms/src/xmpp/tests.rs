@@ -532,6 +532,54 @@ fn conclude_and_release_ride_in_iq_set_and_result() {
     assert!(p.c.poll_stanza().is_none() && p.s.poll_stanza().is_none());
 }
 
+/// Flips the lowest bit of the last hex digit of the signature value in a signed SecPDU.
+fn flip_signature(out: &mut Outbound) {
+    let text = String::from_utf8(out.payload.clone()).unwrap();
+    let end = text.rfind("</sign></sign>").expect("a signature value");
+    let at = end - 1;
+    let digit = u8::from_str_radix(&text[at..=at], 16).unwrap() ^ 1;
+    out.payload[at] = format!("{digit:X}").as_bytes()[0];
+}
+
+/// A ReleaseReq whose signature fails: the server sends its signed ApplAbort in a message
+/// and then the iq error that answers the ReleaseReq's iq, in that order, so the client ends
+/// with the peer's abort (not `Disconnected` by the iq error, not `Released`).
+#[test]
+fn a_release_req_failing_its_signature_gets_the_abort_before_the_iq_error() {
+    let mut p = associate();
+    p.c.conclude().unwrap();
+    carry(&mut p.c, &mut p.s);
+    assert_eq!(drain(&mut p.s), vec![Got::ConcludeIndication]);
+    carry(&mut p.s, &mut p.c);
+    assert_eq!(drain(&mut p.c), vec![Got::Concluded]);
+    let mut rq = one(&mut p.c);
+    assert_eq!(kind_of(&rq), Kind::ReleaseReq);
+    flip_signature(&mut rq);
+    p.s.handle_stanza(inbound(&rq));
+    let got = drain(&mut p.s);
+    assert!(
+        matches!(got.as_slice(), [Got::Failed(_)]),
+        "the server did not fail the association: {got:?}"
+    );
+    let abort = p.s.poll_stanza().expect("the abort");
+    let error = p.s.poll_stanza().expect("the iq error");
+    assert!(p.s.poll_stanza().is_none());
+    assert_eq!(
+        (abort.stanza, kind_of(&abort)),
+        (StanzaType::Message, Kind::ApplAbort)
+    );
+    assert_eq!(
+        (error.stanza, error.id.as_str()),
+        (StanzaType::IqError, rq.id.as_str())
+    );
+    p.c.handle_stanza(inbound(&abort));
+    match drain(&mut p.c).as_slice() {
+        [Got::Closed(CloseReason::PeerAborted(_))] => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(p.c.is_closed() && p.s.is_closed());
+}
+
 /// Both ends conclude at once (the requests cross): each answers the other's conclude, the
 /// client alone sends the E2E ReleaseReq, and both end `Released` (the conclude-collision rule,
 /// the same over OSI).
@@ -982,7 +1030,7 @@ fn the_router_routes_by_sender_and_asso_id() {
     assert!(!r.add_route(P, "1:1", "s4", 4), "route taken");
     assert!(!r.add_route(P, "3", "s1", 5), "prefix taken");
     assert!(!r.add_route(P, "3", "s5", 1), "handle taken");
-    assert_eq!(r.table_sizes(), (3, 3, 3));
+    assert_eq!(r.table_sizes(), (3, 3, 3, 3));
     r.route(iq(IqType::Get, P, "x-1", "2:9", Kind::ClearTransfer));
     r.route(message(Q, "1:1", Kind::EncrTransfer));
     r.route(iq(IqType::Set, P, "x-2", "1:1", Kind::ReleaseReq));
@@ -1005,6 +1053,38 @@ fn the_router_routes_by_sender_and_asso_id() {
         inbound_ids.push(inbound.id);
     }
     assert_eq!(inbound_ids, vec![Some("c7-5".to_string())]);
+}
+
+/// The initiator refused our HandshakeAcc: its HandshakeSecAbort names only its own part of
+/// the assoID, yet reaches the association (renamed `initiator:responder` when we accepted).
+/// Only a HandshakeSecAbort does; and a second association under a live initiator part is
+/// refused (F-1206: each part is locally unique per JID pair).
+#[test]
+fn a_handshake_sec_abort_under_the_initiators_part_reaches_the_association() {
+    let (mut r, events) = router();
+    assert!(r.add_route(P, "382", "s1", 1));
+    assert!(r.rename_route(1, "382:7"));
+    r.route(message(P, "382", Kind::HandshakeSecAbort));
+    assert_eq!(
+        delivered(&mut r),
+        vec![(1, StanzaType::Message, Kind::HandshakeSecAbort)]
+    );
+    // Any other SecPDU under the bare part is for an unknown association.
+    r.route(message(P, "382", Kind::ApplAbort));
+    assert!(r.poll_event().is_none());
+    assert_eq!(events.count(super::UNKNOWN_ASSOCIATION), 1);
+    // Another peer's part of the same number is not ours.
+    r.route(message(Q, "382", Kind::HandshakeSecAbort));
+    assert!(r.poll_event().is_none());
+    assert_eq!(events.count(super::UNKNOWN_ASSOCIATION), 2);
+    // The part is taken while the association lives, free again once it is gone.
+    assert!(!r.is_free(P, "382"));
+    assert!(!r.add_route(P, "382", "s2", 2), "initiator part taken");
+    assert!(r.add_route(Q, "382", "s2", 2), "another peer's part");
+    r.remove_route(1);
+    assert!(r.is_free(P, "382"));
+    assert!(r.add_route(P, "382", "s3", 3));
+    assert_eq!(r.table_sizes(), (2, 2, 2, 2));
 }
 
 #[test]
@@ -1042,7 +1122,10 @@ fn the_handshake_answer_finds_the_route_made_under_our_part() {
         delivered(&mut r),
         vec![(1, StanzaType::IqSet, Kind::ClearTransfer)]
     );
-    assert!(r.is_free(P, "17"));
+    assert!(
+        !r.is_free(P, "17"),
+        "the initiator part stays taken while it lives"
+    );
     assert!(!r.is_free(P, "17:4"));
     // From another peer, the same answer finds nothing.
     r.route(iq(IqType::Result, Q, "c1-1", "17:4", Kind::HandshakeAcc));
@@ -1272,25 +1355,32 @@ fn the_router_holds_at_most_max_routes() {
     assert!(!r.add_route(Q, "1", "last", u64::MAX));
     r.remove_route(0);
     assert!(r.add_route(Q, "1", "last", u64::MAX));
-    assert_eq!(r.table_sizes(), (MAX_ROUTES, MAX_ROUTES, MAX_ROUTES));
+    assert_eq!(
+        r.table_sizes(),
+        (MAX_ROUTES, MAX_ROUTES, MAX_ROUTES, MAX_ROUTES)
+    );
 }
 
 #[test]
 fn rename_refuses_an_asso_id_another_association_has() {
     let (mut r, _) = router();
     assert!(r.add_route(P, "1", "s1", 1));
-    assert!(r.add_route(P, "1:5", "s2", 2));
-    assert!(!r.rename_route(1, "1:5"));
+    assert!(r.add_route(P, "2:5", "s2", 2));
+    assert!(!r.rename_route(1, "2:5"));
+    assert!(
+        !r.rename_route(1, "2:6"),
+        "another association's initiator part"
+    );
     assert!(!r.rename_route(9, "3"), "unknown handle");
     assert!(r.rename_route(1, "1"), "the same assoID");
-    r.route(message(P, "1:5", Kind::ClearTransfer));
+    r.route(message(P, "2:5", Kind::ClearTransfer));
     assert_eq!(
         delivered(&mut r),
         vec![(2, StanzaType::Message, Kind::ClearTransfer)]
     );
     r.remove_route(1);
     r.remove_route(2);
-    assert_eq!(r.table_sizes(), (0, 0, 0));
+    assert_eq!(r.table_sizes(), (0, 0, 0, 0));
 }
 
 #[derive(Debug, Clone)]
@@ -1342,7 +1432,10 @@ proptest! {
                     live.remove(&h);
                 }
             }
-            prop_assert_eq!(r.table_sizes(), (live.len(), live.len(), live.len()));
+            prop_assert_eq!(
+                r.table_sizes(),
+                (live.len(), live.len(), live.len(), live.len())
+            );
             // Every live route delivers to its handle.
             for (h, (peer, asso)) in &live {
                 prop_assert!(!r.is_free(peer, asso));
@@ -1356,7 +1449,7 @@ proptest! {
         for h in 0..8u64 {
             r.remove_route(h);
         }
-        prop_assert_eq!(r.table_sizes(), (0, 0, 0));
+        prop_assert_eq!(r.table_sizes(), (0, 0, 0, 0));
         prop_assert_eq!(r.routes(), 0);
     }
 }

@@ -70,6 +70,20 @@ struct RouteKey {
     asso_id: String,
 }
 
+impl RouteKey {
+    /// The same peer with the initiator's part of the assoID (all of it before a `:`).
+    fn first(&self) -> RouteKey {
+        let first = self
+            .asso_id
+            .split_once(':')
+            .map_or(self.asso_id.as_str(), |(a, _)| a);
+        RouteKey {
+            peer: self.peer.clone(),
+            asso_id: first.to_string(),
+        }
+    }
+}
+
 /// A stanza error the router decided on (F-1205), for the stream to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StanzaErrorOut {
@@ -93,6 +107,13 @@ pub struct Router {
     /// handle → (key, iq id prefix).
     by_handle: HashMap<u64, (RouteKey, String)>,
     prefixes: HashMap<String, u64>,
+    /// (peer JID, the initiator's part of the assoID) → handle: the association a SecPDU
+    /// naming only that part belongs to (a HandshakeSecAbort: the initiator refused the
+    /// HandshakeAcc, so it never took the responder's part). F-1206 makes each part locally
+    /// unique per JID pair, so the part names one live association. All of a router's
+    /// associations have one role (a server's stream only accepts, a client's stream carries
+    /// its one association), so the parts here all come from the peers' generators.
+    firsts: HashMap<RouteKey, u64>,
     events: VecDeque<UplinkEvent>,
     errors: VecDeque<StanzaErrorOut>,
     /// Where the XMPP-environment events (F-1201) are recorded.
@@ -106,6 +127,7 @@ impl Router {
             routes: HashMap::new(),
             by_handle: HashMap::new(),
             prefixes: HashMap::new(),
+            firsts: HashMap::new(),
             events: VecDeque::new(),
             errors: VecDeque::new(),
             security_events: events,
@@ -117,9 +139,15 @@ impl Router {
         self.by_handle.len()
     }
 
-    /// The sizes of the three tables (routes, handles, prefixes): equal when consistent.
-    pub fn table_sizes(&self) -> (usize, usize, usize) {
-        (self.routes.len(), self.by_handle.len(), self.prefixes.len())
+    /// The sizes of the four tables (routes, handles, prefixes, initiator parts): equal when
+    /// consistent.
+    pub fn table_sizes(&self) -> (usize, usize, usize, usize) {
+        (
+            self.routes.len(),
+            self.by_handle.len(),
+            self.prefixes.len(),
+            self.firsts.len(),
+        )
     }
 
     /// The peers of the routed associations (each once).
@@ -146,21 +174,24 @@ impl Router {
             peer: peer.to_string(),
             asso_id: asso_id.to_string(),
         };
-        if self.routes.contains_key(&key) {
+        let first = key.first();
+        if self.routes.contains_key(&key) || self.firsts.contains_key(&first) {
             return false;
         }
+        self.firsts.insert(first, handle);
         self.routes.insert(key.clone(), handle);
         self.prefixes.insert(prefix.to_string(), handle);
         self.by_handle.insert(handle, (key, prefix.to_string()));
         true
     }
 
-    /// Whether `asso_id` is free for `peer`.
+    /// Whether `asso_id` is free for `peer`: no association has it, nor its initiator's part.
     pub fn is_free(&self, peer: &str, asso_id: &str) -> bool {
-        !self.routes.contains_key(&RouteKey {
+        let key = RouteKey {
             peer: peer.to_string(),
             asso_id: asso_id.to_string(),
-        })
+        };
+        !self.routes.contains_key(&key) && !self.firsts.contains_key(&key.first())
     }
 
     /// The association's assoID changed (the handshake completed it, `client:server`). False
@@ -177,18 +208,24 @@ impl Router {
             peer: key.peer.clone(),
             asso_id: asso_id.to_string(),
         };
-        if self.routes.contains_key(&new_key) {
+        let (old_first, new_first) = (key.first(), new_key.first());
+        if self.routes.contains_key(&new_key)
+            || (new_first != old_first && self.firsts.contains_key(&new_first))
+        {
             return false;
         }
         self.routes.remove(key);
+        self.firsts.remove(&old_first);
         *key = new_key.clone();
         self.routes.insert(new_key, handle);
+        self.firsts.insert(new_first, handle);
         true
     }
 
     /// The association is gone.
     pub fn remove_route(&mut self, handle: u64) {
         if let Some((key, prefix)) = self.by_handle.remove(&handle) {
+            self.firsts.remove(&key.first());
             self.routes.remove(&key);
             self.prefixes.remove(&prefix);
         }
@@ -326,6 +363,15 @@ impl Router {
                         .push_back(UplinkEvent::Deliver { handle, inbound });
                     return;
                 }
+            }
+        }
+        // The initiator refused our HandshakeAcc: its HandshakeSecAbort names only its own
+        // part of the assoID (it never accepted ours).
+        if kind == Kind::HandshakeSecAbort && !asso_id.contains(':') {
+            if let Some(&handle) = self.firsts.get(&key) {
+                self.events
+                    .push_back(UplinkEvent::Deliver { handle, inbound });
+                return;
             }
         }
         if kind == Kind::HandshakeReq {

@@ -225,7 +225,25 @@ impl EventLoop {
             }
             return;
         }
+        // A HandshakeReq reusing the part of one of the peer's live associations (F-1206 makes
+        // each part locally unique for the JID pair): `conflict`, before any signature work.
+        let mut conflict = false;
+        if let Some(u) = self.xmpp.as_mut().and_then(|s| s.uplink.as_mut()) {
+            if !u.is_free(&peer, &asso_id) {
+                log::info!("XMPP: HandshakeReq from {peer} reuses live assoID part {asso_id}");
+                if let Some(id) = inbound.id.as_deref() {
+                    u.refuse_iq(&peer, id, "cancel", "conflict");
+                }
+                conflict = true;
+            }
+        }
+        if conflict {
+            self.xmpp_write();
+            self.shared.active.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
         let Some(side) = self.xmpp.as_mut() else {
+            self.shared.active.fetch_sub(1, Ordering::SeqCst);
             return;
         };
         let Some(our_jid) = side
@@ -256,14 +274,22 @@ impl EventLoop {
             clock: endpoint_config.association.timeouts.clock.clone(),
             events: self.config.events.clone(),
         };
+        let iq_id = inbound.id.clone();
         let endpoint = Endpoint::accept_xmpp(endpoint_config, link, e2e, inbound, &asso_id);
-        let routed = self
-            .xmpp
-            .as_mut()
-            .and_then(|s| s.uplink.as_mut())
-            .is_some_and(|u| u.add_route(&peer, &asso_id, &prefix, handle));
+        let mut routed = false;
+        if let Some(u) = self.xmpp.as_mut().and_then(|s| s.uplink.as_mut()) {
+            routed = u.add_route(&peer, &asso_id, &prefix, handle);
+            if !routed {
+                // The routing table is full (a conflict was answered above): the HandshakeReq's
+                // iq still gets its answer (RFC 6120 §8.2.3).
+                log::info!("XMPP: association {asso_id} from {peer} not routed (table full)");
+                if let Some(id) = iq_id.as_deref() {
+                    u.refuse_iq(&peer, id, "wait", "resource-constraint");
+                }
+            }
+        }
         if !routed {
-            log::info!("XMPP: association {asso_id} from {peer} not routed (duplicate or full)");
+            self.xmpp_write();
             self.shared.active.fetch_sub(1, Ordering::SeqCst);
             return;
         }
