@@ -46,7 +46,7 @@ const PROVIDER: &str = e2e_sec::provider::MECHANISM;
 /// The most iq ids of the peer's requests kept for their answers: the negotiated outstanding
 /// limit is far below it; a peer that never gets answers (its requests rejected) cannot grow the
 /// table beyond it.
-const MAX_PEER_IQS: usize = 4096;
+pub(crate) const MAX_PEER_IQS: usize = 4096;
 
 /// The most ids of our own iqs kept while their answers are awaited.
 const MAX_OUR_IQS: usize = 4096;
@@ -60,6 +60,20 @@ pub const MMS_NS: &str = "http://www.iec.ch/61850/2018/SCSM_8_2";
 /// a HandshakeSecReject without diagnostic (F-1141), not by this.
 const NOT_AUTHORIZED: &str =
     "<error type='auth'><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>";
+/// The stanza error for a peer's iq request we cannot keep track of (RFC 6120 §8.3.3.18).
+const RESOURCE_CONSTRAINT: &str = "<error type='wait'>\
+    <resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>";
+
+/// What becomes of an MMS PDU that arrived in a transfer.
+enum Verdict {
+    /// In the stanza F-1204 names for it: handed up.
+    Deliver,
+    /// In a stanza F-1204 does not allow for it: event 18.6, not delivered.
+    WrongStanza,
+    /// A request whose iq id we cannot keep (the table of the peer's iqs is full): answered
+    /// with `resource-constraint`, not delivered.
+    Full,
+}
 
 /// A stanza for this association, as the router hands it over (the ENV_4 envelope already
 /// opened and checked: docs/facts.md F-1201).
@@ -549,7 +563,7 @@ impl XmppLink {
             }
         };
         let is_iq_request = matches!(stanza, StanzaType::IqGet | StanzaType::IqSet);
-        let ok = match role {
+        let verdict = match role {
             PduRole::Request { invoke_id, set } => {
                 if is_iq_request {
                     let expected = if set {
@@ -565,30 +579,33 @@ impl XmppLink {
                     }
                     self.remember(Asked::Request(invoke_id), id)
                 } else {
-                    false
+                    Verdict::WrongStanza
                 }
             }
-            PduRole::CancelRequest { invoke_id } => {
-                is_iq_request && self.remember(Asked::Cancel(invoke_id), id)
+            PduRole::CancelRequest { invoke_id } if is_iq_request => {
+                self.remember(Asked::Cancel(invoke_id), id)
             }
-            PduRole::ConcludeRequest => {
-                *stanza == StanzaType::IqSet && self.remember(Asked::Conclude, id)
+            PduRole::ConcludeRequest if *stanza == StanzaType::IqSet => {
+                self.remember(Asked::Conclude, id)
             }
-            PduRole::Answer { .. } | PduRole::CancelAnswer { .. } | PduRole::ConcludeAnswer => {
-                *stanza == StanzaType::IqResult
+            PduRole::Answer { .. } | PduRole::CancelAnswer { .. } | PduRole::ConcludeAnswer
+                if *stanza == StanzaType::IqResult =>
+            {
+                Verdict::Deliver
             }
-            PduRole::Message => {
-                let ok = *stanza == StanzaType::Message;
-                if ok {
-                    self.forget_rejected(&ber);
-                }
-                ok
+            PduRole::Message if *stanza == StanzaType::Message => {
+                self.forget_rejected(&ber);
+                Verdict::Deliver
             }
-            PduRole::Initiate => false,
+            _ => Verdict::WrongStanza,
         };
-        if !ok {
-            self.wrong_stanza(stanza, &format!("{role:?}"));
-            return;
+        match verdict {
+            Verdict::Deliver => {}
+            Verdict::WrongStanza => {
+                self.wrong_stanza(stanza, &format!("{role:?}"));
+                return;
+            }
+            Verdict::Full => return,
         }
         self.events.push_back(Pending::Data(ber));
     }
@@ -615,18 +632,32 @@ impl XmppLink {
         self.our_iqs.len()
     }
 
-    /// Keeps the id of a peer's iq for our answer; false when the iq had none or the table is
-    /// full.
-    fn remember(&mut self, asked: Asked, id: Option<String>) -> bool {
-        match id {
-            Some(id) if self.peer_iqs.len() < MAX_PEER_IQS => {
-                // A second request with an invokeID still outstanding is the peer's error (the
-                // endpoint rejects it): the first keeps its iq id for its answer.
-                self.peer_iqs.entry(asked).or_insert(id);
-                true
-            }
-            _ => false,
+    /// Keeps the id of a peer's iq for our answer. An iq without id cannot be answered (the
+    /// stream layer refuses those first); when the table is full the iq is answered at once
+    /// with `resource-constraint` and its request not served.
+    fn remember(&mut self, asked: Asked, id: Option<String>) -> Verdict {
+        let Some(id) = id else {
+            return Verdict::WrongStanza;
+        };
+        if self.peer_iqs.len() >= MAX_PEER_IQS && !self.peer_iqs.contains_key(&asked) {
+            log::warn!(
+                "association {} with {}: {MAX_PEER_IQS} of the peer's iqs unanswered; iq {id} \
+                 refused (resource-constraint)",
+                self.asso_id,
+                self.config.peer
+            );
+            self.out.push_back(Outbound {
+                to: self.config.peer.clone(),
+                stanza: StanzaType::IqError,
+                id,
+                payload: RESOURCE_CONSTRAINT.as_bytes().to_vec(),
+            });
+            return Verdict::Full;
         }
+        // A second request with an invokeID still outstanding is the peer's error (the
+        // endpoint rejects it): the first keeps its iq id for its answer.
+        self.peer_iqs.entry(asked).or_insert(id);
+        Verdict::Deliver
     }
 
     /// A PDU in a stanza F-1204 does not allow for it: the invalid-stanza-type event (F-1201),

@@ -1482,3 +1482,37 @@ fn a_duplicate_invoke_id_does_not_take_the_first_requests_iq() {
     assert_eq!((answer.stanza, answer.id), (StanzaType::IqResult, first.id));
     assert_eq!(p.c_events.count(INVALID_STANZA_TYPE), 0);
 }
+
+/// A peer whose iq requests pile up unanswered (here the server's application never takes
+/// them) cannot grow the table of its iq ids past its bound: the request beyond it is answered
+/// at once with `resource-constraint` and not delivered, and that is no wrong-stanza event.
+#[test]
+fn a_request_past_the_peer_iq_bound_gets_resource_constraint() {
+    let mut p = associate();
+    let bound = super::link::MAX_PEER_IQS as u32;
+    let mut last = None;
+    for invoke_id in 0..=bound {
+        let pdu = crate::pdu::MmsPdu::ConfirmedRequest(crate::pdu::ConfirmedRequestPdu {
+            invoke_id,
+            list_of_modifier: Vec::new(),
+            service: read(),
+            cs_request_detail: None,
+        })
+        .to_vec();
+        p.c.send_encoded(&pdu).unwrap();
+        last = Some(carry(&mut p.c, &mut p.s));
+    }
+    let last = last.unwrap();
+    let refusal = one(&mut p.s);
+    assert_eq!(
+        (refusal.stanza, refusal.id.as_str()),
+        (StanzaType::IqError, last.id.as_str())
+    );
+    let text = String::from_utf8(refusal.payload).unwrap();
+    assert!(text.contains("<resource-constraint "), "{text}");
+    assert_eq!(p.s_events.count(INVALID_STANZA_TYPE), 0);
+    // The association goes on: the bound's worth of requests reaches the endpoint.
+    let got = drain(&mut p.s);
+    assert!(!got.iter().any(|g| matches!(g, Got::Closed(_))), "closed");
+    assert!(!p.s.is_closed());
+}
