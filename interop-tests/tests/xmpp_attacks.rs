@@ -235,8 +235,10 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
          </confirmed-RequestPDU></MMSpdu>"
     );
     let cases = vec![
-        // Answered by the XMPP stream layer (cot::xmpp, RFC 6120 §8.2.3: an iq request has
-        // exactly one child) before the uplink's envelope checks: no security event.
+        // Answered by prosody itself (its stanza router refuses an iq get/set without exactly
+        // one child, RFC 6120 §8.2.3): our server never sees it, so it counts nothing. (A
+        // server that relays it anyway meets the same rule in our stream layer, which answers
+        // `bad-request` and reports it: `cot::xmpp` tests.)
         Case {
             name: "iq set without payload",
             id: "atk-1",
@@ -470,19 +472,20 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
     }
 
     // A flood from one account: FLOOD iq requests for unknown associations and FLOOD iq
-    // requests without payload, written back to back, while the legitimate client keeps
-    // reading. Every flood stanza gets its one answer, every legitimate read is correct and
-    // prompt, each unknown association is counted, and the server holds nothing for the
-    // flooder.
+    // requests with a payload in a foreign namespace, written back to back, while the
+    // legitimate client keeps reading. Every flood stanza gets its one answer from our server
+    // and is counted, every legitimate read is correct and prompt, and the server holds
+    // nothing for the flooder.
     eprintln!("attack: a flood of {} stanzas", 2 * FLOOD);
     let unknown_before = server_events.count(mms::xmpp::UNKNOWN_ASSOCIATION);
+    let foreign_before = server_events.count("IEC62351-4:18.3");
     let unknown = iq(
         "get",
         "fl-u%N%",
         &env("9:999", &format!("<clearTransfer xmlns='{E2E_NS}'/>")),
     );
-    let empty = format!("<iq type='set' to='{to}' id='fl-e%N%'/>");
-    for template in [&unknown, &empty] {
+    let foreign = iq("set", "fl-f%N%", "<query xmlns='urn:example:not-iec'/>");
+    for template in [&unknown, &foreign] {
         mallory.command(&format!(
             "FLOOD {FLOOD} {}",
             interop_tests::peer::to_hex(template.as_bytes())
@@ -507,6 +510,10 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
         FLOOD as u64,
         "{:?}",
         server_events.snapshot()
+    );
+    assert_eq!(
+        server_events.count("IEC62351-4:18.3") - foreign_before,
+        FLOOD as u64
     );
     assert_eq!(server.handle().associations().len(), 1);
     reads_correctly(&client, &model, "the flood");

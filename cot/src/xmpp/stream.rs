@@ -11,9 +11,9 @@
 //! Then received `iq`/`message`/`presence` stanzas become [`XmppEvent::Stanza`], except XEP-0199
 //! pings addressed to us (answered here) and the answers to our own pings. An `iq` of type
 //! get/set that lacks an id or does not have exactly one child element is answered with a
-//! `<bad-request/>` stanza error (RFC 6120 §8.2.3) and not reported; an `iq` result/error
-//! without id is dropped. An unknown top-level element is a `<unsupported-stanza-type/>`
-//! stream error (§4.9.3.20).
+//! `<bad-request/>` stanza error (RFC 6120 §8.2.3); an `iq` result/error without id is
+//! dropped; either is reported as [`XmppEvent::Refused`]. An unknown top-level element is a
+//! `<unsupported-stanza-type/>` stream error (§4.9.3.20).
 //!
 //! Liveness (XEP-0199 §4.2): `feed` takes no clock, so it only marks that data arrived; the
 //! timer looks at the mark. After `ping_interval` without data (measured at timer granularity:
@@ -105,6 +105,7 @@ pub enum CloseReason {
 
 /// What the stream reports to the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum XmppEvent {
     /// The stream is negotiated and the resource bound (RFC 6120 §7.6.1): our full JID.
     Online {
@@ -113,6 +114,17 @@ pub enum XmppEvent {
     },
     /// A stanza received (RFC 6120 §8).
     Stanza(Stanza),
+    /// An `iq` the stream refused as malformed (no id, no valid type, or a request without
+    /// exactly one child, RFC 6120 §8.2.3): a request was answered with `<bad-request/>`
+    /// already, a result or error dropped. Reported so that the application can count it.
+    Refused {
+        /// Who sent it (`from`, if it had one).
+        from: Option<String>,
+        /// Its `type` attribute, if it had one.
+        iq_type: Option<String>,
+        /// What was wrong.
+        why: &'static str,
+    },
     /// The stream ended; nothing more happens (send what [`XmppStream::transmit`] holds, then
     /// close the socket).
     Closed(CloseReason),
@@ -869,6 +881,11 @@ impl XmppStream {
             ),
             Err(StanzaProblem::BadRequest(why)) => {
                 let ty = root.attr("type");
+                self.events.push_back(XmppEvent::Refused {
+                    from: root.attr("from").map(str::to_string),
+                    iq_type: ty.map(str::to_string),
+                    why,
+                });
                 if root.name == "iq" && !matches!(ty, Some("result" | "error")) {
                     log::debug!("xmpp: answering bad-request: {why}");
                     let err = stanza::error_child("modify", "bad-request", Some(why));

@@ -385,8 +385,20 @@ fn stanzas_payload_bytes_namespaces_and_errors() {
 fn bad_iq_is_answered_with_bad_request() {
     let mut s = online(Instant::now());
     out(&mut s);
+    let refused = |from: Option<&str>, t: &str, why: &str| XmppEvent::Refused {
+        from: from.map(str::to_string),
+        iq_type: Some(t.to_string()),
+        why: match why {
+            "children" => "iq get/set without exactly one child element",
+            "id" => "iq without an id",
+            _ => "iq without a valid type",
+        },
+    };
     s.feed(b"<iq type='get' id='x1' from='p@example.org/a'><a xmlns='u'/><b xmlns='u'/></iq>");
-    assert!(events(&mut s).is_empty());
+    assert_eq!(
+        events(&mut s),
+        vec![refused(Some("p@example.org/a"), "get", "children")]
+    );
     let reply = out(&mut s);
     assert!(
         reply.contains("type='error'")
@@ -395,11 +407,21 @@ fn bad_iq_is_answered_with_bad_request() {
         "{reply}"
     );
     s.feed(b"<iq type='set' from='p@example.org/a'><a xmlns='u'/></iq>");
-    assert!(events(&mut s).is_empty());
+    assert_eq!(
+        events(&mut s),
+        vec![refused(Some("p@example.org/a"), "set", "id")]
+    );
     assert!(out(&mut s).contains("<bad-request"));
     s.feed(b"<iq type='bogus' id='x2'><a xmlns='u'/></iq>");
-    assert!(events(&mut s).is_empty());
+    assert_eq!(events(&mut s), vec![refused(None, "bogus", "type")]);
     assert!(out(&mut s).contains("<bad-request"));
+    // A result without id is dropped, unanswered, but reported.
+    s.feed(b"<iq type='result' from='p@example.org/a'><a xmlns='u'/></iq>");
+    assert_eq!(
+        events(&mut s),
+        vec![refused(Some("p@example.org/a"), "result", "id")]
+    );
+    assert!(s.transmit().is_empty());
     assert!(s.is_online());
 }
 

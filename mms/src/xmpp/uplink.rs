@@ -594,6 +594,19 @@ impl Uplink {
                     self.presence_sent.clear();
                     return Some(UplinkEvent::Closed(format!("{reason:?}")));
                 }
+                XmppEvent::Refused { from, iq_type, why } => {
+                    // Answered (or dropped) by the stream already; counted here like the
+                    // other malformed stanzas (F-1201).
+                    log::info!("malformed iq from {from:?}: {why}");
+                    let stanza = match iq_type.as_deref() {
+                        Some("set") => StanzaType::IqSet,
+                        Some("result") => StanzaType::IqResult,
+                        Some("error") => StanzaType::IqError,
+                        _ => StanzaType::IqGet,
+                    };
+                    XmppViolation::Malformed(why).record(&self.router.security_events, stanza);
+                }
+                _ => {}
             }
         }
     }
