@@ -242,7 +242,8 @@ impl Attacker {
     }
 
     /// Takes in every line the script has printed by now (without waiting) and adds to `tally`,
-    /// by "type condition", the `STANZA` lines among them whose id starts with `prefix`. Each
+    /// by "type condition" ("type kind" for a stanza carrying a SecPDU and no error
+    /// condition), the `STANZA` lines among them whose id starts with `prefix`. Each
     /// line is looked at once, so a loop can call this cheaply while thousands arrive.
     pub fn tally_answers(&mut self, prefix: &str, tally: &mut BTreeMap<String, usize>) {
         while self.peer.next_line(Duration::ZERO).is_some() {}
@@ -252,7 +253,7 @@ impl Attacker {
                 let kind = format!(
                     "{} {}",
                     l.get("type").unwrap_or("-"),
-                    l.get("condition").unwrap_or("-")
+                    l.get("condition").or(l.get("kind")).unwrap_or("-")
                 );
                 *tally.entry(kind).or_insert(0) += 1;
             }

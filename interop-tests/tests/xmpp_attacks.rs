@@ -80,8 +80,10 @@ const VARIABLE: &str = "LLN0$ST$Mod$stVal";
 /// How long a legitimate read may take after an attack.
 const PROMPT: Duration = Duration::from_secs(5);
 const WAIT: Duration = Duration::from_secs(10);
-/// How many stanzas of each kind the flood sends.
+/// How many stanzas of each cheap kind the flood sends.
 const FLOOD: usize = 1500;
+/// How many HandshakeReqs the flood sends.
+const HANDSHAKES: usize = 300;
 
 fn variable() -> ObjectName<'static> {
     ObjectName::domain(demo::DOMAIN.to_string(), VARIABLE.to_string())
@@ -476,7 +478,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
     // legitimate client keeps reading. Every flood stanza gets its one answer from our server
     // and is counted, every legitimate read is correct and prompt, and the server holds
     // nothing for the flooder.
-    eprintln!("attack: a flood of {} stanzas", 2 * FLOOD);
+    eprintln!("attack: a flood of {} stanzas", 2 * FLOOD + HANDSHAKES);
     let unknown_before = server_events.count(mms::xmpp::UNKNOWN_ASSOCIATION);
     let foreign_before = server_events.count("IEC62351-4:18.3");
     let unknown = iq(
@@ -485,9 +487,16 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
         &env("9:999", &format!("<clearTransfer xmlns='{E2E_NS}'/>")),
     );
     let foreign = iq("set", "fl-f%N%", "<query xmlns='urn:example:not-iec'/>");
-    for template in [&unknown, &foreign] {
+    // And HANDSHAKES signed HandshakeReqs, the costly kind (a certificate path and a signature
+    // to verify each): the certificate names another JID, so each is refused.
+    let handshakes = iq("set", "fl-h%N%", &valid_req);
+    for (n, template) in [
+        (FLOOD, &unknown),
+        (FLOOD, &foreign),
+        (HANDSHAKES, &handshakes),
+    ] {
         mallory.command(&format!(
-            "FLOOD {FLOOD} {}",
+            "FLOOD {n} {}",
             interop_tests::peer::to_hex(template.as_bytes())
         ));
     }
@@ -495,6 +504,7 @@ fn hostile_stanzas_are_refused_and_the_server_keeps_serving() {
     let expected = BTreeMap::from([
         ("error bad-request".to_string(), FLOOD),
         ("error item-not-found".to_string(), FLOOD),
+        ("result handshakeSecReject".to_string(), HANDSHAKES),
     ]);
     let mut reads = 0;
     let all_answered = wait_for(Duration::from_secs(120), || {
