@@ -1535,26 +1535,12 @@ impl Book {
                 MmsEvent::CancelResponse(id)
             }
             MmsPdu::CancelError(e) => MmsEvent::CancelError(e),
-            MmsPdu::ConcludeRequest if self.phase == Phase::Concluding && !self.crossed => {
-                if self.peer_outstanding.is_empty() && self.outstanding.is_empty() {
-                    self.conclude_crossed()
-                } else {
-                    self.queue(MmsPdu::ConcludeError(
-                        ServiceError::further_communication_required(),
-                    ));
-                    violation(
-                        Some(PduType::ConcludeRequest),
-                        None,
-                        crate::pdu::ErrorSite::Body,
-                        crate::codec::DecodeError::OutOfRange(
-                            "conclude while requests are outstanding",
-                        ),
-                        None,
-                    )
-                }
-            }
             MmsPdu::ConcludeRequest => {
-                if self.peer_outstanding.is_empty() && self.outstanding.is_empty() {
+                let idle = self.peer_outstanding.is_empty() && self.outstanding.is_empty();
+                if idle && self.phase == Phase::Concluding {
+                    // Ours is outstanding too (a second one after a crossing aborted above).
+                    self.conclude_crossed()
+                } else if idle {
                     self.queue(MmsPdu::ConcludeResponse);
                     self.concluded = true;
                     // Nothing is served any more; only the release follows.
