@@ -1309,6 +1309,26 @@ impl Book {
         self.queued.push(Queued::Pdu(pdu.to_vec()));
     }
 
+    /// A PDU came after our conclude-Response where only `expected` may (ISO 9506-2 §8.3): the
+    /// association is aborted.
+    fn abort_after_conclude<'a>(
+        &mut self,
+        expected: &'static str,
+        found: Option<PduType>,
+    ) -> MmsEvent<'a> {
+        let phase = self.phase;
+        self.phase = Phase::Closed;
+        self.queue_abort_marker();
+        log::info!("MMS PDU after our conclude-Response (expected {expected}); aborting");
+        MmsEvent::Closed(CloseReason::Failed(Box::new(Failure::Mms(
+            MmsViolation::OutOfPhase {
+                phase,
+                expected,
+                found,
+            },
+        ))))
+    }
+
     /// A conclude collision: the peer's conclude-Request came while ours was outstanding and
     /// neither end has requests outstanding. ISO 9506-2 §8.3 does not say what then; our rule
     /// (docs/xmpp-mms.md, "Conclude collision") answers it with a conclude-Response and keeps
@@ -1429,19 +1449,10 @@ impl Book {
         if self.concluded {
             // ISO 9506-2 §8.3: once the conclude-ResponsePDU is sent, the association only
             // releases. A PDU after it is not served (nor a second conclude answered): abort.
-            let phase = self.phase;
-            self.phase = Phase::Closed;
-            self.queue_abort_marker();
-            log::info!("MMS PDU after our conclude-Response; aborting");
-            return MmsEvent::Closed(CloseReason::Failed(Box::new(Failure::Mms(
-                MmsViolation::OutOfPhase {
-                    phase,
-                    expected: "the A-RELEASE after conclude",
-                    found: MmsPdu::decode_with(data, self.decode)
-                        .ok()
-                        .map(|p| p.pdu_type()),
-                },
-            ))));
+            let found = MmsPdu::decode_with(data, self.decode)
+                .ok()
+                .map(|p| p.pdu_type());
+            return self.abort_after_conclude("the A-RELEASE after conclude", found);
         }
         let pdu = match MmsPdu::decode_with(data, self.decode) {
             Ok(p) => p,
@@ -1456,17 +1467,7 @@ impl Book {
         if self.crossed && !matches!(pdu, MmsPdu::ConcludeResponse | MmsPdu::ConcludeError(_)) {
             // After a crossing: as after any conclude-Response of ours, nothing but the answer
             // to our own conclude may come (ISO 9506-2 §8.3).
-            let phase = self.phase;
-            self.phase = Phase::Closed;
-            self.queue_abort_marker();
-            log::info!("MMS PDU after our conclude-Response in a conclude collision; aborting");
-            return MmsEvent::Closed(CloseReason::Failed(Box::new(Failure::Mms(
-                MmsViolation::OutOfPhase {
-                    phase,
-                    expected: "the answer to our conclude",
-                    found: Some(pdu.pdu_type()),
-                },
-            ))));
+            return self.abort_after_conclude("the answer to our conclude", Some(pdu.pdu_type()));
         }
         match pdu {
             MmsPdu::ConfirmedRequest(req) => self.on_request(req, data),

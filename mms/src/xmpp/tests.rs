@@ -532,6 +532,18 @@ fn conclude_and_release_ride_in_iq_set_and_result() {
     assert!(p.c.poll_stanza().is_none() && p.s.poll_stanza().is_none());
 }
 
+/// The client concludes, the server accepts; the client's ReleaseReq, not yet delivered.
+fn concluded_release_request(p: &mut Pair) -> Outbound {
+    p.c.conclude().unwrap();
+    carry(&mut p.c, &mut p.s);
+    assert_eq!(drain(&mut p.s), vec![Got::ConcludeIndication]);
+    carry(&mut p.s, &mut p.c);
+    assert_eq!(drain(&mut p.c), vec![Got::Concluded]);
+    let rq = one(&mut p.c);
+    assert_eq!(kind_of(&rq), Kind::ReleaseReq);
+    rq
+}
+
 /// Flips the lowest bit of the last hex digit of the signature value in a signed SecPDU.
 fn flip_signature(out: &mut Outbound) {
     let text = String::from_utf8(out.payload.clone()).unwrap();
@@ -547,13 +559,7 @@ fn flip_signature(out: &mut Outbound) {
 #[test]
 fn a_release_req_failing_its_signature_gets_the_abort_before_the_iq_error() {
     let mut p = associate();
-    p.c.conclude().unwrap();
-    carry(&mut p.c, &mut p.s);
-    assert_eq!(drain(&mut p.s), vec![Got::ConcludeIndication]);
-    carry(&mut p.s, &mut p.c);
-    assert_eq!(drain(&mut p.c), vec![Got::Concluded]);
-    let mut rq = one(&mut p.c);
-    assert_eq!(kind_of(&rq), Kind::ReleaseReq);
+    let mut rq = concluded_release_request(&mut p);
     flip_signature(&mut rq);
     p.s.handle_stanza(inbound(&rq));
     let got = drain(&mut p.s);
@@ -797,13 +803,7 @@ fn the_establishment_deadline_aborts_in_a_message() {
 #[test]
 fn the_release_deadline_aborts_in_a_message() {
     let mut p = associate();
-    p.c.conclude().unwrap();
-    carry(&mut p.c, &mut p.s);
-    assert_eq!(drain(&mut p.s), vec![Got::ConcludeIndication]);
-    carry(&mut p.s, &mut p.c);
-    assert_eq!(drain(&mut p.c), vec![Got::Concluded]);
-    let rq = one(&mut p.c);
-    assert_eq!(kind_of(&rq), Kind::ReleaseReq);
+    let _lost = concluded_release_request(&mut p);
     // The ReleaseReq is lost: no ReleaseRsp comes.
     clock_past(&p.clock, RELEASE);
     p.c.handle_timeout(p.clock.now());
