@@ -102,19 +102,7 @@ fn stanza_type(b: u8) -> StanzaType {
 }
 
 fn kind(b: u8) -> Kind {
-    match b % 11 {
-        0 => Kind::HandshakeReq,
-        1 => Kind::HandshakeAcc,
-        2 => Kind::ApplicationReject,
-        3 => Kind::HandshakeSecReject,
-        4 => Kind::HandshakeSecAbort,
-        5 => Kind::DtSecAbort,
-        6 => Kind::ApplAbort,
-        7 => Kind::ClearTransfer,
-        8 => Kind::EncrTransfer,
-        9 => Kind::ReleaseReq,
-        _ => Kind::ReleaseRsp,
-    }
+    Kind::from_tag(u32::from(b % 11)).unwrap_or(Kind::ReleaseRsp)
 }
 
 /// What the uplink hands a link for one of the other side's stanzas.

@@ -1,4 +1,4 @@
-"""Helpers shared by the hat-drivers peer scripts of osi-mms interop-tests.
+"""Helpers shared by the Python peer scripts of osi-mms interop-tests (hat-drivers, slixmpp).
 
 Output protocol (stdout, one event per line, flushed at once):
 
@@ -11,6 +11,7 @@ these lines; nothing else is printed on stdout. hat's own log goes to stderr.
 
 import logging
 import os
+import ssl
 import sys
 
 
@@ -250,3 +251,14 @@ def spec_names(specification):
         else:
             out.append(type(spec).__name__)
     return out
+
+
+def xmpp_starttls_only(client, cafile):
+    """Makes a slixmpp client use STARTTLS and nothing else (no direct TLS, no plaintext),
+    trusting only the CA in ``cafile`` (no system store) and checking the host name."""
+    client.ssl_context = ssl.create_default_context(cafile=cafile)
+    client.ssl_context.check_hostname = True
+    client.ssl_context.verify_mode = ssl.CERT_REQUIRED
+    client.enable_direct_tls = False
+    client.enable_starttls = True
+    client.enable_plaintext = False

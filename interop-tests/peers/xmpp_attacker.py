@@ -56,14 +56,13 @@ import argparse
 import asyncio
 import logging
 import re
-import ssl
 import sys
 
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
-from common import emit, finish
+from common import emit, finish, xmpp_starttls_only
 
 E2E_NS = 'http://www.iec.ch/62351/2018/E2E_4'
 ENV_NS = 'http://www.iec.ch/62351/2018/ENV_4'
@@ -134,12 +133,7 @@ class Attacker(slixmpp.ClientXMPP):
 
     def __init__(self, args, session_started):
         super().__init__(args.jid, args.password)
-        self.ssl_context = ssl.create_default_context(cafile=args.ca)
-        self.ssl_context.check_hostname = True
-        self.ssl_context.verify_mode = ssl.CERT_REQUIRED
-        self.enable_direct_tls = False
-        self.enable_starttls = True
-        self.enable_plaintext = False
+        xmpp_starttls_only(self, args.ca)
         self.session_started = session_started
         self.relay = args.relay
         self.armed = {}       # dir -> (action, SecPDU kinds it applies to)

@@ -23,12 +23,11 @@ Every wait for the server is bounded by --timeout (default 20 s).
 import argparse
 import asyncio
 import logging
-import ssl
 import sys
 
 import slixmpp
 
-from common import emit, finish
+from common import emit, finish, xmpp_starttls_only
 
 
 def parse_args():
@@ -51,13 +50,7 @@ class Client(slixmpp.ClientXMPP):
 
     def __init__(self, args, session_started):
         super().__init__(args.jid, args.password)
-        # Only the given CA is trusted (no system store); hostname checked.
-        self.ssl_context = ssl.create_default_context(cafile=args.ca)
-        self.ssl_context.check_hostname = True
-        self.ssl_context.verify_mode = ssl.CERT_REQUIRED
-        self.enable_direct_tls = False
-        self.enable_starttls = True
-        self.enable_plaintext = False
+        xmpp_starttls_only(self, args.ca)
         self.session_started = session_started
         self.add_event_handler('session_start', self.on_session_start)
         self.add_event_handler('message', self.on_message)

@@ -60,6 +60,7 @@ use cot::pki::{KeyKind, Pki};
 use cot::security_event::SecurityEvents;
 use e2e_sec::config::{AeadAlgorithm, CbcAlgorithm};
 use e2e_sec::{E2eConfig, E2eFactory, E2eMode, IcvAlgorithm};
+use interop_tests::peer::PeerLine;
 use interop_tests::prosody::{require_prosody, require_slixmpp, Prosody};
 use interop_tests::scratch_dir;
 use interop_tests::xmpp_rig::{
@@ -663,6 +664,17 @@ impl RelayRig {
         );
     }
 
+    /// The last data stanza the relay forwarded from the client (once the relay printed all).
+    fn last_request(&mut self) -> PeerLine {
+        self.relay.sync();
+        self.relay
+            .last_line("RELAYED", |l| {
+                l.get("dir") == Some("c2s")
+                    && matches!(l.get("kind"), Some("clearTransfer" | "encrTransfer"))
+            })
+            .expect("a relayed request")
+    }
+
     fn server_associations(&self) -> usize {
         self.server.handle().associations().len()
     }
@@ -869,40 +881,33 @@ fn relay_attacks(
     );
 
     // 1. a bit flipped in a request's applData: the server's check fails, it aborts.
-    eprintln!("relay: flip c2s");
-    let client = rig.association();
-    let before = rig.server_side.events.count(rig.codes.bad_icv);
-    rig.relay.command("ARM flip c2s");
-    rig.relay.expect("ARMED", WAIT, |_| true);
-    let r = client.read_one(&variable());
-    assert!(r.is_err(), "a tampered request was answered: {r:?}");
-    rig.relay
-        .expect("TAMPERED", WAIT, |l| l.get("dir") == Some("c2s"));
-    assert!(
-        rig.server_side.events.count(rig.codes.bad_icv) > before,
-        "{:?}",
-        rig.server_side.events.snapshot()
-    );
-    rig.aborted(&client, "s2c", "flip c2s");
-    rig.one_bit_changed("c2s");
-
     // 2. a bit flipped in a response's applData: the client's check fails; no value is read.
-    eprintln!("relay: flip s2c");
-    let client = rig.association();
-    let before = rig.client_side.events.count(rig.codes.bad_icv);
-    rig.relay.command("ARM flip s2c");
-    rig.relay.expect("ARMED", WAIT, |_| true);
-    let r = client.read_one(&variable());
-    assert!(r.is_err(), "a tampered response was delivered: {r:?}");
-    rig.relay
-        .expect("TAMPERED", WAIT, |l| l.get("dir") == Some("s2c"));
-    assert!(
-        rig.client_side.events.count(rig.codes.bad_icv) > before,
-        "{:?}",
-        rig.client_side.events.snapshot()
-    );
-    rig.aborted(&client, "c2s", "flip s2c");
-    rig.one_bit_changed("s2c");
+    for (dir, back) in [("c2s", "s2c"), ("s2c", "c2s")] {
+        eprintln!("relay: flip {dir}");
+        let client = rig.association();
+        let checker = if dir == "c2s" {
+            Arc::clone(&rig.server_side.events)
+        } else {
+            Arc::clone(&rig.client_side.events)
+        };
+        let before = checker.count(rig.codes.bad_icv);
+        rig.relay.command(&format!("ARM flip {dir}"));
+        rig.relay.expect("ARMED", WAIT, |_| true);
+        let r = client.read_one(&variable());
+        assert!(
+            r.is_err(),
+            "{dir}: a tampered PDU was answered or delivered: {r:?}"
+        );
+        rig.relay
+            .expect("TAMPERED", WAIT, |l| l.get("dir") == Some(dir));
+        assert!(
+            checker.count(rig.codes.bad_icv) > before,
+            "{:?}",
+            checker.snapshot()
+        );
+        rig.aborted(&client, back, &format!("flip {dir}"));
+        rig.one_bit_changed(dir);
+    }
 
     // 3. a request replayed: the server detects the replay and aborts.
     eprintln!("relay: replay c2s");
@@ -995,14 +1000,7 @@ fn relay_attacks(
     // 7. re-addressed: R2 sends a data stanza R forwarded.
     eprintln!("relay: re-address a data stanza");
     let client = rig.association();
-    rig.relay.sync();
-    let forwarded = rig
-        .relay
-        .last_line("RELAYED", |l| {
-            l.get("dir") == Some("c2s")
-                && matches!(l.get("kind"), Some("clearTransfer" | "encrTransfer"))
-        })
-        .expect("a relayed request");
+    let forwarded = rig.last_request();
     let before = rig.server_side.events.count(mms::xmpp::UNKNOWN_ASSOCIATION);
     let stanza = hex_text(&forwarded, "xml");
     let id = forwarded.get("id").expect("an iq id").to_string();
@@ -1050,14 +1048,7 @@ fn relay_attacks(
     //    abort never rides in the iq result).
     eprintln!("relay: a HandshakeReq inside the established association");
     let client = rig.association();
-    rig.relay.sync();
-    let data = rig
-        .relay
-        .last_line("RELAYED", |l| {
-            l.get("dir") == Some("c2s")
-                && matches!(l.get("kind"), Some("clearTransfer" | "encrTransfer"))
-        })
-        .expect("a relayed request");
+    let data = rig.last_request();
     let handshake = rig
         .relay
         .last_line("RELAYED", |l| l.get("kind") == Some("handshakeReq"))

@@ -772,32 +772,28 @@ fn the_establishment_deadline_aborts_in_a_message() {
     assert_eq!(drain(&mut c), vec![]);
     assert!(c.poll_stanza().is_none());
     clock.advance(Duration::from_millis(1));
-    c.handle_timeout(clock.now());
-    assert_eq!(
-        drain(&mut c),
-        vec![Got::Closed(CloseReason::TimedOut(Deadline::Establishment))]
-    );
-    let m = one(&mut c);
-    assert_eq!(
-        (m.stanza, kind_of(&m)),
-        (StanzaType::Message, Kind::ApplAbort)
-    );
-    assert_eq!(m.to, SERVER);
+    establishment_timed_out(&mut c, &clock, SERVER);
     // The server that never answers the initiate times out the same way.
     let (mut s, _) = accept(&clock, &sf, &req);
     assert!(matches!(drain(&mut s).as_slice(), [Got::Indication(_)]));
     clock.advance(ESTABLISH);
-    s.handle_timeout(clock.now());
+    establishment_timed_out(&mut s, &clock, CLIENT);
+}
+
+/// At `clock`'s now, `e`'s establishment deadline has passed: it ends `TimedOut` and sends an
+/// ApplAbort to `peer` in a message.
+fn establishment_timed_out(e: &mut Endpoint, clock: &TestClock, peer: &str) {
+    e.handle_timeout(clock.now());
     assert_eq!(
-        drain(&mut s),
+        drain(e),
         vec![Got::Closed(CloseReason::TimedOut(Deadline::Establishment))]
     );
-    let m = one(&mut s);
+    let m = one(e);
     assert_eq!(
         (m.stanza, kind_of(&m)),
         (StanzaType::Message, Kind::ApplAbort)
     );
-    assert_eq!(m.to, CLIENT);
+    assert_eq!(m.to, peer);
 }
 
 #[test]

@@ -107,12 +107,12 @@ pub struct Router {
     /// handle → (key, iq id prefix).
     by_handle: HashMap<u64, (RouteKey, String)>,
     prefixes: HashMap<String, u64>,
-    /// (peer JID, the initiator's part of the assoID) → handle: the association a SecPDU
-    /// naming only that part belongs to (a HandshakeSecAbort: the initiator refused the
-    /// HandshakeAcc, so it never took the responder's part). F-1206 makes each part locally
-    /// unique per JID pair, so the part names one live association. All of a router's
-    /// associations have one role (a server's stream only accepts, a client's stream carries
-    /// its one association), so the parts here all come from the peers' generators.
+    /// (peer JID, the initiator's part of the assoID) → handle: where the SecPDUs that end the
+    /// handshake go, as they may not carry the assoID the route has (see `route`). F-1206
+    /// makes each part locally unique per JID pair, so the part names one live association.
+    /// All of a router's associations have one role (a server's stream only accepts, a
+    /// client's stream carries its one association), so the parts here all come from one
+    /// generator.
     firsts: HashMap<RouteKey, u64>,
     events: VecDeque<UplinkEvent>,
     errors: VecDeque<StanzaErrorOut>,
@@ -348,27 +348,19 @@ impl Router {
                 .push_back(UplinkEvent::Deliver { handle, inbound });
             return;
         }
-        // The answer to our HandshakeReq carries the completed assoID (`ours:theirs`).
+        // The SecPDUs that end the handshake name the association before both ends agreed on
+        // its assoID: the answer to our HandshakeReq carries the completed one (`ours:theirs`)
+        // while our route still has `ours`; an initiator that refused our HandshakeAcc never
+        // took our part, so its HandshakeSecAbort carries only its own. Both find the route by
+        // the initiator's part.
         if matches!(
             kind,
-            Kind::HandshakeAcc | Kind::ApplicationReject | Kind::HandshakeSecReject
+            Kind::HandshakeAcc
+                | Kind::ApplicationReject
+                | Kind::HandshakeSecReject
+                | Kind::HandshakeSecAbort
         ) {
-            if let Some((ours, _)) = asso_id.split_once(':') {
-                let first = RouteKey {
-                    peer: from.clone(),
-                    asso_id: ours.to_string(),
-                };
-                if let Some(&handle) = self.routes.get(&first) {
-                    self.events
-                        .push_back(UplinkEvent::Deliver { handle, inbound });
-                    return;
-                }
-            }
-        }
-        // The initiator refused our HandshakeAcc: its HandshakeSecAbort names only its own
-        // part of the assoID (it never accepted ours).
-        if kind == Kind::HandshakeSecAbort && !asso_id.contains(':') {
-            if let Some(&handle) = self.firsts.get(&key) {
+            if let Some(&handle) = self.firsts.get(&key.first()) {
                 self.events
                     .push_back(UplinkEvent::Deliver { handle, inbound });
                 return;
